@@ -1,0 +1,239 @@
+"""The command line: ``mailtrap`` serves everything; ``mailtrap healthcheck`` probes a running one.
+
+Every flag is also an environment variable, ``MAILTRAP_`` + the flag upper-cased with ``-`` as
+``_``; a flag beats its variable. Errors (a bad option, a busy port) are one line on stderr and
+exit status 2, never a traceback. This module is the only reader of ``sys.argv``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import socket
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+from ._version import __version__
+from .config import SERVICES, Config, Listen, Service
+from .runtime import BindError, Runtime
+from .store import MemoryStore
+
+DEFAULT_MAX_MESSAGES = 10_000
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+#: What a healthy server says first, by service (implicit-TLS ones are probed in TLS).
+_GREETINGS = {"smtp": b"220", "smtps": b"220"}
+
+
+class UsageError(Exception):
+    """A bad option or environment variable: reported in one line, exit status 2."""
+
+
+def env_name(flag: str) -> str:
+    return "MAILTRAP_" + flag.lstrip("-").upper().replace("-", "_")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
+
+
+def parse_address(value: str) -> tuple[str | None, int] | None:
+    """``HOST:PORT``, ``[V6]:PORT``, ``PORT`` or ``off`` -> (host or None, port) or None."""
+    value = value.strip()
+    if value.lower() == "off":
+        return None
+    host: str | None = None
+    port_text = value
+    if value.startswith("["):
+        end = value.find("]")
+        if end < 0 or value[end + 1 : end + 2] != ":":
+            raise ValueError(f"bad address {value!r}: expected [IPv6]:PORT")
+        host, port_text = value[1:end], value[end + 2 :]
+    elif ":" in value:
+        host, _, port_text = value.rpartition(":")
+    if not port_text.isdigit() or not 0 <= int(port_text) <= 65535:
+        raise ValueError(f"bad address {value!r}: expected HOST:PORT, PORT or off")
+    return host or None, int(port_text)
+
+
+def _size(value: str) -> int:
+    if not value.isdigit():
+        raise ValueError(f"expected a number of bytes, got {value!r}")
+    return int(value)
+
+
+def _build_parser(prog: str, health: bool) -> _Parser:
+    """One parser for serving and for the health check, so both read the same variables."""
+    parser = _Parser(
+        prog=prog,
+        description="Exit 0 when the mailtrap servers configured like this answer."
+        if health
+        else "A mail sink for tests and development.",
+        epilog="Every option can also be set as MAILTRAP_<OPTION> (e.g. MAILTRAP_MAX_SIZE).",
+    )
+    parser.add_argument("--version", action="version", version=f"mailtrap {__version__}")
+    parser.add_argument("--listen", metavar="HOST", help="host for addresses given as a bare port")
+    for service in SERVICES:
+        hint = " (only with TLS)" if service.implicit_tls else ""
+        parser.add_argument(
+            f"--{service.name}",
+            metavar="ADDR",
+            help=f"{service.description}: HOST:PORT, PORT or off; default {service.default_port}"
+            + hint,
+        )
+    parser.add_argument("--hostname", help="name the servers greet with (default localhost)")
+    parser.add_argument("--max-size", metavar="BYTES", help="largest message (default 25 MiB)")
+    parser.add_argument(
+        "--max-messages", metavar="N", help="keep at most N messages, oldest pruned first"
+    )
+    parser.add_argument(
+        "--tls-self-signed",
+        action="store_const",
+        const="1",
+        help="turn TLS on with a generated certificate",
+    )
+    parser.add_argument("--tls-cert", metavar="FILE", help="TLS certificate (PEM)")
+    parser.add_argument("--tls-key", metavar="FILE", help="TLS private key (PEM)")
+    return parser
+
+
+def _option(args: argparse.Namespace, flag: str) -> str | None:
+    """A flag's value, else its environment variable's, else None."""
+    value = getattr(args, flag.replace("-", "_"), None)
+    return value if value is not None else os.environ.get(env_name(flag))
+
+
+def _parsed(args: argparse.Namespace, flag: str, convert, default=None):  # noqa: ANN001
+    value = _option(args, flag)
+    if value is None:
+        return default
+    try:
+        return convert(value)
+    except ValueError as error:
+        raise UsageError(f"--{flag} / {env_name(flag)}: {error}") from None
+
+
+def _flag_bool(value: str) -> bool:
+    if value.lower() in _TRUE:
+        return True
+    if value.lower() in _FALSE:
+        return False
+    raise ValueError(f"expected true or false, got {value!r}")
+
+
+def config_from_args(args: argparse.Namespace) -> Config:
+    """Turn parsed flags plus ``MAILTRAP_*`` variables into a :class:`Config`."""
+    listen = _option(args, "listen") or "127.0.0.1"
+    ports: dict[str, int | None] = {}
+    hosts: dict[str, str] = {}
+    for service in SERVICES:
+        address = _parsed(args, service.name, parse_address, (None, service.default_port))
+        if address is None:
+            ports[service.name] = None
+            continue
+        host, ports[service.name] = address
+        if host:
+            hosts[service.name] = host
+    options: dict = {"host": listen, "ports": ports, "hosts": hosts}
+    options["hostname"] = _option(args, "hostname") or "localhost"
+    options["max_size"] = _parsed(args, "max-size", _size, Config.max_size)
+    max_messages = _parsed(args, "max-messages", _size, DEFAULT_MAX_MESSAGES)
+    options["max_messages"] = max_messages or None
+    options["tls"] = _parsed(args, "tls-self-signed", _flag_bool, False)
+    options["tls_cert"] = _option(args, "tls-cert")
+    options["tls_key"] = _option(args, "tls-key")
+    if bool(options["tls_cert"]) != bool(options["tls_key"]):
+        raise UsageError("--tls-cert and --tls-key go together")
+    for flag in ("tls-cert", "tls-key"):
+        path = options[flag.replace("-", "_")]
+        if path and not os.path.isfile(path):
+            raise UsageError(f"--{flag} / {env_name(flag)}: no such file: {path}")
+    return Config(**options)
+
+
+async def serve(config: Config) -> None:
+    """Run every configured server until SIGINT or SIGTERM."""
+    runtime = Runtime(config, MemoryStore(max_messages=config.max_messages))
+    await runtime.start()
+    try:
+        print(f"mailtrap {__version__} is catching mail:", flush=True)
+        for name, address in runtime.addresses.items():
+            print(f"  {name.upper():6} {address}", flush=True)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await stop.wait()
+    finally:
+        await runtime.stop()
+
+
+def _probe_host(listen: Listen) -> str:
+    return {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(listen.host, listen.host)
+
+
+def check_service(service: Service, listen: Listen, timeout: float = 3.0) -> str | None:
+    """Probe one server; None when healthy, else what went wrong."""
+    import ssl
+
+    greeting = _GREETINGS.get(service.name)
+    if greeting is None:
+        return None
+    try:
+        with socket.create_connection((_probe_host(listen), listen.port), timeout) as sock:
+            if service.implicit_tls:
+                context = ssl.create_default_context()
+                context.check_hostname = False
+                context.verify_mode = ssl.CERT_NONE
+                with context.wrap_socket(sock) as tls:
+                    first = tls.recv(512)
+            else:
+                first = sock.recv(512)
+    except OSError as error:
+        return f"{service.name} at {listen}: {error}"
+    if not first.startswith(greeting):
+        return f"{service.name} at {listen}: unexpected greeting {first[:60]!r}"
+    return None
+
+
+def healthcheck(config: Config) -> int:
+    problems = [
+        problem
+        for service in SERVICES
+        if (listen := config.listen(service)) is not None
+        and (problem := check_service(service, listen)) is not None
+    ]
+    for problem in problems:
+        print(f"mailtrap healthcheck: {problem}", file=sys.stderr)
+    return 1 if problems else 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    is_health = bool(argv) and argv[0] == "healthcheck"
+    prog = "mailtrap healthcheck" if is_health else "mailtrap"
+    try:
+        parser = _build_parser(prog, is_health)
+        args = parser.parse_args(argv[1:] if is_health else argv)
+        config = config_from_args(args)
+        if is_health:
+            return healthcheck(config)
+        asyncio.run(serve(config))
+    except UsageError as error:
+        print(f"{prog}: error: {error}", file=sys.stderr)
+        return 2
+    except BindError as error:
+        flag = f"--{error.service.name}"
+        print(
+            f"mailtrap: error: {error}; choose another with {flag} or {env_name(flag)}",
+            file=sys.stderr,
+        )
+        return 2
+    except KeyboardInterrupt:
+        return 0
+    return 0

@@ -1,0 +1,91 @@
+"""Configuration: one frozen dataclass for the command line, the Python API and the fixture."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+MiB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Service:
+    """A listening server the runtime can start: its name and command-line default port."""
+
+    name: str
+    default_port: int
+    implicit_tls: bool = False
+    description: str = ""
+
+
+#: Every server, in start order. Implicit-TLS services only run when TLS is configured.
+SERVICES: tuple[Service, ...] = (
+    Service("smtp", 1025, description="SMTP (STARTTLS when TLS is on)"),
+    Service("smtps", 1465, implicit_tls=True, description="SMTP over implicit TLS"),
+)
+SERVICE_NAMES = tuple(s.name for s in SERVICES)
+
+
+@dataclass(frozen=True)
+class Listen:
+    """Where one server listens. Port 0 asks the system for a free port."""
+
+    host: str
+    port: int
+
+    def __str__(self) -> str:
+        return f"[{self.host}]:{self.port}" if ":" in self.host else f"{self.host}:{self.port}"
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything the runtime needs to know. In-process defaults: every port ephemeral."""
+
+    host: str = "127.0.0.1"
+    hostname: str = "localhost"
+    #: service name -> port (0 = ephemeral, None = off); missing services use port 0.
+    ports: dict[str, int | None] = field(default_factory=dict)
+    #: service name -> host, overriding ``host`` for that service.
+    hosts: dict[str, str] = field(default_factory=dict)
+    max_size: int = 25 * MiB
+    max_messages: int | None = None
+    tls: bool = False
+    tls_cert: str | None = None
+    tls_key: str | None = None
+    smtp_timeout: float = 300.0
+    max_connections: int = 1000
+
+    @property
+    def tls_enabled(self) -> bool:
+        return self.tls or bool(self.tls_cert)
+
+    def listen(self, service: Service) -> Listen | None:
+        """The address ``service`` listens on, or None when it is off."""
+        if service.implicit_tls and not self.tls_enabled:
+            return None
+        port = self.ports.get(service.name, 0)
+        if port is None:
+            return None
+        return Listen(self.hosts.get(service.name, self.host), port)
+
+    def with_options(self, **options: Any) -> Config:
+        return replace(self, **options)
+
+    @classmethod
+    def from_kwargs(cls, **kwargs: Any) -> Config:
+        """Build from the keyword arguments ``MailTrap(...)`` takes.
+
+        Besides the fields above, ``<service>_port=N`` (e.g. ``smtp_port=2525``, ``None`` = off)
+        sets one service's port.
+        """
+        ports = dict(kwargs.pop("ports", {}))
+        for name in SERVICE_NAMES:
+            key = f"{name}_port"
+            if key in kwargs:
+                ports[name] = kwargs.pop(key)
+        unknown = set(kwargs) - set(cls.__dataclass_fields__)
+        if unknown:
+            raise TypeError(f"unknown MailTrap option(s): {', '.join(sorted(unknown))}")
+        if kwargs.get("tls_cert") and not kwargs.get("tls_key"):
+            raise ValueError("tls_cert needs tls_key")
+        return cls(ports=ports, **kwargs)

@@ -1,0 +1,146 @@
+"""The runtime: every server on one asyncio loop, started and stopped together.
+
+Sockets are bound before any server starts, so port 0 works, the real ports are known, and a
+busy port fails the start cleanly. Stop runs in reverse order, is bounded and idempotent, and
+closes every connection and listening socket it opened.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from .config import SERVICES, Config, Listen, Service
+from .servers.smtp import SmtpServer
+from .store import MessageStore
+from .tls import TlsMaterial
+
+log = logging.getLogger("mailtrap.runtime")
+
+STOP_TIMEOUT = 5.0
+
+
+class Server(Protocol):
+    """What the runtime needs of a server: start on a bound socket, stop."""
+
+    async def start(self, sock: socket.socket) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
+class BindError(OSError):
+    """A service's address could not be bound (usually: the port is in use)."""
+
+    def __init__(self, service: Service, listen: Listen, error: OSError) -> None:
+        super().__init__(error.errno, error.strerror)
+        self.service = service
+        self.listen = listen
+        self.in_use = error.errno == 98 or "in use" in str(error).lower()
+
+    def __str__(self) -> str:
+        problem = "is already in use" if self.in_use else f"cannot be bound: {self.strerror}"
+        return f"{self.service.name.upper()} address {self.listen} {problem}"
+
+
+def _smtp(runtime: Runtime) -> Server:
+    return SmtpServer(
+        runtime.store,
+        hostname=runtime.config.hostname,
+        max_size=runtime.config.max_size,
+        timeout=runtime.config.smtp_timeout,
+        max_connections=runtime.config.max_connections,
+        starttls=runtime.tls.server_context if runtime.tls else None,
+    )
+
+
+def _smtps(runtime: Runtime) -> Server:
+    assert runtime.tls is not None
+    return SmtpServer(
+        runtime.store,
+        hostname=runtime.config.hostname,
+        max_size=runtime.config.max_size,
+        timeout=runtime.config.smtp_timeout,
+        max_connections=runtime.config.max_connections,
+        implicit_tls=runtime.tls.server_context,
+    )
+
+
+#: service name -> how to build its server.
+BUILDERS: dict[str, Callable[[Runtime], Server]] = {
+    "smtp": _smtp,
+    "smtps": _smtps,
+}
+
+
+def bind(service: Service, listen: Listen) -> socket.socket:
+    """Bind a listening TCP socket for ``service`` (port 0 = ephemeral)."""
+    family = socket.AF_INET6 if ":" in listen.host else socket.AF_INET
+    try:
+        return socket.create_server((listen.host, listen.port), family=family, backlog=512)
+    except OSError as error:
+        raise BindError(service, listen, error) from error
+
+
+class Runtime:
+    """Runs the configured servers on the running loop: ``async with Runtime(config, store)``."""
+
+    def __init__(self, config: Config, store: MessageStore) -> None:
+        self.config = config
+        self.store = store
+        self.tls: TlsMaterial | None = None
+        #: service name -> the address it really listens on (ports resolved).
+        self.addresses: dict[str, Listen] = {}
+        self._servers: list[Server] = []
+        self._stopped = False
+
+    async def start(self) -> None:
+        config = self.config
+        plan = [(s, listen) for s in SERVICES if (listen := config.listen(s)) is not None]
+        if config.tls_enabled:
+            self.tls = (
+                TlsMaterial.from_files(config.tls_cert, config.tls_key or config.tls_cert)
+                if config.tls_cert
+                else TlsMaterial.self_signed(config.hostname)
+            )
+        sockets: list[tuple[Service, socket.socket]] = []
+        try:
+            for service, listen in plan:
+                sock = bind(service, listen)
+                sockets.append((service, sock))
+                self.addresses[service.name] = Listen(listen.host, sock.getsockname()[1])
+            while sockets:
+                service, sock = sockets.pop(0)
+                server = BUILDERS[service.name](self)
+                try:
+                    await server.start(sock)
+                except BaseException:
+                    sock.close()
+                    raise
+                self._servers.append(server)
+        except BaseException:
+            for _, sock in sockets:
+                sock.close()
+            await self.stop()
+            raise
+
+    async def stop(self) -> None:
+        """Stop every server, newest first; bounded and idempotent."""
+        servers, self._servers = self._servers, []
+        for server in reversed(servers):
+            try:
+                await asyncio.wait_for(server.stop(), STOP_TIMEOUT)
+            except Exception:
+                log.exception("stopping %r failed", server)
+        if self.tls is not None and not self._stopped:
+            self.tls.close()
+        self._stopped = True
+
+    async def __aenter__(self) -> Runtime:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: Any) -> None:
+        await self.stop()

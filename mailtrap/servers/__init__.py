@@ -1,0 +1,1 @@
+"""Thin asyncio adapters that move bytes between sockets and the protocol engines or aiosmtpd."""

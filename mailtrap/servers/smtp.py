@@ -1,0 +1,154 @@
+"""SMTP capture: aiosmtpd's ``SMTP`` protocol, built on our loop, delivering into the store.
+
+Differences from aiosmtpd's defaults, each deliberate:
+- an explicit hostname (no ``getfqdn()`` DNS look-up at start), SMTPUTF8 and 8BITMIME on;
+- AUTH PLAIN and LOGIN are offered on plain connections too and accept any credentials, so
+  apps that always log in just work;
+- DATA lines may be as long as the size limit allows (aiosmtpd answers ``500 Line too long``
+  at 1,001 octets, and a bare-LF message is one long "line" to it); command lines keep the
+  small limit, so a client cannot make us buffer a huge command;
+- a message over the size limit is answered ``552`` whichever way it is over, and nothing is stored;
+- a connection limit, answered ``421`` (RFC 5321 3.8).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import ssl
+from typing import Any
+
+from aiosmtpd.smtp import SMTP, AuthResult, Envelope, Session, syntax
+
+from .._version import __version__
+from ..store import MessageStore
+from .connections import Connections
+
+log = logging.getLogger("mailtrap.smtp")
+
+
+class _DropLoginDataNotice(logging.Filter):
+    """aiosmtpd logs a deprecation warning about its own ``login_data`` on every AUTH."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("Session.login_data is deprecated")
+
+
+logging.getLogger("mail.log").addFilter(_DropLoginDataNotice())
+
+_COMMAND_LINE_LIMIT = SMTP.line_length_limit
+
+
+class StoreHandler:
+    """aiosmtpd handler: every accepted message goes to the store, one mailbox per recipient."""
+
+    def __init__(self, store: MessageStore) -> None:
+        self.store = store
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        raw = envelope.original_content or b""
+        message = self.store.deliver(envelope.mail_from or "", envelope.rcpt_tos, raw)
+        return f"250 OK: queued as {message.id}"
+
+
+def _accept_any_login(*_args: Any) -> AuthResult:
+    return AuthResult(success=True)
+
+
+class CaptureSMTP(SMTP):
+    """aiosmtpd's SMTP with our limits, connection tracking, and any-credentials AUTH."""
+
+    def __init__(
+        self, handler: StoreHandler, connections: Connections, *, max_size: int, **kwargs: Any
+    ) -> None:
+        self._connections = connections
+        self._rejected = False
+        super().__init__(
+            handler,
+            data_size_limit=max_size,
+            enable_SMTPUTF8=True,
+            decode_data=False,
+            auth_require_tls=False,
+            authenticator=_accept_any_login,
+            **kwargs,
+        )
+        # aiosmtpd built its reader with the command-line limit; DATA lines may be as long as the
+        # size limit allows (checked by aiosmtpd against this attribute, raised in smtp_DATA).
+        self.line_length_limit = max_size + 3
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        first_call = self._original_transport is None and self.transport is None
+        if first_call and not self._connections.add(transport):
+            # RFC 5321 3.8: a server that must not serve the client answers 421 and closes.
+            self._rejected = True
+            transport.write(b"421 4.7.0 Too many connections, try again later\r\n")  # type: ignore[attr-defined]
+            transport.close()
+            return
+        super().connection_made(transport)
+
+    def connection_lost(self, error: Exception | None) -> None:
+        if self._rejected:
+            return
+        self._connections.discard(self._original_transport or self.transport)
+        super().connection_lost(error)
+
+    @syntax("DATA")
+    async def smtp_DATA(self, arg: str) -> None:
+        reader = self._reader
+        reader._limit = self.line_length_limit  # type: ignore[attr-defined]
+        try:
+            await super().smtp_DATA(arg)
+        finally:
+            reader._limit = _COMMAND_LINE_LIMIT  # type: ignore[attr-defined]
+
+    async def push(self, status: str) -> None:
+        # A DATA line longer than our line limit is longer than the size limit: RFC 5321 4.5.3.1.10.
+        if status.startswith("500 Line too long"):
+            status = "552 Error: Too much mail data"
+        await super().push(status)
+
+
+class SmtpServer:
+    """One listening SMTP socket (plain with optional STARTTLS, or implicit TLS)."""
+
+    def __init__(
+        self,
+        store: MessageStore,
+        *,
+        hostname: str,
+        max_size: int,
+        timeout: float,
+        max_connections: int,
+        starttls: ssl.SSLContext | None = None,
+        implicit_tls: ssl.SSLContext | None = None,
+    ) -> None:
+        self._handler = StoreHandler(store)
+        self._connections = Connections(max_connections)
+        self._implicit_tls = implicit_tls
+        self._options = {
+            "hostname": hostname,
+            "ident": f"mailtrap {__version__} ESMTP",
+            "max_size": max_size,
+            "timeout": timeout,
+            "tls_context": starttls,
+        }
+        self._server: asyncio.Server | None = None
+
+    def _protocol(self) -> CaptureSMTP:
+        return CaptureSMTP(
+            self._handler,
+            self._connections,
+            loop=asyncio.get_running_loop(),
+            **self._options,  # type: ignore[arg-type]
+        )
+
+    async def start(self, sock: Any) -> None:
+        loop = asyncio.get_running_loop()
+        self._server = await loop.create_server(self._protocol, sock=sock, ssl=self._implicit_tls)
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            self._connections.close_all()
+            await self._server.wait_closed()
+            self._server = None

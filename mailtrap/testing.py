@@ -1,0 +1,302 @@
+"""The ``MailTrap`` facade: every server in-process, and the calls tests make on captured mail.
+
+Usable with or without pytest (it never imports pytest). Waiting is driven by the store's events,
+never by a sleep loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import difflib
+import ssl
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from .config import Config
+from .mail import Mailbox, Message
+from .message import mailbox_key
+from .store import Delivered, MemoryStore, MessageStore, StoredMessage, StoreEvent
+from .threaded import ThreadedRuntime
+
+FILTERS = ("to", "sender", "subject")
+
+
+class MailWaitTimeout(AssertionError):
+    """``wait_for`` gave up; the message lists what did arrive, closest matches first."""
+
+
+def _matcher(filters: dict[str, str | None]) -> Callable[[StoredMessage], bool]:
+    unknown = set(filters) - set(FILTERS)
+    if unknown:
+        raise TypeError(f"unknown filter(s) {sorted(unknown)}; use {', '.join(FILTERS)}")
+    checks = [_CHECKS[name](value) for name, value in filters.items() if value is not None]
+    return lambda message: all(check(message) for check in checks)
+
+
+def _to(value: str) -> Callable[[StoredMessage], bool]:
+    key = mailbox_key(value)
+    return lambda m: any(mailbox_key(r) == key for r in m.rcpt_tos)
+
+
+def _sender(value: str) -> Callable[[StoredMessage], bool]:
+    key = mailbox_key(value)
+
+    def check(m: StoredMessage) -> bool:
+        from_ = m.summary.from_
+        return mailbox_key(m.mail_from) == key or (
+            from_ is not None and mailbox_key(from_.address) == key
+        )
+
+    return check
+
+
+def _subject(value: str) -> Callable[[StoredMessage], bool]:
+    needle = value.casefold()
+    return lambda m: needle in m.summary.subject.casefold()
+
+
+_CHECKS = {"to": _to, "sender": _sender, "subject": _subject}
+
+
+def _closeness(message: StoredMessage, filters: dict[str, str]) -> float:
+    """How near a message comes to the filters: one point per filter met, partial credit else."""
+    score = 0.0
+    for name, value in filters.items():
+        if _CHECKS[name](value)(message):
+            score += 1
+            continue
+        if name == "to":
+            candidates = list(message.rcpt_tos)
+        elif name == "sender":
+            from_ = message.summary.from_
+            candidates = [message.mail_from, from_.address if from_ else ""]
+        else:
+            candidates = [message.summary.subject]
+        ratios = (
+            difflib.SequenceMatcher(None, value.casefold(), c.casefold()).ratio()
+            for c in candidates
+        )
+        score += 0.9 * max(ratios, default=0.0)
+    return score
+
+
+def describe_arrivals(
+    messages: list[StoredMessage], filters: dict[str, str], limit: int = 10
+) -> str:
+    """One line per message, closest to ``filters`` first."""
+    if not messages:
+        return "no messages arrived"
+    ranked = sorted(messages, key=lambda m: -_closeness(m, filters))
+    lines = [f"{len(messages)} message(s) arrived, closest first:"]
+    for m in ranked[:limit]:
+        lines.append(
+            f"  - to={list(m.rcpt_tos)} sender={m.mail_from!r} subject={m.summary.subject!r}"
+        )
+    if len(ranked) > limit:
+        lines.append(f"  ... and {len(ranked) - limit} more")
+    return "\n".join(lines)
+
+
+class _Waiter:
+    """Incremental matching over the store: scans only what arrived since the last look."""
+
+    def __init__(self, store: MessageStore, count: int, filters: dict[str, str | None]) -> None:
+        if count < 1:
+            raise ValueError("count must be at least 1")
+        self.store = store
+        self.count = count
+        self.filters = {k: v for k, v in filters.items() if v is not None}
+        self.match = _matcher(filters)
+        self.matched: list[StoredMessage] = []
+        self.last_seq = 0
+        self.rescan = False
+
+    def on_event(self, event: StoreEvent) -> None:
+        if not isinstance(event, Delivered):
+            self.rescan = True
+
+    def poll(self) -> list[Message] | None:
+        if self.rescan:
+            self.rescan = False
+            self.matched, self.last_seq = [], 0
+        new = self.store.messages_after(self.last_seq)
+        if new:
+            self.last_seq = new[-1].seq
+            self.matched.extend(m for m in new if self.match(m))
+        if len(self.matched) >= self.count:
+            return [Message(m) for m in self.matched[: self.count]]
+        return None
+
+    def timeout_error(self, timeout: float) -> MailWaitTimeout:
+        wanted = ", ".join(f"{k}={v!r}" for k, v in self.filters.items()) or "any message"
+        return MailWaitTimeout(
+            f"waited {timeout:g}s for {self.count} message(s) matching {wanted}; "
+            f"{len(self.matched)} matched.\n"
+            + describe_arrivals(self.store.messages(), self.filters)
+        )
+
+
+class MailTrap:
+    """Every mailtrap server in-process on ephemeral ports, with a memory store.
+
+    ``MailTrap(**options)`` takes the fields of :class:`~mailtrap.config.Config` (``tls``,
+    ``max_size``, ``max_messages``, ``host``, ``hostname``, ...) and ``<service>_port=N``.
+    Use it as a context manager, or call :meth:`start` and :meth:`stop`.
+    """
+
+    def __init__(self, config: Config | None = None, **options: Any) -> None:
+        self.config = config.with_options(**options) if config else Config.from_kwargs(**options)
+        self.store: MessageStore = MemoryStore(max_messages=self.config.max_messages)
+        self._runtime = ThreadedRuntime(self.config, self.store)
+        self._lock = threading.Lock()
+        self._started = False
+
+    # -- life cycle --------------------------------------------------------------------------
+
+    def start(self) -> MailTrap:
+        with self._lock:
+            if not self._started:
+                self._runtime.start()
+                self._started = True
+        return self
+
+    def stop(self) -> None:
+        """Stop every server; idempotent."""
+        with self._lock:
+            self._runtime.stop()
+
+    def __enter__(self) -> MailTrap:
+        return self.start()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+    # -- where things listen -----------------------------------------------------------------
+
+    def port(self, service: str) -> int:
+        """The port a service listens on; KeyError naming the service when it is off."""
+        try:
+            return self._runtime.runtime.addresses[service].port
+        except KeyError:
+            raise KeyError(f"{service} is not running in this MailTrap") from None
+
+    @property
+    def addresses(self) -> dict[str, str]:
+        """service name -> "host:port" for every running server."""
+        return {name: str(a) for name, a in self._runtime.runtime.addresses.items()}
+
+    @property
+    def smtp_host(self) -> str:
+        return self._runtime.runtime.addresses["smtp"].host
+
+    @property
+    def smtp_port(self) -> int:
+        return self.port("smtp")
+
+    @property
+    def smtps_port(self) -> int:
+        return self.port("smtps")
+
+    @property
+    def ca_path(self) -> str | None:
+        """The CA certificate file clients can trust (None without TLS)."""
+        tls = self._runtime.runtime.tls
+        return tls.ca_path if tls else None
+
+    def ssl_context(self) -> ssl.SSLContext:
+        """A client SSL context that trusts this server's certificate."""
+        tls = self._runtime.runtime.tls
+        if tls is None:
+            raise RuntimeError("TLS is off: use MailTrap(tls=True)")
+        return tls.client_context()
+
+    # -- reading mail --------------------------------------------------------------------------
+
+    def messages(
+        self, *, to: str | None = None, sender: str | None = None, subject: str | None = None
+    ) -> list[Message]:
+        """Captured messages matching every given filter, in arrival order."""
+        match = _matcher({"to": to, "sender": sender, "subject": subject})
+        return [Message(m) for m in self.store.messages() if match(m)]
+
+    def mailbox(self, address: str) -> Mailbox:
+        """One recipient's mailbox; an address that never received mail is empty."""
+        snapshot = self.store.snapshot(address)
+        if snapshot is None:
+            return Mailbox(address, [])
+        return Mailbox(
+            snapshot.address,
+            [Message(e.message) for e in snapshot.entries],
+            snapshot.unseen,
+            snapshot.uidvalidity,
+            snapshot.uidnext,
+        )
+
+    def clear(self) -> None:
+        """Remove every message; UIDs are never reused afterwards."""
+        self.store.clear()
+
+    def wait_for(
+        self, count: int = 1, timeout: float = 5.0, **filters: str | None
+    ) -> list[Message]:
+        """Return the first ``count`` messages matching ``filters`` as soon as there are that many.
+
+        Messages that arrived before the call count. Raises :class:`MailWaitTimeout` (an
+        ``AssertionError``) listing what did arrive when ``timeout`` seconds pass first.
+        """
+        waiter = _Waiter(self.store, count, filters)
+        woken = threading.Event()
+
+        def on_event(event: StoreEvent) -> None:
+            waiter.on_event(event)
+            woken.set()
+
+        unsubscribe = self.store.subscribe(on_event)
+        deadline = time.monotonic() + timeout
+        try:
+            while True:
+                woken.clear()
+                found = waiter.poll()
+                if found is not None:
+                    return found
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or not woken.wait(remaining):
+                    if (found := waiter.poll()) is not None:
+                        return found
+                    raise waiter.timeout_error(timeout)
+        finally:
+            unsubscribe()
+
+    async def wait_for_async(
+        self, count: int = 1, timeout: float = 5.0, **filters: str | None
+    ) -> list[Message]:
+        """:meth:`wait_for` for code running an event loop: it never blocks the loop."""
+        waiter = _Waiter(self.store, count, filters)
+        loop = asyncio.get_running_loop()
+        woken = asyncio.Event()
+
+        def on_event(event: StoreEvent) -> None:
+            waiter.on_event(event)
+            loop.call_soon_threadsafe(woken.set)
+
+        unsubscribe = self.store.subscribe(on_event)
+        deadline = loop.time() + timeout
+        try:
+            while True:
+                woken.clear()
+                found = waiter.poll()
+                if found is not None:
+                    return found
+                remaining = deadline - loop.time()
+                try:
+                    if remaining <= 0:
+                        raise TimeoutError
+                    await asyncio.wait_for(woken.wait(), remaining)
+                except TimeoutError:
+                    if (found := waiter.poll()) is not None:
+                        return found
+                    raise waiter.timeout_error(timeout) from None
+        finally:
+            unsubscribe()

@@ -1,0 +1,6 @@
+"""The browser viewer's static files (installed as ``mailtrap_web``); served by the HTTP port."""
+
+from importlib.resources import files
+
+#: The folder holding index.html, the JavaScript modules and the style sheet.
+ASSETS = files(__name__)
