@@ -26,7 +26,7 @@ _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
 #: What a healthy server says first, by service (implicit-TLS ones are probed in TLS).
-_GREETINGS = {"smtp": b"220", "smtps": b"220"}
+_GREETINGS = {"smtp": b"220", "smtps": b"220", "pop3": b"+OK", "pop3s": b"+OK"}
 
 
 class UsageError(Exception):
@@ -164,6 +164,7 @@ async def serve(config: Config) -> None:
         print(f"mailtrap {__version__} is catching mail:", flush=True)
         for name, address in runtime.addresses.items():
             print(f"  {name.upper():6} {address}", flush=True)
+        print("Ctrl-C (or SIGTERM) stops it.", flush=True)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):

@@ -200,6 +200,14 @@ class MailTrap:
         return self.port("smtps")
 
     @property
+    def pop3_port(self) -> int:
+        return self.port("pop3")
+
+    @property
+    def pop3s_port(self) -> int:
+        return self.port("pop3s")
+
+    @property
     def ca_path(self) -> str | None:
         """The CA certificate file clients can trust (None without TLS)."""
         tls = self._runtime.runtime.tls

@@ -101,9 +101,9 @@ class CaptureSMTP(SMTP):
         finally:
             reader._limit = _COMMAND_LINE_LIMIT  # type: ignore[attr-defined]
 
-    async def push(self, status: str) -> None:
+    async def push(self, status: str | bytes) -> None:
         # A DATA line longer than our line limit is longer than the size limit: RFC 5321 4.5.3.1.10.
-        if status.startswith("500 Line too long"):
+        if isinstance(status, str) and status.startswith("500 Line too long"):
             status = "552 Error: Too much mail data"
         await super().push(status)
 

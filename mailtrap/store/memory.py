@@ -50,7 +50,12 @@ class MemoryStore(MessageStore):
         with self._lock:
             self._seq += 1
             message = StoredMessage(
-                secrets.token_hex(8), self._seq, mail_from or "", recipients, raw, time.time()
+                secrets.token_hex(8),
+                self._seq,
+                normalize_address(mail_from or ""),
+                recipients,
+                raw,
+                time.time(),
             )
             self._messages[message.id] = message
             links: dict[str, int] = {}

@@ -1,0 +1,27 @@
+"""Shared test helpers. The `mailtrap` fixtures themselves come from our installed plugin."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable
+
+import pytest
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+@pytest.fixture
+def need_tool() -> Callable[[str], str]:
+    """``need_tool("fetchmail")`` -> its path; skips locally, fails under CI=true, when missing."""
+
+    def find(name: str, package: str | None = None) -> str:
+        path = shutil.which(name)
+        if path is None:
+            why = f"{name} is not installed (Debian package {package or name})"
+            if IN_CI:
+                pytest.fail(f"{why}; .ci/run should have installed it")
+            pytest.skip(why)
+        return path
+
+    return find

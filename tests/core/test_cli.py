@@ -1,0 +1,167 @@
+"""The command line as a user runs it: a real `python -m mailtrap` process."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import smtplib
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+
+from mailtrap.cli import parse_address
+
+
+def run(*args, env=None, timeout=15):
+    return subprocess.run(
+        [sys.executable, "-m", "mailtrap", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+    )
+
+
+class Server:
+    """`mailtrap` started as a process with every service on an ephemeral port."""
+
+    def __init__(self, *args, env=None):
+        everything_ephemeral = {f"MAILTRAP_{name}": "0" for name in _service_names()}
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "mailtrap", *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, **everything_ephemeral, **(env or {})},
+        )
+        self.addresses = {}
+        header = self.proc.stdout.readline()
+        assert "is catching mail" in header, header + self.proc.stderr.read()
+        while (line := self.proc.stdout.readline()) and not line.startswith("Ctrl-C"):
+            name, address = line.split()
+            self.addresses[name.lower()] = address
+
+    def port(self, name):
+        return int(self.addresses[name].rpartition(":")[2])
+
+    def stop(self, sig=signal.SIGTERM):
+        started = time.monotonic()
+        self.proc.send_signal(sig)
+        code = self.proc.wait(10)
+        self.proc.stdout.close()
+        self.proc.stderr.close()
+        return code, time.monotonic() - started
+
+
+def _service_names():
+    from mailtrap.config import SERVICE_NAMES
+
+    return SERVICE_NAMES
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1025", (None, 1025)),
+        ("0.0.0.0:25", ("0.0.0.0", 25)),
+        ("[::1]:2525", ("::1", 2525)),
+        ("localhost:0", ("localhost", 0)),
+        ("off", None),
+        ("OFF", None),
+    ],
+)
+def test_parse_address(text, expected):
+    assert parse_address(text) == expected
+
+
+@pytest.mark.parametrize("text", ["", "abc", "1:2:x", "70000", "[::1]2525", "-1"])
+def test_parse_address_rejects(text):
+    with pytest.raises(ValueError, match="bad address"):
+        parse_address(text)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_serves_prints_addresses_and_stops_on_signal(sig):
+    server = Server()
+    try:
+        assert server.addresses["smtp"].startswith("127.0.0.1:")
+        with smtplib.SMTP("127.0.0.1", server.port("smtp"), timeout=5) as smtp:
+            smtp.sendmail("a@example.com", ["b@example.com"], b"Subject: cli\r\n\r\nx\r\n")
+    finally:
+        code, took = server.stop(sig)
+    assert code == 0
+    assert took < 2
+
+
+def test_environment_variables_and_flags(tmp_path):
+    server = Server("--max-size", "5000", env={"MAILTRAP_MAX_SIZE": "999999"})
+    try:
+        with smtplib.SMTP("127.0.0.1", server.port("smtp"), timeout=5) as smtp:
+            smtp.ehlo()
+            assert smtp.esmtp_features["size"] == "5000"  # the flag beats its variable
+    finally:
+        server.stop()
+    server = Server(env={"MAILTRAP_MAX_SIZE": "4321", "MAILTRAP_HOSTNAME": "mx.test"})
+    try:
+        with smtplib.SMTP("127.0.0.1", server.port("smtp"), timeout=5) as smtp:
+            _, banner = smtp.ehlo()
+            assert smtp.esmtp_features["size"] == "4321"
+            assert banner.startswith(b"mx.test")
+    finally:
+        server.stop()
+
+
+def test_busy_port_is_one_line_and_exit_2():
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = run("--smtp", str(port), env={f"MAILTRAP_{n}": "0" for n in _service_names()})
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert re.search(rf"127\.0\.0\.1:{port} is already in use.*--smtp or MAILTRAP_SMTP", lines[0])
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "needle"),
+    [
+        (["--no-such-flag"], {}, "unrecognized arguments: --no-such-flag"),
+        (["--smtp", "nonsense"], {}, "--smtp / MAILTRAP_SMTP: bad address"),
+        ([], {"MAILTRAP_MAX_SIZE": "lots"}, "--max-size / MAILTRAP_MAX_SIZE"),
+        ([], {"MAILTRAP_TLS_SELF_SIGNED": "maybe"}, "MAILTRAP_TLS_SELF_SIGNED"),
+        (["--tls-cert", "/nonexistent.pem"], {}, "--tls-cert and --tls-key go together"),
+        (["--tls-cert", "/no.pem", "--tls-key", "/no.key"], {}, "no such file: /no.pem"),
+    ],
+)
+def test_bad_options_are_one_line_and_exit_2(args, env, needle):
+    result = run(*args, env=env)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and needle in lines[0], result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_help_lists_every_flag_with_its_default():
+    result = run("--help")
+    assert result.returncode == 0
+    for flag in ("--smtp", "--listen", "--max-size", "--max-messages", "--tls-self-signed"):
+        assert flag in result.stdout
+    assert "MAILTRAP_" in result.stdout
+
+
+def test_healthcheck_reports_up_and_down():
+    server = Server("--tls-self-signed")
+    try:
+        ports = {f"MAILTRAP_{name.upper()}": str(server.port(name)) for name in server.addresses}
+        result = run("healthcheck", "--tls-self-signed", env=ports)
+        assert result.returncode == 0, result.stderr
+    finally:
+        server.stop()
+    result = run("healthcheck", env=ports)
+    assert result.returncode == 1
+    assert "Connection refused" in result.stderr

@@ -1,0 +1,109 @@
+"""The header summary and the parsed view: decoding, bodies, attachments, links, broken input."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from email.message import EmailMessage
+
+from mailtrap.message import Address, header_block, summarize
+from mailtrap.mime import find_urls, parse
+
+
+def test_summary_decodes_headers():
+    raw = (
+        b"From: =?utf-8?q?J=C3=BCrgen?= <j@example.com>\r\n"
+        b"To: a@example.com, Bee <b@example.com>\r\n"
+        b"Cc: c@example.com\r\n"
+        b"Reply-To: r@example.com\r\n"
+        b"Subject: =?utf-8?b?SGVsbG8gd8O2cmxk?= and\r\n more\r\n"
+        b"Date: Fri, 27 Nov 2026 12:00:00 +0100\r\n"
+        b"Message-ID: <id@example.com>\r\n"
+        b"\r\n"
+        b"Subject: not a header\r\n"
+    )
+    s = summarize(raw)
+    assert s.subject == "Hello wörld and more"
+    assert s.from_ == Address("Jürgen", "j@example.com")
+    assert s.to == (Address("", "a@example.com"), Address("Bee", "b@example.com"))
+    assert s.cc == (Address("", "c@example.com"),)
+    assert s.reply_to == (Address("", "r@example.com"),)
+    assert s.date == datetime(2026, 11, 27, 11, 0, tzinfo=UTC)
+    assert s.message_id == "<id@example.com>"
+
+
+def test_summary_of_garbage_never_raises():
+    for raw in [
+        b"",
+        b"\r\n\r\nbody only",
+        b"no colon here\r\nSubject: =?bogus?q?x?=\r\nDate: yesterday\r\n\r\n",
+        b"From: <<<@@@>>>\r\nTo: ,,,\r\nSubject: \xff\xfe\r\n\r\n",
+        b"\x00" * 100,
+    ]:
+        s = summarize(raw)
+        assert isinstance(s.subject, str)
+        assert s.date is None
+
+
+def test_header_block_stops_at_first_blank_line_for_both_line_ends():
+    assert header_block(b"A: 1\r\nB: 2\r\n\r\nbody\r\n\r\n") == b"A: 1\r\nB: 2\r\n\r\n"
+    assert header_block(b"A: 1\nB: 2\n\nbody") == b"A: 1\nB: 2\n\n"
+    assert header_block(b"\r\nbody") == b""
+
+
+def _multipart() -> bytes:
+    msg = EmailMessage()
+    msg["From"] = "a@example.com"
+    msg["To"] = "b@example.com"
+    msg["Subject"] = "parts"
+    msg.set_content("Plain https://example.com/one and https://example.com/two.\n")
+    msg.add_alternative(
+        '<p><a href="https://example.com/two">two</a> <a href="https://example.com/three">3</a>'
+        ' <img src="cid:logo"></p>',
+        subtype="html",
+    )
+    msg.get_payload()[1].add_related(b"\x89PNG...", "image", "png", cid="<logo>")
+    msg.add_attachment(b"%PDF-1.4 data", maintype="application", subtype="pdf", filename="r.pdf")
+    return msg.as_bytes()
+
+
+def test_parsed_view_bodies_attachments_inline_and_links():
+    view = parse(_multipart())
+    assert view.text.startswith("Plain https://example.com/one")
+    assert "<a href" in view.html
+    assert [(a.filename, a.content_type, a.data) for a in view.attachments] == [
+        ("r.pdf", "application/pdf", b"%PDF-1.4 data")
+    ]
+    assert [(i.content_type, i.content_id) for i in view.inline] == [("image/png", "logo")]
+    assert view.links == (
+        "https://example.com/one",
+        "https://example.com/two",
+        "https://example.com/three",
+    )
+    pdf = view.attachments[0]
+    assert view.part(pdf.part_id) is pdf
+    assert pdf.size == len(b"%PDF-1.4 data")
+
+
+def test_parsed_view_degrades_on_broken_mime():
+    raw = (
+        b"Content-Type: multipart/mixed; boundary=nope\r\n"
+        b"Content-Transfer-Encoding: base64\r\n\r\n"
+        b"--other\r\nContent-Type: text/plain; charset=x-unknown\r\n\r\n\xff\xfe!!\r\n"
+    )
+    view = parse(raw)
+    assert isinstance(view.text, str)
+    assert view.attachments == () or all(isinstance(a.data, bytes) for a in view.attachments)
+
+
+def test_unknown_charset_and_bad_base64_are_decoded_with_replacement():
+    raw = (
+        b"Content-Type: text/plain; charset=x-no-such-charset\r\n"
+        b"Content-Transfer-Encoding: base64\r\n\r\n"
+        b"SGVsbG8g!!!d29ybGQ=\r\n"
+    )
+    assert "Hello" in parse(raw).text
+
+
+def test_find_urls_strips_trailing_punctuation():
+    text = "see (https://a.example/x?y=1), then http://b.example/path."
+    assert find_urls(text) == ["https://a.example/x?y=1", "http://b.example/path"]

@@ -1,0 +1,88 @@
+"""DESIGN.md's dependency rules, checked on the source: who may import whom."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "mailtrap"
+
+IO_MODULES = {"asyncio", "socket", "ssl", "selectors", "threading", "socketserver"}
+FRAMEWORKS = {"flask", "werkzeug", "aiosmtpd", "uvicorn", "a2wsgi", "websockets"}
+ABOVE_PROTOCOLS = {"servers", "api", "runtime", "threaded", "testing", "cli", "mail"}
+ABOVE_STORE = ABOVE_PROTOCOLS | {"protocols"}
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def imports_of(path: Path) -> set[str]:
+    """Absolute names of every module ``path`` imports (relative imports resolved)."""
+    module = _module_name(path)
+    package = module.split(".") if path.name == "__init__.py" else module.split(".")[:-1]
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package[: len(package) - node.level + 1]
+                name = ".".join(base + ([node.module] if node.module else []))
+                found.add(name)
+                found.update(f"{name}.{alias.name}" for alias in node.names)
+            else:
+                found.add(node.module or "")
+    return found
+
+
+def _sources(folder: Path) -> list[Path]:
+    return sorted(folder.rglob("*.py"))
+
+
+def _layer(name: str) -> str:
+    parts = name.split(".")
+    return parts[1] if len(parts) > 1 and parts[0] == "mailtrap" else ""
+
+
+@pytest.mark.parametrize("path", _sources(PACKAGE / "protocols"), ids=lambda p: p.name)
+def test_protocol_engines_are_sans_io(path):
+    for name in imports_of(path):
+        top = name.split(".")[0]
+        assert top not in IO_MODULES | FRAMEWORKS, f"{path.name} imports {name}"
+        assert _layer(name) not in ABOVE_PROTOCOLS, f"{path.name} imports {name}"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [*_sources(PACKAGE / "store"), PACKAGE / "message.py", PACKAGE / "mime.py"],
+    ids=lambda p: p.name,
+)
+def test_store_and_message_know_no_front_end(path):
+    for name in imports_of(path):
+        assert _layer(name) not in ABOVE_STORE, f"{path.name} imports {name}"
+        assert name.split(".")[0] not in FRAMEWORKS - {"websockets"} | {"asyncio"}
+
+
+def test_servers_and_api_never_import_each_other():
+    for path in _sources(PACKAGE / "servers"):
+        assert not any(_layer(n) == "api" for n in imports_of(path)), path
+    for path in _sources(PACKAGE / "api"):
+        assert not any(_layer(n) == "servers" for n in imports_of(path)), path
+
+
+@pytest.mark.parametrize("path", _sources(PACKAGE), ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_core_never_imports_pytest_or_the_plugin(path):
+    for name in imports_of(path):
+        assert name.split(".")[0] not in {"pytest", "mailtrap_pytest", "_pytest"}, path
+
+
+def test_the_checker_sees_relative_imports():
+    names = imports_of(PACKAGE / "store" / "memory.py")
+    assert "mailtrap.message" in names and "mailtrap.store.events" in names
