@@ -26,7 +26,14 @@ _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
 #: What a healthy server says first, by service (implicit-TLS ones are probed in TLS).
-_GREETINGS = {"smtp": b"220", "smtps": b"220", "pop3": b"+OK", "pop3s": b"+OK"}
+_GREETINGS = {
+    "smtp": b"220",
+    "smtps": b"220",
+    "pop3": b"+OK",
+    "pop3s": b"+OK",
+    "imap": b"* OK",
+    "imaps": b"* OK",
+}
 
 
 class UsageError(Exception):

@@ -22,6 +22,10 @@ class Service:
 SERVICES: tuple[Service, ...] = (
     Service("smtp", 1025, description="SMTP (STARTTLS when TLS is on)"),
     Service("smtps", 1465, implicit_tls=True, description="SMTP over implicit TLS"),
+    Service("pop3", 1110, description="POP3 (STLS when TLS is on)"),
+    Service("pop3s", 1995, implicit_tls=True, description="POP3 over implicit TLS"),
+    Service("imap", 1143, description="IMAP4rev1 (STARTTLS when TLS is on)"),
+    Service("imaps", 1993, implicit_tls=True, description="IMAP over implicit TLS"),
 )
 SERVICE_NAMES = tuple(s.name for s in SERVICES)
 
@@ -53,6 +57,8 @@ class Config:
     tls_cert: str | None = None
     tls_key: str | None = None
     smtp_timeout: float = 300.0
+    #: seconds a POP3 session may stay idle (RFC 1939 section 3: at least 10 minutes by default)
+    pop3_timeout: float = 600.0
     max_connections: int = 1000
 
     @property

@@ -14,6 +14,8 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from .config import SERVICES, Config, Listen, Service
+from .servers.imap import ImapServer
+from .servers.pop3 import Pop3Server
 from .servers.smtp import SmtpServer
 from .store import MessageStore
 from .tls import TlsMaterial
@@ -68,10 +70,46 @@ def _smtps(runtime: Runtime) -> Server:
     )
 
 
+def _pop3(runtime: Runtime, implicit_tls: bool = False) -> Server:
+    context = runtime.tls.server_context if runtime.tls else None
+    return Pop3Server(
+        runtime.store,
+        hostname=runtime.config.hostname,
+        timeout=runtime.config.pop3_timeout,
+        max_connections=runtime.config.max_connections,
+        starttls=None if implicit_tls else context,
+        implicit_tls=context if implicit_tls else None,
+    )
+
+
+def _pop3s(runtime: Runtime) -> Server:
+    assert runtime.tls is not None
+    return _pop3(runtime, implicit_tls=True)
+
+
+def _imap(runtime: Runtime, implicit_tls: bool = False) -> Server:
+    context = runtime.tls.server_context if runtime.tls else None
+    return ImapServer(
+        runtime.store,
+        max_connections=runtime.config.max_connections,
+        starttls=None if implicit_tls else context,
+        implicit_tls=context if implicit_tls else None,
+    )
+
+
+def _imaps(runtime: Runtime) -> Server:
+    assert runtime.tls is not None
+    return _imap(runtime, implicit_tls=True)
+
+
 #: service name -> how to build its server.
 BUILDERS: dict[str, Callable[[Runtime], Server]] = {
     "smtp": _smtp,
     "smtps": _smtps,
+    "pop3": _pop3,
+    "pop3s": _pop3s,
+    "imap": _imap,
+    "imaps": _imaps,
 }
 
 

@@ -208,6 +208,14 @@ class MailTrap:
         return self.port("pop3s")
 
     @property
+    def imap_port(self) -> int:
+        return self.port("imap")
+
+    @property
+    def imaps_port(self) -> int:
+        return self.port("imaps")
+
+    @property
     def ca_path(self) -> str | None:
         """The CA certificate file clients can trust (None without TLS)."""
         tls = self._runtime.runtime.tls

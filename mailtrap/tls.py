@@ -29,7 +29,8 @@ class TlsMaterial:
 
         ca = trustme.CA(organization_name="mailtrap test CA")
         names = list(dict.fromkeys(["localhost", "127.0.0.1", "::1", hostname]))
-        cert = ca.issue_cert(*names)
+        # A subject CN as well as the SANs: some clients (fetchmail) insist on one.
+        cert = ca.issue_cert(*names, common_name=hostname)
         context = _server_context()
         cert.configure_cert(context)
         tempdir = tempfile.mkdtemp(prefix="mailtrap-tls-")

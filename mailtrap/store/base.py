@@ -57,6 +57,14 @@ class MessageStore(ABC):
         """A consistent view of one mailbox, or None if it was never created."""
 
     @abstractmethod
+    def open_mailbox(self, address: str) -> MailboxSnapshot:
+        """Like :meth:`snapshot`, creating the mailbox empty when it never received mail.
+
+        A login (POP3, IMAP) opens its mailbox, so UIDVALIDITY is fixed from the first look
+        and does not change when the first message arrives.
+        """
+
+    @abstractmethod
     def links(self, message_id: str) -> dict[str, Entry]:
         """The entries linking a message into mailboxes, keyed by mailbox address."""
 

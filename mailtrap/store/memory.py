@@ -237,6 +237,14 @@ class MemoryStore(MessageStore):
                 box.address, box.uidvalidity, box.uidnext, tuple(box.entries.values())
             )
 
+    def open_mailbox(self, address: str) -> MailboxSnapshot:
+        with self._lock:
+            address = normalize_address(address)
+            self._mailbox(mailbox_key(address), address)
+            snapshot = self.snapshot(address)
+            assert snapshot is not None
+            return snapshot
+
     def links(self, message_id: str) -> dict[str, Entry]:
         with self._lock:
             message = self._messages.get(message_id)

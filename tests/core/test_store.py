@@ -62,6 +62,16 @@ def test_unknown_mailbox_reads_empty():
     assert store.messages("nobody@x.org") == []
 
 
+def test_open_mailbox_fixes_uidvalidity_before_the_first_message():
+    store = MemoryStore()
+    opened = store.open_mailbox("<New@X.ORG>")
+    assert (opened.address, opened.entries, opened.uidnext) == ("New@x.org", (), 1)
+    store.deliver("a@x.org", ["new@x.org"], RAW)
+    after = store.snapshot("new@x.org")
+    assert after.uidvalidity == opened.uidvalidity and [e.uid for e in after.entries] == [1]
+    assert store.open_mailbox("new@x.org") == after
+
+
 def test_uids_grow_per_mailbox_and_clear_keeps_uidnext():
     store = MemoryStore()
     for _ in range(3):

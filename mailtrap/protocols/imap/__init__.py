@@ -1,0 +1,6 @@
+"""IMAP4rev1 engine (sans-I/O, RFC 3501): :class:`ImapConnection` over a :class:`Mailboxes`."""
+
+from .connection import ImapConnection, too_many_connections
+from .mailboxes import Mailboxes
+
+__all__ = ["ImapConnection", "Mailboxes", "too_many_connections"]

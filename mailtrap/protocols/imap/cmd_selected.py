@@ -1,0 +1,136 @@
+"""Handlers of the selected-state commands (RFC 3501 6.4) and IDLE (RFC 2177).
+
+FETCH and SEARCH do their work in :mod:`.fetch` and :mod:`.search`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import TYPE_CHECKING
+
+from ...store import DELETED
+from . import commands as c
+from . import format as fmt
+from .fetch import fetch_responses
+from .format import Atom
+from .outcomes import Bad, Done, No, Outcome, Suspend
+from .search import matching
+from .selected import SelectedMailbox
+from .sequence import SequenceError
+from .states import AUTHENTICATED, SELECTED, handles
+
+if TYPE_CHECKING:
+    from .session import Session
+
+_READ_ONLY = Atom("READ-ONLY")
+CHARSETS = ("US-ASCII", "UTF-8")
+
+
+def positions(view: SelectedMailbox, sequence: object, uid: bool) -> list[int]:
+    try:
+        return view.resolve(sequence, uid)  # type: ignore[arg-type]
+    except SequenceError as error:
+        raise Bad(str(error)) from None
+
+
+@handles(c.Check, SELECTED)
+def check(session: Session, command: c.Check) -> Outcome:
+    # RFC 3501 6.4.1: every change is already stored.
+    return Done("CHECK completed")
+    yield
+
+
+def _expunge_deleted(session: Session, view: SelectedMailbox) -> set[int]:
+    deleted = [e.uid for e in view.entries if DELETED in e.flags and e.uid not in view.gone]
+    removed = session.store.expunge(view.address, deleted)
+    return {e.uid for e in removed}
+
+
+@handles(c.Close, SELECTED)
+def close(session: Session, command: c.Close) -> Outcome:
+    # RFC 3501 6.4.2: expunge silently, unless the mailbox is read-only.
+    view = session.require_selected()
+    if not view.readonly:
+        view.updates(allow_expunge=False)  # flags set by others count too
+        _expunge_deleted(session, view)
+    return Done("CLOSE completed")
+    yield
+
+
+@handles(c.Unselect, SELECTED)
+def unselect(session: Session, command: c.Unselect) -> Outcome:
+    # RFC 3691 2: like CLOSE, without expunging.
+    return Done("UNSELECT completed")
+    yield
+
+
+@handles(c.Expunge, SELECTED)
+def expunge(session: Session, command: c.Expunge) -> Outcome:
+    # RFC 3501 6.4.3
+    view = session.require_selected()
+    if view.readonly:
+        raise No("The mailbox is read-only", _READ_ONLY)
+    yield from view.updates(allow_expunge=True)
+    yield from view.remove(_expunge_deleted(session, view))
+    return Done("EXPUNGE completed")
+
+
+@handles(c.Store, SELECTED)
+def store(session: Session, command: c.Store) -> Outcome:
+    # RFC 3501 6.4.6
+    view = session.require_selected()
+    if view.readonly:
+        raise No("The mailbox is read-only", _READ_ONLY)
+    found = [i for i in positions(view, command.sequence, command.uid) if i < len(view)]
+    uids = [view.uids[i] for i in found if view.uids[i] not in view.gone]
+    changed = session.store.store_flags(view.address, uids, command.flags, command.mode)
+    yield from view.apply(changed)
+    if not command.silent:
+        for index in found:
+            uid = view.uids[index]
+            if uid in view.gone:
+                continue
+            uid_item = b"UID %d " % uid if command.uid else b""
+            yield b"* %d FETCH (%sFLAGS %s)\r\n" % (index + 1, uid_item, view.flags(index))
+    return Done("STORE completed")
+
+
+@handles(c.Fetch, SELECTED)
+def fetch(session: Session, command: c.Fetch) -> Outcome:
+    # RFC 3501 6.4.5
+    view = session.require_selected()
+    found = positions(view, command.sequence, command.uid)
+    yield from fetch_responses(session.store, view, found, command.items, uid=command.uid)
+    return Done("FETCH completed")
+
+
+@handles(c.Search, SELECTED)
+def search(session: Session, command: c.Search) -> Outcome:
+    # RFC 3501 6.4.4
+    view = session.require_selected()
+    if command.charset is not None and command.charset not in CHARSETS:
+        code = [Atom("BADCHARSET"), [Atom(name) for name in CHARSETS]]
+        raise No("Unsupported charset", code)
+    try:
+        found = matching(view, command.key)
+    except SequenceError as error:
+        raise Bad(str(error)) from None
+    numbers = [view.uids[i] if command.uid else i + 1 for i in found]
+    yield b"* SEARCH" + b"".join(b" %d" % n for n in numbers) + b"\r\n"
+    return Done("SEARCH completed")
+
+
+@handles(c.Idle, AUTHENTICATED)
+def idle(session: Session, command: c.Idle) -> Outcome:
+    # RFC 2177 3: updates flow until the client sends DONE.
+    yield fmt.continuation("idling")
+    if session.selected is not None:
+        yield from session.selected.updates(allow_expunge=True)
+
+    def resume(line: bytes) -> Generator[bytes, None, Done]:
+        if line.strip().upper() != b"DONE":
+            raise Bad("Expected DONE")
+        return Done("IDLE terminated")
+        yield
+
+    return Suspend(resume)

@@ -1,0 +1,158 @@
+"""ImapConnection: the sans-I/O IMAP server connection (bytes in, bytes out; no sockets).
+
+It glues the lexer, the parser and the session. The driver calls :meth:`receive_data` with what
+the client sent and sends what :meth:`data_to_send` returns, repeatedly while :attr:`busy`
+(long answers such as ``FETCH 1:* BODY[]`` are produced a chunk at a time, so one client cannot
+hold the event loop); store events go to :meth:`notify`. :attr:`wants_tls` asks the driver to
+start TLS, :attr:`closed` to close once everything is sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ...store import StoreEvent
+from . import format as fmt
+from .format import Atom
+from .lexer import NEED_DATA, CommandLexer, NeedContinuation, Record, Refused, tag_of
+from .mailboxes import Mailboxes
+from .parser import NOT_YET, CommandError, parse_command
+from .session import Session
+from .states import State
+
+CHUNK = 1 << 16
+_TOOBIG = Atom("TOOBIG")
+
+
+def too_many_connections() -> bytes:
+    """What a server says instead of a greeting when it is full (RFC 3501 7.1.5)."""
+    return fmt.status(b"*", "BYE", "Too many connections, try again later")
+
+
+class ImapConnection:
+    """One client connection to the IMAP server."""
+
+    def __init__(
+        self,
+        mailboxes: Mailboxes,
+        *,
+        tls_available: bool = False,
+        tls_active: bool = False,
+        max_line: int = 65536,
+        max_literal: int = 1 << 20,
+    ) -> None:
+        self.session = Session(mailboxes, tls_available=tls_available, tls_active=tls_active)
+        self._lexer = CommandLexer(max_line=max_line, max_literal=max_literal)
+        self._out = bytearray()
+        self._job: Iterator[bytes] | None = None
+        #: True once the connection should close (after LOGOUT or a timeout), when sent.
+        self.closed = False
+        # RFC 3501 7.1.1: the greeting; capabilities included to save a round trip.
+        self._out += fmt.status(
+            b"*", "OK", "mailtrap IMAP4rev1 ready", self.session.capability_code()
+        )
+
+    # -- the driver's side ------------------------------------------------------------------
+
+    @property
+    def busy(self) -> bool:
+        """True while output is waiting to be taken with :meth:`data_to_send`."""
+        return bool(self._out) or self._job is not None
+
+    @property
+    def wants_tls(self) -> bool:
+        """True after STARTTLS was answered: start TLS, then call :meth:`tls_started`."""
+        return self.session.starttls_requested and not self.busy
+
+    def receive_data(self, data: bytes) -> None:
+        """Take bytes from the client."""
+        if self.closed or self.session.starttls_requested:
+            return  # RFC 3501 6.2.1: nothing sent before the TLS handshake may be used
+        self._lexer.feed(data)
+        self._advance()
+
+    def data_to_send(self, limit: int = CHUNK) -> bytes:
+        """Up to about ``limit`` bytes of output (more if one response is longer)."""
+        while self._job is not None and len(self._out) < limit:
+            try:
+                self._out += next(self._job)
+            except StopIteration:
+                self._job = None
+                self._after_command()
+        data = bytes(self._out)
+        self._out.clear()
+        return data
+
+    def notify(self, event: StoreEvent) -> None:
+        """A store change; an idling client hears about it at once (RFC 2177)."""
+        selected = self.session.selected
+        if selected is not None and selected.notify(event) and self._job is None:
+            self._out += b"".join(self.session.idle_updates())
+
+    def tls_started(self) -> None:
+        """The TLS handshake after STARTTLS completed."""
+        self.session.starttls_requested = False
+        self.session.tls_active = True
+        self._advance()
+
+    def timed_out(self) -> None:
+        """The client was silent too long (RFC 3501 5.4: at least 30 minutes)."""
+        self._job = None
+        self._out += fmt.status(b"*", "BYE", "Autologout; idle for too long")
+        self.closed = True
+
+    # -- inside -----------------------------------------------------------------------------
+
+    def _after_command(self) -> None:
+        if self.session.state is State.LOGOUT:
+            self.closed = True
+        elif self.session.starttls_requested:
+            self._lexer.clear()  # RFC 3501 6.2.1: drop anything pipelined after STARTTLS
+        else:
+            self._advance()
+
+    def _advance(self) -> None:
+        while self._job is None and not self.closed and not self.session.starttls_requested:
+            event = self._lexer.next_event()
+            if event is NEED_DATA:
+                return
+            if isinstance(event, NeedContinuation):
+                self._continuation()
+            elif isinstance(event, Refused):
+                self._refused(event)
+            elif isinstance(event, Record):
+                self._dispatch(event)
+
+    def _continuation(self) -> None:
+        start = self._lexer.command_start()
+        words = start.split(b" ", 3)
+        name = words[1].upper().decode("ascii", "replace") if len(words) > 1 else ""
+        if name == "UID" and len(words) > 2:
+            name = words[2].upper().decode("ascii", "replace")
+        if name in NOT_YET and not self.session.waiting:
+            # Refuse now rather than take a whole APPEND literal only to answer NO.
+            refused = self._lexer.refuse_pending_literal()
+            tag = refused.tag or b"*"
+            self._out += fmt.status(tag, "NO", "Not supported by this server yet", Atom("CANNOT"))
+            return
+        self._out += fmt.continuation("Ready for literal data")
+
+    def _refused(self, refused: Refused) -> None:
+        if self.session.waiting:  # an over-long SASL response or IDLE line ends that command
+            self._job = self.session.resume(b"*")
+            return
+        what = "Literal too large" if refused.literal else "Command line too long"
+        self._out += fmt.status(refused.tag or b"*", "BAD", what, _TOOBIG)
+
+    def _dispatch(self, record: Record) -> None:
+        if self.session.waiting:
+            line = record.segments[0] if not record.literals else b"*"
+            self._job = self.session.resume(line)
+            return
+        try:
+            tag, command = parse_command(record)
+        except CommandError as error:
+            tag = error.tag or tag_of(record.segments[0]) or b"*"
+            self._out += fmt.status(tag, "BAD", f"Syntax error: {error.message}")
+            return
+        self._job = self.session.run(tag, command)

@@ -1,0 +1,161 @@
+"""FETCH: one untagged FETCH response per message, data items rendered in the order asked
+(RFC 3501 6.4.5, 7.4.2). Structure, ENVELOPE and section octets come from :mod:`.structure`;
+every value goes out through :mod:`.format`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, datetime
+
+from ...store import SEEN, MessageStore
+from . import format as fmt
+from .commands import BodySection, FetchAttr, FetchItem
+from .selected import SelectedMailbox
+from .structure import body_structure, cached_structure, envelope, section, wire_bytes
+
+Render = Callable[[SelectedMailbox, int], bytes]
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+#: Items that set \Seen when fetched (RFC 3501 6.4.5), unless the mailbox is read-only.
+_SETS_SEEN = frozenset({"RFC822", "RFC822.TEXT"})
+
+
+def internal_date(received: float) -> bytes:
+    """RFC 3501 9 ``date-time``: ``"dd-Mon-yyyy hh:mm:ss +0000"`` with a space-padded day."""
+    moment = datetime.fromtimestamp(received, UTC)
+    month = _MONTHS[moment.month - 1]
+    return b'"%2d-%s-%04d %02d:%02d:%02d +0000"' % (
+        moment.day,
+        month.encode(),
+        moment.year,
+        moment.hour,
+        moment.minute,
+        moment.second,
+    )
+
+
+def rfc822_size(raw: bytes) -> int:
+    """The size of the message as sent (RFC 3501 2.3.4), counted on the wire bytes."""
+    return len(wire_bytes(raw))
+
+
+def _flags(view: SelectedMailbox, index: int) -> bytes:
+    return b"FLAGS " + view.flags(index)
+
+
+def _uid(view: SelectedMailbox, index: int) -> bytes:
+    return b"UID %d" % view.uids[index]
+
+
+def _internaldate(view: SelectedMailbox, index: int) -> bytes:
+    return b"INTERNALDATE " + internal_date(view.entries[index].message.received)
+
+
+def _size(view: SelectedMailbox, index: int) -> bytes:
+    return b"RFC822.SIZE %d" % rfc822_size(view.entries[index].message.raw)
+
+
+def _envelope(view: SelectedMailbox, index: int) -> bytes:
+    structure = cached_structure(view.entries[index].message)
+    return b"ENVELOPE " + fmt.value(envelope(structure))
+
+
+def _body(view: SelectedMailbox, index: int) -> bytes:
+    structure = cached_structure(view.entries[index].message)
+    return b"BODY " + fmt.value(body_structure(structure, False))
+
+
+def _bodystructure(view: SelectedMailbox, index: int) -> bytes:
+    structure = cached_structure(view.entries[index].message)
+    return b"BODYSTRUCTURE " + fmt.value(body_structure(structure, True))
+
+
+def _whole(name: bytes, kind: str) -> Render:
+    def render(view: SelectedMailbox, index: int) -> bytes:
+        structure = cached_structure(view.entries[index].message)
+        return name + b" " + fmt.literal(section(structure, (), kind))
+
+    return render
+
+
+_ATTRIBUTES: dict[str, Render] = {
+    "FLAGS": _flags,
+    "UID": _uid,
+    "INTERNALDATE": _internaldate,
+    "RFC822.SIZE": _size,
+    "ENVELOPE": _envelope,
+    "BODY": _body,
+    "BODYSTRUCTURE": _bodystructure,
+    "RFC822": _whole(b"RFC822", ""),
+    "RFC822.HEADER": _whole(b"RFC822.HEADER", "HEADER"),
+    "RFC822.TEXT": _whole(b"RFC822.TEXT", "TEXT"),
+}
+
+
+def section_name(item: BodySection) -> bytes:
+    """The item name a response carries: ``BODY[1.HEADER.FIELDS (A B)]<0>`` (RFC 3501 7.4.2)."""
+    spec = b".".join(b"%d" % n for n in item.part)
+    if item.kind:
+        spec += (b"." if spec else b"") + item.kind.encode("ascii")
+    if item.fields:
+        spec += b" (" + b" ".join(fmt.astring(name) for name in item.fields) + b")"
+    name = b"BODY[" + spec + b"]"
+    if item.partial is not None:
+        name += b"<%d>" % item.partial[0]
+    return name
+
+
+def _section(item: BodySection) -> Render:
+    name = section_name(item)
+    fields = tuple(f.decode("ascii", "replace") for f in item.fields)
+
+    def render(view: SelectedMailbox, index: int) -> bytes:
+        structure = cached_structure(view.entries[index].message)
+        data = section(structure, item.part, item.kind, fields)
+        if item.partial is not None:  # RFC 3501 6.4.5: <origin.length>, empty past the end
+            origin, length = item.partial
+            data = data[origin : origin + length]
+        return name + b" " + fmt.literal(data)
+
+    return render
+
+
+def _renderer(item: FetchItem) -> Render:
+    if isinstance(item, FetchAttr):
+        return _ATTRIBUTES[item.name]
+    return _section(item)
+
+
+def _sets_seen(item: FetchItem) -> bool:
+    if isinstance(item, BodySection):
+        return not item.peek
+    return item.name in _SETS_SEEN
+
+
+def fetch_responses(
+    store: MessageStore,
+    view: SelectedMailbox,
+    found: Sequence[int],
+    items: Sequence[FetchItem],
+    *,
+    uid: bool,
+) -> Iterator[bytes]:
+    """The untagged FETCH responses for the messages at ``found`` (0-based view positions)."""
+    items = list(dict.fromkeys(items))
+    if uid and FetchAttr("UID") not in items:  # RFC 3501 6.4.8: UID FETCH always reports UID
+        items.insert(0, FetchAttr("UID"))
+    renderers = [_renderer(item) for item in items]
+    marked: set[int] = set()
+    if not view.readonly and any(_sets_seen(item) for item in items):
+        unseen = [
+            view.uids[i] for i in found if SEEN not in view.entries[i].flags
+        ]  # includes messages others expunged: the store skips those
+        changed = store.store_flags(view.address, unseen, (SEEN,), "add")
+        yield from view.apply(changed)
+        marked = {e.uid for e in changed}
+    report_flags = bool(marked) and FetchAttr("FLAGS") not in items
+    for index in found:
+        parts = [render(view, index) for render in renderers]
+        if report_flags and view.uids[index] in marked:
+            parts.append(_flags(view, index))  # RFC 3501 6.4.5: the implied \Seen is reported
+        yield b"* %d FETCH (" % (index + 1) + b" ".join(parts) + b")\r\n"

@@ -1,0 +1,233 @@
+"""Recursive-descent parser: one command record -> (tag, typed command) (RFC 3501 6, 9).
+
+One small function per command's argument grammar; FETCH items and SEARCH keys have their own
+modules. Syntax errors raise :class:`CommandError`, carrying the tag when one was readable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from . import commands as c
+from .lexer import Record, tag_of
+from .parse_fetch import fetch_items
+from .parse_search import search_program, sequence_set
+from .sequence import SequenceError
+from .tokens import Cursor, ParseError
+
+#: System flags a client may name (RFC 3501 2.3.2), by upper-cased name.
+SYSTEM_FLAGS = {f.upper(): f for f in ("\\Answered", "\\Flagged", "\\Deleted", "\\Seen", "\\Draft")}
+#: Commands of part 2: their arguments are not read; they answer NO [CANNOT].
+NOT_YET = frozenset({"CREATE", "DELETE", "RENAME", "APPEND", "COPY", "MOVE"})
+STATUS_ITEMS = frozenset({"MESSAGES", "RECENT", "UIDNEXT", "UIDVALIDITY", "UNSEEN"})
+
+
+class CommandError(ValueError):
+    """A command that does not parse; ``tag`` is None when even the tag was unreadable."""
+
+    def __init__(self, tag: bytes | None, message: str) -> None:
+        super().__init__(message)
+        self.tag = tag
+        self.message = message
+
+
+def parse_command(record: Record) -> tuple[bytes, c.Command]:
+    """Parse one command record (RFC 3501 9 ``command``)."""
+    tag = tag_of(record.segments[0])
+    if tag is None:
+        raise CommandError(None, "missing or invalid tag")
+    cursor = Cursor(record)
+    cursor.pos = len(tag)
+    try:
+        cursor.sp()
+        name = cursor.atom("a command name").decode("ascii").upper()
+        command = _command(cursor, name)
+        cursor.end()
+    except (ParseError, SequenceError) as error:
+        raise CommandError(tag, str(error)) from None
+    return tag, command
+
+
+def _command(cursor: Cursor, name: str) -> c.Command:
+    if name == "UID":
+        cursor.sp()
+        sub = cursor.atom("a UID command").decode("ascii").upper()
+        if sub in ("COPY", "MOVE"):
+            return _not_yet(cursor, f"UID {sub}")
+        uid_reader = _UID_COMMANDS.get(sub)
+        if uid_reader is None:
+            raise ParseError("unknown UID command")
+        return uid_reader(cursor, True)
+    if name in NOT_YET:
+        return _not_yet(cursor, name)
+    if name in _UID_COMMANDS:
+        return _UID_COMMANDS[name](cursor, False)
+    reader = _COMMANDS.get(name)
+    if reader is None:
+        raise ParseError("unknown command")
+    return reader(cursor)
+
+
+def _not_yet(cursor: Cursor, name: str) -> c.NotYet:
+    cursor.skip_rest()  # the arguments are not read: the answer is NO whatever they are
+    return c.NotYet(name)
+
+
+def mailbox(cursor: Cursor) -> bytes:
+    """RFC 3501 9 ``mailbox``: INBOX is case-insensitive."""
+    name = cursor.astring()
+    return b"INBOX" if name.upper() == b"INBOX" else name
+
+
+def _authenticate(cursor: Cursor) -> c.Authenticate:
+    cursor.sp()
+    mechanism = cursor.atom("a SASL mechanism").decode("ascii").upper()
+    initial = None
+    if cursor.accept(b" "):
+        initial = cursor.atom("a base64 initial response")  # RFC 4959: base64 / "="
+    return c.Authenticate(mechanism, initial)
+
+
+def _login(cursor: Cursor) -> c.Login:
+    cursor.sp()
+    user = cursor.astring()
+    cursor.sp()
+    return c.Login(user, cursor.astring())
+
+
+def _select(readonly: bool) -> Callable[[Cursor], c.Select]:
+    def read(cursor: Cursor) -> c.Select:
+        cursor.sp()
+        return c.Select(mailbox(cursor), readonly)
+
+    return read
+
+
+def _subscribe(subscribe: bool) -> Callable[[Cursor], c.Subscribe]:
+    def read(cursor: Cursor) -> c.Subscribe:
+        cursor.sp()
+        return c.Subscribe(mailbox(cursor), subscribe)
+
+    return read
+
+
+def _list(lsub: bool) -> Callable[[Cursor], c.ListMailboxes]:
+    def read(cursor: Cursor) -> c.ListMailboxes:
+        cursor.sp()
+        reference = cursor.astring()
+        cursor.sp()
+        return c.ListMailboxes(reference, cursor.list_mailbox(), lsub)
+
+    return read
+
+
+def _status(cursor: Cursor) -> c.Status:
+    cursor.sp()
+    name = mailbox(cursor)
+    cursor.sp()
+    items = cursor.parenthesized(lambda: cursor.atom("a status item").decode("ascii").upper())
+    if not items or any(item not in STATUS_ITEMS for item in items):
+        raise ParseError("unknown status item")
+    return c.Status(name, tuple(items))
+
+
+def _id(cursor: Cursor) -> c.Id:
+    cursor.sp()
+    if cursor.accept_word(b"NIL"):
+        return c.Id()
+    params: list[tuple[bytes, bytes | None]] = []
+
+    def pair() -> None:
+        field = cursor.string()
+        cursor.sp()
+        params.append((field, cursor.nstring()))
+
+    cursor.parenthesized(pair)
+    if len(params) > 30:  # RFC 2971 3.3: at most 30 field-value pairs
+        raise ParseError("too many ID fields")
+    return c.Id(tuple(params))
+
+
+def _enable(cursor: Cursor) -> c.Enable:
+    names = []
+    while cursor.accept(b" "):
+        names.append(cursor.atom("a capability").decode("ascii").upper())
+    if not names:
+        raise ParseError("expected a capability")
+    return c.Enable(tuple(names))
+
+
+def flag(cursor: Cursor) -> str:
+    """RFC 3501 9 ``flag``: a system flag (canonical case) or a keyword atom."""
+    if cursor.accept(b"\\"):
+        name = "\\" + cursor.atom("a flag").decode("ascii")
+        canonical = SYSTEM_FLAGS.get(name.upper())
+        if canonical is None:
+            raise ParseError("unknown system flag")  # \Recent and extensions cannot be stored
+        return canonical
+    return cursor.atom("a flag").decode("ascii")
+
+
+def _fetch(cursor: Cursor, uid: bool) -> c.Fetch:
+    cursor.sp()
+    sequence = sequence_set(cursor)
+    cursor.sp()
+    return c.Fetch(sequence, fetch_items(cursor), uid)
+
+
+def _store(cursor: Cursor, uid: bool) -> c.Store:
+    cursor.sp()
+    sequence = sequence_set(cursor)
+    cursor.sp()
+    mode = "add" if cursor.accept(b"+") else "remove" if cursor.accept(b"-") else "replace"
+    cursor.expect(b"FLAGS")
+    silent = cursor.accept(b".SILENT")
+    cursor.sp()
+    if cursor.peek() == b"(":
+        flags = cursor.parenthesized(lambda: flag(cursor))
+    else:
+        flags = [flag(cursor)]
+        while cursor.accept(b" "):
+            flags.append(flag(cursor))
+    return c.Store(sequence, mode, silent, tuple(dict.fromkeys(flags)), uid)  # type: ignore[arg-type]
+
+
+def _search(cursor: Cursor, uid: bool) -> c.Search:
+    charset, key = search_program(cursor)
+    return c.Search(key, charset, uid)
+
+
+def _bare(command: c.Command) -> Callable[[Cursor], c.Command]:
+    return lambda cursor: command
+
+
+_COMMANDS: dict[str, Callable[[Cursor], c.Command]] = {
+    "CAPABILITY": _bare(c.Capability()),
+    "NOOP": _bare(c.Noop()),
+    "LOGOUT": _bare(c.Logout()),
+    "STARTTLS": _bare(c.StartTls()),
+    "AUTHENTICATE": _authenticate,
+    "LOGIN": _login,
+    "SELECT": _select(False),
+    "EXAMINE": _select(True),
+    "SUBSCRIBE": _subscribe(True),
+    "UNSUBSCRIBE": _subscribe(False),
+    "LIST": _list(False),
+    "LSUB": _list(True),
+    "STATUS": _status,
+    "CHECK": _bare(c.Check()),
+    "CLOSE": _bare(c.Close()),
+    "UNSELECT": _bare(c.Unselect()),
+    "EXPUNGE": _bare(c.Expunge()),
+    "IDLE": _bare(c.Idle()),
+    "NAMESPACE": _bare(c.Namespace()),
+    "ID": _id,
+    "ENABLE": _enable,
+}
+
+#: Commands that also come with a UID prefix (RFC 3501 6.4.8).
+_UID_COMMANDS: dict[str, Callable[[Cursor, bool], c.Command]] = {
+    "FETCH": _fetch,
+    "STORE": _store,
+    "SEARCH": _search,
+}

@@ -1,0 +1,147 @@
+"""SEARCH: a search key compiled into a predicate over the selected mailbox (RFC 3501 6.4.4).
+
+Text keys match case-insensitively as substrings of decoded text: header values with RFC 2047
+words decoded, bodies as :func:`mailtrap.mime.parsed` decodes them. Dates compare on the day
+alone (the internal date in UTC; the Date: field in its own zone).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from email.parser import BytesHeaderParser
+from email.policy import compat32
+
+from ...message import decode_words, header_block
+from ...mime import parsed
+from ...store import Entry, StoredMessage
+from . import commands as c
+from .selected import SelectedMailbox
+from .structure import wire_bytes
+
+Predicate = Callable[[int, Entry], bool]
+_HEADER_PARSER = BytesHeaderParser(policy=compat32)
+_SUMMARY_FIELDS = frozenset({"subject", "from", "to", "cc", "bcc"})
+
+
+def matching(view: SelectedMailbox, key: c.SearchKey) -> list[int]:
+    """0-based positions of the messages in ``view`` that satisfy ``key``."""
+    predicate = compile_key(view, key)
+    return [i for i, entry in enumerate(view.entries) if predicate(i, entry)]
+
+
+def compile_key(view: SelectedMailbox, key: c.SearchKey) -> Predicate:
+    """Turn a search key into a predicate ``(position, entry) -> bool``."""
+    if isinstance(key, c.AllKey):
+        return lambda i, e: True
+    if isinstance(key, c.FlagKey):
+        return _flag(key)
+    if isinstance(key, c.RecentKey):
+        recent, present = view.recent, key.present
+        return lambda i, e: (e.uid in recent) == present
+    if isinstance(key, c.DateKey):
+        return _date(key)
+    if isinstance(key, c.HeaderKey):
+        return _header(key)
+    if isinstance(key, c.TextKey):
+        return _text(key)
+    if isinstance(key, c.SizeKey):
+        size, larger = key.size, key.larger
+        if larger:
+            return lambda i, e: len(wire_bytes(e.message.raw)) > size
+        return lambda i, e: len(wire_bytes(e.message.raw)) < size
+    if isinstance(key, c.SetKey):
+        return _set(view, key)
+    if isinstance(key, c.NotKey):
+        inner = compile_key(view, key.key)
+        return lambda i, e: not inner(i, e)
+    if isinstance(key, c.OrKey):
+        left, right = compile_key(view, key.left), compile_key(view, key.right)
+        return lambda i, e: left(i, e) or right(i, e)
+    predicates = [compile_key(view, k) for k in key.keys]
+    return lambda i, e: all(p(i, e) for p in predicates)
+
+
+def _flag(key: c.FlagKey) -> Predicate:
+    flag, present = key.flag, key.present
+    if flag.startswith("\\"):
+        return lambda i, e: (flag in e.flags) == present
+    wanted = flag.casefold()  # keywords compare case-insensitively
+    return lambda i, e: any(f.casefold() == wanted for f in e.flags) == present
+
+
+def _set(view: SelectedMailbox, key: c.SetKey) -> Predicate:
+    sequence = key.sequence
+    if key.uid:
+        largest = view.uids[-1] if view.uids else 0
+        return lambda i, e: sequence.contains_uid(e.uid, largest)
+    count = len(view)
+    return lambda i, e: sequence.contains_msn(i + 1, count)
+
+
+def _sent_day(message: StoredMessage) -> date:
+    sent = message.summary.date
+    return sent.date() if sent is not None else _internal_day(message)
+
+
+def _internal_day(message: StoredMessage) -> date:
+    return datetime.fromtimestamp(message.received, UTC).date()
+
+
+def _date(key: c.DateKey) -> Predicate:
+    day_of = _sent_day if key.sent else _internal_day
+    day = key.day
+    if key.relation == "before":
+        return lambda i, e: day_of(e.message) < day
+    if key.relation == "on":
+        return lambda i, e: day_of(e.message) == day
+    return lambda i, e: day_of(e.message) >= day
+
+
+def header_values(message: StoredMessage, field: str) -> list[str]:
+    """Every value of one header field, RFC 2047 words decoded."""
+    headers = _HEADER_PARSER.parsebytes(header_block(message.raw))
+    values = headers.get_all(field) or []
+    return [decode_words(_text_of(v)) for v in values]
+
+
+def _text_of(value: object) -> str:
+    text = str(value)
+    if not text.isascii():
+        text = text.encode("ascii", "surrogateescape").decode("utf-8", "replace")
+    return text
+
+
+def _summary_text(message: StoredMessage, field: str) -> str:
+    summary = message.summary
+    if field == "subject":
+        return summary.subject
+    if field == "from":
+        return str(summary.from_) if summary.from_ else ""
+    return ", ".join(str(a) for a in getattr(summary, field))
+
+
+def _header(key: c.HeaderKey) -> Predicate:
+    field, needle = key.field, key.text.casefold()
+    if not needle:  # RFC 3501 6.4.4: HEADER field "" matches any message with that field
+        return lambda i, e: bool(header_values(e.message, field))
+    if field in _SUMMARY_FIELDS:
+        return lambda i, e: needle in _summary_text(e.message, field).casefold()
+    return lambda i, e: any(needle in v.casefold() for v in header_values(e.message, field))
+
+
+def _all_headers(message: StoredMessage) -> str:
+    headers = _HEADER_PARSER.parsebytes(header_block(message.raw))
+    return "\n".join(f"{k}: {decode_words(_text_of(v))}" for k, v in headers.raw_items())
+
+
+def _text(key: c.TextKey) -> Predicate:
+    needle, with_headers = key.text.casefold(), key.headers
+
+    def check(i: int, entry: Entry) -> bool:
+        view = parsed(entry.message)
+        if needle in view.text.casefold() or needle in view.html.casefold():
+            return True
+        return with_headers and needle in _all_headers(entry.message).casefold()
+
+    return check

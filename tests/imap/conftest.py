@@ -1,0 +1,126 @@
+"""Helpers for the IMAP tests: an engine driver without sockets, and sample messages."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import pytest
+
+from mailtrap.protocols.imap import ImapConnection, Mailboxes
+from mailtrap.store import MemoryStore
+
+USER = "bob@example.com"
+
+
+class Client:
+    """Talks to an :class:`ImapConnection` the way a socket driver would, store events included."""
+
+    def __init__(self, store: MemoryStore, mailboxes: Mailboxes, **options: object) -> None:
+        self.connection = ImapConnection(mailboxes, **options)  # type: ignore[arg-type]
+        self.greeting = self.connection.data_to_send()
+        self.unsubscribe = store.subscribe(self.connection.notify)
+
+    def pending(self) -> bytes:
+        """Whatever the engine has to send right now (e.g. IDLE updates)."""
+        out = b""
+        while self.connection.busy:
+            out += self.connection.data_to_send()
+        return out
+
+    def send(self, data: bytes, mode: str = "whole") -> bytes:
+        """Send ``data`` whole or one byte at a time; return every byte answered."""
+        out = b""
+        chunks = [data[i : i + 1] for i in range(len(data))] if mode == "bytes" else [data]
+        for chunk in chunks:
+            self.connection.receive_data(chunk)
+            out += self.pending()
+        return out
+
+    def command(self, line: str | bytes) -> list[bytes]:
+        """Send one tagged command line and return the response lines (literals inline)."""
+        data = line.encode() if isinstance(line, str) else line
+        return lines(self.send(data + b"\r\n"))
+
+    def ok(self, line: str | bytes) -> list[bytes]:
+        """Like :meth:`command`, asserting the tagged response is OK; returns the untagged ones."""
+        found = self.command(line)
+        data = line.encode() if isinstance(line, str) else line
+        tag = data.split(b" ", 1)[0]
+        assert found and found[-1].startswith(tag + b" OK"), found
+        return found[:-1]
+
+    def login(self, user: str = USER) -> Client:
+        self.ok(f"L LOGIN {user} secret")
+        return self
+
+    def select(self, user: str = USER, mailbox: str = "INBOX") -> Client:
+        self.login(user)
+        self.ok(f"S SELECT {mailbox}")
+        return self
+
+
+def lines(data: bytes) -> list[bytes]:
+    """Split a response stream into response lines, keeping each literal inside its line."""
+    found = []
+    position = 0
+    current = b""
+    while position < len(data):
+        end = data.index(b"\r\n", position)
+        piece = data[position:end]
+        literal = re.search(rb"\{(\d+)\}\Z", piece)
+        if literal:
+            size = int(literal.group(1))
+            current += data[position : end + 2 + size]
+            position = end + 2 + size
+            continue
+        found.append(current + piece)
+        current = b""
+        position = end + 2
+    return found
+
+
+@pytest.fixture
+def store() -> MemoryStore:
+    return MemoryStore()
+
+
+@pytest.fixture
+def mailboxes(store: MemoryStore) -> Mailboxes:
+    return Mailboxes(store)
+
+
+@pytest.fixture
+def client(store: MemoryStore, mailboxes: Mailboxes) -> Callable[..., Client]:
+    """``client(**options)``: a new engine connection over the shared store."""
+    made: list[Client] = []
+
+    def make(**options: object) -> Client:
+        made.append(Client(store, mailboxes, **options))
+        return made[-1]
+
+    yield make
+    for each in made:
+        each.unsubscribe()
+
+
+def message(subject: str = "Hello", body: str = "body text", **headers: str) -> bytes:
+    fields = {"From": "Alice <alice@example.org>", "To": USER, "Subject": subject, **headers}
+    head = "".join(f"{name.replace('_', '-')}: {value}\r\n" for name, value in fields.items())
+    return (head + "\r\n" + body + "\r\n").encode()
+
+
+@pytest.fixture
+def deliver(store: MemoryStore) -> Callable[..., None]:
+    """``deliver(raw=None, to=USER, **message_fields)`` stores a message for ``to``."""
+
+    def send(raw: bytes | None = None, to: str = USER, **fields: str) -> None:
+        store.deliver("alice@example.org", [to], raw if raw is not None else message(**fields))
+
+    return send
+
+
+@pytest.fixture
+def build_message() -> Callable[..., bytes]:
+    """``build_message(subject=..., body=..., **headers)``: a small RFC 5322 message."""
+    return message

@@ -1,0 +1,134 @@
+"""The incremental command lexer: whole, byte by byte, with trailing data; literals; limits."""
+
+from __future__ import annotations
+
+import pytest
+
+from mailtrap.protocols.imap.lexer import (
+    NEED_DATA,
+    CommandLexer,
+    NeedContinuation,
+    Record,
+    Refused,
+)
+
+
+def events(data: bytes, mode: str = "whole", **limits: int) -> list[object]:
+    lexer = CommandLexer(**limits)
+    found: list[object] = []
+    chunks = [data[i : i + 1] for i in range(len(data))] if mode == "bytes" else [data]
+    for chunk in chunks:
+        lexer.feed(chunk)
+        while (event := lexer.next_event()) is not NEED_DATA:
+            found.append(event)
+    return found
+
+
+MODES = ["whole", "bytes"]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_one_line(mode):
+    assert events(b"a1 NOOP\r\n", mode) == [Record((b"a1 NOOP",), ())]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_trailing_data_stays_buffered(mode):
+    lexer = CommandLexer()
+    lexer.feed(b"a1 NOOP\r\na2 CAPA")
+    assert lexer.next_event() == Record((b"a1 NOOP",), ())
+    assert lexer.next_event() is NEED_DATA
+    assert len(lexer) == len(b"a2 CAPA")
+    lexer.feed(b"BILITY\r\n")
+    assert lexer.next_event() == Record((b"a2 CAPABILITY",), ())
+
+
+def test_bare_lf_ends_a_line():
+    assert events(b"a1 NOOP\n") == [Record((b"a1 NOOP",), ())]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_synchronising_literal_asks_for_continuation(mode):
+    found = events(b"a LOGIN {5}\r\nalice pw\r\n", mode)
+    assert found == [NeedContinuation(5), Record((b"a LOGIN {5}", b" pw"), (b"alice",))]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_non_synchronising_literal_goes_on(mode):
+    found = events(b"a LOGIN {5+}\r\nalice {2+}\r\npw\r\n", mode)
+    assert found == [Record((b"a LOGIN {5+}", b" {2+}", b""), (b"alice", b"pw"))]
+
+
+def test_literal_may_hold_crlf_and_nul():
+    found = events(b"a X {4+}\r\n\r\n\0x\r\n")
+    assert found == [Record((b"a X {4+}", b""), (b"\r\n\0x",))]
+
+
+def test_empty_literal():
+    assert events(b"a X {0}\r\n\r\n") == [NeedContinuation(0), Record((b"a X {0}", b""), (b"",))]
+
+
+def test_overlong_line_is_refused_and_dropped_as_it_arrives():
+    lexer = CommandLexer(max_line=100)
+    lexer.feed(b"t1 NOOP " + b"x" * 150)
+    assert lexer.next_event() is NEED_DATA
+    assert len(lexer) == 0  # nothing of it is kept
+    lexer.feed(b"y" * 500)
+    assert lexer.next_event() is NEED_DATA
+    assert len(lexer) == 0
+    lexer.feed(b"z\r\nt2 NOOP\r\n")  # refused when it ends, so the answer follows the command
+    assert lexer.next_event() == Refused(b"t1", literal=False)
+    assert lexer.next_event() == Record((b"t2 NOOP",), ())
+
+
+def test_overlong_line_byte_by_byte():
+    found = events(b"t1 " + b"x" * 300 + b"\r\nt2 NOOP\r\n", "bytes", max_line=100)
+    assert found == [Refused(b"t1", literal=False), Record((b"t2 NOOP",), ())]
+
+
+def test_oversize_synchronising_literal_is_refused_before_continuation():
+    found = events(b"t1 LOGIN {2000}\r\nt2 NOOP\r\n", max_literal=1000)
+    assert found == [Refused(b"t1", literal=True), Record((b"t2 NOOP",), ())]
+
+
+def test_oversize_non_synchronising_literal_is_skipped_unread():
+    lexer = CommandLexer(max_literal=10)
+    lexer.feed(b"t1 X {20+}\r\n" + b"y" * 15)
+    assert lexer.next_event() is NEED_DATA
+    assert len(lexer) == 0
+    lexer.feed(b"y" * 5 + b" rest\r\nt2 NOOP\r\n")
+    assert lexer.next_event() == Refused(b"t1", literal=True)
+    assert lexer.next_event() == Record((b"t2 NOOP",), ())
+
+
+def test_literals_of_one_command_count_together():
+    found = events(b"t1 X {6+}\r\nabcdef {6+}\r\nabcdef\r\n", max_literal=10)
+    assert found == [Refused(b"t1", literal=True)]
+
+
+def test_refuse_pending_literal():
+    lexer = CommandLexer()
+    lexer.feed(b"t1 APPEND INBOX {300}\r\n")
+    assert lexer.next_event() == NeedContinuation(300)
+    assert lexer.command_start() == b"t1 APPEND INBOX {300}"
+    assert lexer.refuse_pending_literal() == Refused(b"t1", literal=True)
+    lexer.feed(b"t2 NOOP\r\n")
+    assert lexer.next_event() == Record((b"t2 NOOP",), ())
+
+
+def test_clear_drops_everything():
+    lexer = CommandLexer()
+    lexer.feed(b"a STARTTLS\r\nb INJECTED\r\n")
+    assert lexer.next_event() == Record((b"a STARTTLS",), ())
+    lexer.clear()
+    assert lexer.next_event() is NEED_DATA
+    assert len(lexer) == 0
+
+
+def test_braces_inside_a_line_are_not_a_literal():
+    assert events(b'a X "{5}" y\r\n') == [Record((b'a X "{5}" y',), ())]
+
+
+def test_record_tag():
+    assert Record((b"abc NOOP",), ()).tag == b"abc"
+    assert Record((b"+bad NOOP",), ()).tag is None

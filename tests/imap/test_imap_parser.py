@@ -1,0 +1,313 @@
+"""The command parser: one small test per grammar rule (RFC 3501 9)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from mailtrap.protocols.imap import commands as c
+from mailtrap.protocols.imap.lexer import NEED_DATA, CommandLexer, Record
+from mailtrap.protocols.imap.parser import CommandError, parse_command
+from mailtrap.protocols.imap.sequence import SequenceSet
+
+
+def parse(data: bytes) -> c.Command:
+    lexer = CommandLexer()
+    lexer.feed(data + b"\r\n")
+    while not isinstance(event := lexer.next_event(), Record):
+        assert event is not NEED_DATA
+    tag, command = parse_command(event)
+    assert tag == b"t"
+    return command
+
+
+def bad(data: bytes) -> str:
+    with pytest.raises(CommandError) as caught:
+        parse(data)
+    return caught.value.message
+
+
+# -- tag and command name ----------------------------------------------------------------------
+
+
+def test_command_names_are_case_insensitive():
+    assert parse(b"t noop") == c.Noop()
+
+
+def test_missing_tag():
+    lexer = CommandLexer()
+    lexer.feed(b"+x NOOP\r\n")
+    with pytest.raises(CommandError) as caught:
+        parse_command(lexer.next_event())  # type: ignore[arg-type]
+    assert caught.value.tag is None
+
+
+def test_unknown_command():
+    assert bad(b"t FROB") == "unknown command"
+
+
+def test_trailing_garbage():
+    assert "unexpected" in bad(b"t NOOP extra")
+
+
+def test_double_space():
+    assert bad(b"t LOGIN  a b") == "expected a string"
+
+
+# -- strings -----------------------------------------------------------------------------------
+
+
+def test_astring_atom():
+    assert parse(b"t LOGIN alice pw") == c.Login(b"alice", b"pw")
+
+
+def test_astring_atom_may_hold_close_bracket():
+    assert parse(b"t LOGIN a]b pw") == c.Login(b"a]b", b"pw")
+
+
+def test_quoted_with_escapes():
+    assert parse(b't LOGIN "a \\"b\\" \\\\c" pw') == c.Login(b'a "b" \\c', b"pw")
+
+
+def test_quoted_bad_escape():
+    assert bad(b't LOGIN "a\\x" pw') == "bad escape in quoted string"
+
+
+def test_unterminated_quoted():
+    assert bad(b't LOGIN "abc') == "unterminated quoted string"
+
+
+def test_literal():
+    assert parse(b"t LOGIN {3+}\r\nx y {2+}\r\n\r\n") == c.Login(b"x y", b"\r\n")
+
+
+def test_literal_with_nul_is_refused():
+    assert bad(b"t LOGIN {3+}\r\na\0b pw") == "NUL in literal"
+
+
+def test_mailbox_inbox_any_case():
+    assert parse(b"t SELECT iNbOx") == c.Select(b"INBOX")
+
+
+def test_mailbox_other_names_keep_case():
+    assert parse(b"t EXAMINE Archive") == c.Select(b"Archive", readonly=True)
+
+
+# -- simple commands ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("line", "command"),
+    [
+        (b"t CAPABILITY", c.Capability()),
+        (b"t LOGOUT", c.Logout()),
+        (b"t STARTTLS", c.StartTls()),
+        (b"t CHECK", c.Check()),
+        (b"t CLOSE", c.Close()),
+        (b"t UNSELECT", c.Unselect()),
+        (b"t EXPUNGE", c.Expunge()),
+        (b"t IDLE", c.Idle()),
+        (b"t NAMESPACE", c.Namespace()),
+    ],
+)
+def test_commands_without_arguments(line, command):
+    assert parse(line) == command
+
+
+def test_authenticate_without_initial_response():
+    assert parse(b"t AUTHENTICATE plain") == c.Authenticate("PLAIN")
+
+
+def test_authenticate_with_initial_response():
+    assert parse(b"t AUTHENTICATE PLAIN AGEAYg==") == c.Authenticate("PLAIN", b"AGEAYg==")
+
+
+def test_authenticate_with_empty_initial_response():
+    assert parse(b"t AUTHENTICATE PLAIN =") == c.Authenticate("PLAIN", b"=")
+
+
+def test_subscribe_and_unsubscribe():
+    assert parse(b"t SUBSCRIBE INBOX") == c.Subscribe(b"INBOX")
+    assert parse(b"t UNSUBSCRIBE INBOX") == c.Subscribe(b"INBOX", subscribe=False)
+
+
+def test_list_with_wildcards():
+    assert parse(b"""t LIST "" *""") == c.ListMailboxes(b"", b"*")
+    assert parse(b"t LSUB ref %/x") == c.ListMailboxes(b"ref", b"%/x", lsub=True)
+
+
+def test_list_empty_pattern():
+    assert parse(b't LIST "" ""') == c.ListMailboxes(b"", b"")
+
+
+def test_status():
+    assert parse(b"t STATUS INBOX (messages UIDNEXT)") == c.Status(
+        b"INBOX", ("MESSAGES", "UIDNEXT")
+    )
+
+
+def test_status_unknown_item():
+    assert bad(b"t STATUS INBOX (SIZE)") == "unknown status item"
+
+
+def test_id_nil_and_pairs():
+    assert parse(b"t ID NIL") == c.Id()
+    assert parse(b't ID ("name" "x" "os" NIL)') == c.Id(((b"name", b"x"), (b"os", None)))
+
+
+def test_enable():
+    assert parse(b"t ENABLE condstore utf8=accept") == c.Enable(("CONDSTORE", "UTF8=ACCEPT"))
+
+
+def test_enable_needs_a_capability():
+    assert bad(b"t ENABLE") == "expected a capability"
+
+
+@pytest.mark.parametrize("name", ["CREATE", "DELETE", "RENAME", "APPEND", "COPY", "MOVE"])
+def test_part_two_commands_parse_whatever_follows(name):
+    assert parse(f"t {name} x (y {{1+}}\r\nz".encode()) == c.NotYet(name)
+
+
+def test_uid_copy_is_part_two():
+    assert parse(b"t UID COPY 1:2 Trash") == c.NotYet("UID COPY")
+
+
+# -- sequence sets and flags ----------------------------------------------------------------------
+
+
+def test_sequence_set():
+    command = parse(b"t FETCH 1:3,5,7:*,* FLAGS")
+    assert command.sequence == SequenceSet(((1, 3), (5, 5), (7, None), (None, None)))
+
+
+@pytest.mark.parametrize("text", [b"0", b"1:", b",1", b"1,,2", b"a"])
+def test_bad_sequence_sets(text):
+    with pytest.raises(CommandError):
+        parse(b"t FETCH " + text + b" FLAGS")
+
+
+def test_store_modes_and_flags():
+    command = parse(b"t UID STORE 1 -FLAGS.SILENT (\\seen $Label)")
+    assert command == c.Store(SequenceSet(((1, 1),)), "remove", True, ("\\Seen", "$Label"), True)
+
+
+def test_store_flags_without_parentheses():
+    command = parse(b"t STORE 1 FLAGS \\Deleted \\Flagged")
+    assert command.mode == "replace"
+    assert command.flags == ("\\Deleted", "\\Flagged")
+
+
+def test_store_cannot_set_recent():
+    assert bad(b"t STORE 1 +FLAGS (\\Recent)") == "unknown system flag"
+
+
+# -- FETCH items -------------------------------------------------------------------------------
+
+
+def items(text: bytes) -> tuple:
+    return parse(b"t FETCH 1 " + text).items
+
+
+def test_fetch_macros():
+    assert items(b"FAST") == tuple(c.FetchAttr(n) for n in ("FLAGS", "INTERNALDATE", "RFC822.SIZE"))
+    assert [i.name for i in items(b"ALL")][-1] == "ENVELOPE"
+    assert [i.name for i in items(b"full")][-1] == "BODY"
+
+
+def test_fetch_single_and_listed_attributes():
+    assert items(b"uid") == (c.FetchAttr("UID"),)
+    assert items(b"(RFC822.SIZE BODYSTRUCTURE RFC822.HEADER)") == (
+        c.FetchAttr("RFC822.SIZE"),
+        c.FetchAttr("BODYSTRUCTURE"),
+        c.FetchAttr("RFC822.HEADER"),
+    )
+
+
+def test_fetch_whole_body():
+    assert items(b"BODY[]") == (c.BodySection(),)
+    assert items(b"BODY.PEEK[]") == (c.BodySection(peek=True),)
+
+
+def test_fetch_section_parts_and_text():
+    assert items(b"BODY[1.2.MIME]") == (c.BodySection((1, 2), "MIME"),)
+    assert items(b"BODY[2.TEXT]") == (c.BodySection((2,), "TEXT"),)
+    assert items(b"BODY[3]") == (c.BodySection((3,), ""),)
+    assert items(b"BODY[header]") == (c.BodySection((), "HEADER"),)
+
+
+def test_fetch_header_fields():
+    assert items(b"BODY.PEEK[HEADER.FIELDS.NOT (Subject {4+}\r\nX-Id)]") == (
+        c.BodySection((), "HEADER.FIELDS.NOT", (b"Subject", b"X-Id"), peek=True),
+    )
+
+
+def test_fetch_partial():
+    assert items(b"BODY[TEXT]<10.20>") == (c.BodySection((), "TEXT", partial=(10, 20)),)
+
+
+def test_fetch_partial_needs_nonzero_length():
+    with pytest.raises(CommandError):
+        items(b"BODY[]<0.0>")
+
+
+@pytest.mark.parametrize("text", [b"BODY[MIME]", b"BODY[0]", b"BODY[1.]", b"FOO", b"()"])
+def test_bad_fetch_items(text):
+    with pytest.raises(CommandError):
+        items(text)
+
+
+# -- SEARCH keys -------------------------------------------------------------------------------
+
+
+def key(text: bytes) -> c.SearchKey:
+    return parse(b"t SEARCH " + text).key
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (b"ALL", c.AllKey()),
+        (b"answered", c.FlagKey("\\Answered")),
+        (b"UNSEEN", c.FlagKey("\\Seen", False)),
+        (b"KEYWORD $Work", c.FlagKey("$Work")),
+        (b"UNKEYWORD x", c.FlagKey("x", False)),
+        (b"RECENT", c.RecentKey()),
+        (b"OLD", c.RecentKey(False)),
+        (b"NEW", c.AndKey((c.RecentKey(), c.FlagKey("\\Seen", False)))),
+        (b"FROM alice", c.HeaderKey("from", "alice")),
+        (b'SUBJECT "hi there"', c.HeaderKey("subject", "hi there")),
+        (b"HEADER X-Mailer {2+}\r\nab", c.HeaderKey("x-mailer", "ab")),
+        (b"BODY word", c.TextKey("word")),
+        (b"TEXT word", c.TextKey("word", headers=True)),
+        (b"LARGER 100", c.SizeKey(True, 100)),
+        (b"SMALLER 5", c.SizeKey(False, 5)),
+        (b"BEFORE 1-Feb-2024", c.DateKey("before", date(2024, 2, 1))),
+        (b'SENTON "15-mar-2023"', c.DateKey("on", date(2023, 3, 15), sent=True)),
+        (b"UID 5:*", c.SetKey(SequenceSet(((5, None),)), uid=True)),
+        (b"2,4", c.SetKey(SequenceSet(((2, 2), (4, 4))))),
+        (b"NOT SEEN", c.NotKey(c.FlagKey("\\Seen"))),
+        (b"OR SEEN FLAGGED", c.OrKey(c.FlagKey("\\Seen"), c.FlagKey("\\Flagged"))),
+        (b"(SEEN)", c.FlagKey("\\Seen")),
+        (b"SEEN DRAFT", c.AndKey((c.FlagKey("\\Seen"), c.FlagKey("\\Draft")))),
+    ],
+)
+def test_search_keys(text, expected):
+    assert key(text) == expected
+
+
+def test_search_charset_and_utf8_literal():
+    command = parse(b"t UID SEARCH CHARSET utf-8 SUBJECT {5+}\r\n\xc3\xa9t\xc3\xa9")
+    assert command == c.Search(c.HeaderKey("subject", "\u00e9t\u00e9"), "UTF-8", uid=True)
+
+
+@pytest.mark.parametrize(
+    "text", [b"", b"FOO", b"BEFORE 31-Feb-2024", b"BEFORE yesterday", b"OR SEEN", b"()"]
+)
+def test_bad_search_keys(text):
+    with pytest.raises(CommandError):
+        parse(b"t SEARCH " + text)
+
+
+def test_search_nesting_is_bounded():
+    assert "deeply" in bad(b"t SEARCH " + b"NOT " * 100 + b"ALL")

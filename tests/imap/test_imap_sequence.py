@@ -1,0 +1,58 @@
+"""Sequence sets: ``*``, reversed ranges, MSN bounds and UID look-ups (RFC 3501 9, 6.4.8)."""
+
+from __future__ import annotations
+
+import pytest
+
+from mailtrap.protocols.imap.sequence import SequenceError, parse_sequence_set
+
+
+def test_msns_in_order_without_repeats():
+    assert parse_sequence_set(b"3,1:2,2").msns(5) == [1, 2, 3]
+
+
+def test_star_is_the_last_message():
+    assert parse_sequence_set(b"4:*").msns(5) == [4, 5]
+    assert parse_sequence_set(b"*").msns(5) == [5]
+
+
+def test_reversed_range():
+    assert parse_sequence_set(b"4:2").msns(5) == [2, 3, 4]
+
+
+def test_msn_beyond_the_mailbox_is_an_error():
+    with pytest.raises(SequenceError):
+        parse_sequence_set(b"1:6").msns(5)
+
+
+def test_star_in_an_empty_mailbox_is_an_error():
+    with pytest.raises(SequenceError):
+        parse_sequence_set(b"1:*").msns(0)
+
+
+def test_uids_absent_ones_are_skipped():
+    uids = [2, 5, 9]
+    assert parse_sequence_set(b"1:6").uid_indexes(uids) == [0, 1]
+    assert parse_sequence_set(b"9,10").uid_indexes(uids) == [2]
+
+
+def test_uid_range_past_the_end_includes_the_last():
+    # RFC 3501 6.4.8: "559:*" always includes the UID of the last message.
+    assert parse_sequence_set(b"100:*").uid_indexes([2, 5, 9]) == [2]
+
+
+def test_uid_in_empty_mailbox():
+    assert parse_sequence_set(b"1:*").uid_indexes([]) == []
+
+
+def test_contains():
+    seq = parse_sequence_set(b"2,4:*")
+    assert [n for n in range(1, 7) if seq.contains_msn(n, 6)] == [2, 4, 5, 6]
+    assert seq.contains_uid(10, 10)
+    assert not seq.contains_uid(3, 10)
+
+
+@pytest.mark.parametrize("text", [b"", b"0", b"1:0", b"a", b"1,", b"4294967296"])
+def test_invalid(text):
+    with pytest.raises(SequenceError):
+        parse_sequence_set(text)
