@@ -185,10 +185,28 @@ def _probe_host(listen: Listen) -> str:
     return {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(listen.host, listen.host)
 
 
+def check_http(listen: Listen, timeout: float = 3.0) -> str | None:
+    """Probe the HTTP server: ``GET /readyz`` must answer 200."""
+    import http.client
+
+    host = _probe_host(listen)
+    connection = http.client.HTTPConnection(host, listen.port, timeout=timeout)
+    try:
+        connection.request("GET", "/readyz")
+        status = connection.getresponse().status
+    except (OSError, http.client.HTTPException) as error:
+        return f"http at {listen}: {error}"
+    finally:
+        connection.close()
+    return None if status == 200 else f"http at {listen}: /readyz answered {status}"
+
+
 def check_service(service: Service, listen: Listen, timeout: float = 3.0) -> str | None:
     """Probe one server; None when healthy, else what went wrong."""
     import ssl
 
+    if service.name == "http":
+        return check_http(listen, timeout)
     greeting = _GREETINGS.get(service.name)
     if greeting is None:
         return None

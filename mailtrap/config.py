@@ -22,6 +22,7 @@ class Service:
 SERVICES: tuple[Service, ...] = (
     Service("smtp", 1025, description="SMTP (STARTTLS when TLS is on)"),
     Service("smtps", 1465, implicit_tls=True, description="SMTP over implicit TLS"),
+    Service("http", 8025, description="HTTP API and web viewer"),
     Service("pop3", 1110, description="POP3 (STLS when TLS is on)"),
     Service("pop3s", 1995, implicit_tls=True, description="POP3 over implicit TLS"),
     Service("imap", 1143, description="IMAP4rev1 (STARTTLS when TLS is on)"),

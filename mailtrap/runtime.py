@@ -11,8 +11,13 @@ import asyncio
 import logging
 import socket
 from collections.abc import Callable
+from functools import partial
 from typing import Any, Protocol
 
+from mailtrap_web import ASSETS
+
+from ._version import __version__
+from .api import HttpServer
 from .config import SERVICES, Config, Listen, Service
 from .servers.imap import ImapServer
 from .servers.pop3 import Pop3Server
@@ -47,79 +52,76 @@ class BindError(OSError):
         return f"{self.service.name.upper()} address {self.listen} {problem}"
 
 
-def _smtp(runtime: Runtime) -> Server:
-    return SmtpServer(
-        runtime.store,
-        hostname=runtime.config.hostname,
-        max_size=runtime.config.max_size,
-        timeout=runtime.config.smtp_timeout,
-        max_connections=runtime.config.max_connections,
-        starttls=runtime.tls.server_context if runtime.tls else None,
-    )
-
-
-def _smtps(runtime: Runtime) -> Server:
-    assert runtime.tls is not None
-    return SmtpServer(
-        runtime.store,
-        hostname=runtime.config.hostname,
-        max_size=runtime.config.max_size,
-        timeout=runtime.config.smtp_timeout,
-        max_connections=runtime.config.max_connections,
-        implicit_tls=runtime.tls.server_context,
-    )
-
-
-def _pop3(runtime: Runtime, implicit_tls: bool = False) -> Server:
+def _tls(runtime: Runtime, implicit: bool) -> dict[str, Any]:
+    """The ``starttls`` / ``implicit_tls`` contexts for a plain or an implicit-TLS listener."""
     context = runtime.tls.server_context if runtime.tls else None
+    if implicit:
+        assert context is not None, "implicit-TLS services only run with TLS on"
+        return {"starttls": None, "implicit_tls": context}
+    return {"starttls": context, "implicit_tls": None}
+
+
+def _smtp(runtime: Runtime, implicit: bool = False) -> Server:
+    config = runtime.config
+    return SmtpServer(
+        runtime.store,
+        hostname=config.hostname,
+        max_size=config.max_size,
+        timeout=config.smtp_timeout,
+        max_connections=config.max_connections,
+        **_tls(runtime, implicit),
+    )
+
+
+def _pop3(runtime: Runtime, implicit: bool = False) -> Server:
+    config = runtime.config
     return Pop3Server(
         runtime.store,
-        hostname=runtime.config.hostname,
-        timeout=runtime.config.pop3_timeout,
-        max_connections=runtime.config.max_connections,
-        starttls=None if implicit_tls else context,
-        implicit_tls=context if implicit_tls else None,
+        hostname=config.hostname,
+        timeout=config.pop3_timeout,
+        max_connections=config.max_connections,
+        **_tls(runtime, implicit),
     )
 
 
-def _pop3s(runtime: Runtime) -> Server:
-    assert runtime.tls is not None
-    return _pop3(runtime, implicit_tls=True)
-
-
-def _imap(runtime: Runtime, implicit_tls: bool = False) -> Server:
-    context = runtime.tls.server_context if runtime.tls else None
+def _imap(runtime: Runtime, implicit: bool = False) -> Server:
     return ImapServer(
-        runtime.store,
-        max_connections=runtime.config.max_connections,
-        starttls=None if implicit_tls else context,
-        implicit_tls=context if implicit_tls else None,
+        runtime.store, max_connections=runtime.config.max_connections, **_tls(runtime, implicit)
     )
 
 
-def _imaps(runtime: Runtime) -> Server:
-    assert runtime.tls is not None
-    return _imap(runtime, implicit_tls=True)
+def _http(runtime: Runtime) -> Server:
+    return HttpServer(
+        runtime.store, assets=ASSETS, max_size=runtime.config.max_size, version=__version__
+    )
 
 
 #: service name -> how to build its server.
 BUILDERS: dict[str, Callable[[Runtime], Server]] = {
     "smtp": _smtp,
-    "smtps": _smtps,
+    "smtps": partial(_smtp, implicit=True),
+    "http": _http,
     "pop3": _pop3,
-    "pop3s": _pop3s,
+    "pop3s": partial(_pop3, implicit=True),
     "imap": _imap,
-    "imaps": _imaps,
+    "imaps": partial(_imap, implicit=True),
 }
 
 
 def bind(service: Service, listen: Listen) -> socket.socket:
     """Bind a listening TCP socket for ``service`` (port 0 = ephemeral)."""
     family = socket.AF_INET6 if ":" in listen.host else socket.AF_INET
+    # proto=IPPROTO_TCP (socket.create_server leaves it 0): asyncio only sets TCP_NODELAY on
+    # accepted sockets whose proto says TCP, and without it multi-write replies wait on Nagle.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     try:
-        return socket.create_server((listen.host, listen.port), family=family, backlog=512)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((listen.host, listen.port))
+        sock.listen(512)
     except OSError as error:
+        sock.close()
         raise BindError(service, listen, error) from error
+    return sock
 
 
 class Runtime:

@@ -200,6 +200,13 @@ class MailTrap:
         return self.port("smtps")
 
     @property
+    def http_url(self) -> str:
+        """The HTTP API's base URL, ``http://127.0.0.1:PORT`` (no trailing slash)."""
+        address = self._runtime.runtime.addresses["http"]
+        host = f"[{address.host}]" if ":" in address.host else address.host
+        return f"http://{host}:{address.port}"
+
+    @property
     def pop3_port(self) -> int:
         return self.port("pop3")
 

@@ -141,9 +141,7 @@ def test_clear_empties_open_sessions(client, deliver, store):
     assert one.ok("c UID SEARCH ALL") == [b"* SEARCH 3"]
 
 
-def test_mail_to_a_new_mailbox_keeps_the_uidvalidity_it_was_selected_with(
-    client, store, deliver
-):
+def test_mail_to_a_new_mailbox_keeps_the_uidvalidity_it_was_selected_with(client, store, deliver):
     one = client().select("new@example.com")
     validity = store.snapshot("new@example.com").uidvalidity
     deliver(to="new@example.com")

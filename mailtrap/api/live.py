@@ -1,0 +1,222 @@
+"""The live feed at ``/api/events``: store events pushed as Mailpit's ``{"Type", "Data"}`` frames.
+
+The store's subscriber only hands each event to the loop (``call_soon_threadsafe``); one task
+turns events into frames in order (``new`` with the summary, ``update``, ``delete``,
+``truncate``, and a throttled ``stats``) and puts each frame on every client's bounded queue.
+A client whose queue is full (slow or dead) is dropped, so delivery never waits for a browser.
+The first frame a client receives is ``stats``: once it arrives, the client is registered and
+will see every later change. Cross-origin browser pages are refused (403), as Mailpit does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import threading
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from ..store import Cleared, Delivered, Expunged, FlagsChanged, MessageStore, StoreEvent
+from . import serialize
+from .index import MessageIndex
+
+log = logging.getLogger("mailtrap.api")
+
+PATH = "/api/events"
+#: Frames a client may have waiting before it counts as too slow and is dropped.
+QUEUE_SIZE = 256
+STATS_INTERVAL = 0.25
+
+
+def same_origin(scope: dict[str, Any]) -> bool:
+    """True when no Origin header is sent (not a browser) or it names this host."""
+    headers = dict(scope.get("headers", []))
+    origin = headers.get(b"origin")
+    if origin is None:
+        return True
+    host = headers.get(b"host", b"").decode("latin-1").lower()
+    origin_text = origin.decode("latin-1").lower()
+    return origin_text in (f"http://{host}", f"https://{host}")
+
+
+class _Client:
+    """One connected websocket: its frame queue and the task serving it."""
+
+    def __init__(self, task: asyncio.Task[Any] | None) -> None:
+        self.queue: asyncio.Queue[str | None] = asyncio.Queue(QUEUE_SIZE)
+        self.task = task
+        self.dropped = False
+
+
+class LiveFeed:
+    """Connected websocket clients and the ordered stream of frames they get."""
+
+    def __init__(self, store: MessageStore, index: MessageIndex, executor: Any = None) -> None:
+        self.store = store
+        self.index = index
+        self.executor = executor
+        self.clients: set[_Client] = set()
+        self._loop = asyncio.get_running_loop()
+        self._loop_thread = threading.get_ident()
+        self._events: asyncio.Queue[StoreEvent | None] = asyncio.Queue()
+        self._stats_due = False
+        #: message ID -> the read state clients were last told (updates only announce changes)
+        self._announced: dict[str, bool] = {}
+        self._worker = self._loop.create_task(self._run(), name="mailtrap-live-feed")
+        self._unsubscribe: Callable[[], None] = store.subscribe(self._on_event)
+
+    def _on_event(self, event: StoreEvent) -> None:
+        # Called on the writer's thread under the store lock: hand off, nothing more (and
+        # nothing at all while nobody listens, so delivery pays no parsing for the feed).
+        if self.clients:
+            hand_off(self._loop, self._loop_thread, self._events.put_nowait, event)
+
+    async def close(self) -> None:
+        self._unsubscribe()
+        for client in list(self.clients):
+            self._drop(client)
+        self._worker.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._worker
+
+    # -- producing frames --------------------------------------------------------------------
+
+    def stats_frame(self) -> str:
+        data = {"Total": self.store.count(), "Unread": self.index.unread}
+        return json.dumps({"Type": "stats", "Data": data})
+
+    async def _run(self) -> None:
+        while True:
+            event = await self._events.get()
+            try:
+                for frame in await self._frames(event):
+                    self._broadcast(frame)
+            except Exception:
+                log.exception("live feed could not announce %r", event)
+            self._schedule_stats()
+
+    async def _frames(self, event: StoreEvent) -> list[str]:
+        if isinstance(event, Delivered):
+            message = event.message
+            if self.index.has_facts(message.id) or self.executor is None:
+                facts = self.index.facts(message)
+            else:  # parsing a big message must not stall the loop
+                facts = await self._loop.run_in_executor(self.executor, self.index.facts, message)
+            read = self._announced[message.id] = self.index.is_read(message.id)
+            return [_frame("new", serialize.summary(message, read, facts))]
+        if isinstance(event, FlagsChanged):
+            return self._updates(e.message.id for e in event.entries)
+        if isinstance(event, Expunged):
+            for message_id in event.removed:
+                self._announced.pop(message_id, None)
+            removed = set(event.removed)
+            frames = [_frame("delete", {"ID": i}) for i in event.removed]
+            return frames + self._updates(i for i in event.message_ids if i not in removed)
+        if isinstance(event, Cleared):
+            self._announced.clear()
+            return [_frame("truncate", None)]
+        return []
+
+    def _updates(self, message_ids: Iterable[str]) -> list[str]:
+        """``update`` frames for messages whose overall read state differs from the last told."""
+        frames = []
+        for message_id in dict.fromkeys(message_ids):
+            read = self.index.is_read(message_id)
+            if self._announced.get(message_id) != read:
+                self._announced[message_id] = read
+                frames.append(_frame("update", {"ID": message_id, "Read": read}))
+        return frames
+
+    def _schedule_stats(self) -> None:
+        if not self._stats_due:
+            self._stats_due = True
+            self._loop.call_later(STATS_INTERVAL, self._send_stats)
+
+    def _send_stats(self) -> None:
+        self._stats_due = False
+        if self.clients:
+            self._broadcast(self.stats_frame())
+
+    def _broadcast(self, frame: str) -> None:
+        for client in list(self.clients):
+            try:
+                client.queue.put_nowait(frame)
+            except asyncio.QueueFull:
+                log.info("dropping a websocket client that fell %d frames behind", QUEUE_SIZE)
+                self._drop(client, stuck=True)
+
+    def _drop(self, client: _Client, stuck: bool = False) -> None:
+        """Stop feeding ``client``: it gets a close frame, or is cut off if it is stuck."""
+        self.clients.discard(client)
+        while not client.queue.empty():
+            client.queue.get_nowait()
+        client.queue.put_nowait(None)
+        if stuck and client.task is not None:
+            client.dropped = True
+            client.task.cancel()
+
+    # -- one client ----------------------------------------------------------------------------
+
+    async def serve(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        """The ASGI websocket handler for one client."""
+        connect = await receive()
+        if connect.get("type") != "websocket.connect":
+            return
+        if not same_origin(scope):
+            await send({"type": "websocket.close", "code": 1008})
+            return
+        await send({"type": "websocket.accept"})
+        client = _Client(asyncio.current_task())
+        client.queue.put_nowait(self.stats_frame())
+        if not self.clients:  # events were not followed while nobody listened
+            self._announced.clear()
+        self.clients.add(client)
+        reader = asyncio.create_task(self._read_until_closed(receive))
+        try:
+            await self._pump(client, reader, send)
+        except asyncio.CancelledError:
+            if not client.dropped:
+                raise
+        except Exception:  # the client went away mid-send
+            pass
+        finally:
+            self.clients.discard(client)
+            reader.cancel()
+
+    @staticmethod
+    async def _pump(client: _Client, reader: asyncio.Task[None], send: Any) -> None:
+        while True:
+            getter = asyncio.ensure_future(client.queue.get())
+            await asyncio.wait({getter, reader}, return_when=asyncio.FIRST_COMPLETED)
+            if not getter.done():  # the client closed the connection
+                getter.cancel()
+                return
+            frame = getter.result()
+            if frame is None:
+                await send({"type": "websocket.close", "code": 1001})
+                return
+            await send({"type": "websocket.send", "text": frame})
+
+    @staticmethod
+    async def _read_until_closed(receive: Any) -> None:
+        while (await receive()).get("type") != "websocket.disconnect":
+            pass
+
+
+def hand_off(
+    loop: asyncio.AbstractEventLoop, loop_thread: int, callback: Callable[..., Any], *args: Any
+) -> None:
+    """Run ``callback`` on ``loop`` soon, from any thread (no self-pipe write on the loop's own)."""
+    try:
+        if threading.get_ident() == loop_thread:
+            loop.call_soon(callback, *args)
+        else:
+            loop.call_soon_threadsafe(callback, *args)
+    except RuntimeError:  # the loop is closing
+        pass
+
+
+def _frame(kind: str, data: Any) -> str:
+    return json.dumps({"Type": kind, "Data": data})

@@ -1,0 +1,129 @@
+"""Application routes: send over HTTP, info, health probes, the OpenAPI document, viewer files.
+
+The viewer's files come from ``mailtrap_web`` (or any folder given to the app); only known
+static file types are served, each under a strict CSP and ``nosniff``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+
+from flask import Blueprint, Response, request
+from werkzeug.exceptions import BadRequest
+
+from . import openapi
+from .respond import ApiError, as_json, as_text, json_error, state
+from .send import build
+
+bp = Blueprint("app", __name__)
+
+_STATIC_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".mjs": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".ico": "image/x-icon",
+    ".webmanifest": "application/manifest+json",
+}
+_STATIC_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+#: The viewer: its own scripts and styles only; it talks to this origin (HTTP and websocket).
+VIEWER_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; frame-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
+
+@bp.post("/api/v1/send")
+def send_message() -> Response:
+    api = state()
+    try:
+        body = request.get_json(force=True, silent=False)
+    except BadRequest:
+        raise ApiError(400, "request body is not valid JSON") from None
+    outgoing = build(body)
+    if len(outgoing.raw) > api.max_size:
+        raise ApiError(413, f"message of {len(outgoing.raw)} bytes exceeds {api.max_size}")
+    stored = api.store.deliver(outgoing.mail_from, outgoing.rcpt_tos, outgoing.raw)
+    return as_json({"ID": stored.id})
+
+
+def _memory() -> int:
+    try:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+@bp.get("/api/v1/info")
+def info() -> Response:
+    api = state()
+    index = api.index
+    return as_json(
+        {
+            "Version": api.version,
+            "LatestVersion": "",
+            "Database": "",
+            "DatabaseSize": 0,
+            "Messages": api.store.count(),
+            "Unread": index.unread,
+            "Tags": {},
+            "RuntimeStats": {
+                "Uptime": int(time.monotonic() - api.started),
+                "Memory": _memory(),
+                "MessagesDeleted": index.deleted,
+                "SMTPAccepted": index.accepted,
+                "SMTPAcceptedSize": index.accepted_size,
+                "SMTPRejected": 0,
+                "SMTPIgnored": 0,
+                **api.live_stats(),
+            },
+        }
+    )
+
+
+@bp.get("/livez")
+def livez() -> Response:
+    return as_text("ok")
+
+
+@bp.get("/readyz")
+def readyz() -> Response:
+    if not state().ready:
+        return json_error(503, "shutting down")
+    return as_text("ok")
+
+
+@bp.get("/api/v1/openapi.json")
+def openapi_document() -> Response:
+    return as_json(openapi.document(state().version))
+
+
+def _static(name: str) -> Response:
+    assets = state().assets
+    suffix = os.path.splitext(name)[1].lower()
+    if assets is None or suffix not in _STATIC_TYPES or not _STATIC_NAME.match(name):
+        raise ApiError(404, "not found")
+    resource = assets / name
+    if not resource.is_file():
+        raise ApiError(404, "not found")
+    response = Response(resource.read_bytes())
+    response.headers["Content-Type"] = _STATIC_TYPES[suffix]
+    response.headers["Content-Security-Policy"] = VIEWER_CSP
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.get("/")
+def index_page() -> Response:
+    return _static("index.html")
+
+
+@bp.get("/<name>")
+def static_file(name: str) -> Response:
+    return _static(name)

@@ -1,0 +1,146 @@
+"""Routes on one message: detail (marks it read), headers, raw source, parts, and the views.
+
+``{ID}`` may be ``latest`` (the newest message, or the newest matching ``?query=``). Parts are
+streamed in chunks straight from the raw bytes (see :mod:`.parts`) and always served as
+downloads; ``/view/{ID}.html`` runs under a CSP that allows no script at all.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from email.parser import BytesHeaderParser
+from email.policy import compat32
+from urllib.parse import quote
+
+from flask import Blueprint, Response, request
+
+from ..message import header_block, mailbox_key
+from ..mime import parsed
+from ..store import StoredMessage
+from . import parts, serialize
+from .respond import ApiError, as_json, find_message, mailbox_arg, state
+
+bp = Blueprint("message", __name__)
+
+_MIME_TYPE = re.compile(r"^[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*$")
+_CHARSET = re.compile(r"^[A-Za-z0-9_.:-]{1,40}$")
+_CID = re.compile(r"""cid:([^\s"'<>()]+)""", re.IGNORECASE)
+_HEADER_PARSER = BytesHeaderParser(policy=compat32)
+_UNSAFE_NAME = re.compile(r'[^\x20-\x7e]|["\\]')
+
+#: Downloads never render as pages of this origin.
+DOWNLOAD_CSP = "default-src 'none'; sandbox"
+#: The HTML view: inline styles and images from the message itself, never a script.
+VIEW_CSP = (
+    "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; font-src data:; "
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'self'; sandbox"
+)
+#: The same with remote images allowed (``?remote=1``), still without any script.
+VIEW_CSP_REMOTE_IMAGES = VIEW_CSP.replace(
+    "img-src 'self' data:", "img-src 'self' data: http: https:"
+)
+
+
+def _in_mailbox(message: StoredMessage) -> StoredMessage:
+    mailbox = mailbox_arg()
+    if mailbox is not None and mailbox_key(mailbox) not in dict(message.links):
+        raise ApiError(404, "message not found in this mailbox")
+    return message
+
+
+@bp.get("/api/v1/message/<ID>")
+def get_message(ID: str) -> Response:
+    api, mailbox = state(), mailbox_arg()
+    message = _in_mailbox(find_message(ID))
+    view = parsed(message)
+    api.store.set_seen([message.id], True, mailbox)
+    return as_json(serialize.message(message, view, api.index.is_read(message.id, mailbox)))
+
+
+@bp.get("/api/v1/message/<ID>/headers")
+def get_headers(ID: str) -> Response:
+    message = _in_mailbox(find_message(ID))
+    block = _HEADER_PARSER.parsebytes(header_block(message.raw))
+    return as_json(serialize.headers(block.raw_items()))
+
+
+@bp.get("/api/v1/message/<ID>/raw")
+def get_raw(ID: str) -> Response:
+    message = _in_mailbox(find_message(ID))
+    response = Response(message.raw, mimetype="text/plain")
+    response.headers["Content-Type"] = "text/plain; charset=utf-8"
+    response.headers["Content-Security-Policy"] = DOWNLOAD_CSP
+    if request.args.get("dl") == "1":
+        response.headers["Content-Disposition"] = f'attachment; filename="{message.id}.eml"'
+    return response
+
+
+def content_disposition(filename: str) -> str:
+    """``attachment`` with an ASCII ``filename`` and, when needed, an RFC 5987 ``filename*``."""
+    fallback = _UNSAFE_NAME.sub("_", filename) or "download"
+    value = f'attachment; filename="{fallback}"'
+    if fallback != filename:
+        value += f"; filename*=UTF-8''{quote(filename, safe='')}"
+    return value
+
+
+def _content_type(leaf: parts.Leaf) -> str:
+    mime_type = leaf.content_type
+    if not _MIME_TYPE.match(mime_type):
+        return "application/octet-stream"
+    charset = leaf.headers.get_content_charset()
+    if mime_type.startswith("text/") and charset and _CHARSET.match(charset):
+        return f"{mime_type}; charset={charset}"
+    return mime_type
+
+
+def _download(body: bytes | Iterator[bytes], content_type: str, filename: str) -> Response:
+    response = Response(body, direct_passthrough=True)
+    response.headers["Content-Type"] = content_type
+    response.headers["Content-Disposition"] = content_disposition(filename)
+    response.headers["Content-Security-Policy"] = DOWNLOAD_CSP
+    return response
+
+
+@bp.get("/api/v1/message/<ID>/part/<PartID>")
+def get_part(ID: str, PartID: str) -> Response:
+    message = _in_mailbox(find_message(ID))
+    leaf = parts.find_leaf(message.raw, PartID)
+    if leaf is not None:
+        name = leaf.filename or leaf.content_id or f"part-{PartID}"
+        return _download(parts.decoded_chunks(message.raw, leaf), _content_type(leaf), name)
+    item = parsed(message).part(PartID)
+    if item is None:
+        raise ApiError(404, "part not found")
+    content_type = item.content_type if _MIME_TYPE.match(item.content_type) else ""
+    name = item.filename or item.content_id or f"part-{PartID}"
+    return _download(item.data, content_type or "application/octet-stream", name)
+
+
+@bp.get("/view/<ID>.html")
+def view_html(ID: str) -> Response:
+    message = _in_mailbox(find_message(ID))
+    view = parsed(message)
+    if not view.html:
+        raise ApiError(404, "message has no HTML part")
+    by_cid = {a.content_id: a.part_id for a in (*view.inline, *view.attachments) if a.content_id}
+
+    def link(match: re.Match[str]) -> str:
+        part_id = by_cid.get(match.group(1))
+        if part_id is None:
+            return match.group(0)
+        return f"/api/v1/message/{message.id}/part/{part_id}"
+
+    response = Response(_CID.sub(link, view.html), mimetype="text/html")
+    remote = request.args.get("remote") == "1"
+    response.headers["Content-Security-Policy"] = VIEW_CSP_REMOTE_IMAGES if remote else VIEW_CSP
+    return response
+
+
+@bp.get("/view/<ID>.txt")
+def view_text(ID: str) -> Response:
+    message = _in_mailbox(find_message(ID))
+    response = Response(parsed(message).text, mimetype="text/plain")
+    response.headers["Content-Security-Policy"] = DOWNLOAD_CSP
+    return response

@@ -1,0 +1,201 @@
+"""``GET /api/v1/wait``: a long-poll answered the moment a matching message arrives.
+
+An async handler on the server's loop, not a Flask view: a waiting client costs a future, not
+a worker thread, and a client that hangs up is noticed (``http.disconnect``) and its waiter
+removed at once. One store subscription serves every waiter; the subscriber only hands
+``Delivered`` events to the loop. Answers: 200 with the message (as ``GET /message/{ID}``
+would give it, without marking it read), 408 with a JSON error when nothing matched in time,
+400/404 for bad input, 503 when the server stops.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from urllib.parse import parse_qs
+
+from ..message import mailbox_key
+from ..mime import parsed
+from ..store import Delivered, MessageStore, StoredMessage, StoreEvent
+from . import search, serialize
+from .index import MessageIndex
+from .live import hand_off
+
+PATH = "/api/v1/wait"
+DEFAULT_TIMEOUT = 30.0
+MAX_TIMEOUT = 300.0
+
+
+class _BadRequest(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass(eq=False)
+class Waiter:
+    """One pending long-poll."""
+
+    query: search.Query
+    mailbox: str | None
+    after_seq: int
+    after_time: float
+    found: asyncio.Future[StoredMessage] = field(default_factory=asyncio.Future)
+
+    def wants(self, message: StoredMessage, index: MessageIndex) -> bool:
+        if message.seq <= self.after_seq or message.received <= self.after_time:
+            return False
+        if self.mailbox is not None and mailbox_key(self.mailbox) not in dict(message.links):
+            return False
+        return self.query.matches(message, search.Context(index, self.mailbox))
+
+
+class WaitHub:
+    """Every pending waiter, woken by one store subscription."""
+
+    def __init__(self, store: MessageStore, index: MessageIndex, executor: Any = None) -> None:
+        self.store = store
+        self.index = index
+        self.executor = executor
+        self.waiters: set[Waiter] = set()
+        self._loop = asyncio.get_running_loop()
+        self._loop_thread = threading.get_ident()
+        self._unsubscribe: Callable[[], None] = store.subscribe(self._on_event)
+
+    def _on_event(self, event: StoreEvent) -> None:
+        # The writer's thread, under the store lock: hand off, and only while someone waits.
+        if self.waiters and isinstance(event, Delivered):
+            hand_off(self._loop, self._loop_thread, self._delivered, event.message)
+
+    def _delivered(self, message: StoredMessage) -> None:
+        for waiter in list(self.waiters):
+            if waiter.found.done():
+                continue
+            if waiter.query.costly and not self.index.has_facts(message.id) and self.executor:
+                self._loop.create_task(self._check_slowly(waiter, message))
+            elif waiter.wants(message, self.index):
+                waiter.found.set_result(message)
+
+    async def _check_slowly(self, waiter: Waiter, message: StoredMessage) -> None:
+        wanted = await self._loop.run_in_executor(self.executor, waiter.wants, message, self.index)
+        if wanted and not waiter.found.done():
+            waiter.found.set_result(message)
+
+    def close(self) -> None:
+        self._unsubscribe()
+        for waiter in list(self.waiters):
+            if not waiter.found.done():
+                waiter.found.cancel()
+
+    # -- the handler -------------------------------------------------------------------------
+
+    async def serve(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        """The ASGI handler for ``GET /api/v1/wait``."""
+        if scope["method"] not in ("GET", "HEAD"):
+            await _answer(send, 405, serialize.error("use GET"), [(b"allow", b"GET")])
+            return
+        try:
+            waiter, timeout = self._waiter(parse_qs(scope["query_string"].decode("latin-1")))
+        except _BadRequest as problem:
+            await _answer(send, problem.status, serialize.error(str(problem)))
+            return
+        self.waiters.add(waiter)
+        disconnect = asyncio.create_task(_disconnected(receive))
+        try:
+            await self._existing(waiter)
+            await asyncio.wait(
+                {waiter.found, disconnect}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED
+            )
+        finally:
+            self.waiters.discard(waiter)
+            disconnect.cancel()
+        if disconnect.done() and not waiter.found.done():
+            return  # nobody is listening any more
+        if waiter.found.cancelled():
+            await _answer(send, 503, serialize.error("the server is stopping"))
+        elif waiter.found.done():
+            message = waiter.found.result()
+            body = serialize.message(
+                message, parsed(message), self.index.is_read(message.id, waiter.mailbox)
+            )
+            await _answer(send, 200, body)
+        else:
+            waiter.found.cancel()
+            what = waiter.query.text or "any message"
+            await _answer(send, 408, serialize.error(f"nothing matching {what!r} in {timeout:g}s"))
+
+    async def _existing(self, waiter: Waiter) -> None:
+        """A message already stored (after ``since``, if given) answers at once, oldest first."""
+        candidates = self.store.messages(waiter.mailbox)
+        if not candidates:
+            return
+
+        def first() -> StoredMessage | None:
+            return next((m for m in candidates if waiter.wants(m, self.index)), None)
+
+        found = (
+            await self._loop.run_in_executor(self.executor, first)
+            if self.executor and waiter.query.costly
+            else first()
+        )
+        if found is not None and not waiter.found.done():
+            waiter.found.set_result(found)
+
+    def _waiter(self, args: dict[str, list[str]]) -> tuple[Waiter, float]:
+        def arg(name: str) -> str:
+            return args.get(name, [""])[-1].strip()
+
+        try:
+            query = search.parse(arg("query"), arg("tz") or None)
+        except search.QueryError as problem:
+            raise _BadRequest(400, str(problem)) from None
+        try:
+            timeout = float(arg("timeout") or DEFAULT_TIMEOUT)
+        except ValueError:
+            raise _BadRequest(400, "timeout must be a number of seconds") from None
+        if not 0 <= timeout <= MAX_TIMEOUT:
+            raise _BadRequest(400, f"timeout must be between 0 and {MAX_TIMEOUT:g} seconds")
+        after_seq, after_time = self._since(arg("since"))
+        return Waiter(query, arg("mailbox") or None, after_seq, after_time), timeout
+
+    def _since(self, since: str) -> tuple[int, float]:
+        """``since`` as (sequence number, time) lower bounds: a message ID or an RFC 3339 time."""
+        if not since:
+            return 0, 0.0
+        message = self.store.get(since)
+        if message is not None:
+            return message.seq, 0.0
+        try:
+            moment = datetime.fromisoformat(since.replace("Z", "+00:00"))
+        except ValueError:
+            if since[:4].isdigit() and since[4:5] == "-":
+                raise _BadRequest(400, "since: not an RFC 3339 time") from None
+            raise _BadRequest(404, "since: no message with this ID") from None
+        if moment.tzinfo is None:
+            moment = moment.astimezone()
+        return 0, moment.timestamp()
+
+
+async def _disconnected(receive: Any) -> None:
+    while (await receive()).get("type") != "http.disconnect":
+        pass
+
+
+async def _answer(
+    send: Any, status: int, data: Any, extra: list[tuple[bytes, bytes]] | None = None
+) -> None:
+    body = json.dumps(data).encode()
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+        (b"x-content-type-options", b"nosniff"),
+        (b"cache-control", b"no-store"),
+        *(extra or []),
+    ]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

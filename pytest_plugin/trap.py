@@ -1,0 +1,125 @@
+"""``PytestMailTrap``: the ``MailTrap`` the fixtures hand out, plus what tests want on top.
+
+Adds ``smtp_settings`` (connection settings for the app under test), ``unique_address()`` (a
+recipient of the test's own, so tests can share one server), a hint when a blocking ``wait_for``
+times out inside a running event loop; and the text the plugin prints about any ``MailTrap``: the
+"Captured mail" section of failure reports and where the servers listen. Imported
+only once a fixture is used: it loads ``mailtrap`` and, through it, aiosmtpd.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import re
+import secrets
+from typing import Any
+
+from mailtrap import MailTrap, MailWaitTimeout, Message
+
+ASYNC_HINT = (
+    "hint: wait_for() blocked the event loop running in this thread, so nothing on that loop "
+    "could send mail meanwhile; in async tests use `await mailtrap.wait_for_async(...)`."
+)
+#: At most this many messages per server in a failure report's "Captured mail" section.
+REPORT_LIMIT = 20
+
+_counter = itertools.count(1)
+#: Differs between processes and runs, so addresses stay unique in a database that outlives one.
+_RUN_TAG = secrets.token_hex(3)
+_NOT_LOCAL_PART = re.compile(r"[^a-z0-9_]+")
+
+
+def _loop_running() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
+class PytestMailTrap(MailTrap):
+    """A :class:`mailtrap.MailTrap` with ``smtp_settings`` and ``unique_address()``."""
+
+    #: The name of the test using this server (set by the fixtures), for ``unique_address()``.
+    test_name: str | None = None
+
+    @property
+    def smtp_settings(self) -> dict[str, Any]:
+        """How the app under test should connect: ``host``, ``port``, ``use_tls`` (STARTTLS),
+        ``use_ssl`` (implicit TLS; always False here) and ``ssl_context`` (None without TLS)."""
+        tls = self.config.tls_enabled
+        return {
+            "host": self.smtp_host,
+            "port": self.smtp_port,
+            "use_tls": tls,
+            "use_ssl": False,
+            "ssl_context": self.ssl_context() if tls else None,
+        }
+
+    def unique_address(self, name: str | None = None, domain: str = "example.com") -> str:
+        """A recipient address no other test gets, e.g. ``test_signup-3f9a1c-7@example.com``.
+
+        ``name`` starts the local part (default: the current test's name).
+        """
+        stem = _NOT_LOCAL_PART.sub("-", (name or self.test_name or "user").lower()).strip("-")
+        return f"{stem[:40] or 'user'}-{_RUN_TAG}-{next(_counter)}@{domain}"
+
+    def __repr__(self) -> str:
+        return f"<PytestMailTrap {listening(self)}; {self.store.count()} message(s)>"
+
+    def wait_for(
+        self, count: int = 1, timeout: float = 5.0, **filters: str | None
+    ) -> list[Message]:
+        """:meth:`mailtrap.MailTrap.wait_for`; a timeout inside a running event loop says why.
+
+        A timeout's traceback starts at the test's call: the waiting machinery is no news.
+        """
+        __tracebackhide__ = True
+        try:
+            return super().wait_for(count, timeout, **filters)
+        except MailWaitTimeout as error:
+            if _loop_running():
+                error.args = (f"{error.args[0]}\n{ASYNC_HINT}",)
+            raise error.with_traceback(None) from None
+
+    async def wait_for_async(
+        self, count: int = 1, timeout: float = 5.0, **filters: str | None
+    ) -> list[Message]:
+        """:meth:`mailtrap.MailTrap.wait_for_async`, with the same short timeout traceback."""
+        __tracebackhide__ = True
+        if not _loop_running():
+            raise RuntimeError(
+                "wait_for_async() needs an asyncio event loop; under anyio, use its asyncio "
+                "backend (an `anyio_backend` fixture returning 'asyncio')"
+            )
+        try:
+            return await super().wait_for_async(count, timeout, **filters)
+        except MailWaitTimeout as error:
+            raise error.with_traceback(None) from None
+
+
+def captured_report(trap: MailTrap) -> str:
+    """What ``trap`` captured, one line per message: recipients and subject."""
+    messages = trap.messages()
+    where = f"mailtrap at {trap.smtp_host}:{trap.smtp_port}"
+    if not messages:
+        return f"{where}: no messages were captured"
+    lines = [f"{where}: {len(messages)} message(s) captured"]
+    for message in messages[:REPORT_LIMIT]:
+        lines.append(f"  to {', '.join(message.recipients)}: {message.subject!r}")
+    if len(messages) > REPORT_LIMIT:
+        lines.append(f"  ... and {len(messages) - REPORT_LIMIT} more")
+    return "\n".join(lines)
+
+
+def listening(trap: MailTrap) -> str:
+    """Where each of ``trap``'s servers listens, with the web viewer's URL when HTTP runs."""
+    parts = [f"{name} {address}" for name, address in trap.addresses.items()]
+    try:
+        http_url = trap.http_url  # type: ignore[attr-defined]  # arrives with the HTTP server
+    except (AttributeError, KeyError, RuntimeError):
+        http_url = None
+    if http_url:
+        parts.append(f"web viewer {http_url}")
+    return ", ".join(parts) or "not listening"

@@ -1,0 +1,148 @@
+"""Helpers for the HTTP API tests: a small real HTTP client and message builders."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import smtplib
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import formatdate, make_msgid
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+import pytest
+
+
+@dataclass
+class Reply:
+    status: int
+    headers: http.client.HTTPMessage
+    body: bytes
+
+    def json(self) -> Any:
+        assert self.headers.get_content_type() == "application/json", (self.status, self.body)
+        return json.loads(self.body)
+
+    @property
+    def text(self) -> str:
+        return self.body.decode()
+
+
+class Api:
+    """A real HTTP client over loopback (one connection per request)."""
+
+    def __init__(self, base: str) -> None:
+        parts = urlsplit(base)
+        self.base = base
+        self.host, self.port = parts.hostname, parts.port
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        params: dict[str, Any] | None = None,
+        body: Any = None,
+        raw: bytes | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Reply:
+        if params:
+            path += "?" + urlencode(params)
+        headers = dict(headers or {})
+        if body is not None:
+            raw = json.dumps(body).encode()
+            headers.setdefault("Content-Type", "application/json")
+        connection = http.client.HTTPConnection(self.host, self.port, timeout=10)
+        try:
+            connection.request(method, path, body=raw, headers=headers)
+            response = connection.getresponse()
+            return Reply(response.status, response.headers, response.read())
+        finally:
+            connection.close()
+
+    def get(self, path: str, **params: Any) -> Reply:
+        return self.request("GET", path, params or None)
+
+    def ok_json(self, path: str, **params: Any) -> Any:
+        reply = self.get(path, **params)
+        assert reply.status == 200, (reply.status, reply.body)
+        return reply.json()
+
+
+@pytest.fixture
+def api(mailtrap) -> Api:
+    return Api(mailtrap.http_url)
+
+
+def make_message(
+    *,
+    subject: str = "Hello",
+    sender: str = "App <app@example.com>",
+    to: str | None = "alice@example.com",
+    cc: str | None = None,
+    text: str = "Hello there\nhttps://example.com/confirm\n",
+    html: str | None = None,
+    attachments: list[tuple[str, str, bytes]] = (),
+    inline: list[tuple[str, str, bytes]] = (),
+    headers: dict[str, str] | None = None,
+) -> bytes:
+    """A MIME message; attachments and inline parts are (file name, content type, data)."""
+    message = EmailMessage()
+    message["From"] = sender
+    if to:
+        message["To"] = to
+    if cc:
+        message["Cc"] = cc
+    message["Subject"] = subject
+    message["Date"] = formatdate(localtime=True)
+    message["Message-ID"] = make_msgid(domain="example.com")
+    for name, value in (headers or {}).items():
+        message[name] = value
+    message.set_content(text)
+    if html is not None:
+        message.add_alternative(html, subtype="html")
+        html_part = message.get_payload()[1]
+        for name, content_type, data in inline:
+            maintype, subtype = content_type.split("/")
+            html_part.add_related(
+                data, maintype, subtype, cid=f"<{name}>", filename=name, disposition="inline"
+            )
+    for name, content_type, data in attachments:
+        maintype, subtype = content_type.split("/")
+        message.add_attachment(data, maintype, subtype, filename=name)
+    return message.as_bytes(policy=SMTP)
+
+
+def smtp_send(trap, mail_from: str, rcpt_tos: list[str], raw: bytes) -> None:
+    """Deliver ``raw`` through the running SMTP server, as an application would."""
+    with smtplib.SMTP(trap.smtp_host, trap.smtp_port, timeout=30) as smtp:
+        smtp.sendmail(mail_from, rcpt_tos, raw)
+
+
+@pytest.fixture
+def build():
+    """``build(subject=..., to=..., attachments=[...])`` -> raw MIME bytes."""
+    return make_message
+
+
+@pytest.fixture
+def smtp(mailtrap):
+    """``smtp(mail_from, rcpt_tos, raw)``: deliver through the running SMTP server."""
+    return lambda mail_from, rcpt_tos, raw: smtp_send(mailtrap, mail_from, rcpt_tos, raw)
+
+
+@pytest.fixture
+def deliver(mailtrap):
+    """``deliver(raw, rcpt_tos=[...], mail_from=...)`` straight into the running store."""
+
+    def put(raw: bytes, rcpt_tos=("alice@example.com",), mail_from="app@example.com"):
+        return mailtrap.store.deliver(mail_from, list(rcpt_tos), raw)
+
+    return put
+
+
+@pytest.fixture
+def api_for():
+    """``api_for(trap)`` -> an :class:`Api` for another MailTrap (e.g. from mailtrap_factory)."""
+    return lambda trap: Api(trap.http_url)

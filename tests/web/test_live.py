@@ -1,0 +1,146 @@
+"""Live updates: mail sent over SMTP appears without a reload, deletions reach a second tab, and
+a dropped websocket is shown and reconnected with back-off."""
+
+from __future__ import annotations
+
+import itertools
+import re
+import time
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.timeout(120)
+
+ROWS = "#message-list li.message"
+
+
+def test_new_mail_appears_without_reload(mailtrap, page, viewer, send_mail):
+    viewer(page, mailtrap)
+    expect(page.locator("#list-empty")).to_be_visible()
+    page.evaluate("window.sameDocument = true")
+
+    send_mail(
+        mailtrap,
+        to=["alice@example.com"],
+        sender="Shop <shop@example.com>",
+        subject="Your receipt",
+        text="Thanks for your order, it ships tomorrow.",
+        attachments=[("receipt.pdf", b"%PDF-1.4 fake", "application/pdf")],
+    )
+
+    row = page.locator(ROWS)
+    expect(row).to_have_count(1)
+    expect(row.locator(".subject")).to_have_text("Your receipt")
+    expect(row.locator(".from")).to_have_text("Shop")
+    expect(row.locator(".recipients")).to_have_text("To alice@example.com")
+    expect(row.locator(".snippet")).to_contain_text("Thanks for your order")
+    expect(row.locator(".time")).not_to_be_empty()
+    expect(row.locator(".attachment-marker")).to_be_visible()
+    expect(row).to_have_class(re.compile(r"\bunread\b"))
+    expect(page.locator("#list-count")).to_have_text("1 message")
+    # the mailbox column learnt about the new recipient, with its unread count
+    alice = page.locator("#mailbox-list a[data-mailbox='alice@example.com']")
+    expect(alice.locator(".badge")).to_have_text("1")
+
+    send_mail(mailtrap, to=["bob@example.com"], subject="Second one")
+    expect(page.locator(f"{ROWS} .subject")).to_have_text(["Second one", "Your receipt"])
+    assert page.evaluate("window.sameDocument") is True, "the page was reloaded"
+
+
+def test_delete_removes_it_in_a_second_tab_too(mailtrap, context, page_errors, viewer, send_mail):
+    send_mail(mailtrap, to=["alice@example.com"], subject="Keep me")
+    send_mail(mailtrap, to=["alice@example.com"], subject="Delete me")
+    first = viewer(context.new_page(), mailtrap)
+    second = viewer(context.new_page(), mailtrap)
+    expect(second.locator(ROWS)).to_have_count(2)
+
+    # the second tab is reading the message the first tab deletes
+    second.locator(ROWS, has_text="Delete me").click()
+    expect(second.locator("#view-subject")).to_have_text("Delete me")
+    first.locator(ROWS, has_text="Delete me").click()
+    expect(first.locator("#view-subject")).to_have_text("Delete me")
+    first.locator("#view-delete").click()
+
+    expect(first.locator(f"{ROWS} .subject")).to_have_text(["Keep me"])
+    expect(second.locator(f"{ROWS} .subject")).to_have_text(["Keep me"])
+    expect(second.locator("#view-panel")).to_contain_text("deleted")
+    assert [m.subject for m in mailtrap.messages()] == ["Keep me"]
+
+
+def test_dropped_socket_is_shown_and_reconnected(mailtrap, page, viewer, send_mail):
+    routes = []
+
+    def route(ws):
+        ws.connect_to_server()
+        routes.append(ws)
+
+    page.route_web_socket(re.compile(r"/api/events$"), route)
+    viewer(page, mailtrap)
+    banner = page.locator("#connection-banner")
+    expect(banner).to_be_hidden()
+
+    routes[0].close()  # the server side went away, as far as the page can tell
+    expect(page.locator("body")).to_have_attribute("data-live", "down")
+    expect(banner).to_be_visible()
+    expect(banner).to_contain_text("reconnecting")
+    expect(page.locator("#live-status")).to_contain_text("Offline")
+
+    expect(page.locator("body")).to_have_attribute("data-live", "live")
+    expect(banner).to_be_hidden()
+    assert len(routes) == 2
+
+    # and the new connection delivers live updates again
+    send_mail(mailtrap, to=["alice@example.com"], subject="After the reconnect")
+    expect(page.locator(f"{ROWS} .subject")).to_have_text(["After the reconnect"])
+
+
+def test_reconnects_back_off(mailtrap, page, page_errors, send_mail):
+    attempts: list[float] = []
+
+    def route(ws):
+        attempts.append(time.monotonic())
+        if len(attempts) <= 4:
+            ws.close()  # accept, then drop at once: a failing server
+        else:
+            ws.connect_to_server()
+
+    page.route_web_socket(re.compile(r"/api/events$"), route)
+    page_errors.watch(page)
+    page.goto(mailtrap.http_url)
+    expect(page.locator("#connection-banner")).to_be_visible()
+    expect(page.locator("body")).to_have_attribute("data-live", "live", timeout=20_000)
+    expect(page.locator("#connection-banner")).to_be_hidden()
+
+    gaps = [b - a for a, b in itertools.pairwise(attempts)][:4]
+    assert len(gaps) == 4
+    # 0.5 s, 1 s, 2 s, 4 s with +-20 % jitter: every wait is longer than the one before
+    assert all(later > earlier for earlier, later in itertools.pairwise(gaps)), gaps
+    assert gaps[0] < 1.0 and gaps[3] > 3.0, gaps
+
+    send_mail(mailtrap, to=["alice@example.com"], subject="Finally connected")
+    expect(page.locator(f"{ROWS} .subject")).to_have_text(["Finally connected"])
+
+
+def test_retry_now_reconnects_at_once(mailtrap, page, page_errors):
+    attempts: list[float] = []
+
+    def route(ws):
+        attempts.append(time.monotonic())
+        if len(attempts) <= 4:
+            ws.close()
+        else:
+            ws.connect_to_server()
+
+    page.route_web_socket(re.compile(r"/api/events$"), route)
+    page_errors.watch(page)
+    page.goto(mailtrap.http_url)
+    deadline = time.monotonic() + 20
+    while len(attempts) < 4 and time.monotonic() < deadline:
+        page.wait_for_timeout(100)
+    expect(page.locator("body")).to_have_attribute("data-live", "down")
+    # the fourth failure means a wait of about 4 s: the button must not sit it out
+    clicked = time.monotonic()
+    page.locator("#retry-now").click()
+    expect(page.locator("body")).to_have_attribute("data-live", "live", timeout=2_000)
+    assert len(attempts) == 5 and attempts[4] - clicked < 2.0

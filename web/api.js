@@ -1,0 +1,134 @@
+// api.js — the only module that speaks HTTP: thin calls to mailtrap's JSON API.
+//
+// The routes and JSON shapes are Mailpit's API v1 (which mailtrap implements), plus mailtrap's
+// own GET /api/v1/mailboxes and the `mailbox=` parameter that scopes a call to one recipient's
+// mailbox. Paths are relative to the page, so the viewer also works behind a path prefix.
+
+export class ApiError extends Error {
+  constructor(status, message) {
+    super(message);
+    this.status = status;
+  }
+}
+
+/** An absolute URL for an API path, with the non-empty params set. */
+export function apiUrl(path, params = {}) {
+  const url = new URL(path, document.baseURI);
+  for (const [key, value] of Object.entries(params)) {
+    if (value !== null && value !== undefined && value !== "") url.searchParams.set(key, value);
+  }
+  return url;
+}
+
+async function request(method, path, { params, body, as = "json" } = {}) {
+  const init = { method, headers: { Accept: as === "json" ? "application/json" : "*/*" } };
+  if (body !== undefined) {
+    init.body = JSON.stringify(body);
+    init.headers["Content-Type"] = "application/json";
+  }
+  let response;
+  try {
+    response = await fetch(apiUrl(path, params), init);
+  } catch (error) {
+    throw new ApiError(0, `mailtrap did not answer (${error.message})`);
+  }
+  if (!response.ok) {
+    let message = `${response.status} ${response.statusText}`.trim();
+    try {
+      const data = await response.json();
+      message = data.Error || data.error || data.message || message;
+    } catch {
+      // not JSON: keep the status line
+    }
+    throw new ApiError(response.status, message);
+  }
+  if (as === "text") return response.text();
+  if (as === "none") return null;
+  return response.json();
+}
+
+/** Mailbox entries as [{address, total, unread}], whatever the capitalisation of the fields. */
+function normaliseMailboxes(data) {
+  const list = Array.isArray(data) ? data : data.mailboxes || data.Mailboxes || [];
+  return list.map((box) => ({
+    address: box.address ?? box.Address ?? "",
+    total: Number(box.total ?? box.Total ?? 0),
+    unread: Number(box.unread ?? box.Unread ?? 0),
+  }));
+}
+
+/** A page of message summaries: Mailpit's MessagesSummary. */
+export function listMessages({ mailbox, query, start = 0, limit = 50 }) {
+  const params = { mailbox, start, limit };
+  if (query) return request("GET", "api/v1/search", { params: { ...params, query } });
+  return request("GET", "api/v1/messages", { params });
+}
+
+export async function mailboxes() {
+  return normaliseMailboxes(await request("GET", "api/v1/mailboxes"));
+}
+
+/** One message in full; the server marks it read (in `mailbox` only, when given). */
+export function message(id, mailbox) {
+  return request("GET", `api/v1/message/${encodeURIComponent(id)}`, { params: { mailbox } });
+}
+
+export function headers(id) {
+  return request("GET", `api/v1/message/${encodeURIComponent(id)}/headers`);
+}
+
+export function raw(id) {
+  return request("GET", `api/v1/message/${encodeURIComponent(id)}/raw`, { as: "text" });
+}
+
+export function setRead(ids, read, mailbox) {
+  return request("PUT", "api/v1/messages", {
+    params: { mailbox },
+    body: { IDs: ids, Read: read },
+    as: "none",
+  });
+}
+
+export function deleteMessages(ids, mailbox) {
+  return request("DELETE", "api/v1/messages", {
+    params: { mailbox },
+    body: { IDs: ids },
+    as: "none",
+  });
+}
+
+/** Delete every message (in `mailbox` only, when given). */
+export function deleteAll(mailbox) {
+  return request("DELETE", "api/v1/messages", { params: { mailbox }, body: {}, as: "none" });
+}
+
+let remoteImagesSupport = null;
+
+/**
+ * Whether the server can show a message's HTML with remote images (`/view/{ID}.html?remote=1`):
+ * asked once, of the server's OpenAPI document, so an older server gets no button that does
+ * nothing.
+ */
+export function canLoadRemoteImages() {
+  remoteImagesSupport ??= request("GET", "api/v1/openapi.json").then(
+    (doc) => {
+      const view = doc?.paths?.["/view/{ID}.html"]?.get;
+      return Boolean(view?.parameters?.some((p) => p.name === "remote"));
+    },
+    () => false,
+  );
+  return remoteImagesSupport;
+}
+
+export const urls = {
+  raw: (id) => apiUrl(`api/v1/message/${encodeURIComponent(id)}/raw`).href,
+  part: (id, partId) =>
+    apiUrl(`api/v1/message/${encodeURIComponent(id)}/part/${encodeURIComponent(partId)}`).href,
+  html: (id, remote) =>
+    apiUrl(`view/${encodeURIComponent(id)}.html`, remote ? { remote: "1" } : {}).href,
+  events: () => {
+    const url = apiUrl("api/events");
+    url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+    return url.href;
+  },
+};

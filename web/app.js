@@ -1,0 +1,300 @@
+// app.js — the viewer's entry point: wires the URL (router.js), the JSON API (api.js), the live
+// feed (live.js) and the three panes — mailboxes, message list, message view — together.
+
+import * as api from "./api.js";
+import { confirmAction } from "./dom.js";
+import { decorate } from "./icons.js";
+import { installKeys } from "./keys.js";
+import { MessageList } from "./list.js";
+import { LiveFeed } from "./live.js";
+import { MailboxList } from "./mailboxes.js";
+import { Router } from "./router.js";
+import { MessageView } from "./view.js";
+
+const $ = (id) => document.getElementById(id);
+const SEARCH_DELAY = 250;
+const REFRESH_DELAY = 150;
+
+/** Run `fn` at most once per `wait` ms, never twice at the same time, and once more after. */
+function throttle(fn, wait) {
+  let timer = null;
+  let running = false;
+  let again = false;
+  const run = async () => {
+    timer = null;
+    if (running) {
+      again = true;
+      return;
+    }
+    running = true;
+    try {
+      await fn();
+    } finally {
+      running = false;
+      if (again) {
+        again = false;
+        schedule();
+      }
+    }
+  };
+  const schedule = () => {
+    timer ??= setTimeout(run, wait);
+  };
+  return schedule;
+}
+
+// -- error messages ------------------------------------------------------------------------------
+
+const errorBanner = $("error-banner");
+let errorTimer = null;
+function showError(text) {
+  errorBanner.querySelector(".banner-text").textContent = text;
+  errorBanner.hidden = false;
+  clearTimeout(errorTimer);
+  errorTimer = setTimeout(() => (errorBanner.hidden = true), 8000);
+}
+errorBanner.querySelector("button").addEventListener("click", () => (errorBanner.hidden = true));
+
+// -- the panes -----------------------------------------------------------------------------------
+
+const router = new Router();
+const mailboxes = new MailboxList({
+  root: $("mailbox-list"),
+  router,
+  onError: showError,
+  onRender: () => updateTitle(),
+});
+const list = new MessageList({ router, onError: showError });
+const view = new MessageView({
+  onDelete: (id) => deleteMessage(id),
+  onError: showError,
+  onReadChange: (id, read) => {
+    list.markRead(id, read);
+    refreshMailboxesSoon();
+  },
+});
+
+const refreshSoon = throttle(
+  () => Promise.all([list.refresh(), mailboxes.refresh()]),
+  REFRESH_DELAY,
+);
+const refreshMailboxesSoon = throttle(() => mailboxes.refresh(), REFRESH_DELAY);
+
+function updateTitle() {
+  const unread = mailboxes.all.unread;
+  const where = router.current.mailbox || "All mail";
+  document.title = `${unread ? `(${unread}) ` : ""}${where} — mailtrap`;
+}
+
+function show(next, previous) {
+  document.body.classList.toggle("has-message", Boolean(next.message));
+  setDrawer(false);
+  mailboxes.select(next.mailbox);
+  syncSearchBox(next.query);
+  const listChanged =
+    !previous || next.mailbox !== previous.mailbox || next.query !== previous.query;
+  const messageChanged = !previous || listChanged || next.message !== previous.message;
+  if (listChanged) {
+    list.setActive(next.message);
+    list.load(next).then(() => {
+      list.setActive(router.current.message, { scroll: true });
+      if (view.message && view.read) list.markRead(view.id, true);
+    });
+  }
+  if (messageChanged) {
+    list.setActive(next.message);
+    if (next.message) view.open(next.message, next.mailbox);
+    else view.close();
+  }
+  updateTitle();
+}
+router.subscribe(show);
+
+// -- actions -------------------------------------------------------------------------------------
+
+async function deleteMessage(id) {
+  const { mailbox, message } = router.current;
+  const next = message === id ? list.neighbour(id) : null;
+  const wasCursor = list.cursorId() === id;
+  try {
+    await api.deleteMessages([id], mailbox);
+  } catch (error) {
+    showError(`Could not delete the message: ${error.message}`);
+    return;
+  }
+  list.remove(id);
+  if (message === id) router.go({ message: next }, { replace: true });
+  else if (wasCursor) list.renderCursor(true);
+  refreshSoon();
+}
+
+async function deleteAll() {
+  const { mailbox } = router.current;
+  const total = mailbox ? (mailboxes.find(mailbox)?.total ?? 0) : mailboxes.all.total;
+  const where = mailbox ? `in ${mailbox}` : "in every mailbox";
+  const question = `Delete all ${total.toLocaleString()} messages ${where}?`;
+  if (!(await confirmAction(question, "Delete all"))) return;
+  try {
+    await api.deleteAll(mailbox);
+  } catch (error) {
+    showError(`Could not delete the messages: ${error.message}`);
+    return;
+  }
+  router.go({ message: null });
+  refreshSoon();
+}
+$("delete-all").addEventListener("click", deleteAll);
+
+async function toggleCursorRead() {
+  const id = list.cursorId();
+  const item = list.items[list.cursor];
+  if (!id || !item) return;
+  try {
+    await api.setRead([id], !item.Read, router.current.mailbox);
+  } catch (error) {
+    showError(`Could not change the read state: ${error.message}`);
+    return;
+  }
+  list.markRead(id, !item.Read);
+  refreshMailboxesSoon();
+}
+
+// -- search --------------------------------------------------------------------------------------
+
+const search = $("search");
+let searchTimer = null;
+function syncSearchBox(query) {
+  if (document.activeElement !== search && search.value !== query) search.value = query;
+}
+function runSearch() {
+  clearTimeout(searchTimer);
+  const query = search.value.trim();
+  if (query !== router.current.query) router.go({ query, message: null }, { replace: true });
+}
+search.addEventListener("input", () => {
+  clearTimeout(searchTimer);
+  searchTimer = setTimeout(runSearch, SEARCH_DELAY);
+});
+$("search-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  runSearch();
+});
+
+// -- narrow screens: the mailbox drawer and the back button ---------------------------------------
+
+const menuToggle = $("menu-toggle");
+function setDrawer(open) {
+  document.body.classList.toggle("drawer-open", open);
+  menuToggle.setAttribute("aria-expanded", String(open));
+}
+menuToggle.addEventListener("click", () =>
+  setDrawer(!document.body.classList.contains("drawer-open")),
+);
+$("drawer-backdrop").addEventListener("click", () => setDrawer(false));
+$("view-back").addEventListener("click", () => router.go({ message: null }));
+
+// -- keyboard ------------------------------------------------------------------------------------
+
+async function step(delta) {
+  const id = await list.move(delta);
+  if (view.isOpen && id && id !== router.current.message)
+    router.go({ message: id }, { replace: true });
+}
+
+installKeys({
+  next: () => step(1),
+  previous: () => step(-1),
+  open: () => {
+    const id = list.cursorId();
+    if (!id) return false;
+    router.go({ message: id });
+  },
+  delete: () => {
+    const id = (view.message && router.current.message) || list.cursorId();
+    if (!id) return false;
+    deleteMessage(id);
+  },
+  toggleRead: () => (view.message ? view.toggleRead() : toggleCursorRead()),
+  search: () => {
+    search.focus();
+    search.select();
+  },
+  close: () => {
+    if (document.body.classList.contains("drawer-open")) setDrawer(false);
+    else if (router.current.message) router.go({ message: null });
+    else return false;
+  },
+  leaveSearch: () => {
+    runSearch();
+    search.blur();
+    list.renderCursor(true);
+  },
+});
+
+// -- live updates --------------------------------------------------------------------------------
+
+const banner = $("connection-banner");
+const status = $("live-status");
+let countdown = null;
+const STATUS_TEXT = { connecting: "Connecting…", live: "Live", down: "Offline" };
+
+function showConnection({ state, retryIn }) {
+  const wasDown = document.body.dataset.live === "down";
+  document.body.dataset.live = state;
+  status.querySelector(".label").textContent = STATUS_TEXT[state];
+  clearInterval(countdown);
+  if (state === "down") {
+    const until = Date.now() + retryIn;
+    const tick = () => {
+      const seconds = Math.max(0, Math.ceil((until - Date.now()) / 1000));
+      banner.querySelector(".banner-text").textContent =
+        `Disconnected from mailtrap — reconnecting in ${seconds} s…`;
+    };
+    tick();
+    countdown = setInterval(tick, 1000);
+    banner.hidden = false;
+  } else if (state === "connecting" && wasDown) {
+    banner.querySelector(".banner-text").textContent = "Disconnected from mailtrap — reconnecting…";
+  } else if (state === "live") {
+    banner.hidden = true;
+    refreshSoon(); // catch up on anything that happened while the feed was not listening
+  }
+}
+
+function onLiveEvent({ Type: type, Data: data }) {
+  const id = data?.ID;
+  switch (type) {
+    case "delete":
+      if (id) {
+        list.remove(id);
+        if (view.id === id && view.message) view.gone();
+      }
+      break;
+    case "update":
+      if (id && typeof data.Read === "boolean" && !router.current.mailbox) {
+        list.markRead(id, data.Read);
+        if (view.id === id && view.message) view.setRead(data.Read);
+      }
+      break;
+    case "truncate":
+      if (view.message) view.gone();
+      break;
+    case "stats":
+      refreshMailboxesSoon();
+      return;
+    default: // "new", "prune" and anything newer than this page: just reload what is on screen
+  }
+  refreshSoon();
+}
+
+const live = new LiveFeed(api.urls.events());
+live.addEventListener("state", (event) => showConnection(event.detail));
+live.addEventListener("event", (event) => onLiveEvent(event.detail));
+$("retry-now").addEventListener("click", () => live.retryNow());
+
+// -- start ---------------------------------------------------------------------------------------
+
+decorate();
+show(router.current, null);
+mailboxes.refresh();
+live.start();

@@ -1,0 +1,98 @@
+// mailboxes.js — the mailbox column: "All mail" first, then one entry per envelope recipient,
+// each with its unread count. Selecting one scopes the message list to that recipient.
+
+import * as api from "./api.js";
+import { h, replace } from "./dom.js";
+import { count } from "./format.js";
+
+const sameAddress = (a, b) => (a || "").toLowerCase() === (b || "").toLowerCase();
+
+export class MailboxList {
+  constructor({ root, router, onError, onRender }) {
+    this.root = root;
+    this.onRender = onRender;
+    this.router = router;
+    this.onError = onError;
+    this.boxes = [];
+    this.all = { total: 0, unread: 0 };
+    this.selected = router.current.mailbox;
+    this.available = true;
+  }
+
+  async refresh() {
+    const [boxes, all] = await Promise.allSettled([
+      api.mailboxes(),
+      api.listMessages({ start: 0, limit: 1 }),
+    ]);
+    if (boxes.status === "fulfilled") {
+      this.boxes = boxes.value;
+      this.available = true;
+    } else {
+      this.available = false;
+      this.onError?.(`Could not load the mailboxes: ${boxes.reason.message}`);
+    }
+    if (all.status === "fulfilled") {
+      this.all = { total: Number(all.value.total) || 0, unread: Number(all.value.unread) || 0 };
+    }
+    this.render();
+  }
+
+  select(address) {
+    this.selected = address;
+    this.render();
+  }
+
+  /** The entry for an address, if the server listed it. */
+  find(address) {
+    return this.boxes.find((box) => sameAddress(box.address, address)) || null;
+  }
+
+  render() {
+    // Mailboxes outlive their mail (they keep their IMAP state): list only those holding
+    // some, plus the one on screen.
+    const entries = [{ address: null, label: "All mail", ...this.all }];
+    for (const box of this.boxes) {
+      if (box.total > 0 || sameAddress(box.address, this.selected)) {
+        entries.push({ ...box, label: box.address });
+      }
+    }
+    if (this.selected && !this.find(this.selected)) {
+      entries.push({ address: this.selected, label: this.selected, total: 0, unread: 0 });
+    }
+    replace(
+      this.root,
+      entries.map((entry) => this.item(entry)),
+      this.available ? null : h("li", { class: "mailbox-note", text: "Mailbox list unavailable" }),
+    );
+    this.onRender?.();
+  }
+
+  item(entry) {
+    const selected =
+      entry.address === null ? !this.selected : sameAddress(entry.address, this.selected);
+    const target = { mailbox: entry.address, message: null, query: this.router.current.query };
+    return h(
+      "li",
+      { class: entry.address === null ? "mailbox mailbox-all" : "mailbox" },
+      h(
+        "a",
+        {
+          href: this.router.link(target),
+          class: entry.total === 0 ? "mailbox-link empty" : "mailbox-link",
+          "aria-current": selected ? "page" : null,
+          title: `${count(entry.total, "message")}, ${entry.unread.toLocaleString()} unread`,
+          dataset: { mailbox: entry.address ?? "" },
+          onclick: (event) => this.router.follow(event, target),
+        },
+        h("span", { class: "mailbox-name", text: entry.label }),
+        entry.unread > 0
+          ? h("span", {
+              class: "badge",
+              text: entry.unread.toLocaleString(),
+              "aria-label": `${entry.unread} unread`,
+            })
+          : null,
+      ),
+    );
+  }
+}
