@@ -44,21 +44,22 @@ def rss_bytes() -> int:
 
 def serve(kind: str) -> None:
     if kind == "mailtrap":
-        from mailtrap.config import SERVICE_NAMES, Config
+        from mailtrap.config import Config
         from mailtrap.store import MemoryStore
         from mailtrap.threaded import ThreadedRuntime
 
-        ports = {name: None for name in SERVICE_NAMES}
-        ports["smtp"] = 0
+        # Every server runs, as with the command line: their store subscribers count too.
         store = MemoryStore()
-        runtime = ThreadedRuntime(Config(ports=ports), store)
+        runtime = ThreadedRuntime(Config(), store)
         runtime.start()
         port = runtime.runtime.addresses["smtp"].port
+        http_port = runtime.runtime.addresses["http"].port
         count = store.count
         stop = runtime.stop
     else:
         store, count, port, stop = None, *_bare_aiosmtpd()
-    print(f"PORT {port}", flush=True)
+        http_port = 0
+    print(f"PORT {port} {http_port}", flush=True)
     for line in sys.stdin:
         command = line.strip()
         if command == "count":
@@ -68,7 +69,7 @@ def serve(kind: str) -> None:
         elif command == "rawbytes":
             print(sum(len(m.raw) for m in store.messages()) if store else 0, flush=True)
         elif command == "search":
-            print(_search_everything(store), flush=True)
+            print(_search_everything(store, http_port), flush=True)
         elif command == "clear":
             store.clear()
             print(0, flush=True)
@@ -77,12 +78,19 @@ def serve(kind: str) -> None:
     stop()
 
 
-def _search_everything(store) -> int:
-    """A search pass over every message: a header filter and a body search."""
-    from mailtrap.mime import parsed
+def _search_everything(store, http_port: int) -> int:
+    """A search pass over every message: the Python API's filters and the HTTP API's free-text
+    search, which reads every message's body."""
+    import json
+    import urllib.request
 
-    hits = sum(1 for m in store.messages() if "nothing-matches" in m.summary.subject.casefold())
-    hits += sum(1 for m in store.messages() if "nothing-matches" in parsed(m).text)
+    from mailtrap.testing import _matcher
+
+    match = _matcher({"to": "nobody@example.com", "subject": "nothing-matches"})
+    hits = sum(1 for m in store.messages() if match(m))
+    url = f"http://127.0.0.1:{http_port}/api/v1/search?query=nothing-matches&limit=1"
+    with urllib.request.urlopen(url, timeout=120) as reply:
+        hits += json.load(reply)["messages_count"]
     return hits
 
 

@@ -1,6 +1,6 @@
 """Value types for captured mail: address normalisation and the compact per-message summary.
 
-The summary is built once, at delivery, from the header block alone (never the body), with the
+The summary is built once (on first read; see StoredMessage) from the header block alone, with the
 standard library's fast ``compat32`` header parser and ``email.utils``/``email.header`` for
 decoding; the full MIME view lives in :mod:`mailtrap.mime` and is built only on demand.
 Decoding results are memoised by header value: tests send the same senders, recipients and

@@ -1,10 +1,10 @@
 """``PytestMailTrap``: the ``MailTrap`` the fixtures hand out, plus what tests want on top.
 
-Adds ``smtp_settings`` (connection settings for the app under test), ``unique_address()`` (a
-recipient of the test's own, so tests can share one server), a hint when a blocking ``wait_for``
-times out inside a running event loop; and the text the plugin prints about any ``MailTrap``: the
-"Captured mail" section of failure reports and where the servers listen. Imported
-only once a fixture is used: it loads ``mailtrap`` and, through it, aiosmtpd.
+It adds ``smtp_settings`` (how the app under test should connect), ``unique_address()`` (a
+recipient of the test's own, so tests can share one server) and a hint when a blocking
+``wait_for`` times out inside a running event loop. Also here: the text the plugin prints about
+any ``MailTrap`` (the "Captured mail" report section, where the servers listen). Imported only
+once a fixture is used, since it loads ``mailtrap`` and, through it, aiosmtpd.
 """
 
 from __future__ import annotations

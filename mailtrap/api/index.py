@@ -1,20 +1,21 @@
 """What the API needs fast about every stored message, kept in step with the store's events.
 
 - Read state: a message is read (without ``mailbox=``) when \\Seen is set in every mailbox
-  holding it (DESIGN.md, "Store semantics seen from outside"); the unread set makes list
-  answers O(page) instead of O(store).
-- Body facts (snippet, attachment counts, search text), computed once per message on first use.
+  holding it (DESIGN.md, "Store semantics seen from outside"). The store holds the flags; the
+  index keeps only the set of unread message IDs, so list answers and counts are O(page).
+- Body facts (snippet, attachment counts, search text), parsed on first use and kept in a
+  bounded LRU cache: memory per stored message must not grow with what was listed or searched.
 - Counters for ``/api/v1/info``.
 
-The store calls :meth:`MessageIndex._on_event` on the writer's thread under its lock, so the
-handler only updates dictionaries. Events that arrive while the index is first filled are
-replayed afterwards: each event sets absolute state, so replaying them in order over the scan
-leaves every key at its latest value.
+The store calls :meth:`MessageIndex._on_event` on the writer's thread under its (re-entrant)
+lock, so the handler only updates a set, reading the store's links where it must. Events that
+arrive while the index is first filled are replayed afterwards: each recomputes absolute state.
 """
 
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
 
 from ..message import mailbox_key
@@ -29,19 +30,23 @@ from ..store import (
 )
 from .facts import Facts, facts_of
 
+#: How many messages' body facts stay cached (a page of the viewer is 50).
+FACTS_CACHE = 1024
+
 
 class MessageIndex:
     """Read state per (message, mailbox), unread set, cached body facts and counters."""
 
     def __init__(self, store: MessageStore) -> None:
         self.store = store
-        #: message ID -> {mailbox key: \\Seen there}
-        self._seen: dict[str, dict[str, bool]] = {}
         self._unread: set[str] = set()
-        self._facts: dict[str, Facts] = {}
+        self._facts: OrderedDict[str, Facts] = OrderedDict()
+        self._facts_lock = threading.Lock()
         self.accepted = 0
         self.accepted_size = 0
         self.deleted = 0
+        #: how many messages are stored, kept by events (the store is already empty on Cleared)
+        self._stored = 0
         self._pending: list[StoreEvent] | None = []
         self._pending_lock = threading.Lock()
         self._unsubscribe: Callable[[], None] = store.subscribe(self._on_event)
@@ -53,12 +58,13 @@ class MessageIndex:
     # -- reading -----------------------------------------------------------------------------
 
     def is_read(self, message_id: str, mailbox: str | None = None) -> bool:
-        links = self._seen.get(message_id)
-        if not links:
-            return False
         if mailbox is None:
-            return message_id not in self._unread
-        return links.get(mailbox_key(mailbox), False)
+            return message_id not in self._unread and self.store.get(message_id) is not None
+        key = mailbox_key(mailbox)
+        return any(
+            mailbox_key(address) == key and entry.seen
+            for address, entry in self.store.links(message_id).items()
+        )
 
     @property
     def unread(self) -> int:
@@ -66,12 +72,18 @@ class MessageIndex:
         return len(self._unread)
 
     def facts(self, message: StoredMessage) -> Facts:
-        """The message's body facts, parsed on first use and cached while it is stored."""
-        facts = self._facts.get(message.id)
-        if facts is None:
-            facts = facts_of(message.raw)
-            if message.id in self._seen:
+        """The message's body facts, parsed on first use and kept in a bounded LRU cache."""
+        with self._facts_lock:
+            facts = self._facts.get(message.id)
+            if facts is not None:
+                self._facts.move_to_end(message.id)
+                return facts
+        facts = facts_of(message.raw)
+        with self._facts_lock:
+            if self.store.get(message.id) is message:
                 self._facts[message.id] = facts
+                while len(self._facts) > FACTS_CACHE:
+                    self._facts.popitem(last=False)
         return facts
 
     def has_facts(self, message_id: str) -> bool:
@@ -80,20 +92,13 @@ class MessageIndex:
     # -- keeping up with the store -----------------------------------------------------------
 
     def _fill(self) -> None:
-        for info in self.store.mailboxes():
-            snapshot = self.store.snapshot(info.address)
-            if snapshot is None:
-                continue
-            key = mailbox_key(snapshot.address)
-            for entry in snapshot.entries:
-                self._seen.setdefault(entry.message.id, {})[key] = entry.seen
-        for message_id, links in self._seen.items():
-            if not all(links.values()):
-                self._unread.add(message_id)
+        for message in self.store.messages():
+            self._recount(message.id)
         with self._pending_lock:
             pending, self._pending = self._pending or [], None
             for event in pending:
                 self._apply(event)
+            self._stored = self.store.count()  # replayed deliveries may have counted twice
 
     def _on_event(self, event: StoreEvent) -> None:
         if self._pending is not None:
@@ -105,41 +110,37 @@ class MessageIndex:
 
     def _apply(self, event: StoreEvent) -> None:
         if isinstance(event, Delivered):
-            message = event.message
-            self._seen[message.id] = {mailbox_key(a): False for a in event.mailboxes}
-            self._unread.add(message.id)
+            self._unread.add(event.message.id)
+            self._stored += 1
             self.accepted += 1
-            self.accepted_size += message.size
+            self.accepted_size += event.message.size
         elif isinstance(event, FlagsChanged):
-            key = mailbox_key(event.mailbox)
-            for entry in event.entries:
-                links = self._seen.get(entry.message.id)
-                if links is not None and key in links:
-                    links[key] = entry.seen
-                    self._recount(entry.message.id, links)
+            for message_id in {e.message.id for e in event.entries}:
+                self._recount(message_id)
         elif isinstance(event, Expunged):
-            key = mailbox_key(event.mailbox)
-            for message_id in event.message_ids:
-                links = self._seen.get(message_id)
-                if links is not None:
-                    links.pop(key, None)
-                    self._recount(message_id, links)
             for message_id in event.removed:
                 self._forget(message_id)
+            for message_id in set(event.message_ids) - set(event.removed):
+                self._recount(message_id)
             self.deleted += len(event.removed)
+            self._stored -= len(event.removed)
         elif isinstance(event, Cleared):
-            self.deleted += len(self._seen)
-            self._seen.clear()
+            self.deleted += self._stored
+            self._stored = 0
             self._unread.clear()
-            self._facts.clear()
+            with self._facts_lock:
+                self._facts.clear()
 
-    def _recount(self, message_id: str, links: dict[str, bool]) -> None:
-        if links and all(links.values()):
+    def _recount(self, message_id: str) -> None:
+        links = self.store.links(message_id)
+        if links and all(entry.seen for entry in links.values()):
             self._unread.discard(message_id)
-        else:
+        elif links:
             self._unread.add(message_id)
+        else:
+            self._unread.discard(message_id)
 
     def _forget(self, message_id: str) -> None:
-        self._seen.pop(message_id, None)
         self._unread.discard(message_id)
-        self._facts.pop(message_id, None)
+        with self._facts_lock:
+            self._facts.pop(message_id, None)

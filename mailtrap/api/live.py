@@ -18,6 +18,7 @@ import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from ..handoff import hand_off
 from ..store import Cleared, Delivered, Expunged, FlagsChanged, MessageStore, StoreEvent
 from . import serialize
 from .index import MessageIndex
@@ -203,19 +204,6 @@ class LiveFeed:
     async def _read_until_closed(receive: Any) -> None:
         while (await receive()).get("type") != "websocket.disconnect":
             pass
-
-
-def hand_off(
-    loop: asyncio.AbstractEventLoop, loop_thread: int, callback: Callable[..., Any], *args: Any
-) -> None:
-    """Run ``callback`` on ``loop`` soon, from any thread (no self-pipe write on the loop's own)."""
-    try:
-        if threading.get_ident() == loop_thread:
-            loop.call_soon(callback, *args)
-        else:
-            loop.call_soon_threadsafe(callback, *args)
-    except RuntimeError:  # the loop is closing
-        pass
 
 
 def _frame(kind: str, data: Any) -> str:

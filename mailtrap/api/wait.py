@@ -19,12 +19,12 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs
 
+from ..handoff import hand_off
 from ..message import mailbox_key
 from ..mime import parsed
 from ..store import Delivered, MessageStore, StoredMessage, StoreEvent
 from . import search, serialize
 from .index import MessageIndex
-from .live import hand_off
 
 PATH = "/api/v1/wait"
 DEFAULT_TIMEOUT = 30.0

@@ -12,8 +12,10 @@ import asyncio
 import logging
 import socket
 import ssl
+import threading
 import weakref
 
+from ..handoff import hand_off
 from ..protocols.imap import ImapConnection, Mailboxes, too_many_connections
 from ..store import MessageStore, StoreEvent
 
@@ -68,11 +70,13 @@ class ImapServer:
         self._implicit_tls = implicit_tls
         self._server: asyncio.Server | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._loop_thread = 0
         self._unsubscribe = None
         self._clients: dict[asyncio.Task[None], _Client] = {}
 
     async def start(self, sock: socket.socket) -> None:
         self._loop = asyncio.get_running_loop()
+        self._loop_thread = threading.get_ident()
         self._unsubscribe = self.store.subscribe(self._on_store_event)
         self._server = await asyncio.start_server(
             self._serve, sock=sock, ssl=self._implicit_tls, limit=READ_SIZE
@@ -100,9 +104,9 @@ class ImapServer:
     # -- store events: called on the writer's thread, under the store's lock ------------------
 
     def _on_store_event(self, event: StoreEvent) -> None:
-        loop = self._loop
-        if loop is not None and not loop.is_closed():
-            loop.call_soon_threadsafe(self._deliver_event, event)
+        # Only sessions care, and every session is registered before it can select a mailbox.
+        if self._clients and self._loop is not None:
+            hand_off(self._loop, self._loop_thread, self._deliver_event, event)
 
     def _deliver_event(self, event: StoreEvent) -> None:
         for client in list(self._clients.values()):

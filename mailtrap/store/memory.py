@@ -38,6 +38,8 @@ class MemoryStore(MessageStore):
         self._lock = threading.RLock()
         self._messages: dict[str, StoredMessage] = {}
         self._mailboxes: dict[str, _Mailbox] = {}
+        #: keys of mailboxes that may hold entries (clear() visits only these)
+        self._filled: set[str] = set()
         self._seq = 0
         self._last_uidvalidity = 0
         self._subscribers = Subscribers()
@@ -67,6 +69,7 @@ class MemoryStore(MessageStore):
                 uid = links[key] = box.uidnext
                 box.uidnext += 1
                 box.entries[uid] = Entry(uid, message, _NO_FLAGS)
+                self._filled.add(key)
             message.links = tuple(links.items())
             self._subscribers.emit(
                 Delivered(
@@ -144,8 +147,9 @@ class MemoryStore(MessageStore):
     def clear(self) -> None:
         with self._lock:
             self._messages.clear()
-            for box in self._mailboxes.values():
-                box.entries.clear()
+            for key in self._filled:
+                self._mailboxes[key].entries.clear()
+            self._filled.clear()
             self._subscribers.emit(Cleared())
 
     def _links_by_mailbox(

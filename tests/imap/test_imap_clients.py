@@ -178,6 +178,8 @@ def fetchmail(need_tool, tmp_path, mda, port: int, options: str) -> list[bytes]:
             "--nodetach",
             "--nosyslog",
             "--invisible",
+            "--pidfile",  # as root the default is one /var/run file shared by parallel runs
+            str(tmp_path / "fetchmail.pid"),
             "--mda",
             " ".join(command),
         ],

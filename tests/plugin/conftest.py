@@ -7,6 +7,14 @@ import socket
 from collections.abc import Callable
 
 import pytest
+import trustme
+
+# pytester's in-process runs forget the modules they imported when they end, and cryptography
+# cannot be imported twice in one process (its Rust core keeps the first classes, so isinstance
+# checks fail). Load everything TLS needs once, here, before any run can load it first.
+_ca = trustme.CA()
+_ca.issue_cert("localhost").private_key_and_cert_chain_pem.bytes()
+del _ca
 
 
 @pytest.fixture(autouse=True)

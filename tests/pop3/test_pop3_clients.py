@@ -105,6 +105,8 @@ def fetchmail(need_tool, tmp_path, mda, port: int, options: str, uidl: bool = Fa
             "--nodetach",
             "--nosyslog",
             "--invisible",
+            "--pidfile",  # as root the default is one /var/run file shared by parallel runs
+            str(tmp_path / "fetchmail.pid"),
             "--idfile",
             str(tmp_path / "fetchids"),
             "--mda",
