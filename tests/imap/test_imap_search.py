@@ -155,3 +155,14 @@ def test_search_is_fast_enough_to_not_need_the_body_for_subject(session):
     start = time.perf_counter()
     search(session, "SUBJECT x")
     assert time.perf_counter() - start < 5  # sanity only; the target is in bench/
+
+
+def test_subject_matches_decoded_unfolded_and_8bit_subjects(client, deliver):
+    deliver(subject="=?utf-8?q?Quarterly_REPORT?=")  # only visible once decoded
+    deliver(raw=b"Subject: Gr\xc3\xbc\xc3\x9fe report\r\nTo: bob@example.com\r\n\r\nx\r\n")
+    deliver(raw=b"Subject: the\r\n REPORT, folded\r\nTo: bob@example.com\r\n\r\nx\r\n")
+    deliver(subject="nothing to see")
+    session = client().select()
+    assert search(session, "SUBJECT report") == [1, 2, 3]
+    assert search(session, 'SUBJECT "the report"') == [3]  # white space: unfolded first
+    assert search(session, "SUBJECT absent") == []
