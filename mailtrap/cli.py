@@ -170,7 +170,8 @@ async def serve(config: Config) -> None:
     try:
         print(f"mailtrap {__version__} is catching mail:", flush=True)
         for name, address in runtime.addresses.items():
-            print(f"  {name.upper():6} {address}", flush=True)
+            shown = f"http://{address}" if name == "http" else address  # clickable viewer URL
+            print(f"  {name.upper():6} {shown}", flush=True)
         print("Ctrl-C (or SIGTERM) stops it.", flush=True)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
