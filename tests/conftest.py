@@ -7,6 +7,7 @@ import shutil
 from collections.abc import Callable
 
 import pytest
+from mailclients import make_mda
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
@@ -25,3 +26,15 @@ def need_tool() -> Callable[[str], str]:
         return path
 
     return find
+
+
+@pytest.fixture
+def mda(tmp_path):
+    """(command, folder): an MDA command for mail clients that saves each message to ``folder``."""
+    return make_mda(tmp_path)
+
+
+@pytest.fixture
+def tls_trap(mailtrap_factory):
+    """A separate mailtrap with TLS on (STARTTLS plus implicit-TLS ports)."""
+    return mailtrap_factory(tls=True)

@@ -10,13 +10,10 @@ import mailbox
 import os
 import smtplib
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-
-ALICE, BOB = "alice@example.com", "bob@example.com"
-TIMEOUT = 30
+from mailclients import ALICE, BOB, crlf, run, seed
 
 PLAIN = b"From: App <app@example.com>\r\nTo: alice@example.com\r\nSubject: plain\r\n\r\nhello\r\n"
 MULTIPART = (
@@ -38,26 +35,6 @@ ALICES = [PLAIN, MULTIPART, EIGHT_BIT]
 #: mutt's mbox bookkeeping.
 ADDED_FIELDS = (b"received", b"x-tuid", b"content-length", b"lines", b"status", b"x-status")
 
-#: An MDA: saves the message on stdin as the next numbered file in the directory it is given.
-SAVE = """\
-import pathlib, sys
-folder = pathlib.Path(sys.argv[1])
-(folder / f"{len(list(folder.iterdir())):04}.eml").write_bytes(sys.stdin.buffer.read())
-"""
-
-
-def seed(trap) -> None:
-    """alice gets three messages; the first also goes to bob."""
-    with smtplib.SMTP(trap.smtp_host, trap.smtp_port) as smtp:
-        smtp.sendmail("app@example.com", [ALICE, BOB], PLAIN)
-        smtp.sendmail("app@example.com", [ALICE], MULTIPART)
-        smtp.sendmail("app@example.com", [ALICE], EIGHT_BIT)
-    trap.wait_for(count=3, to=ALICE)
-
-
-def crlf(data: bytes) -> bytes:
-    return data.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
-
 
 def without_added_headers(data: bytes) -> bytes:
     """Drop the :data:`ADDED_FIELDS` a client adds when it stores a message."""
@@ -75,17 +52,6 @@ def without_added_headers(data: bytes) -> bytes:
         if not skipping:
             kept.append(line)
     return b"\r\n".join(kept)
-
-
-def run(args: list[str], codes: tuple[int, ...] = (0,), **kwargs) -> subprocess.CompletedProcess:
-    result = subprocess.run(args, capture_output=True, timeout=TIMEOUT, check=False, **kwargs)
-    assert result.returncode in codes, (args, result.stdout[-3000:], result.stderr[-3000:])
-    return result
-
-
-@pytest.fixture
-def tls_trap(mailtrap_factory):
-    return mailtrap_factory(tls=True)
 
 
 # -- mbsync (isync) ------------------------------------------------------------------------------
@@ -126,7 +92,7 @@ def maildir_messages(folder: Path) -> list[bytes]:
 
 
 def test_mbsync_pulls_the_mailbox(mailtrap, need_tool, tmp_path):
-    seed(mailtrap)
+    seed(mailtrap, ALICES)
     inbox = mbsync(need_tool, tmp_path, mailtrap.imap_port)
     assert maildir_messages(inbox) == ALICES
     # A second run finds nothing new and changes nothing.
@@ -143,22 +109,13 @@ def test_mbsync_pulls_the_mailbox(mailtrap, need_tool, tmp_path):
 
 @pytest.mark.parametrize("mode", ["STARTTLS", "IMAPS"])
 def test_mbsync_over_tls(tls_trap, need_tool, tmp_path, mode):
-    seed(tls_trap)
+    seed(tls_trap, ALICES)
     port = tls_trap.imap_port if mode == "STARTTLS" else tls_trap.imaps_port
     inbox = mbsync(need_tool, tmp_path, port, tls=mode, ca=tls_trap.ca_path)
     assert maildir_messages(inbox) == ALICES
 
 
 # -- fetchmail -----------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def mda(tmp_path: Path) -> tuple[list[str], Path]:
-    script = tmp_path / "save.py"
-    script.write_text(SAVE)
-    folder = tmp_path / "delivered"
-    folder.mkdir()
-    return [sys.executable, str(script), str(folder)], folder
 
 
 def fetchmail(need_tool, tmp_path, mda, port: int, options: str) -> list[bytes]:
@@ -190,14 +147,14 @@ def fetchmail(need_tool, tmp_path, mda, port: int, options: str) -> list[bytes]:
 
 
 def test_fetchmail_downloads_and_deletes(mailtrap, need_tool, tmp_path, mda):
-    seed(mailtrap)
+    seed(mailtrap, ALICES)
     assert fetchmail(need_tool, tmp_path, mda, mailtrap.imap_port, "sslproto ''") == ALICES
     assert mailtrap.mailbox(ALICE).messages == []  # flagged \Deleted and expunged
     assert [m.raw for m in mailtrap.mailbox(BOB).messages] == [PLAIN]
 
 
 def test_fetchmail_keep_fetches_only_unseen_mail(mailtrap, need_tool, tmp_path, mda):
-    seed(mailtrap)
+    seed(mailtrap, ALICES)
     options = "sslproto '' keep"
     assert fetchmail(need_tool, tmp_path, mda, mailtrap.imap_port, options) == ALICES
     assert mailtrap.mailbox(ALICE).unread == 0
@@ -206,7 +163,7 @@ def test_fetchmail_keep_fetches_only_unseen_mail(mailtrap, need_tool, tmp_path, 
 
 
 def test_fetchmail_over_starttls(tls_trap, need_tool, tmp_path, mda):
-    seed(tls_trap)
+    seed(tls_trap, ALICES)
     options = f"sslproto tls1.2+ sslcertck sslcertfile {tls_trap.ca_path} keep"
     assert fetchmail(need_tool, tmp_path, mda, tls_trap.imap_port, options) == ALICES
 
@@ -219,7 +176,7 @@ def curl(need_tool, url: str, *options: str) -> bytes:
 
 
 def test_curl_lists_searches_and_fetches(mailtrap, need_tool):
-    seed(mailtrap)
+    seed(mailtrap, ALICES)
     base = f"imap://{mailtrap.smtp_host}:{mailtrap.imap_port}"
     assert curl(need_tool, base + "/") == b'* LIST (\\HasNoChildren) "/" INBOX\r\n'
     search = curl(need_tool, base + "/INBOX", "--request", "UID SEARCH ALL")
@@ -234,7 +191,7 @@ def test_curl_lists_searches_and_fetches(mailtrap, need_tool):
 
 
 def test_curl_over_imaps(tls_trap, need_tool):
-    seed(tls_trap)
+    seed(tls_trap, ALICES)
     base = f"imaps://localhost:{tls_trap.imaps_port}"
     got = curl(need_tool, f"{base}/INBOX;UID=3", "--cacert", str(tls_trap.ca_path))
     assert got == EIGHT_BIT  # a fresh server: UIDs start at 1
@@ -250,7 +207,7 @@ def test_mutt_opens_inbox_and_saves_every_message(mailtrap, tls_trap, need_tool,
     binary = need_tool("mutt")
     script = need_tool("script", "bsdutils")
     trap = mailtrap if mode == "plain" else tls_trap
-    seed(trap)
+    seed(trap, ALICES)
     rc = tmp_path / "muttrc"
     saved = tmp_path / "saved.mbox"
     # By default mutt insists on TLS (ssl_force_tls): a plain server needs it switched off.

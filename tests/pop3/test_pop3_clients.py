@@ -10,14 +10,11 @@ import mailbox
 import os
 import smtplib
 import subprocess
-import sys
 from email import message_from_bytes, policy
 from pathlib import Path
 
 import pytest
-
-ALICE, BOB = "alice@example.com", "bob@example.com"
-TIMEOUT = 30
+from mailclients import ALICE, BOB, crlf, run, seed
 
 DOTS = (
     b"From: App <app@example.com>\r\nTo: alice@example.com\r\nSubject: dots\r\n\r\n"
@@ -37,50 +34,9 @@ EIGHT_BIT = (
 )
 ALICES = [DOTS, MULTIPART, EIGHT_BIT]
 
-#: An MDA: saves the message on stdin as the next numbered file in the directory it is given.
-SAVE = """\
-import pathlib, sys
-folder = pathlib.Path(sys.argv[1])
-(folder / f"{len(list(folder.iterdir())):04}.eml").write_bytes(sys.stdin.buffer.read())
-"""
-
-
-def seed(trap) -> None:
-    """alice gets three messages; the first also goes to bob."""
-    with smtplib.SMTP(trap.smtp_host, trap.smtp_port) as smtp:
-        smtp.sendmail("app@example.com", [ALICE, BOB], DOTS)
-        smtp.sendmail("app@example.com", [ALICE], MULTIPART)
-        smtp.sendmail("app@example.com", [ALICE], EIGHT_BIT)
-    trap.wait_for(count=3, to=ALICE)
-
-
-def crlf(data: bytes) -> bytes:
-    return data.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
-
-
-def run(args: list[str], codes: tuple[int, ...] = (0,), **kwargs) -> subprocess.CompletedProcess:
-    result = subprocess.run(args, capture_output=True, timeout=TIMEOUT, check=False, **kwargs)
-    assert result.returncode in codes, (args, result.stdout[-2000:], result.stderr[-2000:])
-    return result
-
-
-@pytest.fixture
-def mda(tmp_path: Path) -> tuple[list[str], Path]:
-    """(command, folder): a delivery command that saves each message to ``folder``."""
-    script = tmp_path / "save.py"
-    script.write_text(SAVE)
-    folder = tmp_path / "delivered"
-    folder.mkdir()
-    return [sys.executable, str(script), str(folder)], folder
-
 
 def delivered(folder: Path) -> list[bytes]:
     return [crlf(path.read_bytes()) for path in sorted(folder.iterdir())]
-
-
-@pytest.fixture
-def tls_trap(mailtrap_factory):
-    return mailtrap_factory(tls=True)
 
 
 # -- fetchmail -----------------------------------------------------------------------------------
@@ -119,7 +75,7 @@ def fetchmail(need_tool, tmp_path, mda, port: int, options: str, uidl: bool = Fa
 
 
 def test_fetchmail_downloads_and_deletes_only_alices_copies(mailtrap, need_tool, tmp_path, mda):
-    seed(mailtrap)
+    seed(mailtrap, ALICES)
     got = fetchmail(need_tool, tmp_path, mda, mailtrap.pop3_port, "sslproto ''")
     assert got == ALICES
     assert mailtrap.mailbox(ALICE).messages == []  # fetched mail is deleted (DELE + QUIT)
@@ -127,7 +83,7 @@ def test_fetchmail_downloads_and_deletes_only_alices_copies(mailtrap, need_tool,
 
 
 def test_fetchmail_keep_with_uidl_fetches_only_new_mail(mailtrap, need_tool, tmp_path, mda):
-    seed(mailtrap)
+    seed(mailtrap, ALICES)
     port, options = mailtrap.pop3_port, "sslproto '' keep"
     assert fetchmail(need_tool, tmp_path, mda, port, options, uidl=True) == ALICES
     # The second poll finds nothing new: the same UIDLs as before.
@@ -150,7 +106,7 @@ def cn_trap(mailtrap_factory):
 @pytest.mark.parametrize("mode", ["stls", "pop3s"])
 def test_fetchmail_over_tls(cn_trap, need_tool, tmp_path, mda, mode):
     trap, ca_path = cn_trap
-    seed(trap)
+    seed(trap, ALICES)
     if mode == "stls":
         port, options = trap.pop3_port, "sslproto tls1.2+"
     else:
@@ -174,7 +130,7 @@ def curl_download_all(need_tool, base: str, *options: str) -> list[bytes]:
 
 
 def test_curl_downloads_the_maildrop_exactly(mailtrap, need_tool):
-    seed(mailtrap)
+    seed(mailtrap, ALICES)
     base = f"pop3://{mailtrap.smtp_host}:{mailtrap.pop3_port}"
     assert curl_download_all(need_tool, base) == ALICES
     sizes = curl(need_tool, base + "/").decode().split()[1::2]
@@ -183,7 +139,7 @@ def test_curl_downloads_the_maildrop_exactly(mailtrap, need_tool):
 
 
 def test_curl_custom_request_dele_removes_one_message(mailtrap, need_tool):
-    seed(mailtrap)
+    seed(mailtrap, ALICES)
     base = f"pop3://{mailtrap.smtp_host}:{mailtrap.pop3_port}"
     # curl sends the custom command with the message number; -I: a one-line reply, no body.
     curl(need_tool, base + "/2", "--request", "DELE", "--head")
@@ -192,7 +148,7 @@ def test_curl_custom_request_dele_removes_one_message(mailtrap, need_tool):
 
 @pytest.mark.parametrize("mode", ["stls", "pop3s"])
 def test_curl_over_tls(tls_trap, need_tool, mode):
-    seed(tls_trap)
+    seed(tls_trap, ALICES)
     if mode == "stls":
         base, options = f"pop3://localhost:{tls_trap.pop3_port}", ["--ssl-reqd"]
     else:
@@ -206,7 +162,7 @@ def test_curl_over_tls(tls_trap, need_tool, mode):
 
 def test_mpop_over_stls_with_pipelining_and_uidl(tls_trap, need_tool, tmp_path, mda):
     binary = need_tool("mpop")
-    seed(tls_trap)
+    seed(tls_trap, ALICES)
     command, folder = mda
     rc = tmp_path / "mpoprc"
     rc.write_text(
@@ -233,7 +189,7 @@ def same_message(got: bytes, sent: bytes) -> None:
 
 def test_getmail_downloads_the_maildrop(mailtrap, need_tool, tmp_path, mda):
     binary = need_tool("getmail", "getmail6")
-    seed(mailtrap)
+    seed(mailtrap, ALICES)
     command, folder = mda
     rc = tmp_path / "getmailrc"
     rc.write_text(
@@ -260,7 +216,7 @@ def test_mutt_opens_the_maildrop_and_saves_every_message(
     binary = need_tool("mutt")
     script = need_tool("script", "bsdutils")
     trap = mailtrap if mode == "plain" else tls_trap
-    seed(trap)
+    seed(trap, ALICES)
     rc = tmp_path / "muttrc"
     saved = tmp_path / "saved.mbox"
     # By default mutt insists on TLS (ssl_force_tls): a plain server needs it switched off.

@@ -1,0 +1,52 @@
+"""Helpers for the tests that drive real mail clients from Debian (fetchmail, curl, mbsync, ...).
+
+On the test path through ``pythonpath`` in pyproject.toml; the fixtures built on these (``mda``,
+``tls_trap``) are in tests/conftest.py.
+"""
+
+from __future__ import annotations
+
+import smtplib
+import subprocess
+import sys
+from pathlib import Path
+
+ALICE, BOB = "alice@example.com", "bob@example.com"
+#: Seconds a client may take.
+TIMEOUT = 30
+
+#: An MDA: saves the message on stdin as the next numbered file in the directory it is given.
+SAVE = """\
+import pathlib, sys
+folder = pathlib.Path(sys.argv[1])
+(folder / f"{len(list(folder.iterdir())):04}.eml").write_bytes(sys.stdin.buffer.read())
+"""
+
+
+def crlf(data: bytes) -> bytes:
+    """``data`` with every line ending made CRLF (clients store bare LF)."""
+    return data.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+
+
+def run(args: list[str], codes: tuple[int, ...] = (0,), **kwargs) -> subprocess.CompletedProcess:
+    """Run a client; its exit code must be one of ``codes`` (the assertion shows its output)."""
+    result = subprocess.run(args, capture_output=True, timeout=TIMEOUT, check=False, **kwargs)
+    assert result.returncode in codes, (args, result.stdout[-3000:], result.stderr[-3000:])
+    return result
+
+
+def seed(trap, messages: list[bytes]) -> None:
+    """Send ``messages`` to alice over SMTP (the first one to bob too) and wait for them."""
+    with smtplib.SMTP(trap.smtp_host, trap.smtp_port) as smtp:
+        for index, raw in enumerate(messages):
+            smtp.sendmail("app@example.com", [ALICE, BOB] if index == 0 else [ALICE], raw)
+    trap.wait_for(count=len(messages), to=ALICE)
+
+
+def make_mda(tmp_path: Path) -> tuple[list[str], Path]:
+    """(command, folder): a delivery command that saves each message it gets into ``folder``."""
+    script = tmp_path / "save.py"
+    script.write_text(SAVE)
+    folder = tmp_path / "delivered"
+    folder.mkdir()
+    return [sys.executable, str(script), str(folder)], folder
