@@ -9,19 +9,17 @@ the loop (so IDLE hears of new mail at once), and stop.
 from __future__ import annotations
 
 import asyncio
-import logging
 import socket
 import ssl
 import threading
 import weakref
+from collections.abc import Callable
 
 from ..handoff import hand_off
 from ..protocols.imap import ImapConnection, Mailboxes, too_many_connections
 from ..store import MessageStore, StoreEvent
+from .stream import READ_SIZE, StreamServer
 
-log = logging.getLogger("mailtrap.imap")
-
-READ_SIZE = 65536
 #: RFC 3501 5.4: an autologout timer lasts at least 30 minutes.
 DEFAULT_TIMEOUT = 1800.0
 #: The most a client may send in literals in one command (part 2's APPEND will use max_size).
@@ -50,8 +48,10 @@ class _Client:
         self.reading = False
 
 
-class ImapServer:
+class ImapServer(StreamServer):
     """One listening IMAP socket: plain with optional STARTTLS, or implicit TLS (IMAPS)."""
+
+    protocol = "IMAP"
 
     def __init__(
         self,
@@ -62,44 +62,34 @@ class ImapServer:
         starttls: ssl.SSLContext | None = None,
         implicit_tls: ssl.SSLContext | None = None,
     ) -> None:
+        super().__init__(
+            timeout=timeout,
+            max_connections=max_connections,
+            starttls=starttls,
+            implicit_tls=implicit_tls,
+        )
         self.store = store
         self.mailboxes = mailboxes_for(store)
-        self.timeout = timeout
-        self.max_connections = max_connections
-        self._starttls = starttls
-        self._implicit_tls = implicit_tls
-        self._server: asyncio.Server | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._loop_thread = 0
-        self._unsubscribe = None
+        self._unsubscribe: Callable[[], None] | None = None
         self._clients: dict[asyncio.Task[None], _Client] = {}
 
     async def start(self, sock: socket.socket) -> None:
         self._loop = asyncio.get_running_loop()
         self._loop_thread = threading.get_ident()
         self._unsubscribe = self.store.subscribe(self._on_store_event)
-        self._server = await asyncio.start_server(
-            self._serve, sock=sock, ssl=self._implicit_tls, limit=READ_SIZE
-        )
+        await super().start(sock)
 
     async def stop(self) -> None:
         """Stop listening and end every session at once."""
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None
-        if self._server is None:
-            return
-        self._server.close()
-        clients = dict(self._clients)
-        for client in clients.values():
-            client.writer.transport.abort()
-        if clients:
-            _, pending = await asyncio.wait(clients, timeout=2)
-            for task in pending:
-                task.cancel()
-            await asyncio.gather(*pending, return_exceptions=True)
-        await self._server.wait_closed()
-        self._server = None
+        await super().stop()
+
+    def too_many_connections(self) -> bytes:
+        return too_many_connections()
 
     # -- store events: called on the writer's thread, under the store's lock ------------------
 
@@ -120,31 +110,20 @@ class ImapServer:
 
     # -- one session --------------------------------------------------------------------------
 
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    async def serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         task = asyncio.current_task()
         assert task is not None
-        if len(self._clients) >= self.max_connections:
-            writer.write(too_many_connections())
-            writer.close()
-            return
         connection = ImapConnection(
             self.mailboxes,
             tls_available=self._starttls is not None,
             tls_active=self._implicit_tls is not None,
             max_literal=MAX_LITERAL,
         )
-        client = self._clients[task] = _Client(connection, writer)
+        self._clients[task] = client = _Client(connection, writer)
         try:
             await self._drive(client, reader)
-        except (OSError, ssl.SSLError, TimeoutError, asyncio.IncompleteReadError):
-            pass  # the client went away, stalled, or failed the TLS handshake
-        except asyncio.CancelledError:
-            pass  # only stop() cancels, and only a stuck session
-        except Exception:
-            log.exception("IMAP session failed")
         finally:
             del self._clients[task]
-            await self._close(writer)
 
     async def _drive(self, client: _Client, reader: asyncio.StreamReader) -> None:
         connection, writer = client.connection, client.writer
@@ -158,7 +137,7 @@ class ImapServer:
             if connection.closed:
                 return
             if connection.wants_tls:
-                await self._start_tls(writer, reader)
+                await self.start_tls(reader, writer)
                 connection.tls_started()
                 continue
             client.reading = True
@@ -172,20 +151,3 @@ class ImapServer:
             if not data:
                 return
             connection.receive_data(data)
-
-    async def _start_tls(self, writer: asyncio.StreamWriter, reader: asyncio.StreamReader) -> None:
-        assert self._starttls is not None
-        # RFC 3501 6.2.1 (CVE-2011-0411): plain text pipelined after STARTTLS must not be read
-        # as if it came over TLS. Nothing yields between our tagged OK and start_tls() pausing
-        # the plain transport, so what asyncio has buffered by now came before it: drop it.
-        reader._buffer.clear()  # type: ignore[attr-defined]
-        await writer.start_tls(self._starttls, ssl_handshake_timeout=60)
-
-    @staticmethod
-    async def _close(writer: asyncio.StreamWriter) -> None:
-        """Close after flushing what is queued (the BYE); abort a client that won't read."""
-        writer.close()
-        try:
-            await asyncio.wait_for(writer.wait_closed(), 5)
-        except (OSError, ssl.SSLError, TimeoutError):
-            writer.transport.abort()

@@ -8,18 +8,14 @@ is closed without entering UPDATE, so nothing is deleted), a connection limit, a
 from __future__ import annotations
 
 import asyncio
-import logging
-import socket
 import ssl
 import weakref
 
 from ..protocols.pop3 import NEED_DATA, Close, MaildropLocks, Pop3Connection, Send, StartTls
 from ..protocols.pop3.replies import err
 from ..store import MessageStore
+from .stream import READ_SIZE, StreamServer
 
-log = logging.getLogger("mailtrap.pop3")
-
-READ_SIZE = 65536
 #: RFC 1939 section 3: an inactivity timer, if any, lasts at least 10 minutes.
 DEFAULT_TIMEOUT = 600.0
 
@@ -35,8 +31,10 @@ def locks_for(store: MessageStore) -> MaildropLocks:
     return locks
 
 
-class Pop3Server:
+class Pop3Server(StreamServer):
     """One listening POP3 socket: plain with optional STLS, or implicit TLS (POP3S)."""
+
+    protocol = "POP3"
 
     def __init__(
         self,
@@ -48,47 +46,21 @@ class Pop3Server:
         starttls: ssl.SSLContext | None = None,
         implicit_tls: ssl.SSLContext | None = None,
     ) -> None:
+        super().__init__(
+            timeout=timeout,
+            max_connections=max_connections,
+            starttls=starttls,
+            implicit_tls=implicit_tls,
+        )
         self.store = store
         self.locks = locks_for(store)
         self.hostname = hostname
-        self.timeout = timeout
-        self.max_connections = max_connections
-        self._starttls = starttls
-        self._implicit_tls = implicit_tls
-        self._server: asyncio.Server | None = None
-        #: live sessions: task -> its writer (so stop can abort the transport).
-        self._sessions: dict[asyncio.Task[None], asyncio.StreamWriter] = {}
 
-    async def start(self, sock: socket.socket) -> None:
-        self._server = await asyncio.start_server(
-            self._serve, sock=sock, ssl=self._implicit_tls, limit=READ_SIZE
-        )
+    def too_many_connections(self) -> bytes:
+        # RFC 3206 section 4: SYS/TEMP, a temporary problem on the server side.
+        return err("too many connections, try again later", "SYS/TEMP")
 
-    async def stop(self) -> None:
-        """Stop listening and end every session at once (a dropped session deletes nothing)."""
-        if self._server is None:
-            return
-        self._server.close()
-        sessions = dict(self._sessions)
-        for writer in sessions.values():
-            writer.transport.abort()
-        if sessions:
-            _, pending = await asyncio.wait(sessions, timeout=2)
-            for task in pending:
-                task.cancel()
-            await asyncio.gather(*pending, return_exceptions=True)
-        await self._server.wait_closed()
-        self._server = None
-
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        assert task is not None
-        if len(self._sessions) >= self.max_connections:
-            # RFC 3206 section 4: SYS/TEMP, a temporary problem on the server side.
-            writer.write(err("too many connections, try again later", "SYS/TEMP"))
-            writer.close()
-            return
-        self._sessions[task] = writer
+    async def serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         connection = Pop3Connection(
             self.store,
             self.locks,
@@ -98,18 +70,8 @@ class Pop3Server:
         )
         try:
             await self._drive(connection, reader, writer)
-        except (OSError, ssl.SSLError, TimeoutError, asyncio.IncompleteReadError):
-            pass  # the client went away, stalled, or failed the TLS handshake
-        except asyncio.CancelledError:
-            # Only stop() cancels, and only a stuck session; asyncio's stream callback would
-            # log a cancelled connection task as an error, so end it quietly.
-            pass
-        except Exception:
-            log.exception("POP3 session failed")
         finally:
-            connection.connection_lost()
-            del self._sessions[task]
-            await self._close(writer)
+            connection.connection_lost()  # a dropped session deletes nothing
 
     async def _drive(
         self,
@@ -128,32 +90,11 @@ class Pop3Server:
             elif isinstance(event, Send):
                 await self._send(writer, event.data)
             elif isinstance(event, StartTls):
-                await self._start_tls(writer, reader, event.data)
+                writer.write(event.data)  # the +OK, then the upgrade with nothing in between
+                await self.start_tls(reader, writer)
                 connection.tls_started()
             elif isinstance(event, Close):
                 return
-
-    async def _start_tls(
-        self, writer: asyncio.StreamWriter, reader: asyncio.StreamReader, reply: bytes
-    ) -> None:
-        assert self._starttls is not None
-        # RFC 2595 section 4: plain text the client sent before our +OK must not be read as if
-        # it came over TLS (CVE-2011-0411). From writing +OK to start_tls() pausing the plain
-        # transport nothing yields to the loop, so what asyncio has buffered by then was sent
-        # before the client saw +OK: drop it. (wait_for() would yield: use the handshake timeout.)
-        writer.write(reply)
-        reader._buffer.clear()  # type: ignore[attr-defined]
-        await writer.start_tls(self._starttls, ssl_handshake_timeout=self.timeout)
-
-    @staticmethod
-    async def _close(writer: asyncio.StreamWriter) -> None:
-        """Close after flushing what is queued (the QUIT reply); abort a client that won't read."""
-        writer.close()
-        try:
-            async with asyncio.timeout(5):
-                await writer.wait_closed()
-        except (OSError, ssl.SSLError, TimeoutError):
-            writer.transport.abort()
 
     async def _send(self, writer: asyncio.StreamWriter, data: bytes) -> None:
         writer.write(data)
