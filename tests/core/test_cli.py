@@ -165,3 +165,21 @@ def test_healthcheck_reports_up_and_down():
     result = run("healthcheck", env=ports)
     assert result.returncode == 1
     assert "Connection refused" in result.stderr
+
+
+def test_command_line_defaults_and_max_messages(monkeypatch):
+    from mailtrap.cli import _build_parser, config_from_args
+
+    def config(*args):
+        return config_from_args(_build_parser("mailtrap", health=False).parse_args(list(args)))
+
+    for name in _service_names():
+        monkeypatch.delenv(f"MAILTRAP_{name.upper()}", raising=False)
+    monkeypatch.delenv("MAILTRAP_MAX_MESSAGES", raising=False)
+    default = config()
+    assert default.max_messages == 10_000  # pruned oldest first (tests/core/test_store.py)
+    assert default.host == "127.0.0.1" and default.ports["smtp"] == 1025
+    assert config("--max-messages", "0").max_messages is None  # 0: unlimited
+    monkeypatch.setenv("MAILTRAP_MAX_MESSAGES", "5")
+    assert config().max_messages == 5
+    assert config("--max-messages", "7").max_messages == 7
