@@ -30,7 +30,7 @@ class Server:
     """`mailtrap` started as a process with every service on an ephemeral port."""
 
     def __init__(self, *args, env=None):
-        everything_ephemeral = {f"MAILTRAP_{name}": "0" for name in _service_names()}
+        everything_ephemeral = {f"MAILTRAP_{name.upper()}": "0" for name in _service_names()}
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "mailtrap", *args],
             stdout=subprocess.PIPE,
@@ -89,6 +89,7 @@ def test_serves_prints_addresses_and_stops_on_signal(sig):
     server = Server()
     try:
         assert server.addresses["smtp"].startswith("127.0.0.1:")
+        assert "127.0.0.1:1025" not in server.addresses.values()  # every port was ephemeral
         with smtplib.SMTP("127.0.0.1", server.port("smtp"), timeout=5) as smtp:
             smtp.sendmail("a@example.com", ["b@example.com"], b"Subject: cli\r\n\r\nx\r\n")
     finally:
@@ -120,7 +121,9 @@ def test_busy_port_is_one_line_and_exit_2():
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        result = run("--smtp", str(port), env={f"MAILTRAP_{n}": "0" for n in _service_names()})
+        result = run(
+            "--smtp", str(port), env={f"MAILTRAP_{n.upper()}": "0" for n in _service_names()}
+        )
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
