@@ -13,7 +13,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from mailclients import ALICE, BOB, crlf, run, seed
+from mailclients import ALICE, BOB, crlf, run, run_fetchmail, seed
 
 PLAIN = b"From: App <app@example.com>\r\nTo: alice@example.com\r\nSubject: plain\r\n\r\nhello\r\n"
 MULTIPART = (
@@ -121,28 +121,7 @@ def test_mbsync_over_tls(tls_trap, need_tool, tmp_path, mode):
 def fetchmail(need_tool, tmp_path, mda, port: int, options: str) -> list[bytes]:
     binary = need_tool("fetchmail")
     command, folder = mda
-    rc = tmp_path / "fetchmailrc"
-    rc.write_text(
-        f"poll localhost service {port} protocol IMAP auth password\n"
-        f'  user "{ALICE}" password "secret" {options}\n'
-    )
-    rc.chmod(0o600)
-    run(
-        [
-            binary,
-            "-f",
-            str(rc),
-            "--nodetach",
-            "--nosyslog",
-            "--invisible",
-            "--pidfile",  # as root the default is one /var/run file shared by parallel runs
-            str(tmp_path / "fetchmail.pid"),
-            "--mda",
-            " ".join(command),
-        ],
-        codes=(0, 1),  # 1: no new mail
-        env={**os.environ, "HOME": str(tmp_path)},
-    )
+    run_fetchmail(binary, tmp_path, command, f"service {port} protocol IMAP auth password", options)
     return [without_added_headers(p.read_bytes()) for p in sorted(folder.iterdir())]
 
 

@@ -14,7 +14,7 @@ from email import message_from_bytes, policy
 from pathlib import Path
 
 import pytest
-from mailclients import ALICE, BOB, crlf, run, seed
+from mailclients import ALICE, BOB, crlf, run, run_fetchmail, seed
 
 DOTS = (
     b"From: App <app@example.com>\r\nTo: alice@example.com\r\nSubject: dots\r\n\r\n"
@@ -46,31 +46,9 @@ def fetchmail(need_tool, tmp_path, mda, port: int, options: str, uidl: bool = Fa
     """Poll alice's maildrop once with fetchmail; the messages its MDA received."""
     binary = need_tool("fetchmail")
     command, folder = mda
-    rc = tmp_path / "fetchmailrc"
-    rc.write_text(
-        f"poll localhost service {port} protocol POP3 {'uidl' if uidl else ''} auth password\n"
-        f'  user "{ALICE}" '
-        f'password "secret" {options}\n'
-    )
-    rc.chmod(0o600)
-    run(
-        [
-            binary,
-            "-f",
-            str(rc),
-            "--nodetach",
-            "--nosyslog",
-            "--invisible",
-            "--pidfile",  # as root the default is one /var/run file shared by parallel runs
-            str(tmp_path / "fetchmail.pid"),
-            "--idfile",
-            str(tmp_path / "fetchids"),
-            "--mda",
-            " ".join(command),
-        ],
-        codes=(0, 1),  # 1: no new mail
-        env={**os.environ, "HOME": str(tmp_path)},
-    )
+    uidl = "uidl " if uidl else ""
+    poll = f"service {port} protocol POP3 {uidl}auth password"
+    run_fetchmail(binary, tmp_path, command, poll, options)
     return delivered(folder)
 
 

@@ -6,6 +6,7 @@ On the test path through ``pythonpath`` in pyproject.toml; the fixtures built on
 
 from __future__ import annotations
 
+import os
 import smtplib
 import subprocess
 import sys
@@ -50,3 +51,33 @@ def make_mda(tmp_path: Path) -> tuple[list[str], Path]:
     folder = tmp_path / "delivered"
     folder.mkdir()
     return [sys.executable, str(script), str(folder)], folder
+
+
+def run_fetchmail(
+    binary: str, tmp_path: Path, mda: list[str], poll: str, options: str
+) -> subprocess.CompletedProcess:
+    """Poll alice's mailbox once with fetchmail, handing each message to the ``mda`` command.
+
+    ``poll`` is the server part of the poll line (``service PORT protocol IMAP ...``).
+    """
+    rc = tmp_path / "fetchmailrc"
+    rc.write_text(f'poll localhost {poll}\n  user "{ALICE}" password "secret" {options}\n')
+    rc.chmod(0o600)
+    return run(
+        [
+            binary,
+            "-f",
+            str(rc),
+            "--nodetach",
+            "--nosyslog",
+            "--invisible",
+            "--pidfile",  # as root the default is one /var/run file shared by parallel runs
+            str(tmp_path / "fetchmail.pid"),
+            "--idfile",
+            str(tmp_path / "fetchids"),
+            "--mda",
+            " ".join(mda),
+        ],
+        codes=(0, 1),  # 1: no new mail
+        env={**os.environ, "HOME": str(tmp_path)},
+    )
