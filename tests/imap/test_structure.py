@@ -3,41 +3,16 @@
 from __future__ import annotations
 
 import base64
-from email.message import EmailMessage
 
 import pytest
+from handmade import CRLF, body, bodystructure, email_message, msg
 
 from mailtrap.protocols.imap.structure import (
-    body_structure,
     cached_structure,
     message_structure,
     wire_bytes,
 )
 from mailtrap.store.model import StoredMessage
-
-CRLF = b"\r\n"
-
-
-def msg(*lines: str | bytes) -> bytes:
-    """A message written by hand, one line per argument, CRLF line ends."""
-    return b"".join((x.encode() if isinstance(x, str) else x) + CRLF for x in lines)
-
-
-def bodystructure(raw: bytes) -> list:
-    return body_structure(message_structure(raw), extensible=True)
-
-
-def body(raw: bytes) -> list:
-    return body_structure(message_structure(raw), extensible=False)
-
-
-def email_message() -> EmailMessage:
-    m = EmailMessage()
-    m["From"] = "Alice <alice@example.com>"
-    m["To"] = "bob@example.org"
-    m["Subject"] = "Hello"
-    return m
-
 
 # --- wire_bytes ---------------------------------------------------------------------------
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from email.message import EmailMessage
 
 import pytest
+from handmade import msg
 
 from mailtrap.protocols.imap.structure import (
     address_list,
@@ -13,12 +14,7 @@ from mailtrap.protocols.imap.structure import (
     message_structure,
 )
 
-CRLF = b"\r\n"
 GROUP_END = [None, None, None, None]
-
-
-def msg(*lines: str | bytes) -> bytes:
-    return b"".join((x.encode() if isinstance(x, str) else x) + CRLF for x in lines)
 
 
 def env(*header_lines: str | bytes) -> list:

@@ -7,32 +7,9 @@ from email.message import EmailMessage, Message
 from email.parser import BytesParser
 
 import pytest
+from handmade import body, bodystructure, email_message, msg
 
 from mailtrap.protocols.imap.structure import BodyPart, body_structure, message_structure
-
-CRLF = b"\r\n"
-
-
-def msg(*lines: str | bytes) -> bytes:
-    """A message written by hand, one line per argument, CRLF line ends."""
-    return b"".join((x.encode() if isinstance(x, str) else x) + CRLF for x in lines)
-
-
-def bodystructure(raw: bytes) -> list:
-    return body_structure(message_structure(raw), extensible=True)
-
-
-def body(raw: bytes) -> list:
-    return body_structure(message_structure(raw), extensible=False)
-
-
-def email_message() -> EmailMessage:
-    m = EmailMessage()
-    m["From"] = "Alice <alice@example.com>"
-    m["To"] = "bob@example.org"
-    m["Subject"] = "Hello"
-    return m
-
 
 # --- multipart ------------------------------------------------------------------------------
 

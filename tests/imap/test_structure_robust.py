@@ -6,6 +6,7 @@ import random
 from email.message import EmailMessage
 
 import pytest
+from handmade import body, msg
 
 from mailtrap.protocols.imap.structure import (
     BodyPart,
@@ -17,16 +18,7 @@ from mailtrap.protocols.imap.structure import (
     section,
 )
 
-CRLF = b"\r\n"
 TEXT_PLAIN = ["text", "plain", ["charset", "us-ascii"]]
-
-
-def msg(*lines: str | bytes) -> bytes:
-    return b"".join((x.encode() if isinstance(x, str) else x) + CRLF for x in lines)
-
-
-def body(raw: bytes) -> list:
-    return body_structure(message_structure(raw), extensible=False)
 
 
 def check_part(structure: MessageStructure, part: BodyPart, start: int, end: int) -> None:

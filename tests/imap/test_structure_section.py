@@ -6,14 +6,9 @@ import base64
 from email.message import EmailMessage
 
 import pytest
+from handmade import msg
 
 from mailtrap.protocols.imap.structure import find_part, message_structure, section
-
-CRLF = b"\r\n"
-
-
-def msg(*lines: str | bytes) -> bytes:
-    return b"".join((x.encode() if isinstance(x, str) else x) + CRLF for x in lines)
 
 
 def cut(raw: bytes, part: tuple[int, ...], kind: str = "", fields: tuple[str, ...] = ()) -> bytes:
