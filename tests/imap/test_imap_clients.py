@@ -6,14 +6,12 @@ under CI=true, when its client is missing (``need_tool``).
 
 from __future__ import annotations
 
-import mailbox
 import os
 import smtplib
-import subprocess
 from pathlib import Path
 
 import pytest
-from mailclients import ALICE, BOB, crlf, run, run_fetchmail, seed
+from mailclients import ALICE, BOB, crlf, run, run_fetchmail, run_mutt, seed
 
 PLAIN = b"From: App <app@example.com>\r\nTo: alice@example.com\r\nSubject: plain\r\n\r\nhello\r\n"
 MULTIPART = (
@@ -187,27 +185,15 @@ def test_mutt_opens_inbox_and_saves_every_message(mailtrap, tls_trap, need_tool,
     script = need_tool("script", "bsdutils")
     trap = mailtrap if mode == "plain" else tls_trap
     seed(trap, ALICES)
-    rc = tmp_path / "muttrc"
-    saved = tmp_path / "saved.mbox"
     # By default mutt insists on TLS (ssl_force_tls): a plain server needs it switched off.
     security = (
         "set ssl_force_tls = no\nset ssl_starttls = no\n"
         if mode == "plain"
         else f"set ssl_force_tls = yes\nset ssl_ca_certificates_file = {trap.ca_path}\n"
     )
-    rc.write_text(
-        f'set imap_pass = "secret"\n{security}'
-        "set mbox_type = mbox\nset confirmcreate = no\nset confirmappend = no\n"
-        'set move = no\nset record = ""\nset header_cache = ""\nset imap_idle = yes\n'
-        f"set folder = {tmp_path}\n"
-    )
     user = ALICE.replace("@", "%40")
     url = f"imap://{user}@localhost:{trap.imap_port}/INBOX"
-    keys = f"<tag-pattern>~A<enter><tag-prefix><copy-message>{saved}<enter><quit>"
-    run(
-        [script, "-qec", f"{binary} -n -F {rc} -f '{url}' -e 'push \"{keys}\"'", "/dev/null"],
-        env={**os.environ, "TERM": "xterm", "HOME": str(tmp_path)},
-        stdin=subprocess.DEVNULL,
-    )
-    assert [without_added_headers(m.as_bytes()) for m in mailbox.mbox(saved)] == ALICES
+    settings = f'set imap_pass = "secret"\n{security}set imap_idle = yes\n'
+    got = run_mutt(binary, script, tmp_path, settings, url)
+    assert [without_added_headers(m.as_bytes()) for m in got] == ALICES
     assert len(trap.mailbox(ALICE).messages) == 3

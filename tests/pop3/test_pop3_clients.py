@@ -6,15 +6,12 @@ Each test skips locally, and fails under CI=true, when its client is missing (``
 
 from __future__ import annotations
 
-import mailbox
-import os
 import smtplib
-import subprocess
 from email import message_from_bytes, policy
 from pathlib import Path
 
 import pytest
-from mailclients import ALICE, BOB, crlf, run, run_fetchmail, seed
+from mailclients import ALICE, BOB, crlf, run, run_fetchmail, run_mutt, seed
 
 DOTS = (
     b"From: App <app@example.com>\r\nTo: alice@example.com\r\nSubject: dots\r\n\r\n"
@@ -195,30 +192,16 @@ def test_mutt_opens_the_maildrop_and_saves_every_message(
     script = need_tool("script", "bsdutils")
     trap = mailtrap if mode == "plain" else tls_trap
     seed(trap, ALICES)
-    rc = tmp_path / "muttrc"
-    saved = tmp_path / "saved.mbox"
     # By default mutt insists on TLS (ssl_force_tls): a plain server needs it switched off.
     security = (
         "set ssl_force_tls = no\n"
         if mode == "plain"
         else f"set ssl_ca_certificates_file = {trap.ca_path}\n"
     )
-    rc.write_text(
-        f'set pop_pass = "secret"\n{security}'
-        "set mbox_type = mbox\nset confirmcreate = no\nset confirmappend = no\n"
-        'set pop_delete = no\nset move = no\nset record = ""\nset header_cache = ""\n'
-        f"set folder = {tmp_path}\n"  # else mutt first asks whether to create ~/Mail
-    )
     user = ALICE.replace("@", "%40")
     url = f"pop://{user}@localhost:{trap.pop3_port}/"
-    keys = f"<tag-pattern>~A<enter><tag-prefix><copy-message>{saved}<enter><quit>"
-    # mutt needs a terminal: script(1) gives it one.
-    run(
-        [script, "-qec", f"{binary} -n -F {rc} -f '{url}' -e 'push \"{keys}\"'", "/dev/null"],
-        env={**os.environ, "TERM": "xterm", "HOME": str(tmp_path)},
-        stdin=subprocess.DEVNULL,
-    )
-    got = [m.as_bytes() for m in mailbox.mbox(saved)]
+    settings = f'set pop_pass = "secret"\n{security}set pop_delete = no\n'
+    got = [m.as_bytes() for m in run_mutt(binary, script, tmp_path, settings, url)]
     assert len(got) == 3
     for message, sent in zip(got, ALICES, strict=True):
         same_message(message, sent)

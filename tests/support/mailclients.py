@@ -6,6 +6,7 @@ On the test path through ``pythonpath`` in pyproject.toml; the fixtures built on
 
 from __future__ import annotations
 
+import mailbox
 import os
 import smtplib
 import subprocess
@@ -81,3 +82,27 @@ def run_fetchmail(
         codes=(0, 1),  # 1: no new mail
         env={**os.environ, "HOME": str(tmp_path)},
     )
+
+
+def run_mutt(
+    mutt: str, script: str, tmp_path: Path, settings: str, url: str
+) -> list[mailbox.mboxMessage]:
+    """Open ``url`` in mutt, copy every message to an mbox and quit; the messages copied.
+
+    ``settings`` are the protocol's muttrc lines (password, TLS); mutt needs a terminal, which
+    script(1) gives it.
+    """
+    rc = tmp_path / "muttrc"
+    saved = tmp_path / "saved.mbox"
+    rc.write_text(
+        settings + "set mbox_type = mbox\nset confirmcreate = no\nset confirmappend = no\n"
+        'set move = no\nset record = ""\nset header_cache = ""\n'
+        f"set folder = {tmp_path}\n"  # else mutt first asks whether to create ~/Mail
+    )
+    keys = f"<tag-pattern>~A<enter><tag-prefix><copy-message>{saved}<enter><quit>"
+    run(
+        [script, "-qec", f"{mutt} -n -F {rc} -f '{url}' -e 'push \"{keys}\"'", "/dev/null"],
+        env={**os.environ, "TERM": "xterm", "HOME": str(tmp_path)},
+        stdin=subprocess.DEVNULL,
+    )
+    return list(mailbox.mbox(saved))
