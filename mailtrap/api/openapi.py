@@ -206,6 +206,17 @@ def _object(**properties: Json) -> Json:
 STRING, INTEGER, BOOLEAN = {"type": "string"}, {"type": "integer"}, {"type": "boolean"}
 TIME = {"type": "string", "format": "date-time"}
 ADDRESSES = {"type": "array", "items": _ref("Address")}
+#: The fields a message summary and a full message both start with.
+MESSAGE_HEAD = {
+    "ID": STRING,
+    "MessageID": STRING,
+    "Read": BOOLEAN,
+    "From": _ref("Address"),
+    "To": ADDRESSES,
+    "Cc": ADDRESSES,
+    "Bcc": ADDRESSES,
+    "ReplyTo": ADDRESSES,
+}
 STRINGS = {"type": "array", "items": STRING}
 PERSON = _object(Email=STRING, Name=STRING)
 
@@ -221,14 +232,7 @@ SCHEMAS: Json = {
         Checksums=_object(MD5=STRING, SHA1=STRING, SHA256=STRING),
     ),
     "MessageSummary": _object(
-        ID=STRING,
-        MessageID=STRING,
-        Read=BOOLEAN,
-        From=_ref("Address"),
-        To=ADDRESSES,
-        Cc=ADDRESSES,
-        Bcc=ADDRESSES,
-        ReplyTo=ADDRESSES,
+        **MESSAGE_HEAD,
         Subject=STRING,
         Created=TIME,
         Username=STRING,
@@ -248,14 +252,7 @@ SCHEMAS: Json = {
         messages={"type": "array", "items": _ref("MessageSummary")},
     ),
     "Message": _object(
-        ID=STRING,
-        MessageID=STRING,
-        Read=BOOLEAN,
-        From=_ref("Address"),
-        To=ADDRESSES,
-        Cc=ADDRESSES,
-        Bcc=ADDRESSES,
-        ReplyTo=ADDRESSES,
+        **MESSAGE_HEAD,
         ReturnPath=STRING,
         Subject=STRING,
         ListUnsubscribe=_object(Header=STRING, Links=STRINGS, Errors=STRING, HeaderPost=STRING),
