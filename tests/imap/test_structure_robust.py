@@ -8,6 +8,7 @@ from email.message import EmailMessage
 import pytest
 from handmade import body, msg
 
+from mailtrap.protocols.imap.format import Joined
 from mailtrap.protocols.imap.structure import (
     BodyPart,
     MessageStructure,
@@ -176,7 +177,7 @@ def test_8bit_headers_everywhere():
         b"x",
     )
     structure = exercise(raw)
-    assert envelope(structure)[2] == [[b"J\xf6rg", None, "j", "example.com"]]
+    assert envelope(structure)[2] == [Joined([[b"J\xf6rg", None, "j", "example.com"]])]
     assert envelope(structure)[1] == b"\xff\xfe"
     assert body_structure(structure, extensible=True)[4] == "\ufffd"
 
@@ -202,7 +203,7 @@ def test_empty_message_rfc822_part():
         "--b--",
     )
     structure = exercise(raw)
-    assert body_structure(structure, extensible=False)[0][:2] == ["message", "rfc822"]
+    assert body_structure(structure, extensible=False)[0][0][:2] == ["message", "rfc822"]
 
 
 def test_deep_nesting_is_bounded():

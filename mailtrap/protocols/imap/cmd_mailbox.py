@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from ...store import SEEN
 from . import commands as c
 from . import format as fmt
-from .format import Atom
+from .format import Atom, Joined
 from .mailboxes import DELIMITER, INBOX
 from .outcomes import Done, No, Outcome
 from .selected import SelectedMailbox
@@ -129,7 +129,8 @@ def subscribe(session: Session, command: c.Subscribe) -> Outcome:
 @handles(c.Namespace, AUTHENTICATED)
 def namespace(session: Session, command: c.Namespace) -> Outcome:
     # RFC 2342 5: one personal namespace, no prefix; no other users' or shared namespaces.
-    yield fmt.untagged(Atom("NAMESPACE"), [["", DELIMITER]], None, None)
+    # RFC 4466 3: Namespace = nil / "(" 1*Namespace-Descr ")", the descriptions side by side.
+    yield fmt.untagged(Atom("NAMESPACE"), [Joined([["", DELIMITER]])], None, None)
     return Done("NAMESPACE completed")
 
 
