@@ -5,8 +5,11 @@ cuts a stream into responses, and its watch over every IMAP connection of the te
 from __future__ import annotations
 
 import imaplib
+import random
+from email.message import EmailMessage
 
 import pytest
+from handmade import msg
 from imap_grammar import (
     GrammarError,
     ImapGrammar,
@@ -17,7 +20,9 @@ from imap_grammar import (
 )
 from mailclients import ALICE, seed
 
+from mailtrap.protocols.imap import format as fmt
 from mailtrap.protocols.imap import too_many_connections
+from mailtrap.protocols.imap.structure import body_structure, envelope, message_structure
 
 # --- prose values -------------------------------------------------------------------------
 # RFC 3501 9 says these in words; imap.abnf writes them as octet ranges. Each range must be
@@ -265,3 +270,64 @@ def test_end_to_end_sessions_are_checked(mailtrap, imap_responses):
 
 def test_the_connection_limit_refusal_is_a_greeting():
     check(too_many_connections(), "greeting")
+
+
+# --- the formatter on odd messages: BODY, BODYSTRUCTURE and ENVELOPE against their rules -----
+
+
+def odd_messages() -> list[bytes]:
+    """Messages the structure tests break the parser with, and random corruptions of one."""
+    inner = EmailMessage()
+    inner["Subject"] = "inner"
+    inner.set_content("inner body\n")
+    sample = EmailMessage()
+    sample["From"] = '"Doe, J." <j@example.com>, (comment) x@y'
+    sample["To"] = "G: b@example.com, c@example.com;, d@example.com"
+    sample["Cc"] = "undisclosed-recipients:;"
+    sample["Subject"] = "Grüße"
+    sample.set_content("plain\n")
+    sample.add_alternative("<p>html</p>\n", subtype="html")
+    sample.add_attachment(b"\0" * 50, maintype="application", subtype="octet-stream", filename="f")
+    sample.add_attachment(inner)
+    sample["Content-Language"] = "en, fr"
+    raw = bytes(sample)
+    found = [
+        b"",
+        b"Subject: only a header",
+        b"no header at all\r\n",
+        b"\r\nbody after an empty header\r\n",
+        b"Subject: x\nContent-Type: multipart/mixed; boundary=b\n\n--b\n\none\n--b--\n",
+        b"Subject: cr\rFrom: a@b\r\rbody\r",
+        b"Subject: a\x00b\r\nFrom: <@route:a@b>\r\n\r\nn\x00l\r\n",
+        msg("Content-Type: multipart/mixed", "", "--b", "", "x", "--b--"),
+        msg('Content-Type: multipart/mixed; boundary=""', "", "--", "", "x", "----"),
+        msg(b"From: J\xf6rg <j@example.com>", b"Subject: \xff", b"Content-Type: text/plain;"
+            b" name=\xe9", b"Content-Disposition: attachment; filename=\xe9", b"", b"x"),
+        msg("Content-Type: message/rfc822", "Content-Transfer-Encoding: base64", "", "U3Vi"),
+        msg("Content-Type: multipart/mixed; boundary=b", "", "--b",
+            "Content-Type: message/rfc822", "", "--b--"),
+        msg('Content-Type: text/plain; title*0*=us-ascii\'en\'a; title*1="b"; title=c',
+            "Content-Disposition: inline; filename*=utf-8''%E2%82%AC.txt", "Content-ID: <i@d>",
+            "Content-Description: a \"quoted\" one", "Content-MD5: Q2hlY2sgSW50ZWdyaXR5IQ==",
+            "Content-Location: http://example.com/a", "", "x"),
+        b"".join(msg(f"Content-Type: multipart/mixed; boundary=b{i}", "", f"--b{i}")
+                 for i in range(66)) + msg("", "leaf"),
+        msg("Content-Type: message/rfc822", "") * 66 + msg("Subject: bottom", "", "x"),
+        raw,
+        *(raw[:end] for end in range(0, len(raw), len(raw) // 8)),
+    ]  # fmt: skip
+    rng = random.Random(3501)
+    for _ in range(40):
+        mutated = bytearray(raw)
+        for _ in range(rng.randint(1, 8)):
+            mutated[rng.randrange(len(mutated))] = rng.choice(b'\r\n\0:;<>@"()-= \t\x80\xff')
+        found.append(bytes(mutated))
+    return found
+
+
+@pytest.mark.parametrize("raw", odd_messages(), ids=lambda raw: str(len(raw)))
+def test_odd_messages_give_grammatical_structures(raw):
+    structure = message_structure(raw)
+    check(fmt.value(body_structure(structure, extensible=False)), "body")
+    check(fmt.value(body_structure(structure, extensible=True)), "body")
+    check(fmt.value(envelope(structure)), "envelope")
