@@ -5,11 +5,9 @@ cuts a stream into responses, and its watch over every IMAP connection of the te
 from __future__ import annotations
 
 import imaplib
-import random
-from email.message import EmailMessage
 
 import pytest
-from handmade import msg
+from handmade import corruptions, msg, rich_message
 from imap_grammar import (
     GrammarError,
     ImapGrammar,
@@ -277,21 +275,9 @@ def test_the_connection_limit_refusal_is_a_greeting():
 
 def odd_messages() -> list[bytes]:
     """Messages the structure tests break the parser with, and random corruptions of one."""
-    inner = EmailMessage()
-    inner["Subject"] = "inner"
-    inner.set_content("inner body\n")
-    sample = EmailMessage()
-    sample["From"] = '"Doe, J." <j@example.com>, (comment) x@y'
-    sample["To"] = "G: b@example.com, c@example.com;, d@example.com"
-    sample["Cc"] = "undisclosed-recipients:;"
-    sample["Subject"] = "Grüße"
-    sample.set_content("plain\n")
-    sample.add_alternative("<p>html</p>\n", subtype="html")
-    sample.add_attachment(b"\0" * 50, maintype="application", subtype="octet-stream", filename="f")
-    sample.add_attachment(inner)
-    sample["Content-Language"] = "en, fr"
-    raw = bytes(sample)
-    found = [
+    raw = rich_message()
+    return [
+
         b"",
         b"Subject: only a header",
         b"no header at all\r\n",
@@ -315,14 +301,8 @@ def odd_messages() -> list[bytes]:
         msg("Content-Type: message/rfc822", "") * 66 + msg("Subject: bottom", "", "x"),
         raw,
         *(raw[:end] for end in range(0, len(raw), len(raw) // 8)),
+        *corruptions(raw, 3501, 40),
     ]  # fmt: skip
-    rng = random.Random(3501)
-    for _ in range(40):
-        mutated = bytearray(raw)
-        for _ in range(rng.randint(1, 8)):
-            mutated[rng.randrange(len(mutated))] = rng.choice(b'\r\n\0:;<>@"()-= \t\x80\xff')
-        found.append(bytes(mutated))
-    return found
 
 
 @pytest.mark.parametrize("raw", odd_messages(), ids=lambda raw: str(len(raw)))

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import random
-from email.message import EmailMessage
-
 import pytest
-from handmade import body, msg
+from handmade import body, corruptions, msg, rich_message
 
 from mailtrap.protocols.imap.format import Joined
 from mailtrap.protocols.imap.structure import (
@@ -234,34 +231,13 @@ def test_a_flood_of_parts_is_bounded():
 # --- fuzz -----------------------------------------------------------------------------------
 
 
-def sample() -> bytes:
-    inner = EmailMessage()
-    inner["Subject"] = "inner"
-    inner.set_content("inner body\n")
-    m = EmailMessage()
-    m["From"] = "A <a@example.com>"
-    m["To"] = "G: b@example.com;"
-    m["Subject"] = "fuzz"
-    m.set_content("plain\n")
-    m.add_alternative("<p>html</p>\n", subtype="html")
-    m.add_attachment(b"\x00" * 50, maintype="application", subtype="octet-stream", filename="f")
-    m.add_attachment(inner)
-    return bytes(m)
-
-
 def test_every_truncation_parses():
-    raw = sample()
+    raw = rich_message()
     for end in range(0, len(raw), 7):
         exercise(raw[:end])
 
 
 @pytest.mark.parametrize("seed", range(5))
 def test_random_corruption_parses(seed):
-    rng = random.Random(seed)
-    raw = bytearray(sample())
-    specials = b'\r\n\0:;<>@"()-= \t\x80\xff'
-    for _ in range(300):
-        mutated = bytearray(raw)
-        for _ in range(rng.randint(1, 8)):
-            mutated[rng.randrange(len(mutated))] = rng.choice(specials)
-        exercise(bytes(mutated))
+    for mutated in corruptions(rich_message(), seed, 300):
+        exercise(mutated)
