@@ -18,15 +18,18 @@ import threading
 import weakref
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
+from functools import lru_cache
 from pathlib import Path
 
 from abnf import ParseError, Rule
 from abnf.parser import LiteralNode, Match
 
 GRAMMAR = Path(__file__).with_name("imap.abnf")
-_LITERAL_MARK = re.compile(rb"\{(\d+)\}\Z")
-_LITERAL_HEAD = re.compile(r"\{(\d+)\}\r\n")
-#: The furthest offset any rule reached in the current parse: where a failed parse got stuck.
+_LITERAL_MARK = re.compile(rb"\{([0-9]+)\}\Z")
+_LITERAL_HEAD = re.compile(r"\{([0-9]+)\}\r\n")
+#: The furthest offset any rule of imap.abnf reached in the current parse (the core rules of
+#: RFC 5234, SP among them, belong to the abnf package and are not counted): how far a failed
+#: parse got.
 _furthest: ContextVar[list[int] | None] = ContextVar("_furthest", default=None)
 
 
@@ -66,36 +69,39 @@ class GrammarError(AssertionError):
     """Server output that does not match the grammar."""
 
 
-def _show(response: bytes, at: int) -> str:
-    """The response, and a caret under the offset where the grammar got stuck."""
-    text = repr(response)[2:-1]
-    caret = len(repr(response[:at])[2:-1])
-    return f"  {text}\n  {' ' * caret}^ (octet {at})"
+def _show(response: bytes, at: int, context: int = 240) -> str:
+    """The response around ``at``, and a caret under it: how far the grammar got."""
+    start, end = max(0, at - context), at + context
+    lead = "..." if start else ""
+    before = lead + repr(response[start:at])[2:-1]
+    after = repr(response[at:end])[2:-1] + ("..." if end < len(response) else "")
+    return f"  {before}{after}\n  {' ' * len(before)}^ (octet {at})"
 
 
-#: Responses already found good, by rule: most responses repeat (greetings, SELECT's lines).
-_GOOD: dict[tuple[bytes, str], None] = {}
-_GOOD_MAX = 10_000
-_GOOD_SIZE = 4096
+def _stuck_at(response: bytes, rule: str) -> int | None:
+    """None when ``response`` matches ``rule``, else the furthest octet the grammar reached."""
+    furthest = [0]
+    token = _furthest.set(furthest)
+    try:
+        ImapGrammar(rule).parse_all(response.decode("latin-1"))  # one code point per octet
+    except ParseError:
+        return furthest[0]
+    finally:
+        _furthest.reset(token)
+    return None
+
+
+#: Most responses repeat (greetings, SELECT's lines): short ones are parsed once.
+_stuck_at_short = lru_cache(maxsize=8192)(_stuck_at)
+SHORT = 4096
 
 
 def check(response: bytes, rule: str = "server-response") -> None:
     """Raise :class:`GrammarError` unless ``response`` (one whole response, CRLF included)
     matches ``rule`` of imap.abnf."""
-    key = (response, rule)
-    if key in _GOOD:
-        return
-    source = response.decode("latin-1")  # one code point per octet
-    furthest = [0]
-    token = _furthest.set(furthest)
-    try:
-        ImapGrammar(rule).parse_all(source)
-    except ParseError:
-        raise GrammarError(f"not an RFC 3501 {rule}:\n{_show(response, furthest[0])}") from None
-    finally:
-        _furthest.reset(token)
-    if len(response) <= _GOOD_SIZE and len(_GOOD) < _GOOD_MAX:
-        _GOOD[key] = None
+    at = (_stuck_at_short if len(response) <= SHORT else _stuck_at)(response, rule)
+    if at is not None:
+        raise GrammarError(f"not an RFC 3501 {rule}:\n{_show(response, at)}")
 
 
 def split_responses(data: bytes) -> tuple[list[bytes], bytes]:
