@@ -1,8 +1,8 @@
 """The public, read-only view of captured mail: :class:`Message` and :class:`Mailbox`.
 
-A :class:`Message` is a message record plus the store it came from: header fields and bodies
-are read through the store by ID when first asked for, and kept on the message, so a message a
-test holds stays readable after the store forgets it (once it has been read).
+A :class:`Message` is a message record plus the store it came from: the bytes are read through
+the store by ID when a field first needs them, and kept on the message with what was derived
+from them, so a message a test has read from stays readable after the store forgets it.
 """
 
 from __future__ import annotations
@@ -50,10 +50,8 @@ class Message:
     def _head(self) -> Summary:
         summary = self._summary
         if summary is None:
-            summary = self._store.summary(self.id) if self._raw is None else None
-            if summary is None:
-                summary = summarize(self.raw)
-            self._summary = summary
+            raw = self.raw
+            summary = self._summary = self._store.summary(self.id) or summarize(raw)
         return summary
 
     @property
@@ -110,10 +108,8 @@ class Message:
     def _view(self) -> ParsedMessage:
         view = self._parsed
         if view is None:
-            view = self._store.parsed(self.id) if self._raw is None else None
-            if view is None:
-                view = parse(self.raw)
-            self._parsed = view
+            raw = self.raw
+            view = self._parsed = self._store.parsed(self.id) or parse(raw)
         return view
 
     @property
