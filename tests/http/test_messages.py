@@ -238,9 +238,7 @@ def test_unknown_mailbox_lists_empty(api, deliver, build):
 def test_folders_in_mailboxes_and_the_folder_filter(api, deliver, build, mailtrap):
     bob = mailtrap.unique_address("bob")  # folders outlive clear(): keep them to this test
     deliver(build(subject="inbox mail"), rcpt_tos=[bob])
-    sent = mailtrap.mailbox(bob, "Sent").append(
-        build(subject="a sent copy"), flags=["\\Seen"]
-    )
+    sent = mailtrap.mailbox(bob, "Sent").append(build(subject="a sent copy"), flags=["\\Seen"])
     boxes = api.ok_json("/api/v1/mailboxes")["mailboxes"]
     [account] = [b for b in boxes if b["Address"] == bob]
     assert (account["Total"], account["Unread"]) == (1, 1)
