@@ -165,7 +165,8 @@ def config_from_args(args: argparse.Namespace) -> Config:
 
 async def serve(config: Config) -> None:
     """Run every configured server until SIGINT or SIGTERM."""
-    runtime = Runtime(config, MemoryStore(max_messages=config.max_messages))
+    store = MemoryStore(max_messages=config.max_messages)
+    runtime = Runtime(config, store)
     await runtime.start()
     try:
         print(f"mailtrap {__version__} is catching mail:", flush=True)
@@ -180,6 +181,7 @@ async def serve(config: Config) -> None:
         await stop.wait()
     finally:
         await runtime.stop()
+        store.close()
 
 
 def _probe_host(listen: Listen) -> str:

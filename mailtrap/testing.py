@@ -16,7 +16,7 @@ from typing import Any
 
 from .config import Config
 from .mail import Mailbox, Message
-from .message import EMPTY_SUMMARY, Summary, mailbox_key
+from .message import EMPTY_SUMMARY, Summary
 from .store import (
     INBOX,
     Cleared,
@@ -27,6 +27,7 @@ from .store import (
     MessageStore,
     StoreEvent,
 )
+from .store.query import Contains, Field, Filter, Term, recipient, sender
 from .threaded import ThreadedRuntime
 
 FILTERS = ("to", "sender", "subject")
@@ -36,55 +37,29 @@ class MailWaitTimeout(AssertionError):
     """``wait_for`` gave up; the message lists what did arrive, closest matches first."""
 
 
-Check = Callable[[MessageRecord, Summary], bool]
+_TERMS: dict[str, Callable[[str], Term]] = {
+    "to": recipient,
+    "sender": sender,
+    "subject": lambda value: Contains(Field.SUBJECT, value),
+}
 
 
-def _matcher(
-    store: MessageStore, filters: dict[str, str | None]
-) -> Callable[[MessageRecord], bool]:
+def filter_of(filters: dict[str, str | None], after_seq: int = 0) -> Filter:
+    """The store query for the Python API's filters (``to=``, ``sender=``, ``subject=``)."""
     unknown = set(filters) - set(FILTERS)
     if unknown:
         raise TypeError(f"unknown filter(s) {sorted(unknown)}; use {', '.join(FILTERS)}")
-    checks = [_CHECKS[name](value) for name, value in filters.items() if value is not None]
-    if not checks:
-        return lambda _message: True
-
-    def match(message: MessageRecord) -> bool:
-        summary = store.summary(message.id) or EMPTY_SUMMARY
-        return all(check(message, summary) for check in checks)
-
-    return match
+    terms = tuple(_TERMS[name](value) for name, value in filters.items() if value is not None)
+    return Filter(terms, after_seq=after_seq)
 
 
-def _to(value: str) -> Check:
-    key = mailbox_key(value)
-    return lambda m, _s: any(mailbox_key(r) == key for r in m.rcpt_tos)
-
-
-def _sender(value: str) -> Check:
-    key = mailbox_key(value)
-
-    def check(m: MessageRecord, s: Summary) -> bool:
-        return mailbox_key(m.mail_from) == key or (
-            s.from_ is not None and mailbox_key(s.from_.address) == key
-        )
-
-    return check
-
-
-def _subject(value: str) -> Check:
-    needle = value.casefold()
-    return lambda _m, s: needle in s.subject.casefold()
-
-
-_CHECKS = {"to": _to, "sender": _sender, "subject": _subject}
-
-
-def _closeness(message: MessageRecord, summary: Summary, filters: dict[str, str]) -> float:
+def _closeness(
+    store: MessageStore, message: MessageRecord, summary: Summary, filters: dict[str, str]
+) -> float:
     """How near a message comes to the filters: one point per filter met, partial credit else."""
     score = 0.0
     for name, value in filters.items():
-        if _CHECKS[name](value)(message, summary):
+        if store.matches(filter_of({name: value}), message.id):
             score += 1
             continue
         if name == "to":
@@ -109,7 +84,7 @@ def describe_arrivals(
     if not messages:
         return "no messages arrived"
     summaries = {m.id: store.summary(m.id) or EMPTY_SUMMARY for m in messages}
-    ranked = sorted(messages, key=lambda m: -_closeness(m, summaries[m.id], filters))
+    ranked = sorted(messages, key=lambda m: -_closeness(store, m, summaries[m.id], filters))
     lines = [f"{len(messages)} message(s) arrived, closest first:"]
     for m in ranked[:limit]:
         subject = summaries[m.id].subject
@@ -128,7 +103,7 @@ class _Waiter:
         self.store = store
         self.count = count
         self.filters = {k: v for k, v in filters.items() if v is not None}
-        self.match = _matcher(store, filters)
+        self.question = filter_of(filters)
         self.matched: list[MessageRecord] = []
         self.last_seq = 0
         self.rescan = False
@@ -144,7 +119,7 @@ class _Waiter:
         new = self.store.messages_after(self.last_seq)
         if new:
             self.last_seq = new[-1].seq
-            self.matched.extend(m for m in new if self.match(m))
+            self.matched.extend(m for m in new if self.store.matches(self.question, m.id))
         if len(self.matched) >= self.count:
             return [Message(m, self.store) for m in self.matched[: self.count]]
         return None
@@ -183,9 +158,10 @@ class MailTrap:
         return self
 
     def stop(self) -> None:
-        """Stop every server; idempotent."""
+        """Stop every server and the store's background work; idempotent."""
         with self._lock:
             self._runtime.stop()
+            self.store.close()
 
     def __enter__(self) -> MailTrap:
         return self.start()
@@ -262,8 +238,8 @@ class MailTrap:
     ) -> list[Message]:
         """Captured messages matching every given filter, in arrival order."""
         store = self.store
-        match = _matcher(store, {"to": to, "sender": sender, "subject": subject})
-        return [Message(m, store) for m in store.messages() if match(m)]
+        found = store.query(filter_of({"to": to, "sender": sender, "subject": subject}))
+        return [Message(m, store) for m in found.messages]
 
     def mailbox(self, address: str, folder: str = INBOX) -> Mailbox:
         """One folder (INBOX unless named) of an account; unknown ones read as empty.

@@ -25,7 +25,6 @@ from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIO
 from ..store import MessageStore
 from . import live, wait
 from .app import create_app, max_body
-from .index import MessageIndex
 from .respond import ApiState
 from .wsgi import WsgiBridge
 
@@ -50,11 +49,10 @@ class HttpServer:
         self._ticker: asyncio.Task[None] | None = None
 
     async def start(self, sock: socket.socket) -> None:
-        index = MessageIndex(self.store)
-        self.state = ApiState(self.store, index, self.assets, self.max_size, self.version)
+        self.state = ApiState(self.store, self.assets, self.max_size, self.version)
         self.bridge = WsgiBridge(create_app(self.state), max_body(self.max_size))
-        self.live = live.LiveFeed(self.store, index, self.bridge.pool)
-        self.waits = wait.WaitHub(self.store, index, self.bridge.pool)
+        self.live = live.LiveFeed(self.store, self.bridge.pool)
+        self.waits = wait.WaitHub(self.store, self.bridge.pool)
         self.state.live_stats = lambda: {
             "LiveClients": len(self.live.clients),
             "Waiting": len(self.waits.waiters),
@@ -120,7 +118,6 @@ class HttpServer:
             self._ticker.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._ticker
-        self.state.index.close()
         self.bridge.close()
         for listener in server.servers:
             await listener.wait_closed()

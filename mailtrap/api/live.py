@@ -21,7 +21,6 @@ from typing import Any
 from ..handoff import hand_off
 from ..store import Cleared, Delivered, Expunged, FlagsChanged, MessageStore, StoreEvent
 from . import serialize
-from .index import MessageIndex
 
 log = logging.getLogger("mailtrap.api")
 
@@ -54,9 +53,8 @@ class _Client:
 class LiveFeed:
     """Connected websocket clients and the ordered stream of frames they get."""
 
-    def __init__(self, store: MessageStore, index: MessageIndex, executor: Any = None) -> None:
+    def __init__(self, store: MessageStore, executor: Any = None) -> None:
         self.store = store
-        self.index = index
         self.executor = executor
         self.clients: set[_Client] = set()
         self._loop = asyncio.get_running_loop()
@@ -85,7 +83,7 @@ class LiveFeed:
     # -- producing frames --------------------------------------------------------------------
 
     def stats_frame(self) -> str:
-        data = {"Total": self.store.count(), "Unread": self.index.unread}
+        data = {"Total": self.store.count(), "Unread": self.store.unread_count()}
         return json.dumps({"Type": "stats", "Data": data})
 
     async def _run(self) -> None:
@@ -101,15 +99,15 @@ class LiveFeed:
     async def _frames(self, event: StoreEvent) -> list[str]:
         if isinstance(event, Delivered):
             message = event.message
-            if self.index.has_facts(message.id) or self.executor is None:
-                facts = self.index.facts(message)
-            else:  # parsing a big message must not stall the loop
-                facts = await self._loop.run_in_executor(self.executor, self.index.facts, message)
+            if self.executor is None:
+                doc = self.store.doc(message.id)
+            else:  # reading a big message must not stall the loop
+                doc = await self._loop.run_in_executor(self.executor, self.store.doc, message.id)
             summary = self.store.summary(message.id)
-            if summary is None:  # deleted already: its delete frame follows
+            if summary is None or doc is None:  # deleted already: its delete frame follows
                 return []
-            read = self._announced[message.id] = self.index.is_read(message.id)
-            return [_frame("new", serialize.summary(message, summary, read, facts))]
+            read = self._announced[message.id] = self.store.is_read(message.id)
+            return [_frame("new", serialize.summary(message, summary, read, doc))]
         if isinstance(event, FlagsChanged):
             return self._updates(e.message.id for e in event.entries)
         if isinstance(event, Expunged):
@@ -127,7 +125,7 @@ class LiveFeed:
         """``update`` frames for messages whose overall read state differs from the last told."""
         frames = []
         for message_id in dict.fromkeys(message_ids):
-            read = self.index.is_read(message_id)
+            read = self.store.is_read(message_id)
             if self._announced.get(message_id) != read:
                 self._announced[message_id] = read
                 frames.append(_frame("update", {"ID": message_id, "Read": read}))

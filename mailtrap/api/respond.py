@@ -17,9 +17,10 @@ from flask import Response, current_app, request
 
 from ..message import EMPTY_SUMMARY, Summary
 from ..store import INBOX, MailboxId, MessageRecord, MessageStore
-from . import search
-from .index import MessageIndex
-from .serialize import error
+from ..store.query import Filter
+from ..store.searchdoc import NO_DOC
+from . import search, serialize
+from .serialize import Json, error
 
 #: Headers on every answer.
 COMMON_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
@@ -30,7 +31,6 @@ class ApiState:
     """Everything the routes read, held by the app (no module globals)."""
 
     store: MessageStore
-    index: MessageIndex
     assets: Traversable | None
     max_size: int
     version: str
@@ -151,8 +151,11 @@ def summary_of(message: MessageRecord) -> Summary:
     return state().store.summary(message.id) or EMPTY_SUMMARY
 
 
-def newest_first(messages: list[MessageRecord]) -> list[MessageRecord]:
-    return messages[::-1]
+def row(api: ApiState, message: MessageRecord, mailbox: MailboxId | None = None) -> Json:
+    """A ``MessageSummary`` row (read state within ``mailbox`` when given)."""
+    doc = api.store.doc(message.id) or NO_DOC
+    read = api.store.is_read(message.id, mailbox)
+    return serialize.summary(message, summary_of(message), read, doc)
 
 
 def find_message(message_id: str) -> MessageRecord:
@@ -160,12 +163,10 @@ def find_message(message_id: str) -> MessageRecord:
     api = state()
     if message_id == "latest":
         query = query_arg(required=False)
-        mailbox = mailbox_arg()
-        context = search.Context(api.index, mailbox)
-        for candidate in newest_first(api.store.messages(mailbox)):
-            if query.matches(candidate, context):
-                return candidate
-        raise ApiError(404, "message not found")
+        found = api.store.query(Filter(query.terms, mailbox_arg(), newest_first=True), 0, 1)
+        if not found.messages:
+            raise ApiError(404, "message not found")
+        return found.messages[0]
     found = api.store.get(message_id)
     if found is None:
         raise ApiError(404, "message not found")

@@ -63,7 +63,7 @@ def _memory() -> int:
 @bp.get("/api/v1/info")
 def info() -> Response:
     api = state()
-    index = api.index
+    counters = api.store.stats()
     return as_json(
         {
             "Version": api.version,
@@ -71,14 +71,14 @@ def info() -> Response:
             "Database": "",
             "DatabaseSize": 0,
             "Messages": api.store.count(),
-            "Unread": index.unread,
+            "Unread": api.store.unread_count(),
             "Tags": {},
             "RuntimeStats": {
                 "Uptime": int(time.monotonic() - api.started),
                 "Memory": _memory(),
-                "MessagesDeleted": index.deleted,
-                "SMTPAccepted": index.accepted,
-                "SMTPAcceptedSize": index.accepted_size,
+                "MessagesDeleted": counters["removed"],
+                "SMTPAccepted": counters["accepted"],
+                "SMTPAcceptedSize": counters["accepted_size"],
                 "SMTPRejected": 0,
                 "SMTPIgnored": 0,
                 **api.live_stats(),

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, request
 
-from ..store import MailboxId, MessageRecord
+from ..store import MailboxId
+from ..store.query import Filter, Page
 from . import search, serialize
 from .respond import (
     ApiError,
@@ -19,15 +20,13 @@ from .respond import (
     boolean,
     int_arg,
     mailbox_arg,
-    newest_first,
     ok,
     query_arg,
+    row,
     state,
     string_list,
-    summary_of,
 )
-from .search import Context, Query
-from .serialize import Json
+from .search import Query
 
 DEFAULT_LIMIT = 50
 
@@ -37,68 +36,50 @@ bp = Blueprint("messages", __name__)
 def _counts(api: ApiState, mailbox: MailboxId | None) -> tuple[int, int]:
     """(total, unread) of the whole store or of one mailbox."""
     if mailbox is None:
-        return api.store.count(), api.index.unread
-    snapshot = api.store.snapshot(mailbox)
-    return (len(snapshot.entries), snapshot.unseen) if snapshot else (0, 0)
+        return api.store.count(), api.store.unread_count()
+    folder = api.store.folder(mailbox)
+    return (folder.total, folder.unseen) if folder is not None else (0, 0)
 
 
-def summaries(
-    api: ApiState, messages: list[MessageRecord], mailbox: MailboxId | None = None
-) -> list[Json]:
-    """``MessageSummary`` rows for messages (read state within ``mailbox`` when given)."""
-    index = api.index
-    return [
-        serialize.summary(m, summary_of(m), index.is_read(m.id, mailbox), index.facts(m))
-        for m in messages
-    ]
-
-
-def _page(
-    api: ApiState, matched: list[MessageRecord], mailbox: MailboxId | None, unread_matched: int
-) -> Response:
-    """One page of ``matched`` (newest first) in the ``MessagesSummary`` envelope."""
+def _answer(api: ApiState, query: Query | None, mailbox: MailboxId | None) -> Response:
+    """One page of a list or search (newest first) in the ``MessagesSummary`` envelope."""
     start = int_arg("start", 0)
     limit = int_arg("limit", DEFAULT_LIMIT)
-    ordered = newest_first(matched)
-    rows = ordered[start : start + limit] if limit else ordered[start:]
+    terms = query.terms if query is not None else ()
+    found: Page = api.store.query(Filter(terms, mailbox, newest_first=True), start, limit or None)
     total, unread = _counts(api, mailbox)
     return as_json(
         serialize.page(
-            summaries(api, rows, mailbox),
+            [row(api, m, mailbox) for m in found.messages],
             start=start,
             total=total,
             unread=unread,
-            matched=len(matched),
-            matched_unread=unread_matched,
+            matched=found.total,
+            matched_unread=found.unread,
         )
     )
 
 
+def _matching_ids(api: ApiState, query: Query, mailbox: MailboxId | None) -> list[str]:
+    return [m.id for m in api.store.query(Filter(query.terms, mailbox)).messages]
+
+
 @bp.get("/api/v1/messages")
 def list_messages() -> Response:
-    api, mailbox = state(), mailbox_arg()
-    _, unread = _counts(api, mailbox)
-    return _page(api, api.store.messages(mailbox), mailbox, unread)
-
-
-def _search(api: ApiState, query: Query, mailbox: MailboxId | None) -> list[MessageRecord]:
-    return query.filter(api.store.messages(mailbox), Context(api.index, mailbox))
+    return _answer(state(), None, mailbox_arg())
 
 
 @bp.get("/api/v1/search")
 def search_messages() -> Response:
     api, mailbox = state(), mailbox_arg()
-    query = query_arg(required=True)
-    matched = _search(api, query, mailbox)
-    unread = sum(1 for m in matched if not api.index.is_read(m.id, mailbox))
-    return _page(api, matched, mailbox, unread)
+    return _answer(api, query_arg(required=True), mailbox)
 
 
 @bp.delete("/api/v1/search")
 def delete_search() -> Response:
     api, mailbox = state(), mailbox_arg()
     query = query_arg(required=True)
-    api.store.delete([m.id for m in _search(api, query, mailbox)], mailbox)
+    api.store.delete(_matching_ids(api, query, mailbox), mailbox)
     return ok()
 
 
@@ -120,7 +101,7 @@ def set_read_status() -> Response:
             query = search.parse(search_text, request.args.get("tz"))
         except search.QueryError as problem:
             raise ApiError(400, str(problem)) from None
-        ids = [m.id for m in _search(api, query, mailbox)]
+        ids = _matching_ids(api, query, mailbox)
     elif not ids:
         ids = [m.id for m in api.store.messages(mailbox)]
     api.store.set_seen(ids, read, mailbox)

@@ -1,4 +1,4 @@
-"""Mailpit's search syntax: a query string -> a predicate over stored messages.
+"""Mailpit's search syntax: a query string -> the store's query terms (:mod:`mailtrap.store.query`).
 
 Terms are separated by white space; ``"double quotes"`` group words (``subject:"two words"``);
 a leading ``-`` or ``!`` negates a term; every term must hold. Supported terms: ``from:``,
@@ -18,9 +18,18 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ..message import EMPTY_SUMMARY, Address, Summary
-from ..store import MailboxId, MessageRecord
-from .index import MessageIndex
+from ..store.query import (
+    AnyOf,
+    Contains,
+    Field,
+    Has,
+    Not,
+    Nothing,
+    Read,
+    Received,
+    Size,
+    Term,
+)
 
 _SIZE = re.compile(r"^(\d+(?:\.\d+)?)\s?(k|kb|m|mb|b)?$")
 _UNITS = {None: 1, "b": 1, "k": 1024, "kb": 1024, "m": 1024 * 1024, "mb": 1024 * 1024}
@@ -31,47 +40,11 @@ class QueryError(ValueError):
 
 
 @dataclass(frozen=True, slots=True)
-class Context:
-    """What a term may consult besides the message: the store (through the index), read state
-    and the mailbox filter."""
-
-    index: MessageIndex
-    mailbox: MailboxId | None = None
-
-    def summary(self, message: MessageRecord) -> Summary:
-        return self.index.store.summary(message.id) or EMPTY_SUMMARY
-
-
-Test = Callable[[MessageRecord, Context], bool]
-
-
-@dataclass(frozen=True, slots=True)
-class Term:
-    test: Test
-    negate: bool
-    #: Needs the parsed body (slow the first time a message is seen).
-    costly: bool
-
-    def holds(self, message: MessageRecord, context: Context) -> bool:
-        return self.test(message, context) != self.negate
-
-
-@dataclass(frozen=True, slots=True)
 class Query:
-    """A parsed query; the empty query matches everything."""
+    """A parsed query: the store's terms (the empty query matches everything)."""
 
     text: str
     terms: tuple[Term, ...]
-
-    @property
-    def costly(self) -> bool:
-        return any(term.costly for term in self.terms)
-
-    def matches(self, message: MessageRecord, context: Context) -> bool:
-        return all(term.holds(message, context) for term in self.terms)
-
-    def filter(self, messages: list[MessageRecord], context: Context) -> list[MessageRecord]:
-        return [m for m in messages if self.matches(m, context)]
 
 
 def tokens(query: str) -> list[str]:
@@ -99,15 +72,14 @@ def tokens(query: str) -> list[str]:
 def parse(query: str, tz: str | None = None) -> Query:
     """Parse a query; raises :class:`QueryError` naming the bad term."""
     zone = _zone(tz)
-    terms = []
+    terms: list[Term] = []
     for token in tokens(query):
         negate = len(token) > 1 and token[0] in "-!"
         word = token[1:] if negate else token
         if not word:
             continue
-        test, costly = _term(word, zone)
-        terms.append(Term(test, negate, costly))
-    terms.sort(key=lambda t: t.costly)
+        term = _term(word, zone)
+        terms.append(Not(term) if negate else term)
     return Query(query, tuple(terms))
 
 
@@ -120,75 +92,47 @@ def _zone(tz: str | None) -> tzinfo | None:
         raise QueryError(f"unknown time zone {tz!r}") from None
 
 
-def _term(word: str, zone: tzinfo | None) -> tuple[Test, bool]:
+def _term(word: str, zone: tzinfo | None) -> Term:
     prefix, colon, value = word.partition(":")
     prefix = prefix.lower()
     if not colon or prefix not in _PREFIXED:
-        return _free_text(word.casefold()), True
+        return Contains(Field.TEXT, word)
     if not value:
         raise QueryError(f"{prefix}: needs a value")
     return _PREFIXED[prefix](value, zone)
 
 
-def _names(values: tuple[Address, ...] | list[Address]) -> str:
-    return "\n".join(f"{a.name} <{a.address}>" for a in values).casefold()
-
-
-Pick = Callable[[MessageRecord, Summary], str]
-
-
-def _address_term(pick: Pick) -> Callable[..., tuple[Test, bool]]:
-    def build(value: str, _zone: tzinfo | None) -> tuple[Test, bool]:
-        needle = value.casefold()
-        return (lambda m, c: needle in pick(m, c.summary(m))), False
+def _contains(*fields: Field) -> Callable[[str, tzinfo | None], Term]:
+    def build(value: str, _zone: tzinfo | None) -> Term:
+        if len(fields) == 1:
+            return Contains(fields[0], value)
+        return AnyOf(tuple(Contains(field, value) for field in fields))
 
     return build
 
 
-def _from(m: MessageRecord, s: Summary) -> str:
-    return _names([s.from_] if s.from_ else []) + "\n" + m.mail_from.casefold()
-
-
-def _bcc(m: MessageRecord, s: Summary) -> str:
-    return _names(s.bcc) + "\n" + "\n".join(m.rcpt_tos).casefold()
-
-
-def _addressed(m: MessageRecord, s: Summary) -> str:
-    return "\n".join([_from(m, s), _names(s.to), _names(s.cc), _bcc(m, s), _names(s.reply_to)])
-
-
-def _subject(value: str, _zone: tzinfo | None) -> tuple[Test, bool]:
-    needle = value.casefold()
-    return (lambda m, c: needle in c.summary(m).subject.casefold()), False
-
-
-def _message_id(value: str, _zone: tzinfo | None) -> tuple[Test, bool]:
-    needle = value.casefold()
-    return (lambda m, c: needle in c.summary(m).message_id.casefold()), False
-
-
-def _is(value: str, _zone: tzinfo | None) -> tuple[Test, bool]:
+def _is(value: str, _zone: tzinfo | None) -> Term:
     value = value.lower()
     if value == "read":
-        return (lambda m, c: c.index.is_read(m.id, c.mailbox)), False
+        return Read(True)
     if value == "unread":
-        return (lambda m, c: not c.index.is_read(m.id, c.mailbox)), False
+        return Read(False)
     if value == "tagged":
-        return (lambda _m, _c: False), False
+        return Nothing()  # mailtrap has no tags: nothing is tagged
     raise QueryError(f"is:{value} is not a known state (use read, unread or tagged)")
 
 
-def _has(value: str, _zone: tzinfo | None) -> tuple[Test, bool]:
+def _has(value: str, _zone: tzinfo | None) -> Term:
     value = value.lower()
     if value in ("attachment", "attachments"):
-        return (lambda m, c: c.index.facts(m).attachments > 0), True
+        return Has("attachment")
     if value in ("inline", "inlines"):
-        return (lambda m, c: c.index.facts(m).inline > 0), True
+        return Has("inline")
     raise QueryError(f"has:{value} is not known (use attachment or inline)")
 
 
-def _tag(_value: str, _zone: tzinfo | None) -> tuple[Test, bool]:
-    return (lambda _m, _c: False), False  # mailtrap has no tags: nothing is tagged
+def _tag(_value: str, _zone: tzinfo | None) -> Term:
+    return Nothing()  # mailtrap has no tags: nothing is tagged
 
 
 def _moment(value: str, zone: tzinfo | None) -> float:
@@ -201,14 +145,12 @@ def _moment(value: str, zone: tzinfo | None) -> float:
     return moment.timestamp()
 
 
-def _after(value: str, zone: tzinfo | None) -> tuple[Test, bool]:
-    when = _moment(value, zone)
-    return (lambda m, _c: m.received >= when), False
+def _after(value: str, zone: tzinfo | None) -> Term:
+    return Received(after=_moment(value, zone))
 
 
-def _before(value: str, zone: tzinfo | None) -> tuple[Test, bool]:
-    when = _moment(value, zone)
-    return (lambda m, _c: m.received <= when), False
+def _before(value: str, zone: tzinfo | None) -> Term:
+    return Received(before=_moment(value, zone))
 
 
 def _size(value: str) -> int:
@@ -218,35 +160,23 @@ def _size(value: str) -> int:
     return int(float(match.group(1)) * _UNITS[match.group(2)])
 
 
-def _larger(value: str, _zone: tzinfo | None) -> tuple[Test, bool]:
-    size = _size(value)
-    return (lambda m, _c: m.size > size), False
+def _larger(value: str, _zone: tzinfo | None) -> Term:
+    return Size(larger=_size(value))
 
 
-def _smaller(value: str, _zone: tzinfo | None) -> tuple[Test, bool]:
-    size = _size(value)
-    return (lambda m, _c: m.size < size), False
+def _smaller(value: str, _zone: tzinfo | None) -> Term:
+    return Size(smaller=_size(value))
 
 
-def _free_text(needle: str) -> Test:
-    def test(message: MessageRecord, context: Context) -> bool:
-        s = context.summary(message)
-        if needle in s.subject.casefold() or needle in _addressed(message, s):
-            return True
-        return needle in context.index.facts(message).text
-
-    return test
-
-
-_PREFIXED: dict[str, Callable[[str, tzinfo | None], tuple[Test, bool]]] = {
-    "from": _address_term(_from),
-    "to": _address_term(lambda _m, s: _names(s.to)),
-    "cc": _address_term(lambda _m, s: _names(s.cc)),
-    "bcc": _address_term(_bcc),
-    "reply-to": _address_term(lambda _m, s: _names(s.reply_to)),
-    "addressed": _address_term(_addressed),
-    "subject": _subject,
-    "message-id": _message_id,
+_PREFIXED: dict[str, Callable[[str, tzinfo | None], Term]] = {
+    "from": _contains(Field.FROM, Field.MAIL_FROM),
+    "to": _contains(Field.TO),
+    "cc": _contains(Field.CC),
+    "bcc": _contains(Field.BCC, Field.RCPT_TO),
+    "reply-to": _contains(Field.REPLY_TO),
+    "addressed": _contains(Field.ADDRESSED),
+    "subject": _contains(Field.SUBJECT),
+    "message-id": _contains(Field.MESSAGE_ID),
     "is": _is,
     "has": _has,
     "tag": _tag,

@@ -14,7 +14,7 @@ from typing import Any
 from ..message import Address, Summary, mailbox_key
 from ..mime import Attachment, ParsedMessage
 from ..store import FolderInfo, MailboxInfo, MessageRecord
-from .facts import Facts
+from ..store.searchdoc import SearchDoc
 
 Json = dict[str, Any]
 
@@ -60,7 +60,7 @@ def message_id(summary: Summary) -> str:
     return summary.message_id.strip().strip("<>")
 
 
-def summary(message: MessageRecord, s: Summary, read: bool, facts: Facts) -> Json:
+def summary(message: MessageRecord, s: Summary, read: bool, facts: SearchDoc) -> Json:
     """A ``MessageSummary``: one row of a list or search, and the ``new`` websocket event."""
     return {
         "ID": message.id,

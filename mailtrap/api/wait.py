@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,8 +23,8 @@ from urllib.parse import parse_qs
 from ..handoff import hand_off
 from ..message import EMPTY_SUMMARY
 from ..store import INBOX, Delivered, MailboxId, MessageRecord, MessageStore, StoreEvent
+from ..store.query import Filter, Received, needs_doc
 from . import search, serialize
-from .index import MessageIndex
 
 PATH = "/api/v1/wait"
 DEFAULT_TIMEOUT = 30.0
@@ -46,20 +47,17 @@ class Waiter:
     after_time: float
     found: asyncio.Future[MessageRecord] = field(default_factory=asyncio.Future)
 
-    def wants(self, message: MessageRecord, index: MessageIndex) -> bool:
-        if message.seq <= self.after_seq or message.received <= self.after_time:
+    def wants(self, message: MessageRecord, store: MessageStore) -> bool:
+        if message.received <= self.after_time:
             return False
-        if self.mailbox is not None and self.mailbox not in index.store.links(message.id):
-            return False
-        return self.query.matches(message, search.Context(index, self.mailbox))
+        return store.matches(Filter(self.query.terms, self.mailbox, self.after_seq), message.id)
 
 
 class WaitHub:
     """Every pending waiter, woken by one store subscription."""
 
-    def __init__(self, store: MessageStore, index: MessageIndex, executor: Any = None) -> None:
+    def __init__(self, store: MessageStore, executor: Any = None) -> None:
         self.store = store
-        self.index = index
         self.executor = executor
         self.waiters: set[Waiter] = set()
         self._loop = asyncio.get_running_loop()
@@ -75,13 +73,13 @@ class WaitHub:
         for waiter in list(self.waiters):
             if waiter.found.done():
                 continue
-            if waiter.query.costly and not self.index.has_facts(message.id) and self.executor:
+            if any(needs_doc(t) for t in waiter.query.terms) and self.executor:
                 self._loop.create_task(self._check_slowly(waiter, message))
-            elif waiter.wants(message, self.index):
+            elif waiter.wants(message, self.store):
                 waiter.found.set_result(message)
 
     async def _check_slowly(self, waiter: Waiter, message: MessageRecord) -> None:
-        wanted = await self._loop.run_in_executor(self.executor, waiter.wants, message, self.index)
+        wanted = await self._loop.run_in_executor(self.executor, waiter.wants, message, self.store)
         if wanted and not waiter.found.done():
             waiter.found.set_result(message)
 
@@ -124,7 +122,7 @@ class WaitHub:
                 await _answer(send, 404, serialize.error("the message was deleted meanwhile"))
                 return
             summary = self.store.summary(message.id) or EMPTY_SUMMARY
-            read = self.index.is_read(message.id, waiter.mailbox)
+            read = self.store.is_read(message.id, waiter.mailbox)
             await _answer(send, 200, serialize.message(message, summary, view, read))
         else:
             waiter.found.cancel()
@@ -132,21 +130,22 @@ class WaitHub:
             await _answer(send, 408, serialize.error(f"nothing matching {what!r} in {timeout:g}s"))
 
     async def _existing(self, waiter: Waiter) -> None:
-        """A message already stored (after ``since``, if given) answers at once, oldest first."""
-        candidates = self.store.messages(waiter.mailbox)
-        if not candidates:
-            return
+        """A message already stored (after ``since``, if given) answers at once, oldest first.
 
-        def first() -> MessageRecord | None:
-            return next((m for m in candidates if waiter.wants(m, self.index)), None)
-
-        found = (
-            await self._loop.run_in_executor(self.executor, first)
-            if self.executor and waiter.query.costly
-            else first()
-        )
-        if found is not None and not waiter.found.done():
-            waiter.found.set_result(found)
+        One query, in a worker thread: a search over everything never holds the loop.
+        """
+        terms = waiter.query.terms
+        if waiter.after_time:
+            terms = (*terms, Received(after=math.nextafter(waiter.after_time, math.inf)))
+        question = Filter(terms, waiter.mailbox, waiter.after_seq)
+        if self.executor is None:
+            found = self.store.query(question, 0, 1)
+        else:
+            found = await self._loop.run_in_executor(
+                self.executor, self.store.query, question, 0, 1
+            )
+        if found.messages and not waiter.found.done():
+            waiter.found.set_result(found.messages[0])
 
     def _waiter(self, args: dict[str, list[str]]) -> tuple[Waiter, float]:
         def arg(name: str) -> str:

@@ -37,6 +37,8 @@ from .model import (
     MailboxSnapshot,
     MessageRecord,
 )
+from .query import Filter, Page
+from .searchdoc import SearchDoc
 
 FlagMode = Literal["add", "remove", "replace"]
 T = TypeVar("T")
@@ -223,6 +225,35 @@ class MessageStore(ABC):
     @abstractmethod
     def subscribe(self, callback: Subscriber) -> Callable[[], None]:
         """Call ``callback(event)`` after every change; returns the unsubscribe function."""
+
+    # -- the query engine ----------------------------------------------------------------------
+
+    @abstractmethod
+    def query(self, filter: Filter, start: int = 0, limit: int | None = None) -> Page:
+        """The messages matching ``filter``, in arrival order (or newest first): one page
+        from ``start`` (at most ``limit``), with how many matched and how many of those are
+        unread."""
+
+    @abstractmethod
+    def matches(self, filter: Filter, message_id: str) -> bool:
+        """Whether one stored message matches ``filter`` (False when it is not stored)."""
+
+    @abstractmethod
+    def doc(self, message_id: str) -> SearchDoc | None:
+        """The message's search document (its list-row facts too), or None when not stored."""
+
+    @abstractmethod
+    def unread_count(self) -> int:
+        """How many stored messages are unseen in at least one folder."""
+
+    @abstractmethod
+    def stats(self) -> dict[str, int]:
+        """Counters since start: ``accepted`` and ``accepted_size`` (deliveries),
+        ``removed`` (messages that left the store)."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Stop background work; the store stays readable. Idempotent."""
 
     # -- derived values, shared by every front-end ---------------------------------------------
 

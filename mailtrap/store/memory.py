@@ -2,7 +2,8 @@
 
 One lock guards the state; events are queued under it and emitted after it is released (see
 :mod:`.events`). Folder management (create, delete, rename, subscriptions) is in
-:mod:`.memory_folders`; the state both share is in :mod:`.memory_state`. Readers get immutable
+:mod:`.memory_folders`, queries and the indexer in :mod:`.memory_query`; the state they share
+is in :mod:`.memory_state`. Readers get immutable
 records, entries and snapshots.
 """
 
@@ -17,6 +18,7 @@ from ..message import Summary, normalize_address, summarize
 from .base import FlagMode
 from .events import Cleared, Delivered, Expunged, FlagsChanged, Linked, Subscriber
 from .memory_folders import FolderOperations
+from .memory_query import QueryOperations
 from .memory_state import NO_FLAGS, Folder, Held
 from .model import (
     SEEN,
@@ -30,7 +32,7 @@ from .model import (
 )
 
 
-class MemoryStore(FolderOperations):
+class MemoryStore(QueryOperations, FolderOperations):
     """Messages, folders and flags held in process memory."""
 
     # -- writing -----------------------------------------------------------------------------
@@ -48,26 +50,24 @@ class MemoryStore(FolderOperations):
         now = time.time()
         with self._lock:
             held = self._new_message(sender, recipients, raw, now, now, transcript)
-            record = held.record
-            links: list[Folder | int] = []
             for address in recipients:
                 box = self._account(address).inbox
-                if box in links:  # the same account under another spelling
-                    continue
-                uid = box.add(record, NO_FLAGS)
-                links += (box, uid)
-            held.links = tuple(links)
+                if box not in held.links:  # the same account under another spelling
+                    self._link(held, box, NO_FLAGS)
+            links = held.links
+            self._accepted += 1
+            self._accepted_size += len(raw)
             self._events.push(
                 Delivered(
                     self._events.next_seq(),
-                    record,
+                    held.record,
                     tuple(box.id for box in links[::2]),  # type: ignore[union-attr]
                     tuple(links[1::2]),  # type: ignore[arg-type]
                 )
             )
             self._prune()
         self._events.flush()
-        return record
+        return held.record
 
     def _new_message(
         self,
@@ -83,6 +83,7 @@ class MemoryStore(FolderOperations):
             secrets.token_hex(8), self._seq, sender, recipients, len(raw), received, internal_date
         )
         held = self._messages[record.id] = Held(record, raw, transcript)
+        self._queue_for_index(record.id)
         return held
 
     def _prune(self) -> None:
@@ -104,8 +105,7 @@ class MemoryStore(FolderOperations):
             held = self._new_message(
                 "", (), raw, now, now if internal_date is None else internal_date, None
             )
-            uid = box.add(held.record, self._flags(flags))
-            held.links = (box, uid)
+            uid = self._link(held, box, self._flags(flags))
             entry = box.entries[uid]
             self._events.push(
                 Delivered(self._events.next_seq(), held.record, (box.id,), (uid,), entry.flags)
@@ -142,9 +142,7 @@ class MemoryStore(FolderOperations):
             entry = src.entries.get(uid)
             if entry is None:
                 continue
-            new_uid = dst.add(entry.message, entry.flags)
-            held = self._messages[entry.message.id]
-            held.links = (*held.links, dst, new_uid)
+            new_uid = self._link(self._messages[entry.message.id], dst, entry.flags)
             pairs.append((uid, new_uid))
             added.append(dst.entries[new_uid])
         if added:
@@ -175,8 +173,7 @@ class MemoryStore(FolderOperations):
             else:
                 new = flags
             if new != entry.flags:
-                entry = box.entries[uid] = entry._replace(flags=self._flags(new))
-                changed.append(entry)
+                changed.append(self._reflag(box, entry, self._flags(new)))
         if changed:
             self._events.push(FlagsChanged(self._events.next_seq(), box.id, tuple(changed)))
         return changed
@@ -209,10 +206,13 @@ class MemoryStore(FolderOperations):
 
     def clear(self) -> None:
         with self._lock:
+            self._removed += len(self._messages)
             self._messages.clear()
             for box in self._filled:
                 box.entries.clear()
+                box.unseen = 0
             self._filled.clear()
+            self._unread = 0
             self.cache.clear()
             self._events.push(Cleared(self._events.next_seq()))
         self._events.flush()
@@ -243,16 +243,16 @@ class MemoryStore(FolderOperations):
     def _unlink(self, box: Folder, uids: list[int]) -> list[Entry]:
         removed_entries, removed_ids = [], []
         for uid in uids:
-            entry = box.entries.pop(uid, None)
-            if entry is None:
+            entry = box.entries.get(uid)
+            held = self._drop(box, uid)
+            if held is None or entry is None:
                 continue
             removed_entries.append(entry)
-            held = self._messages[entry.message.id]
-            held.drop_link(box, uid)
             if not held.links:
                 del self._messages[entry.message.id]
                 removed_ids.append(entry.message.id)
         if removed_ids:
+            self._removed += len(removed_ids)
             self.cache.forget(removed_ids)
         if removed_entries:
             self._events.push(

@@ -123,9 +123,7 @@ class FolderOperations(MemoryState):
         uids = list(inbox.entries)
         for uid in uids:
             entry = inbox.entries[uid]
-            new_uid = box.add(entry.message, entry.flags)
-            held = self._messages[entry.message.id]
-            held.links = (*held.links, box, new_uid)
+            self._link(self._messages[entry.message.id], box, entry.flags)
         self._unlink(inbox, uids)
 
     def _add_parents(self, account: Account, name: str) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import deque
 from collections.abc import Iterable
 
 from ..message import Summary, mailbox_key, normalize_address
@@ -26,25 +27,28 @@ from .model import (
     as_mailbox,
     folder_key,
 )
+from .searchdoc import SearchDoc
 
 NO_FLAGS: frozenset[str] = frozenset()
 
 
 class Held:
-    """A stored message: its record, bytes, summary once built, and links.
+    """A stored message: its record, bytes, summary and search document once built, links.
 
     ``links`` is a flat tuple ``(folder, uid, folder, uid, ...)``: one small tuple per message
-    instead of a tuple of pairs.
+    instead of a tuple of pairs. ``unseen`` counts the links without \\Seen.
     """
 
-    __slots__ = ("links", "raw", "record", "summary", "transcript")
+    __slots__ = ("doc", "links", "raw", "record", "summary", "transcript", "unseen")
 
     def __init__(self, record: MessageRecord, raw: bytes, transcript: bytes | None) -> None:
         self.record = record
         self.raw = raw
         self.transcript = transcript
         self.summary: Summary | None = None
+        self.doc: SearchDoc | None = None
         self.links: tuple[Folder | int, ...] = ()
+        self.unseen = 0
 
     def drop_link(self, box: Folder, uid: int) -> None:
         links = self.links
@@ -63,29 +67,23 @@ class Folder:
         "id",
         "noselect",
         "special_use",
-        "store",
         "uidnext",
         "uidvalidity",
+        "unseen",
     )
 
     def __init__(
         self, store: MemoryState, account: Account, name: str, special_use: str | None = None
     ) -> None:
-        self.store = store
         self.account = account
         self.id = MailboxId(account.address, name)
         self.uidvalidity = store.new_uidvalidity()
         self.uidnext = 1
         self.entries: dict[int, Entry] = {}
+        #: how many entries lack \\Seen
+        self.unseen = 0
         self.special_use = special_use
         self.noselect = False
-
-    def add(self, record: MessageRecord, flags: frozenset[str]) -> int:
-        uid = self.uidnext
-        self.uidnext += 1
-        self.entries[uid] = Entry(uid, record, flags)
-        self.store._filled.add(self)
-        return uid
 
     def snapshot(self) -> MailboxSnapshot:
         return MailboxSnapshot(
@@ -98,7 +96,7 @@ class Folder:
             self.uidvalidity,
             self.uidnext,
             len(self.entries),
-            sum(1 for e in self.entries.values() if SEEN not in e.flags),
+            self.unseen,
             self.special_use,
             self.noselect,
             subscribed,
@@ -132,6 +130,56 @@ class MemoryState(MessageStore):
         self._last_uidvalidity = 0
         self._events = EventQueue()
         self._flag_sets: dict[frozenset[str], frozenset[str]] = {NO_FLAGS: NO_FLAGS}
+        #: how many stored messages are unseen in at least one folder
+        self._unread = 0
+        self._accepted = self._accepted_size = self._removed = 0
+        # the indexer (see memory_query): messages waiting for a search document, its thread
+        self._unindexed: deque[str] = deque()
+        self._indexer: threading.Thread | None = None
+        self._wake = threading.Event()
+        self._closed = False
+        self._last_write = 0.0
+        self._queries = 0
+
+    # -- links and their read state (every change of either goes through these) ------------
+
+    def _link(self, held: Held, box: Folder, flags: frozenset[str]) -> int:
+        """Link a message into a folder with ``flags``; its new UID there."""
+        uid = box.uidnext
+        box.uidnext += 1
+        box.entries[uid] = Entry(uid, held.record, flags)
+        self._filled.add(box)
+        held.links = (*held.links, box, uid)
+        if SEEN not in flags:
+            box.unseen += 1
+            self._count_unseen(held, 1)
+        return uid
+
+    def _reflag(self, box: Folder, entry: Entry, flags: frozenset[str]) -> Entry:
+        """Give an entry new flags, keeping the unseen counts."""
+        changed = box.entries[entry.uid] = entry._replace(flags=flags)
+        was_seen, seen = SEEN in entry.flags, SEEN in flags
+        if was_seen != seen:
+            box.unseen += 1 if was_seen else -1
+            self._count_unseen(self._messages[entry.message.id], 1 if was_seen else -1)
+        return changed
+
+    def _drop(self, box: Folder, uid: int) -> Held | None:
+        """Remove one entry; the message's Held, or None when there was no such entry."""
+        entry = box.entries.pop(uid, None)
+        if entry is None:
+            return None
+        held = self._messages[entry.message.id]
+        held.drop_link(box, uid)
+        if SEEN not in entry.flags:
+            box.unseen -= 1
+            self._count_unseen(held, -1)
+        return held
+
+    def _count_unseen(self, held: Held, change: int) -> None:
+        before = held.unseen > 0
+        held.unseen += change
+        self._unread += (held.unseen > 0) - before
 
     def new_uidvalidity(self) -> int:
         # RFC 3501 2.3.1.1: time-based and strictly increasing within the store, so a folder
@@ -172,6 +220,10 @@ class MemoryState(MessageStore):
 
     def _unlink(self, box: Folder, uids: list[int]) -> list[Entry]:
         """Unlink UIDs from a folder (the messages module implements it)."""
+        raise NotImplementedError
+
+    def _queue_for_index(self, message_id: str) -> None:
+        """Hand a new message to the indexer (the query module implements it)."""
         raise NotImplementedError
 
     def resolve(self, mailbox: MailboxRef) -> MailboxId:

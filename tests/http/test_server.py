@@ -1,12 +1,9 @@
-"""Serving: one port for everything, prompt stop, and an index that starts from existing mail."""
+"""Serving: one port for everything, and a prompt stop."""
 
 from __future__ import annotations
 
 import http.client
 import socket
-
-from mailtrap.api.index import MessageIndex
-from mailtrap.store import SEEN, MemoryStore
 
 
 def test_http_url_has_no_trailing_slash(mailtrap):
@@ -28,23 +25,3 @@ def test_keep_alive_connections_are_reused_and_closed_on_stop(mailtrap_factory):
     connection.close()
     with socket.socket() as probe:
         assert probe.connect_ex(("127.0.0.1", trap.port("http"))) != 0
-
-
-def test_the_index_starts_from_mail_already_stored():
-    store = MemoryStore()
-    read = store.deliver("a@example.com", ["x@example.com", "y@example.com"], b"Subject: r\r\n\r\n")
-    half = store.deliver("a@example.com", ["x@example.com", "y@example.com"], b"Subject: h\r\n\r\n")
-    store.set_seen([read.id], True)
-    store.set_seen([half.id], True, mailbox="x@example.com")
-    index = MessageIndex(store)
-    try:
-        assert index.is_read(read.id) and not index.is_read(half.id)
-        assert index.is_read(half.id, "x@example.com")
-        assert not index.is_read(half.id, "y@example.com")
-        assert index.unread == 1
-        store.store_flags("y@example.com", [2], [SEEN], "add")
-        assert index.is_read(half.id) and index.unread == 0
-        store.clear()
-        assert index.unread == 0 and not index.is_read(read.id)
-    finally:
-        index.close()

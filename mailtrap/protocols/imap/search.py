@@ -1,9 +1,11 @@
 """SEARCH: a search key compiled into a predicate over the selected mailbox (RFC 3501 6.4.4).
 
-Text keys match case-insensitively as substrings of decoded text: header values with RFC 2047
-words decoded, bodies as :func:`mailtrap.mime.parse` decodes them (through the store's cache).
-A message another session expunged meanwhile (its bytes gone) matches no text key. Dates
-compare on the day alone (the internal date in UTC; the Date: field in its own zone).
+SUBJECT, FROM, TO, CC, BCC and BODY are the store's query engine's terms (one query over the
+selected mailbox per key, whatever the mailbox's size); what only IMAP has (flags, sequence
+sets, sizes, dates, HEADER and the header half of TEXT) is decided here, per message. Text keys
+match case-insensitively as substrings of decoded text. A message another session expunged
+meanwhile (its bytes gone) matches no text key. Dates compare on the day alone (the internal
+date in UTC; the Date: field in its own zone).
 """
 
 from __future__ import annotations
@@ -13,15 +15,23 @@ from datetime import UTC, date, datetime
 from email.parser import BytesHeaderParser
 from email.policy import compat32
 
-from ...message import Summary, decode_words, header_block
+from ...message import decode_words, header_block
 from ...store import Entry
+from ...store.query import Contains, Field, Filter
 from . import commands as c
 from .selected import MessageGone, SelectedMailbox
 from .structure import wire_bytes
 
 Predicate = Callable[[int, Entry], bool]
 _HEADER_PARSER = BytesHeaderParser(policy=compat32)
-_SUMMARY_FIELDS = frozenset({"subject", "from", "to", "cc", "bcc"})
+#: HEADER keys the query engine answers (RFC 3501 6.4.4: BCC, CC, FROM, SUBJECT, TO).
+_ENGINE_FIELDS = {
+    "subject": Field.SUBJECT,
+    "from": Field.FROM,
+    "to": Field.TO,
+    "cc": Field.CC,
+    "bcc": Field.BCC,
+}
 
 
 def matching(view: SelectedMailbox, key: c.SearchKey) -> list[int]:
@@ -127,20 +137,26 @@ def _text_of(value: object) -> str:
     return text
 
 
-def _summary_text(summary: Summary, field: str) -> str:
-    if field == "subject":
-        return summary.subject
-    if field == "from":
-        return str(summary.from_) if summary.from_ else ""
-    return ", ".join(str(a) for a in getattr(summary, field))
+def _engine(view: SelectedMailbox, field: Field, needle: str) -> Predicate:
+    """The messages of the view the query engine finds, asked once, on first use."""
+    found: set[str] | None = None
+
+    def check(i: int, entry: Entry) -> bool:
+        nonlocal found
+        if found is None:
+            page = view.store.query(Filter((Contains(field, needle),), view.mailbox))
+            found = {m.id for m in page.messages}
+        return entry.message.id in found
+
+    return check
 
 
 def _header(view: SelectedMailbox, key: c.HeaderKey) -> Predicate:
     field, needle = key.field, key.text.casefold()
     if not needle:  # RFC 3501 6.4.4: HEADER field "" matches any message with that field
         return lambda i, e: bool(header_values(view, e, field))
-    if field in _SUMMARY_FIELDS:
-        return lambda i, e: needle in _summary_text(view.summary(e), field).casefold()
+    if field in _ENGINE_FIELDS:
+        return _engine(view, _ENGINE_FIELDS[field], needle)
     return lambda i, e: any(needle in v.casefold() for v in header_values(view, e, field))
 
 
@@ -151,14 +167,7 @@ def _all_headers(view: SelectedMailbox, entry: Entry) -> str:
 
 def _text(view: SelectedMailbox, key: c.TextKey) -> Predicate:
     needle, with_headers = key.text.casefold(), key.headers
-
-    def check(i: int, entry: Entry) -> bool:
-        try:
-            body = view.parsed(entry)
-        except MessageGone:
-            return False
-        if needle in body.text.casefold() or needle in body.html.casefold():
-            return True
-        return with_headers and needle in _all_headers(view, entry).casefold()
-
-    return check
+    body = _engine(view, Field.BODY, needle)
+    if not with_headers:
+        return body
+    return lambda i, e: body(i, e) or needle in _all_headers(view, e).casefold()

@@ -1,0 +1,142 @@
+"""Per-message facts that need the body: snippet, attachment counts, free-text search text.
+
+A message that is one text part (the common case for mail from tests and scripts) is read
+straight from its bytes: the body after the header block, its transfer encoding undone with the
+standard library's ``binascii``, decoded as ``email`` would decode it. Anything else (multipart,
+attachments, unusual encodings) goes through :func:`mailtrap.mime.parse`. Both give the same
+facts; tests/core/test_facts.py compares them. The store's
+:class:`~mailtrap.message.Summary` covers everything the header block alone gives.
+"""
+
+from __future__ import annotations
+
+import binascii
+from email.message import Message
+from email.parser import BytesHeaderParser
+from email.policy import compat32
+from html.parser import HTMLParser
+from typing import NamedTuple
+
+from .message import header_block
+from .mime import parse
+
+SNIPPET_LENGTH = 250
+_SKIPPED_TAGS = frozenset({"head", "style", "script", "title", "template"})
+
+
+class Facts(NamedTuple):
+    """What lists and searches need of a message body."""
+
+    snippet: str
+    attachments: int
+    inline: int
+    #: Lower-cased body text plus attachment file names, for free-text search.
+    text: str
+
+
+class _TextOfHtml(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skipping = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _SKIPPED_TAGS:
+            self._skipping += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _SKIPPED_TAGS and self._skipping:
+            self._skipping -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self._skipping:
+            self.parts.append(data)
+
+
+def html_text(html: str) -> str:
+    """The visible text of an HTML document (tags, styles and scripts dropped); never raises."""
+    parser = _TextOfHtml()
+    try:
+        parser.feed(html)
+        parser.close()
+    except Exception:
+        return ""
+    return " ".join(parser.parts)
+
+
+def snippet_of(text: str) -> str:
+    """Up to :data:`SNIPPET_LENGTH` characters of ``text`` with white space collapsed."""
+    words = " ".join(text.split())
+    if len(words) <= SNIPPET_LENGTH:
+        return words
+    return words[: SNIPPET_LENGTH - 3].rstrip() + "..."
+
+
+#: The facts of a message that is gone (or has no body).
+NO_FACTS = Facts("", 0, 0, "")
+
+
+def facts_cost(facts: Facts) -> int:
+    """About how many bytes the facts hold (the search text dominates)."""
+    return 200 + len(facts.snippet) + 2 * len(facts.text)
+
+
+_HEADER_PARSER = BytesHeaderParser(policy=compat32)
+_PLAIN_ENCODINGS = frozenset({"", "7bit", "8bit", "binary"})
+
+
+def facts_of(raw: bytes) -> Facts:
+    """The :class:`Facts` of a message; never raises."""
+    block = header_block(raw)
+    try:
+        head = _HEADER_PARSER.parsebytes(block)
+        text = _single_text_part(head, raw[len(block) :])
+    except Exception:  # a header the fast path does not understand: take the full parse
+        text = None
+    if text is None:
+        return _parsed_facts(raw)
+    subtype, content = text
+    body = content if subtype == "plain" else html_text(content)
+    if subtype == "plain" and not body.strip():
+        body = ""
+    return Facts(snippet=snippet_of(body), attachments=0, inline=0, text=f"{body}\n".casefold())
+
+
+def _single_text_part(head: Message, payload: bytes) -> tuple[str, str] | None:
+    """(subtype, text) of a message that is a single text/plain or text/html part, else None."""
+    if head.defects or head.get_payload():  # not a clean header block: the full parse decides
+        return None
+    if head.get_content_maintype() != "text" or head.get_content_subtype() not in ("plain", "html"):
+        return None
+    disposition = head.get_content_disposition()
+    if disposition == "attachment" or (disposition is None and head.get_filename()):
+        return None
+    if head.get("content-id") is not None and disposition == "inline":
+        return None
+    encoding = str(head.get("content-transfer-encoding", "")).strip().lower()
+    if encoding == "quoted-printable":
+        payload = binascii.a2b_qp(payload)
+    elif encoding == "base64":
+        return None  # email's lenient base64 decoding is the reference: keep to it
+    elif encoding not in _PLAIN_ENCODINGS:
+        return None
+    charset = head.get_param("charset", "ascii")
+    if not isinstance(charset, str):  # RFC 2231 parameters: the full parse decides
+        return None
+    try:
+        content = payload.decode(charset, "replace")
+    except LookupError:
+        content = payload.decode("utf-8", "replace")
+    return head.get_content_subtype(), content
+
+
+def _parsed_facts(raw: bytes) -> Facts:
+    parsed = parse(raw)
+    body = parsed.text if parsed.text.strip() else html_text(parsed.html)
+    names = " ".join(a.filename for a in (*parsed.attachments, *parsed.inline) if a.filename)
+    return Facts(
+        snippet=snippet_of(body),
+        attachments=len(parsed.attachments),
+        inline=len(parsed.inline),
+        text=f"{body}\n{names}".casefold(),
+    )

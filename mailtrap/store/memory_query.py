@@ -1,0 +1,217 @@
+"""The memory backend's query engine and its indexer.
+
+Queries run :mod:`.query`'s terms over the messages of one folder (or every message once), in
+the caller's thread, never holding the store's lock while they read text. A listing without
+terms is answered from the kept counts and reads only its page.
+
+The indexer is a background thread that builds each new message's search document, off the
+SMTP path and the event loop. It steps aside while mail is arriving or a query runs (both need
+the interpreter more than it does) and catches up when they pause; a query that finds messages
+not indexed yet builds their documents itself, after a cheap pre-test on their bytes.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from itertools import islice
+
+from ..message import summarize
+from .memory_state import Held, MemoryState
+from .model import SEEN, MailboxRef
+from .query import Candidate, Filter, Page, holds, ordered, run
+from .searchdoc import SearchDoc, build_doc, is_plain, may_contain, safe_needle
+
+#: While mail arrived this recently (seconds), the indexer waits.
+BUSY_GAP = 0.003
+#: An idle indexer thread ends after this long; the next delivery starts another.
+IDLE_EXIT = 2.0
+
+
+class _Candidate(Candidate):
+    __slots__ = ("_plain", "held", "store")
+
+    def __init__(self, store: QueryOperations, held: Held, read: bool) -> None:
+        super().__init__(held.record, read)
+        self.store = store
+        self.held = held
+        self._plain: bool | None = None
+
+    @property
+    def doc(self) -> SearchDoc:
+        return self.store._doc(self.held)
+
+    def may_contain(self, needle: str) -> bool:
+        held = self.held
+        if held.doc is not None:
+            return True
+        if self._plain is None:
+            self._plain = is_plain(held.raw)
+        if not self._plain:
+            return True
+        encoded = safe_needle(needle)
+        return encoded is None or may_contain(encoded, held.raw)
+
+
+class QueryOperations(MemoryState):
+    """``query``, ``matches``, counts and the background indexer."""
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def query(self, filter: Filter, start: int = 0, limit: int | None = None) -> Page:
+        terms = ordered(filter.terms)
+        with self._lock:
+            if not terms and filter.after_seq == 0:
+                return self._listing(filter, start, limit)
+            rows = self._rows(filter)
+            self._queries += 1
+        try:
+            candidates = (_Candidate(self, held, read) for held, read in rows)
+            return run(terms, candidates, start, limit)
+        finally:
+            with self._lock:
+                self._queries -= 1
+
+    def matches(self, filter: Filter, message_id: str) -> bool:
+        with self._lock:
+            held = self._messages.get(message_id)
+            if held is None or held.record.seq <= filter.after_seq:
+                return False
+            if filter.mailbox is None:
+                read = held.unseen == 0
+            else:
+                box = self._folder(filter.mailbox)
+                entry = self._entry_of(box, held) if box is not None else None
+                if entry is None:
+                    return False
+                read = SEEN in entry.flags
+        candidate = _Candidate(self, held, read)
+        return all(holds(term, candidate) for term in ordered(filter.terms))
+
+    def doc(self, message_id: str) -> SearchDoc | None:
+        held = self._messages.get(message_id)
+        return self._doc(held) if held is not None else None
+
+    def is_read(self, message_id: str, mailbox: MailboxRef | None = None) -> bool:
+        if mailbox is not None:
+            return super().is_read(message_id, mailbox)
+        held = self._messages.get(message_id)
+        return held is not None and held.unseen == 0
+
+    def unread_count(self) -> int:
+        return self._unread
+
+    def stats(self) -> dict[str, int]:
+        return {
+            "accepted": self._accepted,
+            "accepted_size": self._accepted_size,
+            "removed": self._removed,
+        }
+
+    def _listing(self, filter: Filter, start: int, limit: int | None) -> Page:
+        """A query without terms: counts kept, and only the page is read."""
+        if filter.mailbox is None:
+            source = self._messages.values()
+            total, unread = len(self._messages), self._unread
+            records = (
+                held.record for held in (reversed(source) if filter.newest_first else source)
+            )
+        else:
+            box = self._folder(filter.mailbox)
+            if box is None or box.noselect:
+                return Page(0, 0, [])
+            entries = box.entries.values()
+            total, unread = len(box.entries), box.unseen
+            ordered_entries = reversed(entries) if filter.newest_first else entries
+            records = (entry.message for entry in ordered_entries)
+        end = None if limit is None else start + limit
+        return Page(total, unread, list(islice(records, start, end)))
+
+    def _rows(self, filter: Filter) -> list[tuple[Held, bool]]:
+        """(message, read) for every message the filter covers, in its order."""
+        messages = self._messages
+        if filter.mailbox is None:
+            rows = [(held, held.unseen == 0) for held in messages.values()]
+        else:
+            box = self._folder(filter.mailbox)
+            if box is None or box.noselect:
+                return []
+            rows = [(messages[e.message.id], SEEN in e.flags) for e in box.entries.values()]
+        if filter.after_seq:
+            rows = [row for row in rows if row[0].record.seq > filter.after_seq]
+        if filter.newest_first:
+            rows.reverse()
+        return rows
+
+    def _entry_of(self, box: object, held: Held) -> object:
+        links = held.links
+        for i in range(0, len(links), 2):
+            if links[i] is box:
+                return box.entries.get(links[i + 1])  # type: ignore[attr-defined]
+        return None
+
+    def _doc(self, held: Held) -> SearchDoc:
+        doc = held.doc
+        if doc is None:
+            summary = held.summary
+            if summary is None:
+                summary = held.summary = summarize(held.raw)
+            doc = held.doc = build_doc(held.raw, summary)
+        return doc
+
+    # -- the indexer ---------------------------------------------------------------------------
+
+    def _queue_for_index(self, message_id: str) -> None:
+        """Called under the lock for every new message."""
+        self._last_write = time.monotonic()
+        if self._closed:
+            return
+        self._unindexed.append(message_id)
+        if self._indexer is None:
+            self._indexer = threading.Thread(
+                target=self._index_loop, name="mailtrap-indexer", daemon=True
+            )
+            self._indexer.start()
+        elif not self._wake.is_set():
+            self._wake.set()
+
+    def _index_loop(self) -> None:
+        while True:
+            with self._lock:
+                if self._closed:
+                    self._indexer = None
+                    return
+                batch = [self._unindexed.popleft() for _ in range(min(32, len(self._unindexed)))]
+                if not batch:
+                    self._wake.clear()
+            if not batch:
+                if self._wake.wait(IDLE_EXIT):
+                    continue
+                with self._lock:
+                    if not self._unindexed:  # nothing came meanwhile: end; a write starts another
+                        self._indexer = None
+                        return
+                continue
+            for message_id in batch:
+                while self._busy() and not self._closed:
+                    time.sleep(BUSY_GAP)
+                held = self._messages.get(message_id)
+                if held is not None and held.doc is None:
+                    self._doc(held)
+
+    def _busy(self) -> bool:
+        return self._queries > 0 or time.monotonic() - self._last_write < BUSY_GAP
+
+    def indexed(self) -> bool:
+        """True when every stored message has its search document (for tests and benchmarks)."""
+        with self._lock:
+            return all(held.doc is not None for held in self._messages.values())
+
+    def close(self) -> None:
+        """Stop the indexer (queries still build what they need); idempotent."""
+        with self._lock:
+            self._closed = True
+            indexer = self._indexer
+            self._wake.set()
+        if indexer is not None and indexer is not threading.current_thread():
+            indexer.join(5)
