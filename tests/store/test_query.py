@@ -1,0 +1,190 @@
+"""The query engine: every term, negation and alternatives, folders, read state, order,
+paging and counts; documents built in the background or on demand give the same answers."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from mailtrap.message import summarize
+from mailtrap.store import MailboxId
+from mailtrap.store.query import (
+    AnyOf,
+    Contains,
+    Field,
+    Filter,
+    Has,
+    Not,
+    Nothing,
+    Read,
+    Received,
+    Size,
+    recipient,
+    sender,
+)
+from mailtrap.store.searchdoc import build_doc, is_plain, may_contain, safe_needle
+
+PLAIN = (
+    b"From: Ann Example <ann@example.org>\r\nTo: Bob <bob@example.com>, carol@example.com\r\n"
+    b"Cc: dave@example.net\r\nReply-To: replies@example.org\r\nSubject: Quarterly report\r\n"
+    b"Message-ID: <q1@example.org>\r\nDate: Mon, 1 Jan 2024 10:00:00 +0000\r\n\r\n"
+    b"The numbers are in.\r\n"
+)
+ENCODED = (
+    b"From: =?utf-8?q?Ren=C3=A9e?= <renee@example.org>\r\nTo: bob@example.com\r\n"
+    b"Bcc: hidden-header@example.com\r\nSubject: =?utf-8?q?Caf=C3=A9_order?=\r\n"
+    b"Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable"
+    b"\r\n\r\nna=C3=AFve latte\r\n"
+)
+ATTACHED = (
+    b"From: ops@example.org\r\nTo: bob@example.com\r\nSubject: logs\r\n"
+    b"Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\n"
+    b"see attached\r\n--b\r\nContent-Type: text/plain\r\nContent-Disposition: attachment; "
+    b'filename="server.log"\r\n\r\nlog lines\r\n--b\r\nContent-Type: image/png\r\n'
+    b"Content-Disposition: inline\r\nContent-ID: <logo>\r\n\r\npng\r\n--b--\r\n"
+)
+
+
+@pytest.fixture
+def three(store):
+    plain = store.deliver("bounce@example.org", ["bob@example.com", "carol@example.com"], PLAIN)
+    encoded = store.deliver("renee@example.org", ["bob@example.com", "secret@example.com"], ENCODED)
+    attached = store.deliver("ops@example.org", ["bob@example.com"], ATTACHED)
+    return store, plain, encoded, attached
+
+
+def ids(store, *terms, **options):
+    return [m.id for m in store.query(Filter(tuple(terms), **options)).messages]
+
+
+@pytest.mark.parametrize(
+    ("term", "expected"),
+    [
+        (Contains(Field.SUBJECT, "REPORT"), "p"),
+        (Contains(Field.SUBJECT, "café"), "e"),  # decoded words
+        (Contains(Field.FROM, "Ann Example"), "p"),
+        (Contains(Field.FROM, "renée"), "e"),
+        (Contains(Field.FROM, "bounce"), ""),  # the header only
+        (Contains(Field.MAIL_FROM, "bounce"), "p"),
+        (Contains(Field.TO, "carol@"), "p"),
+        (Contains(Field.CC, "dave"), "p"),
+        (Contains(Field.BCC, "hidden-header"), "e"),
+        (Contains(Field.BCC, "secret"), ""),  # the header only
+        (Contains(Field.RCPT_TO, "secret"), "e"),
+        (Contains(Field.REPLY_TO, "replies"), "p"),
+        (Contains(Field.MESSAGE_ID, "q1@"), "p"),
+        (Contains(Field.ADDRESSED, "secret"), "e"),
+        (Contains(Field.ADDRESSED, "replies@"), "p"),
+        (Contains(Field.BODY, "naïve"), "e"),  # quoted-printable undone
+        (Contains(Field.BODY, "server.log"), "a"),  # attachment names
+        (Contains(Field.BODY, "quarterly"), ""),
+        (Contains(Field.TEXT, "quarterly"), "p"),
+        (Contains(Field.TEXT, "secret@"), "e"),  # the envelope is free text too
+        (Contains(Field.TEXT, "LATTE"), "e"),
+        (Has("attachment"), "a"),
+        (Has("inline"), "a"),
+        (Nothing(), ""),
+        (recipient("SECRET@example.com"), "e"),
+        (recipient("secret"), ""),  # a whole address, not a substring
+        (sender("ann@EXAMPLE.org"), "p"),  # the From address
+        (sender("ops@example.org"), "a"),  # the envelope sender
+        (Size(larger=len(PLAIN)), "a"),  # the sizes: encoded < plain < attached
+        (Size(smaller=len(PLAIN)), "e"),
+        (Size(larger=len(ENCODED), smaller=len(ATTACHED)), "p"),
+        (Not(Contains(Field.TO, "carol")), "ea"),
+        (AnyOf((Contains(Field.SUBJECT, "logs"), Contains(Field.CC, "dave"))), "pa"),
+    ],
+)
+def test_terms(three, term, expected):
+    store, plain, encoded, attached = three
+    names = {"p": plain.id, "e": encoded.id, "a": attached.id}
+    assert ids(store, term) == [names[c] for c in expected]
+
+
+def test_every_term_must_hold(three):
+    store, plain, *_ = three
+    both = (Contains(Field.TO, "bob"), Contains(Field.SUBJECT, "report"))
+    assert ids(store, *both) == [plain.id]
+
+
+def test_read_state_overall_and_in_one_mailbox(three):
+    store, plain, encoded, attached = three
+    store.set_seen([plain.id], True, mailbox="bob@example.com")
+    assert ids(store, Read(True)) == []  # carol has not read it
+    assert ids(store, Read(True), mailbox=MailboxId("bob@example.com")) == [plain.id]
+    store.set_seen([plain.id], True)
+    assert ids(store, Read(True)) == [plain.id]
+    assert ids(store, Read(False)) == [encoded.id, attached.id]
+
+
+def test_folders_order_paging_and_counts(three):
+    store, _, encoded, attached = three
+    bob = MailboxId("bob@example.com")
+    store.set_seen([encoded.id], True)
+    page = store.query(Filter(mailbox=bob, newest_first=True), 1, 1)
+    assert (page.total, page.unread, [m.id for m in page.messages]) == (3, 2, [encoded.id])
+    page = store.query(Filter((Contains(Field.TO, "bob"),), bob, newest_first=True), 0, 2)
+    assert (page.total, page.unread) == (3, 2)
+    assert [m.id for m in page.messages] == [attached.id, encoded.id]
+    carol = MailboxId("carol@example.com")
+    assert store.query(Filter(mailbox=carol)).total == 1
+    assert store.query(Filter(mailbox=MailboxId("nobody@example.com"))).total == 0
+    assert ids(store, after_seq=encoded.seq) == [attached.id]
+    assert ids(store, Contains(Field.TEXT, "e"), after_seq=encoded.seq) == [attached.id]
+
+
+def test_received_window(three):
+    store, plain, encoded, attached = three
+    assert ids(store, Received(after=encoded.received)) == [encoded.id, attached.id]
+    assert ids(store, Received(before=plain.received)) == [plain.id]
+    assert ids(store, Received(after=time.time() + 60)) == []
+
+
+def test_matches_one_message(three):
+    store, plain, encoded, _ = three
+    question = Filter((Contains(Field.SUBJECT, "report"),))
+    assert store.matches(question, plain.id) and not store.matches(question, encoded.id)
+    assert not store.matches(question, "no-such-id")
+    assert not store.matches(Filter(after_seq=plain.seq), plain.id)
+    assert store.matches(Filter(mailbox=MailboxId("carol@example.com")), plain.id)
+    assert not store.matches(Filter(mailbox=MailboxId("carol@example.com")), encoded.id)
+
+
+def test_the_indexer_builds_documents_in_the_background(make_store):
+    store = make_store()
+    try:
+        for n in range(50):
+            store.deliver("a@x.org", ["b@x.org"], PLAIN.replace(b"report", b"report %d" % n))
+        deadline = time.monotonic() + 10
+        while not store.indexed() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert store.indexed()
+        assert store.query(Filter((Contains(Field.SUBJECT, "report 4"),))).total == 11
+    finally:
+        store.close()
+    store.deliver("a@x.org", ["b@x.org"], PLAIN)  # after close: no indexer, still searchable
+    assert store.query(Filter((Contains(Field.SUBJECT, "quarterly"),))).total == 51
+
+
+def test_documents_give_list_rows_their_facts(three):
+    store, plain, _, attached = three
+    assert store.doc(plain.id).snippet == "The numbers are in."
+    assert (store.doc(attached.id).attachments, store.doc(attached.id).inline) == (1, 1)
+    assert store.doc("no-such-id") is None
+
+
+NEEDLES = ["report", "ann", "example.org", "numbers", "q1@", "zzz", "bob", "x", "carol@example"]
+
+
+@pytest.mark.parametrize("raw", [PLAIN, ENCODED, ATTACHED])
+def test_the_pre_test_never_hides_a_match(raw):
+    """Before a message is indexed, a search tests its bytes first: it may only ever rule a
+    message out when the document really lacks the needle."""
+    doc = build_doc(raw, summarize(raw))
+    text = "\n".join(doc[:8])
+    for needle in NEEDLES:
+        encoded = safe_needle(needle)
+        if encoded is not None and is_plain(raw) and not may_contain(encoded, raw):
+            assert needle not in text, needle
+    assert is_plain(PLAIN) and not is_plain(ENCODED) and not is_plain(ATTACHED)
