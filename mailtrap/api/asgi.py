@@ -2,25 +2,27 @@
 
 Routing: the websocket ``/api/events`` and the long-poll ``/api/v1/wait`` are async handlers
 on the loop (waiting costs no thread); every other request goes to the Flask app through
-:class:`~.wsgi.WsgiBridge`. uvicorn is driven directly (``startup``/our own ``stop``) so it
-runs on a socket the runtime bound (port 0 works), never touches logging configuration or
-signal handlers, starts in milliseconds and stops promptly: listeners close, long-polls get
-503, websockets a close frame, idle keep-alive connections are closed, and whatever is left
-after a short grace period is aborted.
+:class:`~.wsgi.WsgiBridge`.
+
+uvicorn is driven through its documented interface only: a ``uvicorn.Config`` of documented
+settings (lifespan off, no logging configuration, no ``Server`` header) and
+``uvicorn.Server.serve`` on the socket the runtime bound (``sockets=[sock]``, so port 0
+works), stopped by setting ``should_exit``. pyproject.toml bounds uvicorn to the versions the
+tests have run against. Stopping: long-polls get 503 and websockets a close frame first; then
+uvicorn closes the listener and idle keep-alive connections, lets requests in flight finish
+for up to :data:`GRACE` seconds and cancels the rest. (On the main thread, ``serve`` catches
+SIGINT/SIGTERM while it runs and raises them again once it has stopped.)
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import socket
 from importlib.resources.abc import Traversable
 from typing import Any
 
 import uvicorn
-from uvicorn.lifespan.off import LifespanOff
-from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 
 from ..store import MessageStore
 from . import live, wait
@@ -31,8 +33,10 @@ from .wsgi import WsgiBridge
 
 #: Routes served by async handlers, not Flask: (method, path) as the OpenAPI document names them.
 ASYNC_ROUTES = (("GET", live.PATH), ("GET", wait.PATH))
-#: How long stop() lets in-flight requests finish before cutting connections.
-GRACE = 1.0
+#: Seconds stop() lets requests in flight finish before they are cancelled (uvicorn takes an int).
+GRACE = 1
+#: Seconds start() waits for uvicorn to listen.
+START_TIMEOUT = 5.0
 
 
 class HttpServer:
@@ -47,7 +51,7 @@ class HttpServer:
         self.version = version
         self.state: ApiState | None = None
         self._server: uvicorn.Server | None = None
-        self._ticker: asyncio.Task[None] | None = None
+        self._serving: asyncio.Task[None] | None = None
 
     async def start(self, sock: socket.socket) -> None:
         index = MessageIndex(self.store)
@@ -62,7 +66,7 @@ class HttpServer:
         config = uvicorn.Config(
             self._route,
             http="h11",
-            ws=WebSocketsSansIOProtocol,
+            ws="websockets-sansio",
             ws_max_size=64 * 1024,
             lifespan="off",
             interface="asgi3",
@@ -70,14 +74,16 @@ class HttpServer:
             access_log=False,
             proxy_headers=False,
             server_header=False,
+            timeout_graceful_shutdown=GRACE,
         )
-        config.load()
         server = uvicorn.Server(config)
-        server.lifespan = LifespanOff(config)
-        await server.startup(sockets=[sock])
         self._server = server
-        # uvicorn's tick loop refreshes the Date header once a second; it never exits itself.
-        self._ticker = asyncio.create_task(server.main_loop(), name="mailtrap-http-tick")
+        self._serving = asyncio.create_task(server.serve(sockets=[sock]), name="mailtrap-http")
+        try:
+            await _until_started(server, self._serving)
+        except BaseException:
+            await self.stop()
+            raise
 
     async def _route(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         kind, path = scope["type"], scope.get("path", "")
@@ -98,32 +104,17 @@ class HttpServer:
         server, self._server = self._server, None
         if server is None:
             return
-        assert self.state is not None
+        assert self.state is not None and self._serving is not None
         self.state.ready = False
-        for listener in server.servers:
-            listener.close()
         self.waits.close()
         await self.live.close()
-        for connection in list(server.server_state.connections):
-            connection.shutdown()
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + GRACE
-        while server.server_state.connections and loop.time() < deadline:
-            await asyncio.sleep(0.01)
-        for connection in list(server.server_state.connections):
-            transport = getattr(connection, "transport", None)
-            if transport is not None:
-                transport.abort()
-        for task in list(server.server_state.tasks):
-            task.cancel()
-        if self._ticker is not None:
-            self._ticker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._ticker
-        self.state.index.close()
-        self.bridge.close()
-        for listener in server.servers:
-            await listener.wait_closed()
+        server.should_exit = True
+        try:
+            # uvicorn notices within a tick (0.1 s), then takes at most GRACE for what is left.
+            await asyncio.wait_for(self._serving, GRACE + 2.0)
+        finally:
+            self.state.index.close()
+            self.bridge.close()
 
 
 async def _json(send: Any, status: int, data: Any) -> None:
@@ -131,3 +122,19 @@ async def _json(send: Any, status: int, data: Any) -> None:
     headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
+
+
+async def _until_started(server: uvicorn.Server, serving: asyncio.Task[None]) -> None:
+    """Return once ``server`` listens; re-raise its start-up error if it fails first."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + START_TIMEOUT
+    spins = 0
+    while not server.started:
+        if serving.done():
+            serving.result()
+            raise RuntimeError("the HTTP server stopped while starting")
+        if loop.time() > deadline:
+            raise TimeoutError(f"the HTTP server did not start in {START_TIMEOUT:g}s")
+        spins += 1
+        # Starting on a bound socket takes a few loop turns: yield, and only then sleep.
+        await asyncio.sleep(0 if spins < 20 else 0.001)

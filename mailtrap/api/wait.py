@@ -63,6 +63,7 @@ class WaitHub:
         self.index = index
         self.executor = executor
         self.waiters: set[Waiter] = set()
+        self.closed = False
         self._loop = asyncio.get_running_loop()
         self._loop_thread = threading.get_ident()
         self._unsubscribe: Callable[[], None] = store.subscribe(self._on_event)
@@ -87,6 +88,7 @@ class WaitHub:
             waiter.found.set_result(message)
 
     def close(self) -> None:
+        self.closed = True
         self._unsubscribe()
         for waiter in list(self.waiters):
             if not waiter.found.done():
@@ -98,6 +100,9 @@ class WaitHub:
         """The ASGI handler for ``GET /api/v1/wait``."""
         if scope["method"] not in ("GET", "HEAD"):
             await _answer(send, 405, serialize.error("use GET"), [(b"allow", b"GET")])
+            return
+        if self.closed:
+            await _answer(send, 503, serialize.error("the server is stopping"))
             return
         try:
             waiter, timeout = self._waiter(parse_qs(scope["query_string"].decode("latin-1")))
