@@ -17,7 +17,6 @@ SIGINT/SIGTERM while it runs and raises them again once it has stopped.)
 from __future__ import annotations
 
 import asyncio
-import json
 import socket
 from importlib.resources.abc import Traversable
 from typing import Any
@@ -27,6 +26,7 @@ import uvicorn
 from ..store import MessageStore
 from . import live, wait
 from .app import create_app, max_body
+from .errors import ApiError, error_answer
 from .index import MessageIndex
 from .respond import ApiState
 from .wsgi import WsgiBridge
@@ -96,7 +96,8 @@ class HttpServer:
             if path == wait.PATH:
                 await self.waits.serve(scope, receive, send)
             elif path == live.PATH:
-                await _json(send, 426, {"Error": "this is a websocket: connect with ws://"})
+                problem = ApiError(426, "this is a websocket: connect with ws://")
+                await error_answer(problem).send(send)
             else:
                 await self.bridge(scope, receive, send)
 
@@ -115,13 +116,6 @@ class HttpServer:
         finally:
             self.state.index.close()
             self.bridge.close()
-
-
-async def _json(send: Any, status: int, data: Any) -> None:
-    body = json.dumps(data).encode()
-    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
 
 
 async def _until_started(server: uvicorn.Server, serving: asyncio.Task[None]) -> None:

@@ -1,7 +1,7 @@
-"""What every route module shares: the API's state, JSON answers, and request-argument parsing.
+"""What every Flask view shares: the API's state, JSON answers, and request-argument parsing.
 
-Bad input raises :class:`ApiError`; the app turns it (and every other error) into a JSON body
-``{"Error": "..."}`` with its status, so no route ever answers with HTML or a 500 page.
+Bad input raises :class:`~.errors.ApiError`; the app turns it (and every other error) into a
+JSON body ``{"Error": "..."}`` with its status, so no route ever answers with HTML or a 500 page.
 """
 
 from __future__ import annotations
@@ -17,11 +17,8 @@ from flask import Response, current_app, request
 
 from ..store import MessageStore, StoredMessage
 from . import search
+from .errors import ApiError
 from .index import MessageIndex
-from .serialize import error
-
-#: Headers on every answer.
-COMMON_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
 
 
 @dataclass
@@ -39,15 +36,6 @@ class ApiState:
     live_stats: Callable[[], dict[str, int]] = lambda: {"LiveClients": 0, "Waiting": 0}
 
 
-class ApiError(Exception):
-    """A client error answered as ``{"Error": message}`` with ``status``."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-
-
 def state() -> ApiState:
     return current_app.extensions["mailtrap"]
 
@@ -63,10 +51,6 @@ def as_text(text: str | bytes, status: int = 200) -> Response:
 def ok() -> Response:
     """Mailpit's plain ``ok`` answer to actions (PUT, DELETE)."""
     return as_text("ok")
-
-
-def json_error(status: int, message: str) -> Response:
-    return as_json(error(message), status)
 
 
 def int_arg(name: str, default: int, minimum: int = 0) -> int:

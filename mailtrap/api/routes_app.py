@@ -14,7 +14,7 @@ from flask import Blueprint, Response, request
 from werkzeug.exceptions import BadRequest
 
 from . import openapi
-from .respond import ApiError, as_json, as_text, json_error, state
+from .respond import ApiError, as_json, as_text, state
 from .send import build
 
 bp = Blueprint("app", __name__)
@@ -95,7 +95,7 @@ def livez() -> Response:
 @bp.get("/readyz")
 def readyz() -> Response:
     if not state().ready:
-        return json_error(503, "shutting down")
+        raise ApiError(503, "shutting down")
     return as_text("ok")
 
 

@@ -1,4 +1,4 @@
-"""HTTP plumbing: the uvicorn interface we use, within the version bounds the tests cover."""
+"""HTTP plumbing: the one JSON error writer, and the uvicorn interface we use."""
 
 from __future__ import annotations
 
@@ -7,6 +7,46 @@ from importlib.metadata import requires, version
 
 import uvicorn
 from packaging.requirements import Requirement
+
+
+def _assert_json_error(reply, status: int) -> str:
+    assert reply.status == status, (reply.status, reply.body)
+    assert reply.headers["Content-Type"] == "application/json"
+    assert reply.headers["X-Content-Type-Options"] == "nosniff"
+    assert reply.headers["Referrer-Policy"] == "no-referrer"
+    assert int(reply.headers["Content-Length"]) == len(reply.body)
+    body = reply.json()
+    assert list(body) == ["Error"] and isinstance(body["Error"], str) and body["Error"]
+    return body["Error"]
+
+
+def test_every_kind_of_error_is_written_alike(api, mailtrap_factory, api_for):
+    # Flask: a route's ApiError, werkzeug's 404 and 405
+    assert "not found" in _assert_json_error(api.get("/api/v1/message/nope"), 404)
+    assert _assert_json_error(api.get("/no/such/thing"), 404) == "Not Found"
+    wrong = api.request("PATCH", "/api/v1/messages")
+    _assert_json_error(wrong, 405)
+    assert "GET" in wrong.headers["Allow"]
+    # the router: a method the table does not list for an async route, a websocket over HTTP
+    post = api.request("POST", "/api/v1/wait")
+    _assert_json_error(post, 405)
+    assert post.headers["Allow"] == "GET, HEAD"
+    assert "websocket" in _assert_json_error(api.get("/api/events"), 426)
+    # the long-poll: bad input and a timeout
+    assert "timeout" in _assert_json_error(api.get("/api/v1/wait", timeout="soon"), 400)
+    timed_out = api.get("/api/v1/wait", query="subject:never", timeout=0)
+    assert "never" in _assert_json_error(timed_out, 408)
+    assert timed_out.headers["Cache-Control"] == "no-store"
+    # the WSGI bridge: a body over the limit, refused before it is read
+    small = api_for(mailtrap_factory(max_size=1024))
+    huge = small.request("POST", "/api/v1/send", raw=b"x" * (2 * 1024 * 1024))
+    assert "request body over" in _assert_json_error(huge, 413)
+
+
+def test_head_is_answered_like_get_on_async_routes(api):
+    reply = api.request("HEAD", "/api/v1/wait", {"timeout": 0})
+    assert reply.status == 408 and reply.body == b""
+    assert reply.headers["Content-Type"] == "application/json"
 
 
 def test_uvicorn_is_within_the_bounds_the_tests_cover():
