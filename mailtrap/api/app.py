@@ -1,4 +1,4 @@
-"""The Flask application factory: JSON routes, viewer files, JSON errors, security headers.
+"""The Flask application factory: the table's Flask routes, JSON errors, security headers.
 
 No module globals: everything the routes need lives in the :class:`~.respond.ApiState` held
 by the app. Every error, including Flask's own 404/405/413 and unexpected exceptions, is
@@ -13,9 +13,9 @@ import logging
 from flask import Flask, Response
 from werkzeug.exceptions import HTTPException
 
-from . import routes_app, routes_list, routes_message
 from .errors import COMMON_HEADERS, ApiError, error_answer
 from .respond import ApiState
+from .routes import ROUTES
 
 log = logging.getLogger("mailtrap.api")
 
@@ -25,9 +25,10 @@ def create_app(api: ApiState) -> Flask:
     app = Flask("mailtrap.api", static_folder=None)
     app.config["MAX_CONTENT_LENGTH"] = max_body(api.max_size)
     app.extensions["mailtrap"] = api
-    app.register_blueprint(routes_list.bp)
-    app.register_blueprint(routes_message.bp)
-    app.register_blueprint(routes_app.bp)
+    for route in ROUTES:
+        if route.view is not None:
+            endpoint = f"{route.method} {route.path}"
+            app.add_url_rule(route.rule, endpoint, route.view, methods=[route.method])
 
     @app.errorhandler(ApiError)
     def api_error(problem: ApiError) -> Response:

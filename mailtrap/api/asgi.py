@@ -1,7 +1,8 @@
 """The HTTP server: uvicorn on the runtime's loop, one port, a small ASGI router in front.
 
-Routing: the websocket ``/api/events`` and the long-poll ``/api/v1/wait`` are async handlers
-on the loop (waiting costs no thread); every other request goes to the Flask app through
+Routing follows the route table (:mod:`.routes`): the routes it gives an async ``handler`` (the
+websocket ``/api/events``, the long-poll ``/api/v1/wait``) are served on the loop, where
+waiting costs no thread; every other request goes to the Flask app through
 :class:`~.wsgi.WsgiBridge`.
 
 uvicorn is driven through its documented interface only: a ``uvicorn.Config`` of documented
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+from collections.abc import Awaitable, Callable
 from importlib.resources.abc import Traversable
 from typing import Any
 
@@ -29,14 +31,17 @@ from .app import create_app, max_body
 from .errors import ApiError, error_answer
 from .index import MessageIndex
 from .respond import ApiState
+from .routes import ROUTES, Route
 from .wsgi import WsgiBridge
 
 #: Routes served by async handlers, not Flask: (method, path) as the OpenAPI document names them.
-ASYNC_ROUTES = (("GET", live.PATH), ("GET", wait.PATH))
+ASYNC_ROUTES = tuple((route.method, route.path) for route in ROUTES if route.handler)
 #: Seconds stop() lets requests in flight finish before they are cancelled (uvicorn takes an int).
 GRACE = 1
 #: Seconds start() waits for uvicorn to listen.
 START_TIMEOUT = 5.0
+
+Handler = Callable[[dict[str, Any], Any, Any], Awaitable[None]]
 
 
 class HttpServer:
@@ -52,6 +57,8 @@ class HttpServer:
         self.state: ApiState | None = None
         self._server: uvicorn.Server | None = None
         self._serving: asyncio.Task[None] | None = None
+        #: path -> method -> (route, handler), for the routes with an async handler.
+        self._async: dict[str, dict[str, tuple[Route, Handler]]] = {}
 
     async def start(self, sock: socket.socket) -> None:
         index = MessageIndex(self.store)
@@ -63,6 +70,11 @@ class HttpServer:
             "LiveClients": len(self.live.clients),
             "Waiting": len(self.waits.waiters),
         }
+        handlers: dict[str, Handler] = {"live": self.live.serve, "wait": self.waits.serve}
+        for route in ROUTES:
+            if route.handler is not None:
+                methods = self._async.setdefault(route.path, {})
+                methods[route.method] = (route, handlers[route.handler])
         config = uvicorn.Config(
             self._route,
             http="h11",
@@ -86,20 +98,33 @@ class HttpServer:
             raise
 
     async def _route(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        kind, path = scope["type"], scope.get("path", "")
-        if kind == "websocket":
-            if path == live.PATH:
-                await self.live.serve(scope, receive, send)
+        methods = self._async.get(scope.get("path", ""))
+        if scope["type"] == "websocket":
+            route, handler = (methods or {}).get("GET", (None, None))
+            if route is not None and handler is not None and route.websocket:
+                await handler(scope, receive, send)
             else:
                 await send({"type": "websocket.close", "code": 1008})
-        elif kind == "http":
-            if path == wait.PATH:
-                await self.waits.serve(scope, receive, send)
-            elif path == live.PATH:
-                problem = ApiError(426, "this is a websocket: connect with ws://")
-                await error_answer(problem).send(send)
-            else:
+        elif scope["type"] == "http":
+            if methods is None:
                 await self.bridge(scope, receive, send)
+            else:
+                await self._async_http(methods, scope, receive, send)
+
+    @staticmethod
+    async def _async_http(
+        methods: dict[str, tuple[Route, Handler]], scope: dict[str, Any], receive: Any, send: Any
+    ) -> None:
+        method = "GET" if scope["method"] == "HEAD" else scope["method"]
+        if any(route.websocket for route, _ in methods.values()):
+            problem = ApiError(426, "this is a websocket: connect with ws://")
+        elif method not in methods:
+            allowed = [*methods, "HEAD"] if "GET" in methods else list(methods)
+            problem = ApiError(405, "Method Not Allowed", {"Allow": ", ".join(allowed)})
+        else:
+            await methods[method][1](scope, receive, send)
+            return
+        await error_answer(problem).send(send)
 
     async def stop(self) -> None:
         server, self._server = self._server, None

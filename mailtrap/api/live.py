@@ -25,7 +25,6 @@ from .index import MessageIndex
 
 log = logging.getLogger("mailtrap.api")
 
-PATH = "/api/events"
 #: Frames a client may have waiting before it counts as too slow and is dropped.
 QUEUE_SIZE = 256
 STATS_INTERVAL = 0.25

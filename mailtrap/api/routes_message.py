@@ -1,4 +1,6 @@
-"""Routes on one message: detail (marks it read), headers, raw source, parts, and the views.
+"""Views of one message: detail (marks it read), headers, raw source, parts, and the views.
+
+Their paths and methods are in the route table, :mod:`.routes`.
 
 ``{ID}`` may be ``latest`` (the newest message, or the newest matching ``?query=``). Parts are
 streamed in chunks straight from the raw bytes (see :mod:`.parts`) and always served as
@@ -13,15 +15,13 @@ from email.parser import BytesHeaderParser
 from email.policy import compat32
 from urllib.parse import quote
 
-from flask import Blueprint, Response, request
+from flask import Response, request
 
 from ..message import header_block, mailbox_key
 from ..mime import parsed
 from ..store import StoredMessage
 from . import parts, serialize
 from .respond import ApiError, as_json, find_message, mailbox_arg, state
-
-bp = Blueprint("message", __name__)
 
 _MIME_TYPE = re.compile(r"^[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*$")
 _CHARSET = re.compile(r"^[A-Za-z0-9_.:-]{1,40}$")
@@ -49,7 +49,6 @@ def _in_mailbox(message: StoredMessage) -> StoredMessage:
     return message
 
 
-@bp.get("/api/v1/message/<ID>")
 def get_message(ID: str) -> Response:
     api, mailbox = state(), mailbox_arg()
     message = _in_mailbox(find_message(ID))
@@ -58,14 +57,12 @@ def get_message(ID: str) -> Response:
     return as_json(serialize.message(message, view, api.index.is_read(message.id, mailbox)))
 
 
-@bp.get("/api/v1/message/<ID>/headers")
 def get_headers(ID: str) -> Response:
     message = _in_mailbox(find_message(ID))
     block = _HEADER_PARSER.parsebytes(header_block(message.raw))
     return as_json(serialize.headers(block.raw_items()))
 
 
-@bp.get("/api/v1/message/<ID>/raw")
 def get_raw(ID: str) -> Response:
     message = _in_mailbox(find_message(ID))
     response = Response(message.raw, mimetype="text/plain")
@@ -103,7 +100,6 @@ def _download(body: bytes | Iterator[bytes], content_type: str, filename: str) -
     return response
 
 
-@bp.get("/api/v1/message/<ID>/part/<PartID>")
 def get_part(ID: str, PartID: str) -> Response:
     message = _in_mailbox(find_message(ID))
     leaf = parts.find_leaf(message.raw, PartID)
@@ -118,7 +114,6 @@ def get_part(ID: str, PartID: str) -> Response:
     return _download(item.data, content_type or "application/octet-stream", name)
 
 
-@bp.get("/view/<ID>.html")
 def view_html(ID: str) -> Response:
     message = _in_mailbox(find_message(ID))
     view = parsed(message)
@@ -138,7 +133,6 @@ def view_html(ID: str) -> Response:
     return response
 
 
-@bp.get("/view/<ID>.txt")
 def view_text(ID: str) -> Response:
     message = _in_mailbox(find_message(ID))
     response = Response(parsed(message).text, mimetype="text/plain")

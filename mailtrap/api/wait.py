@@ -26,7 +26,6 @@ from . import search, serialize
 from .errors import Answer, ApiError, error_answer, json_answer
 from .index import MessageIndex
 
-PATH = "/api/v1/wait"
 DEFAULT_TIMEOUT = 30.0
 MAX_TIMEOUT = 300.0
 #: A long-poll's answer is about this moment: never cached.
@@ -93,7 +92,7 @@ class WaitHub:
     # -- the handler -------------------------------------------------------------------------
 
     async def serve(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        """The ASGI handler for ``GET /api/v1/wait``."""
+        """The ASGI handler for ``GET /api/v1/wait`` (the router has checked the method)."""
         try:
             answer = await self._wait(scope, receive)
         except ApiError as problem:
@@ -103,8 +102,6 @@ class WaitHub:
 
     async def _wait(self, scope: dict[str, Any], receive: Any) -> Answer | None:
         """The answer to one long-poll; None when the client hung up first."""
-        if scope["method"] not in ("GET", "HEAD"):
-            raise ApiError(405, "Method Not Allowed", {"Allow": "GET, HEAD"})
         if self.closed:
             raise ApiError(503, "the server is stopping")
         waiter, timeout = self._waiter(parse_qs(scope["query_string"].decode("latin-1")))

@@ -1,4 +1,4 @@
-"""HTTP plumbing: the one JSON error writer, and the uvicorn interface we use."""
+"""HTTP plumbing: the route table, the one JSON error writer, and the uvicorn interface we use."""
 
 from __future__ import annotations
 
@@ -7,6 +7,30 @@ from importlib.metadata import requires, version
 
 import uvicorn
 from packaging.requirements import Requirement
+
+from mailtrap.api.routes import ROUTES
+
+
+def test_the_table_lists_each_route_once_with_one_answerer():
+    keys = [(route.method, route.path) for route in ROUTES]
+    assert len(keys) == len(set(keys))
+    for route in ROUTES:
+        assert (route.view is None) != (route.handler is None), route
+        assert route.operation["summary"] and route.operation["responses"], route
+        assert not route.websocket or route.handler, route
+
+
+def test_every_route_in_the_table_is_answered(api, deliver, build):
+    """No route of the table falls through to the catch-all 404 or 405."""
+    message = deliver(build(html="<p>hi</p>", attachments=[("a.txt", "text/plain", b"hi")]))
+    [attachment] = api.ok_json(f"/api/v1/message/{message.id}")["Attachments"]
+    values = {"ID": message.id, "PartID": attachment["PartID"], "name": "index.html"}
+    for route in ROUTES:
+        if route.websocket or route.method != "GET":
+            continue
+        path = route.path.format(**values)
+        reply = api.request("GET", path, {"timeout": 0, "query": "subject:"})
+        assert reply.status not in (404, 405), (route.path, reply.status, reply.body[:200])
 
 
 def _assert_json_error(reply, status: int) -> str:
