@@ -14,7 +14,7 @@ from flask import Flask, Response
 from werkzeug.exceptions import HTTPException
 
 from .errors import COMMON_HEADERS, ApiError, error_answer
-from .respond import ApiState
+from .respond import ApiState, flask_response
 from .routes import ROUTES
 
 log = logging.getLogger("mailtrap.api")
@@ -55,8 +55,7 @@ def create_app(api: ApiState) -> Flask:
 
 
 def _response(problem: ApiError) -> Response:
-    answer = error_answer(problem)
-    return Response(answer.body, status=answer.status, headers=list(answer.headers))
+    return flask_response(error_answer(problem))
 
 
 def max_body(max_size: int) -> int:

@@ -17,7 +17,7 @@ from flask import Response, current_app, request
 
 from ..store import MessageStore, StoredMessage
 from . import search
-from .errors import ApiError
+from .errors import Answer, ApiError, json_answer
 from .index import MessageIndex
 
 
@@ -40,8 +40,12 @@ def state() -> ApiState:
     return current_app.extensions["mailtrap"]
 
 
+def flask_response(answer: Answer) -> Response:
+    return Response(answer.body, status=answer.status, headers=list(answer.headers))
+
+
 def as_json(data: Any, status: int = 200) -> Response:
-    return Response(json.dumps(data), status=status, mimetype="application/json")
+    return flask_response(json_answer(status, data))
 
 
 def as_text(text: str | bytes, status: int = 200) -> Response:
