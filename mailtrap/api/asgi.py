@@ -106,10 +106,12 @@ class HttpServer:
             else:
                 await send({"type": "websocket.close", "code": 1008})
         elif scope["type"] == "http":
-            if methods is None:
-                await self.bridge(scope, receive, send)
-            else:
-                await self._async_http(methods, scope, receive, send)
+            await _answered_when_cut(self._http(methods), scope, receive, send)
+
+    def _http(self, methods: dict[str, tuple[Route, Handler]] | None) -> Handler:
+        if methods is None:
+            return self.bridge
+        return lambda scope, receive, send: self._async_http(methods, scope, receive, send)
 
     @staticmethod
     async def _async_http(
@@ -141,6 +143,26 @@ class HttpServer:
         finally:
             self.state.index.close()
             self.bridge.close()
+
+
+async def _answered_when_cut(
+    handler: Handler, scope: dict[str, Any], receive: Any, send: Any
+) -> None:
+    """Run ``handler``; if a stop cuts it (uvicorn cancels what is left after the grace period)
+    before it started answering, the client still gets a JSON 503, not uvicorn's text 500."""
+    started = False
+
+    async def tracked(event: dict[str, Any]) -> None:
+        nonlocal started
+        started = started or event["type"] == "http.response.start"
+        await send(event)
+
+    try:
+        await handler(scope, receive, tracked)
+    except asyncio.CancelledError:
+        if started:
+            raise
+        await error_answer(ApiError(503, "the server is stopping")).send(send)
 
 
 async def _until_started(server: uvicorn.Server, serving: asyncio.Task[None]) -> None:

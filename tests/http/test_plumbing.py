@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import inspect
+import json
+import socket
+import time
 from importlib.metadata import requires, version
 
 import uvicorn
 from packaging.requirements import Requirement
 
+from mailtrap.api import asgi
 from mailtrap.api.routes import ROUTES
 
 
@@ -95,3 +99,26 @@ def test_the_uvicorn_interface_we_drive_is_there():
     )
     server = uvicorn.Server(config)
     assert server.started is False and server.should_exit is False
+
+
+def test_a_request_cut_by_stop_still_gets_a_json_answer(mailtrap_factory):
+    """A request still being read when stop's grace period ends is answered 503 in JSON."""
+    trap = mailtrap_factory()
+    with socket.create_connection(("127.0.0.1", trap.port("http")), timeout=10) as sock:
+        sock.sendall(
+            b"POST /api/v1/send HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b"Expect: 100-continue\r\nContent-Length: 1000\r\n\r\n"
+        )
+        # uvicorn answers 100 Continue once the handler asks for the body: it is in flight.
+        assert sock.recv(64).startswith(b"HTTP/1.1 100 Continue\r\n\r\n")
+        sock.sendall(b'{"From": ')
+        started = time.monotonic()
+        trap.stop()
+        assert time.monotonic() - started < asgi.GRACE + 2
+        reply = b""
+        while chunk := sock.recv(4096):
+            reply += chunk
+    head, _, body = reply.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 503 ")
+    assert b"content-type: application/json" in head.lower()
+    assert json.loads(body) == {"Error": "the server is stopping"}
