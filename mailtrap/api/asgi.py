@@ -98,25 +98,20 @@ class HttpServer:
             raise
 
     async def _route(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        methods = self._async.get(scope.get("path", ""))
         if scope["type"] == "websocket":
-            route, handler = (methods or {}).get("GET", (None, None))
+            route, handler = self._async.get(scope["path"], {}).get("GET", (None, None))
             if route is not None and handler is not None and route.websocket:
                 await handler(scope, receive, send)
             else:
                 await send({"type": "websocket.close", "code": 1008})
         elif scope["type"] == "http":
-            await _answered_when_cut(self._http(methods), scope, receive, send)
+            await _answered_when_cut(self._http, scope, receive, send)
 
-    def _http(self, methods: dict[str, tuple[Route, Handler]] | None) -> Handler:
-        if methods is None:
-            return self.bridge
-        return lambda scope, receive, send: self._async_http(methods, scope, receive, send)
-
-    @staticmethod
-    async def _async_http(
-        methods: dict[str, tuple[Route, Handler]], scope: dict[str, Any], receive: Any, send: Any
-    ) -> None:
+    async def _http(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        methods = self._async.get(scope["path"])
+        if methods is None:  # a Flask route, or Flask's 404
+            await self.bridge(scope, receive, send)
+            return
         method = "GET" if scope["method"] == "HEAD" else scope["method"]
         if any(route.websocket for route, _ in methods.values()):
             problem = ApiError(426, "this is a websocket: connect with ws://")
