@@ -54,7 +54,8 @@ def path_param(name: str, description: str) -> Json:
 
 ID = path_param("ID", 'Message ID, or "latest" (the newest message, or newest matching ?query=)')
 PART = path_param("PartID", "MIME part number, as listed in the message's Attachments and Inline")
-MAILBOX = query("mailbox", "Only this recipient's mailbox (mailtrap addition)")
+MAILBOX = query("mailbox", "Only this account's mailbox: its INBOX, or folder= (mailtrap addition)")
+FOLDER = query("folder", "With mailbox=: this folder of the account (default INBOX)")
 START = query("start", "Pagination offset", "integer")
 LIMIT = query("limit", "Page size (default 50; 0 = all)", "integer")
 QUERY = query("query", "Search in Mailpit's syntax (from:, to:, subject:, is:read, ...)")
@@ -178,7 +179,18 @@ SCHEMAS: Json = {
     },
     "SendConfirmation": _object(ID=STRING),
     "Mailboxes": _object(
-        mailboxes={"type": "array", "items": _object(Address=STRING, Total=INTEGER, Unread=INTEGER)}
+        mailboxes={
+            "type": "array",
+            "items": _object(
+                Address=STRING,
+                Total=INTEGER,
+                Unread=INTEGER,
+                Folders={
+                    "type": "array",
+                    "items": _object(Name=STRING, Total=INTEGER, Unread=INTEGER),
+                },
+            ),
+        }
     ),
     "Info": _object(
         Version=STRING, Messages=INTEGER, Unread=INTEGER, RuntimeStats={"type": "object"}

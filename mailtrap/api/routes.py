@@ -19,6 +19,7 @@ from flask import Response
 from . import routes_app, routes_list, routes_message
 from .openapi import (
     ERROR,
+    FOLDER,
     ID,
     IDS_BODY,
     LIMIT,
@@ -79,7 +80,7 @@ ROUTES: tuple[Route, ...] = (
     Route(
         "GET",
         "/api/v1/messages",
-        operation("List messages, newest first", LIST, [START, LIMIT, MAILBOX]),
+        operation("List messages, newest first", LIST, [START, LIMIT, MAILBOX, FOLDER]),
         routes_list.list_messages,
     ),
     Route(
@@ -88,7 +89,7 @@ ROUTES: tuple[Route, ...] = (
         operation(
             "Mark messages read or unread (by IDs, by Search, or all)",
             OK,
-            [MAILBOX, TZ],
+            [MAILBOX, FOLDER, TZ],
             requestBody=body(READ_BODY),
         ),
         routes_list.set_read_status,
@@ -96,19 +97,23 @@ ROUTES: tuple[Route, ...] = (
     Route(
         "DELETE",
         "/api/v1/messages",
-        operation("Delete messages by IDs, or all", OK, [MAILBOX], requestBody=body(IDS_BODY)),
+        operation(
+            "Delete messages by IDs, or all", OK, [MAILBOX, FOLDER], requestBody=body(IDS_BODY)
+        ),
         routes_list.delete_messages,
     ),
     Route(
         "GET",
         "/api/v1/search",
-        operation("Search messages, newest first", LIST, [SEARCH, START, LIMIT, TZ, MAILBOX]),
+        operation(
+            "Search messages, newest first", LIST, [SEARCH, START, LIMIT, TZ, MAILBOX, FOLDER]
+        ),
         routes_list.search_messages,
     ),
     Route(
         "DELETE",
         "/api/v1/search",
-        operation("Delete messages matching a search", OK, [SEARCH, TZ, MAILBOX]),
+        operation("Delete messages matching a search", OK, [SEARCH, TZ, MAILBOX, FOLDER]),
         routes_list.delete_search,
     ),
     Route(
@@ -126,7 +131,7 @@ ROUTES: tuple[Route, ...] = (
         operation(
             "Get a message (marks it read)",
             {"200": json_content(ref("Message")), "404": ERROR},
-            [ID, MAILBOX],
+            [ID, MAILBOX, FOLDER],
         ),
         routes_message.get_message,
     ),
@@ -136,7 +141,7 @@ ROUTES: tuple[Route, ...] = (
         operation(
             "Get a message's headers (Go canonical names, sorted)",
             {"200": json_content(_HEADERS), "404": ERROR},
-            [ID, MAILBOX],
+            [ID, MAILBOX, FOLDER],
         ),
         routes_message.get_headers,
     ),
@@ -146,7 +151,7 @@ ROUTES: tuple[Route, ...] = (
         operation(
             "Get a message's source, byte for byte",
             {"200": text("The raw message"), "404": ERROR},
-            [ID, MAILBOX, query("dl", "1 = download as ID.eml")],
+            [ID, MAILBOX, FOLDER, query("dl", "1 = download as ID.eml")],
         ),
         routes_message.get_raw,
     ),
@@ -156,7 +161,7 @@ ROUTES: tuple[Route, ...] = (
         operation(
             "Download an attachment or inline part (streamed)",
             {"200": binary("application/octet-stream", "The decoded part"), "404": ERROR},
-            [ID, PART, MAILBOX],
+            [ID, PART, MAILBOX, FOLDER],
         ),
         routes_message.get_part,
     ),
@@ -166,14 +171,14 @@ ROUTES: tuple[Route, ...] = (
         operation(
             "The message's HTML part, under a CSP that allows no script",
             {"200": binary("text/html", "HTML"), "404": ERROR},
-            [ID, MAILBOX, query("remote", "1 = allow remote images (blocked by default)")],
+            [ID, MAILBOX, FOLDER, query("remote", "1 = allow remote images (blocked by default)")],
         ),
         routes_message.view_html,
     ),
     Route(
         "GET",
         "/view/{ID}.txt",
-        operation("The message's text part", {"200": text(), "404": ERROR}, [ID, MAILBOX]),
+        operation("The message's text part", {"200": text(), "404": ERROR}, [ID, MAILBOX, FOLDER]),
         routes_message.view_text,
     ),
     # -- the application (routes_app) ------------------------------------------------------------
@@ -237,6 +242,7 @@ ROUTES: tuple[Route, ...] = (
             [
                 QUERY,
                 MAILBOX,
+                FOLDER,
                 TZ,
                 query("timeout", "Seconds to wait (default 30, at most 300)", "number"),
                 query(
