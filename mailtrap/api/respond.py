@@ -1,7 +1,7 @@
-"""What every route module shares: the API's state, JSON answers, and request-argument parsing.
+"""What every Flask view shares: the API's state, JSON answers, and request-argument parsing.
 
-Bad input raises :class:`ApiError`; the app turns it (and every other error) into a JSON body
-``{"Error": "..."}`` with its status, so no route ever answers with HTML or a 500 page.
+Bad input raises :class:`~.errors.ApiError`; the app turns it (and every other error) into a
+JSON body ``{"Error": "..."}`` with its status, so no route ever answers with HTML or a 500 page.
 """
 
 from __future__ import annotations
@@ -20,10 +20,8 @@ from ..store import INBOX, MailboxId, MessageRecord, MessageStore
 from ..store.query import Filter
 from ..store.searchdoc import NO_DOC
 from . import search, serialize
-from .serialize import Json, error
-
-#: Headers on every answer.
-COMMON_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
+from .errors import Answer, ApiError, json_answer
+from .serialize import Json
 
 
 @dataclass
@@ -40,21 +38,16 @@ class ApiState:
     live_stats: Callable[[], dict[str, int]] = lambda: {"LiveClients": 0, "Waiting": 0}
 
 
-class ApiError(Exception):
-    """A client error answered as ``{"Error": message}`` with ``status``."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-
-
 def state() -> ApiState:
     return current_app.extensions["mailtrap"]
 
 
+def flask_response(answer: Answer) -> Response:
+    return Response(answer.body, status=answer.status, headers=list(answer.headers))
+
+
 def as_json(data: Any, status: int = 200) -> Response:
-    return Response(json.dumps(data), status=status, mimetype="application/json")
+    return flask_response(json_answer(status, data))
 
 
 def as_text(text: str | bytes, status: int = 200) -> Response:
@@ -64,10 +57,6 @@ def as_text(text: str | bytes, status: int = 200) -> Response:
 def ok() -> Response:
     """Mailpit's plain ``ok`` answer to actions (PUT, DELETE)."""
     return as_text("ok")
-
-
-def json_error(status: int, message: str) -> Response:
-    return as_json(error(message), status)
 
 
 def int_arg(name: str, default: int, minimum: int = 0) -> int:

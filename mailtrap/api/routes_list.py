@@ -1,4 +1,6 @@
-"""Routes over many messages: list, search, mark read/unread, delete, and the mailbox list.
+"""Views over many messages: list, search, mark read/unread, delete, and the mailbox list.
+
+Their paths and methods are in the route table, :mod:`.routes`.
 
 Without ``mailbox=`` an ID names the stored message everywhere: Read means \\Seen in every
 mailbox holding it, and PUT/DELETE act in all of them. With ``mailbox=`` they act in that
@@ -7,7 +9,7 @@ mailbox only (DESIGN.md, "Store semantics seen from outside").
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, request
+from flask import Response, request
 
 from ..store import MailboxId
 from ..store.query import Filter, Page
@@ -29,8 +31,6 @@ from .respond import (
 from .search import Query
 
 DEFAULT_LIMIT = 50
-
-bp = Blueprint("messages", __name__)
 
 
 def _counts(api: ApiState, mailbox: MailboxId | None) -> tuple[int, int]:
@@ -64,18 +64,15 @@ def _matching_ids(api: ApiState, query: Query, mailbox: MailboxId | None) -> lis
     return [m.id for m in api.store.query(Filter(query.terms, mailbox)).messages]
 
 
-@bp.get("/api/v1/messages")
 def list_messages() -> Response:
     return _answer(state(), None, mailbox_arg())
 
 
-@bp.get("/api/v1/search")
 def search_messages() -> Response:
     api, mailbox = state(), mailbox_arg()
     return _answer(api, query_arg(required=True), mailbox)
 
 
-@bp.delete("/api/v1/search")
 def delete_search() -> Response:
     api, mailbox = state(), mailbox_arg()
     query = query_arg(required=True)
@@ -83,7 +80,6 @@ def delete_search() -> Response:
     return ok()
 
 
-@bp.put("/api/v1/messages")
 def set_read_status() -> Response:
     api, mailbox = state(), mailbox_arg()
     fields = body_fields()
@@ -108,7 +104,6 @@ def set_read_status() -> Response:
     return ok()
 
 
-@bp.delete("/api/v1/messages")
 def delete_messages() -> Response:
     api, mailbox = state(), mailbox_arg()
     ids = string_list(body_fields(), "IDs")
@@ -121,7 +116,6 @@ def delete_messages() -> Response:
     return ok()
 
 
-@bp.get("/api/v1/mailboxes")
 def list_mailboxes() -> Response:
     boxes = state().store.mailboxes()
     return as_json({"mailboxes": [serialize.mailbox(info) for info in boxes]})

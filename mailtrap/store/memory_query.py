@@ -1,8 +1,8 @@
 """The memory backend's query engine and its indexer.
 
-Queries run :mod:`.query`'s terms over the messages of one folder (or every message once), in
-the caller's thread, never holding the store's lock while they read text. A listing without
-terms is answered from the kept counts and reads only its page.
+Queries run :mod:`.query`'s compiled terms over the messages of one folder (or every message
+once), in the caller's thread, never holding the store's lock while they read text. A listing
+without terms is answered from the kept counts and reads only its page.
 
 The indexer is a background thread that builds each new message's search document, off the
 SMTP path and the event loop. It steps aside while mail is arriving or a query runs (both need
@@ -18,8 +18,8 @@ from itertools import islice
 
 from ..message import summarize
 from .memory_state import Held, MemoryState
-from .model import SEEN, MailboxRef
-from .query import Candidate, Filter, Page, holds, ordered, run
+from .model import SEEN, MailboxRef, MessageRecord
+from .query import Filter, Page, compile_terms
 from .searchdoc import SearchDoc, build_doc, is_plain, may_contain, safe_needle
 
 #: While mail arrived this recently (seconds), the indexer waits.
@@ -28,29 +28,26 @@ BUSY_GAP = 0.003
 IDLE_EXIT = 2.0
 
 
-class _Candidate(Candidate):
-    __slots__ = ("_plain", "held", "store")
+class _HeldAccess:
+    """How compiled terms reach a held message (see ``query.Access``)."""
 
-    def __init__(self, store: QueryOperations, held: Held, read: bool) -> None:
-        super().__init__(held.record, read)
-        self.store = store
-        self.held = held
-        self._plain: bool | None = None
+    def __init__(self, store: QueryOperations) -> None:
+        self.doc = store._doc
 
-    @property
-    def doc(self) -> SearchDoc:
-        return self.store._doc(self.held)
+    @staticmethod
+    def record(held: Held) -> MessageRecord:
+        return held.record
 
-    def may_contain(self, needle: str) -> bool:
-        held = self.held
-        if held.doc is not None:
-            return True
-        if self._plain is None:
-            self._plain = is_plain(held.raw)
-        if not self._plain:
+    @staticmethod
+    def indexed(held: Held) -> SearchDoc | None:
+        return held.doc
+
+    @staticmethod
+    def may_contain(held: Held, needle: str) -> bool:
+        if not is_plain(held.raw):
             return True
         encoded = safe_needle(needle)
-        return encoded is None or may_contain(encoded, held.raw)
+        return encoded is None or may_contain(encoded, held.raw, held.record)
 
 
 class QueryOperations(MemoryState):
@@ -59,15 +56,36 @@ class QueryOperations(MemoryState):
     # -- reading -------------------------------------------------------------------------------
 
     def query(self, filter: Filter, start: int = 0, limit: int | None = None) -> Page:
-        terms = ordered(filter.terms)
         with self._lock:
-            if not terms and filter.after_seq == 0:
+            if not filter.terms and filter.after_seq == 0:
                 return self._listing(filter, start, limit)
-            rows = self._rows(filter)
+            box = None
+            if filter.mailbox is not None:
+                box = self._folder(filter.mailbox)
+                if box is None or box.noselect:
+                    return Page(0, 0, [])
+                entries = list(box.entries.values())
+            else:
+                helds = list(self._messages.values())
             self._queries += 1
         try:
-            candidates = (_Candidate(self, held, read) for held, read in rows)
-            return run(terms, candidates, start, limit)
+            test = compile_terms(filter.terms, _HeldAccess(self))
+            after, end = filter.after_seq, None if limit is None else start + limit
+            total = unread = 0
+            page: list[MessageRecord] = []
+            messages = self._messages
+            if box is None:
+                pairs = ((held, held.unseen == 0) for held in helds)
+            else:
+                pairs = ((messages.get(entry.message.id), SEEN in entry.flags) for entry in entries)
+            for held, seen in reversed(list(pairs)) if filter.newest_first else pairs:
+                if held is None or held.record.seq <= after or not test(held, seen):
+                    continue
+                if start <= total and (end is None or total < end):
+                    page.append(held.record)
+                total += 1
+                unread += not seen
+            return Page(total, unread, page)
         finally:
             with self._lock:
                 self._queries -= 1
@@ -78,15 +96,13 @@ class QueryOperations(MemoryState):
             if held is None or held.record.seq <= filter.after_seq:
                 return False
             if filter.mailbox is None:
-                read = held.unseen == 0
+                seen = held.unseen == 0
             else:
-                box = self._folder(filter.mailbox)
-                entry = self._entry_of(box, held) if box is not None else None
+                entry = self._entry(filter.mailbox, held)
                 if entry is None:
                     return False
-                read = SEEN in entry.flags
-        candidate = _Candidate(self, held, read)
-        return all(holds(term, candidate) for term in ordered(filter.terms))
+                seen = SEEN in entry.flags
+        return compile_terms(filter.terms, _HeldAccess(self))(held, seen)
 
     def doc(self, message_id: str) -> SearchDoc | None:
         held = self._messages.get(message_id)
@@ -113,41 +129,25 @@ class QueryOperations(MemoryState):
         if filter.mailbox is None:
             source = self._messages.values()
             total, unread = len(self._messages), self._unread
-            records = (
-                held.record for held in (reversed(source) if filter.newest_first else source)
-            )
+            ordered = reversed(source) if filter.newest_first else source
+            records = (held.record for held in ordered)
         else:
             box = self._folder(filter.mailbox)
             if box is None or box.noselect:
                 return Page(0, 0, [])
             entries = box.entries.values()
             total, unread = len(box.entries), box.unseen
-            ordered_entries = reversed(entries) if filter.newest_first else entries
-            records = (entry.message for entry in ordered_entries)
+            in_order = reversed(entries) if filter.newest_first else entries
+            records = (entry.message for entry in in_order)
         end = None if limit is None else start + limit
         return Page(total, unread, list(islice(records, start, end)))
 
-    def _rows(self, filter: Filter) -> list[tuple[Held, bool]]:
-        """(message, read) for every message the filter covers, in its order."""
-        messages = self._messages
-        if filter.mailbox is None:
-            rows = [(held, held.unseen == 0) for held in messages.values()]
-        else:
-            box = self._folder(filter.mailbox)
-            if box is None or box.noselect:
-                return []
-            rows = [(messages[e.message.id], SEEN in e.flags) for e in box.entries.values()]
-        if filter.after_seq:
-            rows = [row for row in rows if row[0].record.seq > filter.after_seq]
-        if filter.newest_first:
-            rows.reverse()
-        return rows
-
-    def _entry_of(self, box: object, held: Held) -> object:
+    def _entry(self, mailbox: MailboxRef, held: Held) -> object:
+        box = self._folder(mailbox)
         links = held.links
         for i in range(0, len(links), 2):
             if links[i] is box:
-                return box.entries.get(links[i + 1])  # type: ignore[attr-defined]
+                return box.entries.get(links[i + 1])  # type: ignore[union-attr]
         return None
 
     def _doc(self, held: Held) -> SearchDoc:
@@ -156,7 +156,7 @@ class QueryOperations(MemoryState):
             summary = held.summary
             if summary is None:
                 summary = held.summary = summarize(held.raw)
-            doc = held.doc = build_doc(held.raw, summary)
+            doc = held.doc = build_doc(held.record, held.raw, summary)
         return doc
 
     # -- the indexer ---------------------------------------------------------------------------

@@ -1,21 +1,22 @@
-"""The one filter model every front-end queries the store with, and how a term is decided.
+"""The one filter model every front-end queries the store with, and how its terms are decided.
 
 A :class:`Filter` is a conjunction of terms over one mailbox (or every stored message once).
 The Python API's ``to=``/``sender=``/``subject=``, the HTTP API's search syntax and the parts of
 IMAP SEARCH that are about a message's content all become these terms; the backend runs them
-(``store.query``). Terms that need only the record are decided first; terms on the message's
-text use its :class:`~.searchdoc.SearchDoc`.
+(``store.query``). :func:`compile_terms` turns terms into one test per message, cheap terms
+first; a backend supplies how to reach a message's record and search document.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
+from typing import Any, Protocol
 
 from ..message import mailbox_key
 from .model import MailboxId, MessageRecord
-from .searchdoc import SearchDoc
+from .searchdoc import FIELDS, SEPARATOR, SearchDoc
 
 
 class Field(Enum):
@@ -40,35 +41,38 @@ class Field(Enum):
     TEXT = "text"
 
 
-def field_text(field: Field, record: MessageRecord, doc: SearchDoc) -> str:
-    """The case-folded text of one field of a message."""
-    index = _DOC_INDEX.get(field)
-    if index is not None:
-        return doc[index]
-    if field is Field.MAIL_FROM:
-        return record.mail_from.casefold()
-    if field is Field.RCPT_TO:
-        return "\n".join(record.rcpt_tos).casefold()
-    addressed = (
-        "\n".join((doc.from_, record.mail_from.casefold(), doc.to, doc.cc, doc.bcc, doc.reply_to))
-        + "\n"
-        + "\n".join(record.rcpt_tos).casefold()
-    )
-    if field is Field.ADDRESSED:
-        return addressed
-    return f"{doc.subject}\n{addressed}\n{doc.body}"
-
-
-_DOC_INDEX = {
-    Field.SUBJECT: 0,
-    Field.FROM: 1,
-    Field.TO: 2,
-    Field.CC: 3,
-    Field.BCC: 4,
-    Field.REPLY_TO: 5,
-    Field.MESSAGE_ID: 6,
-    Field.BODY: 7,
+_FIRST = {name: FIELDS.index(name) for name in FIELDS}
+#: (first field, last field) of each searchable range of ``SearchDoc.text``.
+_RANGES = {
+    **{Field(name): (index, index) for name, index in _FIRST.items()},
+    Field.ADDRESSED: (_FIRST["from"], _FIRST["reply-to"]),
+    Field.TEXT: (_FIRST["subject"], _FIRST["body"]),
 }
+
+
+_BODY = _FIRST["body"]
+
+
+def field_range(field: Field, text: str) -> tuple[int, int]:
+    """Where one field (or range of fields) is in a document's text."""
+    return _range(*_RANGES[field], text)
+
+
+def _range(first: int, last: int, text: str) -> tuple[int, int]:
+    start = 0
+    for _ in range(first):
+        start = text.index(SEPARATOR, start) + 1
+    if last == _BODY:  # the body is long: find its end from the back (one field follows it)
+        return start, text.rindex(SEPARATOR, 0, len(text) - 1)
+    end = start
+    for _ in range(last - first + 1):
+        end = text.index(SEPARATOR, end) + 1
+    return start, end - 1
+
+
+def field_text(field: Field, doc: SearchDoc) -> str:
+    start, end = field_range(field, doc.text)
+    return doc.text[start:end]
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +83,7 @@ class Contains:
     needle: str
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "needle", self.needle.casefold())
+        object.__setattr__(self, "needle", self.needle.casefold().replace(SEPARATOR, " "))
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,9 +160,6 @@ class Filter:
     after_seq: int = 0
     newest_first: bool = False
 
-    def needs_docs(self) -> bool:
-        return any(needs_doc(term) for term in self.terms)
-
 
 @dataclass(frozen=True, slots=True)
 class Page:
@@ -170,16 +171,6 @@ class Page:
     messages: list[MessageRecord]
 
 
-def needs_doc(term: Term) -> bool:
-    if isinstance(term, Not):
-        return needs_doc(term.term)
-    if isinstance(term, AnyOf):
-        return any(needs_doc(t) for t in term.terms)
-    if isinstance(term, Contains):
-        return term.field not in (Field.MAIL_FROM, Field.RCPT_TO)
-    return isinstance(term, Has | Sender)
-
-
 def recipient(address: str) -> Recipient:
     return Recipient(mailbox_key(address))
 
@@ -188,91 +179,98 @@ def sender(address: str) -> Sender:
     return Sender(mailbox_key(address))
 
 
-class Candidate:
-    """One message under test: its record and read state, and its document when asked for.
-
-    A backend subclasses it to give the document (and, optionally, a cheaper pre-test).
-    """
-
-    __slots__ = ("read", "record")
-
-    def __init__(self, record: MessageRecord, read: bool) -> None:
-        self.record = record
-        self.read = read
-
-    @property
-    def doc(self) -> SearchDoc:
-        raise NotImplementedError
-
-    def may_contain(self, needle: str) -> bool:
-        """False only when no field of the document can contain ``needle``."""
-        return True
-
-
-def run(
-    terms: tuple[Term, ...], candidates: Iterable[Candidate], start: int, limit: int | None
-) -> Page:
-    """Decide ``terms`` (ordered) for every candidate, in order; one page and the counts."""
-    total = unread = 0
-    page: list[MessageRecord] = []
-    end = None if limit is None else start + limit
-    for candidate in candidates:
-        if all(holds(term, candidate) for term in terms):
-            if (end is None or total < end) and total >= start:
-                page.append(candidate.record)
-            total += 1
-            unread += not candidate.read
-    return Page(total, unread, page)
-
-
-def holds(term: Term, candidate: Candidate) -> bool:
-    """Whether ``term`` holds for the candidate message."""
-    record = candidate.record
-    if isinstance(term, Contains):
-        field, needle = term.field, term.needle
-        if field in _ENVELOPE_FIELDS and needle in _envelope(record):
-            return True
-        if field is Field.MAIL_FROM:
-            return needle in record.mail_from.casefold()
-        if field is Field.RCPT_TO:
-            return needle in "\n".join(record.rcpt_tos).casefold()
-        if not candidate.may_contain(needle):  # a pre-test on the bytes, for the document part
-            return False
-        return needle in field_text(field, record, candidate.doc)
+def needs_doc(term: Term) -> bool:
+    """True when deciding the term needs the message's text, not just its record."""
     if isinstance(term, Not):
-        return not holds(term.term, candidate)
+        return needs_doc(term.term)
     if isinstance(term, AnyOf):
-        return any(holds(t, candidate) for t in term.terms)
+        return any(needs_doc(t) for t in term.terms)
+    return isinstance(term, Contains | Has | Sender)
+
+
+# -- deciding terms -----------------------------------------------------------------------------
+
+
+class Access(Protocol):
+    """How compiled terms reach a backend's message (``item``)."""
+
+    def record(self, item: Any) -> MessageRecord: ...
+
+    def doc(self, item: Any) -> SearchDoc:
+        """The message's document, built now if needed."""
+        ...
+
+    def indexed(self, item: Any) -> SearchDoc | None:
+        """The document if it is already built, else None."""
+        ...
+
+    def may_contain(self, item: Any, needle: str) -> bool:
+        """False only when the message's document cannot contain ``needle`` (a cheap test on
+        a message not indexed yet)."""
+        ...
+
+
+#: A compiled filter: (item, seen) -> whether every term holds.
+Test = Callable[[Any, bool], bool]
+
+
+def compile_terms(terms: tuple[Term, ...], access: Access) -> Test:
+    """One test for a conjunction of terms; terms deciding on the record alone come first."""
+    tests = [_compile(term, access) for term in sorted(terms, key=needs_doc)]
+    if not tests:
+        return lambda _item, _seen: True
+    if len(tests) == 1:
+        return tests[0]
+    return lambda item, seen: all(test(item, seen) for test in tests)
+
+
+def _compile(term: Term, access: Access) -> Test:
+    if isinstance(term, Contains):
+        return _contains(term, access)
+    if isinstance(term, Not):
+        inner = _compile(term.term, access)
+        return lambda item, seen: not inner(item, seen)
+    if isinstance(term, AnyOf):
+        tests = [_compile(t, access) for t in term.terms]
+        return lambda item, seen: any(test(item, seen) for test in tests)
+    record = access.record
     if isinstance(term, Recipient):
-        return any(mailbox_key(r) == term.address for r in record.rcpt_tos)
+        wanted = term.address
+        return lambda item, _seen: any(mailbox_key(r) == wanted for r in record(item).rcpt_tos)
     if isinstance(term, Sender):
-        return mailbox_key(record.mail_from) == term.address or (
-            candidate.doc.from_address == term.address
+        key, doc = term.address, access.doc
+        return lambda item, _seen: (
+            mailbox_key(record(item).mail_from) == key or doc(item).from_address == key
         )
     if isinstance(term, Read):
-        return candidate.read == term.read
+        read = term.read
+        return lambda _item, seen: seen == read
     if isinstance(term, Received):
-        return (term.after is None or record.received >= term.after) and (
-            term.before is None or record.received <= term.before
-        )
+        low = float("-inf") if term.after is None else term.after
+        high = float("inf") if term.before is None else term.before
+        return lambda item, _seen: low <= record(item).received <= high
     if isinstance(term, Size):
-        return (term.larger is None or record.size > term.larger) and (
-            term.smaller is None or record.size < term.smaller
-        )
+        larger = -1 if term.larger is None else term.larger
+        smaller = float("inf") if term.smaller is None else term.smaller
+        return lambda item, _seen: larger < record(item).size < smaller
     if isinstance(term, Has):
-        doc = candidate.doc
-        return (doc.attachments if term.kind == "attachment" else doc.inline) > 0
-    return False  # Nothing
+        attachment, doc = term.kind == "attachment", access.doc
+        return lambda item, _seen: (doc(item).attachments if attachment else doc(item).inline) > 0
+    return lambda _item, _seen: False  # Nothing
 
 
-#: Fields that take in the envelope addresses, which a message's bytes need not contain.
-_ENVELOPE_FIELDS = frozenset({Field.ADDRESSED, Field.TEXT})
+def _contains(term: Contains, access: Access) -> Test:
+    (first, last), needle = _RANGES[term.field], term.needle
+    indexed, doc, may_contain = access.indexed, access.doc, access.may_contain
 
+    def test(item: Any, _seen: bool) -> bool:
+        found = indexed(item)
+        if found is None:
+            if not may_contain(item, needle):  # a pre-test on the bytes of unindexed mail
+                return False
+            found = doc(item)
+        text = found.text
+        start, end = _range(first, last, text)
+        return text.find(needle, start, end) >= 0
 
-def _envelope(record: MessageRecord) -> str:
-    return "\n".join((record.mail_from, *record.rcpt_tos)).casefold()
-
-
-def ordered(terms: tuple[Term, ...]) -> tuple[Term, ...]:
-    """Cheap terms first: those deciding on the record alone, then those needing the text."""
-    return tuple(sorted(terms, key=needs_doc))
+    return test

@@ -11,25 +11,22 @@ ASCII message it says for sure when a needle is absent, without building the doc
 from __future__ import annotations
 
 import re
+import sys
 from typing import NamedTuple
 
 from ..facts import Facts, facts_of
 from ..message import Address, Summary, mailbox_key
+from .model import MessageRecord
 
 
 class SearchDoc(NamedTuple):
-    """A message's searchable fields (case-folded) and its list-row facts."""
+    """A message's searchable text (case-folded) and its list-row facts.
 
-    subject: str
-    #: the address headers: "Name <address>" (or "address") lines
-    from_: str
-    to: str
-    cc: str
-    bcc: str
-    reply_to: str
-    message_id: str
-    #: the body text (or the HTML's visible text) and attachment file names
-    body: str
+    ``text`` holds every field in :data:`FIELDS` order, each ended by a NUL (which no field
+    holds and no needle can), so a search is one ``str.find`` over a field's range.
+    """
+
+    text: str
     snippet: str
     attachments: int
     inline: int
@@ -39,26 +36,48 @@ class SearchDoc(NamedTuple):
     from_address: str
 
 
+#: The fields of ``SearchDoc.text``, in order: free text is everything up to the Message-ID,
+#: the addresses are everything between the subject and the body.
+FIELDS = (
+    "subject",
+    "from",
+    "mail-from",
+    "to",
+    "cc",
+    "bcc",
+    "rcpt-to",
+    "reply-to",
+    "body",
+    "message-id",
+)
+SEPARATOR = "\0"
+
 #: The document of a message that is gone.
-NO_DOC = SearchDoc("", "", "", "", "", "", "", "", "", 0, 0, None, "")
+NO_DOC = SearchDoc(SEPARATOR * len(FIELDS), "", 0, 0, None, "")
 
 
 def _names(values: tuple[Address, ...] | list[Address]) -> str:
-    return "\n".join(str(a) for a in values).casefold()
+    return "\n".join(str(a) for a in values)
 
 
-def build_doc(raw: bytes, summary: Summary) -> SearchDoc:
+def build_doc(record: MessageRecord, raw: bytes, summary: Summary) -> SearchDoc:
     """The search document of one message; never raises."""
     facts: Facts = facts_of(raw)
+    fields = (
+        summary.subject,
+        _names([summary.from_] if summary.from_ else []),
+        record.mail_from,
+        _names(summary.to),
+        _names(summary.cc),
+        _names(summary.bcc),
+        "\n".join(record.rcpt_tos),
+        _names(summary.reply_to),
+        facts.text,
+        summary.message_id,
+    )
+    text = "".join(f"{value.replace(SEPARATOR, ' ')}{SEPARATOR}" for value in fields)
     return SearchDoc(
-        subject=summary.subject.casefold(),
-        from_=_names([summary.from_] if summary.from_ else []),
-        to=_names(summary.to),
-        cc=_names(summary.cc),
-        bcc=_names(summary.bcc),
-        reply_to=_names(summary.reply_to),
-        message_id=summary.message_id.casefold(),
-        body=facts.text,
+        text=text.casefold(),
         snippet=facts.snippet,
         attachments=facts.attachments,
         inline=facts.inline,
@@ -68,8 +87,8 @@ def build_doc(raw: bytes, summary: Summary) -> SearchDoc:
 
 
 def doc_size(doc: SearchDoc) -> int:
-    """About how many bytes a document holds (for the figures the benchmarks print)."""
-    return 200 + sum(len(field) for field in doc[:9])
+    """The bytes a document holds (its address key is shared; for the benchmarks' figures)."""
+    return sys.getsizeof(doc) + sys.getsizeof(doc.text) + sys.getsizeof(doc.snippet)
 
 
 # -- the pre-test for messages not indexed yet ------------------------------------------------
@@ -98,10 +117,12 @@ def safe_needle(needle: str) -> bytes | None:
     return needle.encode("ascii")
 
 
-def may_contain(needle: bytes, raw: bytes) -> bool:
+def may_contain(needle: bytes, raw: bytes, record: MessageRecord) -> bool:
     """False only when no field of a plain message's document can contain ``needle``.
 
-    ``raw`` must be plain (:func:`is_plain`). (The envelope is not in the document: terms on
-    it are decided on the record.)
+    ``raw`` must be plain (:func:`is_plain`); the envelope is in the document too.
     """
-    return needle in raw.lower()
+    if needle in raw.lower():
+        return True
+    envelope = "\n".join((record.mail_from, *record.rcpt_tos)).casefold()
+    return needle.decode("ascii") in envelope
