@@ -12,12 +12,10 @@ from __future__ import annotations
 
 import binascii
 from email.message import Message
-from email.parser import BytesHeaderParser
-from email.policy import compat32
 from html.parser import HTMLParser
 from typing import NamedTuple
 
-from .message import header_block
+from .message import header_block, read_head
 from .mime import parse
 
 SNIPPET_LENGTH = 250
@@ -81,15 +79,18 @@ def facts_cost(facts: Facts) -> int:
     return 200 + len(facts.snippet) + 2 * len(facts.text)
 
 
-_HEADER_PARSER = BytesHeaderParser(policy=compat32)
 _PLAIN_ENCODINGS = frozenset({"", "7bit", "8bit", "binary"})
 
 
-def facts_of(raw: bytes) -> Facts:
-    """The :class:`Facts` of a message; never raises."""
+def facts_of(raw: bytes, head: Message | None = None) -> Facts:
+    """The :class:`Facts` of a message; never raises.
+
+    ``head`` is the header block already parsed with :func:`~mailtrap.message.read_head`.
+    """
     block = header_block(raw)
     try:
-        head = _HEADER_PARSER.parsebytes(block)
+        if head is None:
+            head = read_head(raw)
         text = _single_text_part(head, raw[len(block) :])
     except Exception:  # a header the fast path does not understand: take the full parse
         text = None

@@ -13,6 +13,7 @@ import re
 from datetime import datetime
 from email.errors import HeaderParseError
 from email.header import decode_header, make_header
+from email.message import Message
 from email.parser import BytesHeaderParser
 from email.policy import compat32
 from email.utils import getaddresses, parsedate_to_datetime
@@ -115,10 +116,15 @@ def header_block(raw: bytes) -> bytes:
 _WANTED = frozenset({"subject", "from", "to", "cc", "bcc", "reply-to", "date", "message-id"})
 
 
-def _header_values(raw: bytes) -> dict[str, tuple[str, ...]]:
+def read_head(raw: bytes) -> Message:
+    """The header block parsed on its own (``compat32``, the fast header-only parser)."""
+    return _HEADER_PARSER.parsebytes(header_block(raw))
+
+
+def _header_values(head: Message) -> dict[str, tuple[str, ...]]:
     """The wanted headers' values as text; 8-bit bytes are read as UTF-8 (RFC 6532 3.2)."""
     values: dict[str, tuple[str, ...]] = {}
-    for name, value in _HEADER_PARSER.parsebytes(header_block(raw)).raw_items():
+    for name, value in head.raw_items():
         key = name.lower()
         if key in _WANTED:
             text = value
@@ -128,9 +134,12 @@ def _header_values(raw: bytes) -> dict[str, tuple[str, ...]]:
     return values
 
 
-def summarize(raw: bytes) -> Summary:
-    """Build the :class:`Summary` of a raw message from its header block; never raises."""
-    headers = _header_values(raw)
+def summarize(raw: bytes, head: Message | None = None) -> Summary:
+    """Build the :class:`Summary` of a raw message from its header block; never raises.
+
+    ``head`` is the header block already parsed with :func:`read_head`, when the caller has it.
+    """
+    headers = _header_values(head if head is not None else read_head(raw))
 
     def first(name: str) -> str | None:
         found = headers.get(name)

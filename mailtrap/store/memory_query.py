@@ -16,14 +16,17 @@ import threading
 import time
 from itertools import islice
 
-from ..message import summarize
+from .docpool import build
 from .memory_state import Held, MemoryState
 from .model import SEEN, MailboxRef, MessageRecord
 from .query import Filter, Page, compile_terms
-from .searchdoc import SearchDoc, build_doc, is_plain, may_contain, safe_needle
+from .searchdoc import SearchDoc, is_plain, may_contain, safe_needle
 
-#: While mail arrived this recently (seconds), the indexer waits.
+#: While mail arrived this recently (seconds), the indexer waits (when it works in-process).
 BUSY_GAP = 0.003
+#: With this many messages waiting, the indexer hands them to its worker process in batches.
+POOL_BACKLOG = 512
+POOL_BATCH = 256
 #: An idle indexer thread ends after this long; the next delivery starts another.
 IDLE_EXIT = 2.0
 
@@ -153,10 +156,10 @@ class QueryOperations(MemoryState):
     def _doc(self, held: Held) -> SearchDoc:
         doc = held.doc
         if doc is None:
-            summary = held.summary
-            if summary is None:
-                summary = held.summary = summarize(held.raw)
-            doc = held.doc = build_doc(held.record, held.raw, summary)
+            summary, doc = build(held.record, held.raw)
+            if held.summary is None:
+                held.summary = summary
+            held.doc = doc
         return doc
 
     # -- the indexer ---------------------------------------------------------------------------
@@ -181,7 +184,10 @@ class QueryOperations(MemoryState):
                 if self._closed:
                     self._indexer = None
                     return
-                batch = [self._unindexed.popleft() for _ in range(min(32, len(self._unindexed)))]
+                waiting = len(self._unindexed)
+                bulk = waiting >= POOL_BACKLOG
+                size = min(POOL_BATCH if bulk else 32, waiting)
+                batch = [self._unindexed.popleft() for _ in range(size)]
                 if not batch:
                     self._wake.clear()
             if not batch:
@@ -192,12 +198,24 @@ class QueryOperations(MemoryState):
                         self._indexer = None
                         return
                 continue
+            if bulk:
+                self._index_elsewhere(batch)
+                continue
             for message_id in batch:
                 while self._busy() and not self._closed:
                     time.sleep(BUSY_GAP)
                 held = self._messages.get(message_id)
                 if held is not None and held.doc is None:
                     self._doc(held)
+
+    def _index_elsewhere(self, batch: list[str]) -> None:
+        """A bulk of messages indexed by the worker process (see :mod:`.docpool`)."""
+        helds = [h for i in batch if (h := self._messages.get(i)) is not None and h.doc is None]
+        built = self._pool.build([(held.record, held.raw) for held in helds])
+        for held, (summary, doc) in zip(helds, built, strict=True):
+            if held.summary is None:
+                held.summary = summary
+            held.doc = doc
 
     def _busy(self) -> bool:
         return self._queries > 0 or time.monotonic() - self._last_write < BUSY_GAP
@@ -215,3 +233,4 @@ class QueryOperations(MemoryState):
             self._wake.set()
         if indexer is not None and indexer is not threading.current_thread():
             indexer.join(5)
+        self._pool.close()

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from ..message import Summary, mailbox_key, normalize_address
 from .base import MessageStore
 from .cache import DerivedCache
+from .docpool import DocPool
 from .events import EventQueue
 from .model import (
     INBOX,
@@ -140,6 +141,7 @@ class MemoryState(MessageStore):
         self._closed = False
         self._last_write = 0.0
         self._queries = 0
+        self._pool = DocPool()
 
     # -- links and their read state (every change of either goes through these) ------------
 

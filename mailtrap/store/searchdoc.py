@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import sys
+from email.message import Message
 from typing import NamedTuple
 
 from ..facts import Facts, facts_of
@@ -60,9 +61,14 @@ def _names(values: tuple[Address, ...] | list[Address]) -> str:
     return "\n".join(str(a) for a in values)
 
 
-def build_doc(record: MessageRecord, raw: bytes, summary: Summary) -> SearchDoc:
-    """The search document of one message; never raises."""
-    facts: Facts = facts_of(raw)
+def build_doc(
+    record: MessageRecord, raw: bytes, summary: Summary, head: Message | None = None
+) -> SearchDoc:
+    """The search document of one message; never raises.
+
+    ``head`` is the header block already parsed (:func:`~mailtrap.message.read_head`).
+    """
+    facts: Facts = facts_of(raw, head)
     fields = (
         summary.subject,
         _names([summary.from_] if summary.from_ else []),

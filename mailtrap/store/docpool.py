@@ -1,0 +1,126 @@
+"""Building search documents in a worker process, for stores that take in mail in bulk.
+
+Parsing headers and bodies is pure Python: done in the server's process it takes the
+interpreter from the event loop, and a backlog of a hundred thousand messages would keep it
+busy for seconds. A batch sent to a worker process costs the server only the copying of the
+bytes there and of the documents back, and the work runs on another core.
+
+The worker is ``python -m mailtrap.store.docworker``: a plain child process reading pickled
+batches on its standard input and writing their documents on its standard output (never
+``multiprocessing``, whose start methods either fork a threaded server or re-import the host
+program's ``__main__``). It starts on first use and ends with the store; when it cannot start
+or fails, the caller builds the batch itself.
+"""
+
+from __future__ import annotations
+
+import logging
+import pickle
+import struct
+import subprocess
+import sys
+import threading
+from typing import BinaryIO
+
+from ..message import Summary, read_head, summarize
+from .model import MessageRecord
+from .searchdoc import SearchDoc, build_doc
+
+log = logging.getLogger("mailtrap.store")
+
+Built = tuple[Summary, SearchDoc]
+Batch = list[tuple[MessageRecord, bytes]]
+_LENGTH = struct.Struct("!I")
+
+
+def build(record: MessageRecord, raw: bytes) -> Built:
+    """A message's summary and search document, from one parse of its header."""
+    head = read_head(raw)
+    summary = summarize(raw, head)
+    return summary, build_doc(record, raw, summary, head)
+
+
+def build_batch(batch: Batch) -> list[Built]:
+    return [build(record, raw) for record, raw in batch]
+
+
+def _write(stream: BinaryIO, value: object) -> None:
+    data = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
+    stream.write(_LENGTH.pack(len(data)) + data)
+    stream.flush()
+
+
+def _read(stream: BinaryIO) -> object:
+    head = stream.read(_LENGTH.size)
+    if len(head) < _LENGTH.size:
+        raise EOFError
+    (length,) = _LENGTH.unpack(head)
+    data = stream.read(length)
+    if len(data) < length:
+        raise EOFError
+    return pickle.loads(data)  # our own parent or child, over our own pipe
+
+
+class DocPool:
+    """One worker process building documents, started when first needed."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._process: subprocess.Popen[bytes] | None = None
+        self._failed = False
+
+    def build(self, batch: Batch) -> list[Built]:
+        """Documents for the batch, built in the worker (or here, when it is unavailable)."""
+        with self._lock:
+            process = self._start()
+            if process is not None:
+                assert process.stdin is not None and process.stdout is not None
+                try:
+                    _write(process.stdin, batch)
+                    return _read(process.stdout)  # type: ignore[return-value]
+                except (OSError, EOFError, pickle.UnpicklingError) as error:
+                    log.warning("the indexing process failed (%s); indexing in-process", error)
+                    self._failed = True
+                    self._stop()
+        return build_batch(batch)
+
+    def _start(self) -> subprocess.Popen[bytes] | None:
+        if self._process is None and not self._failed:
+            try:
+                self._process = subprocess.Popen(
+                    [sys.executable, "-m", "mailtrap.store.docworker"],
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                )
+            except OSError as error:
+                log.warning("no indexing process (%s); indexing in-process", error)
+                self._failed = True
+        return self._process
+
+    def _stop(self) -> None:
+        process, self._process = self._process, None
+        if process is not None:
+            assert process.stdin is not None and process.stdout is not None
+            process.stdin.close()
+            try:
+                process.wait(5)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+            process.stdout.close()
+
+    def close(self) -> None:
+        with self._lock:
+            self._stop()
+
+
+def serve() -> None:
+    """The worker's loop: batches in, documents out, until its input ends."""
+    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
+    while True:
+        try:
+            batch = _read(stdin)
+        except EOFError:
+            return
+        _write(stdout, build_batch(batch))  # type: ignore[arg-type]
+

@@ -1,0 +1,6 @@
+"""The indexing worker process: ``python -m mailtrap.store.docworker`` (see :mod:`.docpool`)."""
+
+from mailtrap.store.docpool import serve
+
+if __name__ == "__main__":
+    serve()
