@@ -123,4 +123,3 @@ def serve() -> None:
         except EOFError:
             return
         _write(stdout, build_batch(batch))  # type: ignore[arg-type]
-

@@ -15,6 +15,7 @@ from __future__ import annotations
 import threading
 import time
 from itertools import islice
+from operator import attrgetter
 
 from .docpool import build
 from .memory_state import Held, MemoryState
@@ -34,16 +35,11 @@ IDLE_EXIT = 2.0
 class _HeldAccess:
     """How compiled terms reach a held message (see ``query.Access``)."""
 
+    record = staticmethod(attrgetter("record"))
+    indexed = staticmethod(attrgetter("doc"))
+
     def __init__(self, store: QueryOperations) -> None:
         self.doc = store._doc
-
-    @staticmethod
-    def record(held: Held) -> MessageRecord:
-        return held.record
-
-    @staticmethod
-    def indexed(held: Held) -> SearchDoc | None:
-        return held.doc
 
     @staticmethod
     def may_contain(held: Held, needle: str) -> bool:
@@ -62,36 +58,41 @@ class QueryOperations(MemoryState):
         with self._lock:
             if not filter.terms and filter.after_seq == 0:
                 return self._listing(filter, start, limit)
-            box = None
-            if filter.mailbox is not None:
-                box = self._folder(filter.mailbox)
-                if box is None or box.noselect:
-                    return Page(0, 0, [])
-                entries = list(box.entries.values())
-            else:
-                helds = list(self._messages.values())
+            helds, seen = self._candidates(filter.mailbox)
             self._queries += 1
         try:
             test = compile_terms(filter.terms, _HeldAccess(self))
             after, end = filter.after_seq, None if limit is None else start + limit
             total = unread = 0
             page: list[MessageRecord] = []
-            messages = self._messages
-            if box is None:
-                pairs = ((held, held.unseen == 0) for held in helds)
-            else:
-                pairs = ((messages.get(entry.message.id), SEEN in entry.flags) for entry in entries)
-            for held, seen in reversed(list(pairs)) if filter.newest_first else pairs:
-                if held is None or held.record.seq <= after or not test(held, seen):
+            pairs = (
+                zip(reversed(helds), reversed(seen), strict=True)
+                if filter.newest_first
+                else zip(helds, seen, strict=True)
+            )
+            for held, read in pairs:  # zip reuses its tuple: no allocation per message
+                if held is None or held.record.seq <= after or not test(held, read):
                     continue
                 if start <= total and (end is None or total < end):
                     page.append(held.record)
                 total += 1
-                unread += not seen
+                unread += not read
             return Page(total, unread, page)
         finally:
             with self._lock:
                 self._queries -= 1
+
+    def _candidates(self, mailbox: MailboxRef | None) -> tuple[list[Held | None], list[bool]]:
+        """The messages a query covers, in order, and whether each is read (under the lock)."""
+        if mailbox is None:
+            helds: list[Held | None] = list(self._messages.values())
+            return helds, [held.unseen == 0 for held in helds]  # type: ignore[union-attr]
+        box = self._folder(mailbox)
+        if box is None or box.noselect:
+            return [], []
+        entries = list(box.entries.values())
+        messages = self._messages
+        return [messages.get(e.message.id) for e in entries], [SEEN in e.flags for e in entries]
 
     def matches(self, filter: Filter, message_id: str) -> bool:
         with self._lock:

@@ -50,7 +50,7 @@ _RANGES = {
 }
 
 
-_BODY = _FIRST["body"]
+_LAST = len(FIELDS) - 1
 
 
 def field_range(field: Field, text: str) -> tuple[int, int]:
@@ -59,11 +59,13 @@ def field_range(field: Field, text: str) -> tuple[int, int]:
 
 
 def _range(first: int, last: int, text: str) -> tuple[int, int]:
+    if first == _LAST:  # the body, which is long: its start found from the back
+        return text.rindex(SEPARATOR, 0, len(text) - 1) + 1, len(text) - 1
     start = 0
     for _ in range(first):
         start = text.index(SEPARATOR, start) + 1
-    if last == _BODY:  # the body is long: find its end from the back (one field follows it)
-        return start, text.rindex(SEPARATOR, 0, len(text) - 1)
+    if last == _LAST:
+        return start, len(text) - 1
     end = start
     for _ in range(last - first + 1):
         end = text.index(SEPARATOR, end) + 1

@@ -37,9 +37,10 @@ class SearchDoc(NamedTuple):
     from_address: str
 
 
-#: The fields of ``SearchDoc.text``, in order: free text is everything up to the Message-ID,
+#: The fields of ``SearchDoc.text``, in order: free text is everything after the Message-ID,
 #: the addresses are everything between the subject and the body.
 FIELDS = (
+    "message-id",
     "subject",
     "from",
     "mail-from",
@@ -49,7 +50,6 @@ FIELDS = (
     "rcpt-to",
     "reply-to",
     "body",
-    "message-id",
 )
 SEPARATOR = "\0"
 
@@ -70,6 +70,7 @@ def build_doc(
     """
     facts: Facts = facts_of(raw, head)
     fields = (
+        summary.message_id,
         summary.subject,
         _names([summary.from_] if summary.from_ else []),
         record.mail_from,
@@ -79,7 +80,6 @@ def build_doc(
         "\n".join(record.rcpt_tos),
         _names(summary.reply_to),
         facts.text,
-        summary.message_id,
     )
     text = "".join(f"{value.replace(SEPARATOR, ' ')}{SEPARATOR}" for value in fields)
     return SearchDoc(
