@@ -14,7 +14,9 @@ or fails, the caller builds the batch itself.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import pickle
 import struct
 import subprocess
@@ -28,20 +30,27 @@ from .searchdoc import SearchDoc, build_doc
 
 log = logging.getLogger("mailtrap.store")
 
-Built = tuple[Summary, SearchDoc]
 Batch = list[tuple[MessageRecord, bytes]]
 _LENGTH = struct.Struct("!I")
 
 
-def build(record: MessageRecord, raw: bytes) -> Built:
+def build(record: MessageRecord, raw: bytes) -> tuple[Summary, SearchDoc]:
     """A message's summary and search document, from one parse of its header."""
     head = read_head(raw)
     summary = summarize(raw, head)
     return summary, build_doc(record, raw, summary, head)
 
 
-def build_batch(batch: Batch) -> list[Built]:
-    return [build(record, raw) for record, raw in batch]
+def build_docs(batch: list[tuple[str, tuple[str, ...], bytes]]) -> list[SearchDoc]:
+    """Search documents for (envelope sender, recipients, bytes) triples (the worker's job).
+
+    Only the documents travel back: they unpickle fast, and a summary is cheap to make when a
+    reader first wants one.
+    """
+    return [
+        build(MessageRecord("", 0, sender, rcpts, len(raw), 0, 0), raw)[1]
+        for sender, rcpts, raw in batch
+    ]
 
 
 def _write(stream: BinaryIO, value: object) -> None:
@@ -69,20 +78,21 @@ class DocPool:
         self._process: subprocess.Popen[bytes] | None = None
         self._failed = False
 
-    def build(self, batch: Batch) -> list[Built]:
+    def build(self, batch: Batch) -> list[SearchDoc]:
         """Documents for the batch, built in the worker (or here, when it is unavailable)."""
+        triples = [(record.mail_from, record.rcpt_tos, raw) for record, raw in batch]
         with self._lock:
             process = self._start()
             if process is not None:
                 assert process.stdin is not None and process.stdout is not None
                 try:
-                    _write(process.stdin, batch)
+                    _write(process.stdin, triples)
                     return _read(process.stdout)  # type: ignore[return-value]
                 except (OSError, EOFError, pickle.UnpicklingError) as error:
                     log.warning("the indexing process failed (%s); indexing in-process", error)
                     self._failed = True
                     self._stop()
-        return build_batch(batch)
+        return build_docs(triples)
 
     def _start(self) -> subprocess.Popen[bytes] | None:
         if self._process is None and not self._failed:
@@ -115,11 +125,16 @@ class DocPool:
 
 
 def serve() -> None:
-    """The worker's loop: batches in, documents out, until its input ends."""
+    """The worker's loop: batches in, documents out, until its input ends.
+
+    The worker runs at the lowest priority: it takes only the CPU the server leaves idle.
+    """
+    with contextlib.suppress(OSError, AttributeError):
+        os.nice(19)
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     while True:
         try:
             batch = _read(stdin)
         except EOFError:
             return
-        _write(stdout, build_batch(batch))  # type: ignore[arg-type]
+        _write(stdout, build_docs(batch))  # type: ignore[arg-type]

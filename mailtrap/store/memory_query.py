@@ -23,7 +23,7 @@ from .model import SEEN, MailboxRef, MessageRecord
 from .query import Filter, Page, compile_terms
 from .searchdoc import SearchDoc, is_plain, may_contain, safe_needle
 
-#: While mail arrived this recently (seconds), the indexer waits (when it works in-process).
+#: While mail arrived this recently (seconds), the indexer waits: ingest comes first.
 BUSY_GAP = 0.003
 #: With this many messages waiting, the indexer hands them to its worker process in batches.
 POOL_BACKLOG = 512
@@ -199,7 +199,7 @@ class QueryOperations(MemoryState):
                         self._indexer = None
                         return
                 continue
-            if bulk:
+            if bulk:  # the worker runs at low priority: only on CPU that ingest leaves idle
                 self._index_elsewhere(batch)
                 continue
             for message_id in batch:
@@ -213,9 +213,7 @@ class QueryOperations(MemoryState):
         """A bulk of messages indexed by the worker process (see :mod:`.docpool`)."""
         helds = [h for i in batch if (h := self._messages.get(i)) is not None and h.doc is None]
         built = self._pool.build([(held.record, held.raw) for held in helds])
-        for held, (summary, doc) in zip(helds, built, strict=True):
-            if held.summary is None:
-                held.summary = summary
+        for held, doc in zip(helds, built, strict=True):
             held.doc = doc
 
     def _busy(self) -> bool:
