@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import signal
 import socket
@@ -18,6 +19,8 @@ from typing import NoReturn
 
 from ._version import __version__
 from .config import SERVICES, Config, Listen, Service
+from .faults import RuleError, RuleSpec
+from .faults.schema import specs_from_json
 from .runtime import BindError, Runtime
 from .store import MemoryStore
 
@@ -106,6 +109,11 @@ def _build_parser(prog: str, health: bool) -> _Parser:
     )
     parser.add_argument("--tls-cert", metavar="FILE", help="TLS certificate (PEM)")
     parser.add_argument("--tls-key", metavar="FILE", help="TLS private key (PEM)")
+    parser.add_argument(
+        "--rules",
+        metavar="FILE",
+        help="SMTP fault-injection rules: a JSON list, each rule as POST /api/v1/rules takes",
+    )
     return parser
 
 
@@ -160,7 +168,22 @@ def config_from_args(args: argparse.Namespace) -> Config:
         path = options[flag.replace("-", "_")]
         if path and not os.path.isfile(path):
             raise UsageError(f"--{flag} / {env_name(flag)}: no such file: {path}")
+    options["rules"] = _parsed(args, "rules", _rules, ())
     return Config(**options)
+
+
+def _rules(path: str) -> tuple[RuleSpec, ...]:
+    try:
+        with open(path, "rb") as file:
+            data = json.load(file)
+    except OSError as error:
+        raise ValueError(f"cannot read {path}: {error.strerror}") from None
+    except (ValueError, RecursionError) as error:
+        raise ValueError(f"{path} is not valid JSON: {error}") from None
+    try:
+        return tuple(specs_from_json(data))
+    except RuleError as error:
+        raise ValueError(f"{path}: {error}") from None
 
 
 async def serve(config: Config) -> None:
@@ -172,6 +195,8 @@ async def serve(config: Config) -> None:
         for name, address in runtime.addresses.items():
             shown = f"http://{address}" if name == "http" else address  # clickable viewer URL
             print(f"  {name.upper():6} {shown}", flush=True)
+        if config.rules:
+            print(f"{len(config.rules)} fault-injection rule(s) from --rules in force.", flush=True)
         print("Ctrl-C (or SIGTERM) stops it.", flush=True)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()

@@ -13,7 +13,7 @@ import logging
 from flask import Flask, Response
 from werkzeug.exceptions import HTTPException
 
-from . import routes_app, routes_list, routes_message
+from . import routes_app, routes_faults, routes_list, routes_message
 from .respond import COMMON_HEADERS, ApiError, ApiState, json_error
 
 log = logging.getLogger("mailtrap.api")
@@ -26,6 +26,7 @@ def create_app(api: ApiState) -> Flask:
     app.extensions["mailtrap"] = api
     app.register_blueprint(routes_list.bp)
     app.register_blueprint(routes_message.bp)
+    app.register_blueprint(routes_faults.bp)
     app.register_blueprint(routes_app.bp)
 
     @app.errorhandler(ApiError)

@@ -22,6 +22,7 @@ import uvicorn
 from uvicorn.lifespan.off import LifespanOff
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 
+from ..faults import Faults
 from ..store import MessageStore
 from . import live, wait
 from .app import create_app, max_body
@@ -39,9 +40,16 @@ class HttpServer:
     """The JSON API, live feed, long-poll and viewer files on one listening socket."""
 
     def __init__(
-        self, store: MessageStore, *, assets: Traversable | None, max_size: int, version: str
+        self,
+        store: MessageStore,
+        *,
+        assets: Traversable | None,
+        max_size: int,
+        version: str,
+        faults: Faults | None = None,
     ) -> None:
         self.store = store
+        self.faults = faults or Faults()
         self.assets = assets
         self.max_size = max_size
         self.version = version
@@ -51,7 +59,9 @@ class HttpServer:
 
     async def start(self, sock: socket.socket) -> None:
         index = MessageIndex(self.store)
-        self.state = ApiState(self.store, index, self.assets, self.max_size, self.version)
+        self.state = ApiState(
+            self.store, index, self.assets, self.max_size, self.version, self.faults
+        )
         self.bridge = WsgiBridge(create_app(self.state), max_body(self.max_size))
         self.live = live.LiveFeed(self.store, index, self.bridge.pool)
         self.waits = wait.WaitHub(self.store, index, self.bridge.pool)

@@ -184,6 +184,46 @@ PATHS: Json = {
             {"101": {"description": "Switching to websocket"}, "426": ERROR},
         ),
     },
+    "/api/v1/rules": {
+        "get": _op(
+            "List the SMTP fault-injection rules, oldest first (mailtrap addition)",
+            {"200": _json({"type": "array", "items": _ref("Rule")})},
+        ),
+        "post": _op(
+            "Add a rule, or a list of rules (all or none); answers what was added",
+            {
+                "200": _json({"oneOf": [_ref("Rule"), {"type": "array", "items": _ref("Rule")}]}),
+                "400": ERROR,
+            },
+            requestBody=_body(
+                {"oneOf": [_ref("RuleRequest"), {"type": "array", "items": _ref("RuleRequest")}]},
+                True,
+            ),
+        ),
+        "delete": _op("Remove every rule", OK),
+    },
+    "/api/v1/rules/{ID}": {
+        "delete": _op(
+            "Remove one rule",
+            {"200": _text('"ok"'), "404": ERROR},
+            [_path("ID", "Rule ID")],
+        ),
+    },
+    "/api/v1/refused": {
+        "get": _op(
+            "The refused-mail log, newest first: what rules refused, and which rule",
+            {"200": _json(_ref("Refused"))},
+        ),
+        "delete": _op("Empty the refused-mail log", OK),
+    },
+    "/api/v1/chaos": {
+        "get": _op("Mailpit's chaos triggers (mapped onto rules)", {"200": _json(_ref("Chaos"))}),
+        "put": _op(
+            "Set Mailpit's chaos triggers; omitted ones are turned off",
+            {"200": _json(_ref("Chaos")), "400": ERROR},
+            requestBody=_body(_ref("Chaos")),
+        ),
+    },
     "/api/v1/info": {"get": _op("Application information", {"200": _json(_ref("Info"))})},
     "/api/v1/openapi.json": {"get": _op("This document", {"200": _json({"type": "object"})})},
     "/livez": {"get": _op("Liveness probe", {"200": _text('"ok"')})},
@@ -219,6 +259,25 @@ MESSAGE_HEAD = {
 }
 STRINGS = {"type": "array", "items": STRING}
 PERSON = _object(Email=STRING, Name=STRING)
+NUMBER = {"type": "number"}
+NULLABLE_STRING = {"type": ["string", "null"]}
+NULLABLE_INTEGER = {"type": ["integer", "null"]}
+NULLABLE_NUMBER = {"type": ["number", "null"]}
+RULE_FIELDS = {
+    "Stage": {"type": "string", "enum": ["connect", "ehlo", "auth", "mail", "rcpt", "data", "end"]},
+    "Code": NULLABLE_INTEGER,
+    "Text": NULLABLE_STRING,
+    "Sender": {**NULLABLE_STRING, "description": "Envelope sender pattern; * matches anything"},
+    "To": {**NULLABLE_STRING, "description": "Envelope recipient pattern; * matches anything"},
+    "Subject": {**NULLABLE_STRING, "description": "Subject substring; checked at the end of DATA"},
+    "Times": NULLABLE_INTEGER,
+    "Probability": {**NULLABLE_NUMBER, "description": "0 to 1"},
+    "Seed": NULLABLE_INTEGER,
+    "Delay": {**NULLABLE_NUMBER, "description": "Seconds"},
+    "Drop": BOOLEAN,
+    "Rate": {"oneOf": [{"type": "null"}, _object(Count=INTEGER, Seconds=NUMBER)]},
+}
+TRIGGER = _object(ErrorCode=INTEGER, Probability={**INTEGER, "description": "Percent, 0 to 100"})
 
 SCHEMAS: Json = {
     "Error": _object(Error=STRING),
@@ -290,6 +349,34 @@ SCHEMAS: Json = {
     "Mailboxes": _object(
         mailboxes={"type": "array", "items": _object(Address=STRING, Total=INTEGER, Unread=INTEGER)}
     ),
+    "RuleRequest": {
+        **_object(**RULE_FIELDS),
+        "required": ["Stage"],
+    },
+    "Rule": _object(
+        ID=STRING, **RULE_FIELDS, Reply=NULLABLE_STRING, Fired=INTEGER, Remaining=NULLABLE_INTEGER
+    ),
+    "Refused": _object(
+        total=INTEGER,
+        refused={
+            "type": "array",
+            "items": _object(
+                ID=INTEGER,
+                Created=TIME,
+                Stage=STRING,
+                Reply=NULLABLE_STRING,
+                Dropped=BOOLEAN,
+                Peer=STRING,
+                Helo=STRING,
+                Sender=NULLABLE_STRING,
+                Recipients=STRINGS,
+                Subject=NULLABLE_STRING,
+                RuleID=STRING,
+                Rule=_object(**RULE_FIELDS, Reply=NULLABLE_STRING),
+            ),
+        },
+    ),
+    "Chaos": _object(Sender=TRIGGER, Recipient=TRIGGER, Authentication=TRIGGER),
     "Info": _object(
         Version=STRING, Messages=INTEGER, Unread=INTEGER, RuntimeStats={"type": "object"}
     ),

@@ -56,7 +56,7 @@ class RefusedLog:
 
     def __init__(self, limit: int = LIMIT) -> None:
         self._entries: deque[Refusal] = deque(maxlen=limit)
-        #: refusals ever logged (also those that fell out of the log)
+        #: refusals logged since the start or the last clear (also those that fell out)
         self.total = 0
 
     def add(
@@ -88,3 +88,4 @@ class RefusedLog:
 
     def clear(self) -> None:
         self._entries.clear()
+        self.total = 0

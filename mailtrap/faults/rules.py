@@ -230,7 +230,7 @@ class Faults:
 
     @property
     def refused_total(self) -> int:
-        """Refusals ever logged, including those the bounded log has forgotten."""
+        """Refusals since the start or the last clear, including those the log forgot."""
         return self._log.total
 
     def clear_refused(self) -> None:

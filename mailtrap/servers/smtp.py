@@ -8,7 +8,8 @@ Differences from aiosmtpd's defaults, each deliberate:
   at 1,001 octets, and a bare-LF message is one long "line" to it); command lines keep the
   small limit, so a client cannot make us buffer a huge command;
 - a message over the size limit is answered ``552`` whichever way it is over, and nothing is stored;
-- a connection limit, answered ``421`` (RFC 5321 3.8).
+- a connection limit, answered ``421`` (RFC 5321 3.8);
+- fault-injection rules (``trap.fail(...)``) asked at every stage: see ``servers/faults.py``.
 """
 
 from __future__ import annotations
@@ -21,8 +22,10 @@ from typing import Any
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, Session, syntax
 
 from .._version import __version__
+from ..faults import Faults
 from ..store import MessageStore
 from .connections import Connections
+from .faults import FaultHooks, FaultInjection
 
 log = logging.getLogger("mailtrap.smtp")
 
@@ -39,13 +42,16 @@ logging.getLogger("mail.log").addFilter(_DropLoginDataNotice())
 _COMMAND_LINE_LIMIT = SMTP.line_length_limit
 
 
-class StoreHandler:
+class StoreHandler(FaultHooks):
     """aiosmtpd handler: every accepted message goes to the store, one mailbox per recipient."""
 
-    def __init__(self, store: MessageStore) -> None:
+    def __init__(self, store: MessageStore, faults: Faults) -> None:
         self.store = store
+        self.faults = faults
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        if (refusal := await self.refusal_at_end(server, envelope)) is not None:
+            return refusal
         raw = envelope.original_content or b""
         message = self.store.deliver(envelope.mail_from or "", envelope.rcpt_tos, raw)
         return f"250 OK: queued as {message.id}"
@@ -55,8 +61,8 @@ def _accept_any_login(*_args: Any) -> AuthResult:
     return AuthResult(success=True)
 
 
-class CaptureSMTP(SMTP):
-    """aiosmtpd's SMTP with our limits, connection tracking, and any-credentials AUTH."""
+class CaptureSMTP(FaultInjection, SMTP):
+    """aiosmtpd's SMTP with our limits, connection tracking, any-credentials AUTH and faults."""
 
     _protocol_names: list[str] | None = None
 
@@ -76,6 +82,7 @@ class CaptureSMTP(SMTP):
     ) -> None:
         self._connections = connections
         self._rejected = False
+        self.faults = handler.faults
         super().__init__(
             handler,
             data_size_limit=max_size,
@@ -134,8 +141,9 @@ class SmtpServer:
         max_connections: int,
         starttls: ssl.SSLContext | None = None,
         implicit_tls: ssl.SSLContext | None = None,
+        faults: Faults | None = None,
     ) -> None:
-        self._handler = StoreHandler(store)
+        self._handler = StoreHandler(store, faults or Faults())
         self._connections = Connections(max_connections)
         self._implicit_tls = implicit_tls
         self._options = {
