@@ -191,12 +191,11 @@ async def serve(config: Config) -> None:
     runtime = Runtime(config, MemoryStore(max_messages=config.max_messages))
     await runtime.start()
     try:
-        print(f"mailtrap {__version__} is catching mail:", flush=True)
+        rules = f" ({len(config.rules)} fault-injection rule(s) in force)" if config.rules else ""
+        print(f"mailtrap {__version__} is catching mail{rules}:", flush=True)
         for name, address in runtime.addresses.items():
             shown = f"http://{address}" if name == "http" else address  # clickable viewer URL
             print(f"  {name.upper():6} {shown}", flush=True)
-        if config.rules:
-            print(f"{len(config.rules)} fault-injection rule(s) from --rules in force.", flush=True)
         print("Ctrl-C (or SIGTERM) stops it.", flush=True)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
