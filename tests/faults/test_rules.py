@@ -191,6 +191,15 @@ def test_rate_lets_exactly_count_through_per_sliding_window(faults, clock):
     assert rule.fired == 4
 
 
+def test_over_the_rate_the_reply_depends_on_the_stage():
+    assert reply_line(RuleSpec("ehlo", rate=(1, 1))) == "421 4.7.0 Too many messages, slow down"
+    assert reply_line(RuleSpec("auth", rate=(1, 1))) == (
+        "454 4.7.0 Too many authentication attempts, slow down"
+    )
+    assert reply_line(RuleSpec("rcpt", rate=(1, 1))) == "451 4.7.0 Too many messages, slow down"
+    assert reply_line(RuleSpec("rcpt", 452, "Slow down", rate=(1, 1))) == "452 4.3.1 Slow down"
+
+
 def test_rate_at_connect_answers_421_and_hangs_up(faults):
     faults.add(RuleSpec("connect", rate=(1, 60)))
     assert faults.check(Attempt("connect")).reply is None
