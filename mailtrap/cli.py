@@ -20,7 +20,6 @@ from typing import NoReturn
 from ._version import __version__
 from .config import SERVICES, Config, Listen, Service
 from .faults import RuleError, RuleSpec
-from .faults.schema import specs_from_json
 from .runtime import BindError, Runtime
 from .store import MemoryStore
 
@@ -173,6 +172,8 @@ def config_from_args(args: argparse.Namespace) -> Config:
 
 
 def _rules(path: str) -> tuple[RuleSpec, ...]:
+    from .faults.schema import specs_from_json
+
     try:
         with open(path, "rb") as file:
             data = json.load(file)

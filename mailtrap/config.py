@@ -6,7 +6,6 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .faults import RuleSpec
-from .faults.schema import spec_from_json
 
 MiB = 1024 * 1024
 
@@ -101,6 +100,8 @@ class Config:
         if kwargs.get("tls_cert") and not kwargs.get("tls_key"):
             raise ValueError("tls_cert needs tls_key")
         if "rules" in kwargs:  # RuleSpecs, or rules in their JSON shape
+            from .faults.schema import spec_from_json
+
             kwargs["rules"] = tuple(
                 r if isinstance(r, RuleSpec) else spec_from_json(r) for r in kwargs["rules"]
             )

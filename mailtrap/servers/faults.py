@@ -47,8 +47,10 @@ class FaultInjection:
     the DATA command, and hanging up. The subclass sets :attr:`faults`."""
 
     faults: Faults
+    #: push() has something to do besides pushing: the greeting is still to come (the first
+    #: reply, RFC 5321 3.1), or a verdict said to hang up; one attribute read per reply else
+    _push_watched = True
     _greeted = False
-    #: push() hangs up after (or instead of) its next reply
     _hang_up = False
     _hung_up = False
 
@@ -59,27 +61,35 @@ class FaultInjection:
             await asyncio.sleep(verdict.delay)
         if verdict.refusal is None:
             return MISSING
-        self._hang_up = verdict.hang_up
+        if verdict.hang_up:
+            self._hang_up = self._push_watched = True
         return verdict.reply or ""
 
     async def push(self, status: str | bytes) -> None:
-        if not self._greeted:  # the first reply is the greeting (RFC 5321 3.1)
+        if self._push_watched:
+            await self._watched_push(status)
+        else:
+            await super().push(status)  # type: ignore[misc]
+
+    async def _watched_push(self, status: str | bytes) -> None:
+        if not self._greeted:
             self._greeted = True
-            if self.faults.watches("connect"):
+            self._push_watched = False
+            if self.faults.active and self.faults.watches("connect"):
                 refusal = await self.enact(self.faults.check(attempt(self, "connect")))
                 if refusal is not MISSING:
                     status = refusal
         if self._hung_up:
             return
-        if self._hang_up:
-            self._hung_up = True
-            if status:
-                await super().push(status)  # type: ignore[misc]
-                self.transport.close()  # type: ignore[attr-defined]  # after the reply is sent
-            else:
-                self.transport.abort()  # type: ignore[attr-defined]  # no reply: just gone
+        if not self._hang_up:
+            await super().push(status)  # type: ignore[misc]
             return
-        await super().push(status)  # type: ignore[misc]
+        self._hung_up = True
+        if status:
+            await super().push(status)  # type: ignore[misc]
+            self.transport.close()  # type: ignore[attr-defined]  # after the reply is sent
+        else:
+            self.transport.abort()  # type: ignore[attr-defined]  # no reply: just gone
 
     async def _refused(self, stage: str, **known: Any) -> bool:
         """Ask the rules at ``stage``; True when a reply was sent in place of the command's."""
@@ -90,21 +100,25 @@ class FaultInjection:
         return True
 
     async def smtp_HELO(self, hostname: str) -> None:
-        if hostname and self.faults.watches("ehlo") and await self._refused("ehlo", helo=hostname):
+        if self.faults.active and hostname and await self._refused_ehlo(hostname):
             return
         await super().smtp_HELO(hostname)  # type: ignore[misc]
 
     async def smtp_EHLO(self, hostname: str) -> None:
-        if hostname and self.faults.watches("ehlo") and await self._refused("ehlo", helo=hostname):
+        if self.faults.active and hostname and await self._refused_ehlo(hostname):
             return
         await super().smtp_EHLO(hostname)  # type: ignore[misc]
+
+    async def _refused_ehlo(self, hostname: str) -> bool:
+        return self.faults.watches("ehlo") and await self._refused("ehlo", helo=hostname)
 
     async def smtp_DATA(self, arg: str) -> None:
         # Only a DATA that would be accepted (after EHLO and RCPT, without argument) is refused:
         # out-of-order commands keep aiosmtpd's own replies.
         session, envelope = self.session, self.envelope  # type: ignore[attr-defined]
         if (
-            self.faults.watches("data")
+            self.faults.active
+            and self.faults.watches("data")
             and not arg
             and session.host_name
             and envelope.rcpt_tos
@@ -125,23 +139,32 @@ class FaultHooks:
             return MISSING
         return await server.enact(self.faults.check(attempt(server, stage, **known)))
 
+    # Each hook returns at once, with one attribute read, when there is no rule at all.
+
     async def handle_AUTH(
         self, server: Any, session: Session, envelope: Envelope, args: list[str]
     ) -> Any:
+        if not self.faults.active:
+            return MISSING
         return await self._ask(server, "auth")
 
     async def handle_MAIL(
         self, server: Any, session: Session, envelope: Envelope, address: str, options: list[str]
     ) -> Any:
+        if not self.faults.active:
+            return MISSING
         return await self._ask(server, "mail", sender=address, recipients=())
 
     async def handle_RCPT(
         self, server: Any, session: Session, envelope: Envelope, address: str, options: list[str]
     ) -> Any:
+        if not self.faults.active:
+            return MISSING
         return await self._ask(server, "rcpt", recipients=(address,))
 
     async def refusal_at_end(self, server: Any, envelope: Envelope) -> str | None:
-        """The reply that refuses a message at the end of DATA, or None to store it."""
+        """The reply that refuses a message at the end of DATA, or None to store it (call it
+        only when ``faults.active``)."""
         if not self.faults.watches("end"):
             return None
         raw = envelope.original_content or b""

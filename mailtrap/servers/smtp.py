@@ -50,8 +50,10 @@ class StoreHandler(FaultHooks):
         self.faults = faults
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
-        if (refusal := await self.refusal_at_end(server, envelope)) is not None:
-            return refusal
+        if self.faults.active:
+            refusal = await self.refusal_at_end(server, envelope)
+            if refusal is not None:  # "" too: a silent hang-up
+                return refusal
         raw = envelope.original_content or b""
         message = self.store.deliver(envelope.mail_from or "", envelope.rcpt_tos, raw)
         return f"250 OK: queued as {message.id}"
