@@ -136,19 +136,20 @@ class Faults:
         """Add several rules at once: all of them, or (over :data:`MAX_RULES`) none."""
         specs = list(specs)
         ids = list(rule_ids) if rule_ids is not None else [None] * len(specs)
+        # Built outside the lock (patterns compile), so the SMTP server never waits on that.
+        added = [
+            Rule(spec, given or secrets.token_hex(4), self)
+            for spec, given in zip(specs, ids, strict=True)
+        ]
         with self._lock:
             replaced = sum(1 for i in ids if i is not None and i in self._rules)
             if len(self._rules) - replaced + len(specs) > MAX_RULES:
                 raise RuleError(f"a server holds at most {MAX_RULES} rules")
-            added = []
-            for spec, given in zip(specs, ids, strict=True):
-                rule_id = given
-                while rule_id is None or (given is None and rule_id in self._rules):
-                    rule_id = secrets.token_hex(4)
-                rule = Rule(spec, rule_id, self)
-                self._rules.pop(rule_id, None)  # a replaced rule starts afresh, at the end
-                self._rules[rule_id] = rule
-                added.append(rule)
+            for rule, given in zip(added, ids, strict=True):
+                while given is None and rule.id in self._rules:  # a drawn ID already taken
+                    rule.id = secrets.token_hex(4)
+                self._rules.pop(rule.id, None)  # a replaced rule starts afresh, at the end
+                self._rules[rule.id] = rule
             self._reindex()
         return added
 

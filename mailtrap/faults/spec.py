@@ -57,16 +57,18 @@ def _whole(name: str, value: object, minimum: int) -> int:
     return value
 
 
-def _line(name: str, value: object, limit: int) -> str:
-    """One line of printable ASCII: it goes into an SMTP reply or a pattern, never a CR or LF."""
+def _line(name: str, value: object, limit: int, ascii_only: bool = False) -> str:
+    """One printable line, never a CR or LF; ASCII only for what goes into an SMTP reply."""
     if not isinstance(value, str):
         raise RuleError(f"{name} must be a string, not {value!r}")
     if not value.strip():
         raise RuleError(f"{name} must not be empty")
     if len(value) > limit:
         raise RuleError(f"{name} must be at most {limit} characters")
-    if not (value.isascii() and value.isprintable()):
+    if ascii_only and not (value.isascii() and value.isprintable()):
         raise RuleError(f"{name} must be printable ASCII on one line")
+    if not value.isprintable():
+        raise RuleError(f"{name} must be printable on one line")
     return value
 
 
@@ -109,7 +111,7 @@ class RuleSpec:
             if code > 599:
                 raise RuleError("code must be a 4xx or 5xx reply code (400-599)")
         if self.text is not None:
-            _line("text", self.text, MAX_TEXT)
+            _line("text", self.text, MAX_TEXT, ascii_only=True)  # RFC 5321 4.2: ASCII replies
         for name in ("sender", "to"):
             if getattr(self, name) is not None:
                 _line(name, getattr(self, name), MAX_PATTERN)

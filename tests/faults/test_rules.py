@@ -50,6 +50,7 @@ BAD_RULES = {
     "code not a number": (dict(stage="rcpt", code="550"), "whole number"),
     "CRLF in text": (dict(stage="rcpt", code=550, text="no\r\n250 OK"), "one line"),
     "non-ASCII text": (dict(stage="rcpt", code=550, text="caf\u00e9"), "printable ASCII"),
+    "CRLF in a pattern": (dict(stage="rcpt", to="a@b\r\nc"), "printable on one line"),
     "text too long": (dict(stage="rcpt", code=550, text="x" * 201), "at most 200"),
     "recipient before RCPT": (dict(stage="mail", to="bob@*"), 'not known yet at stage "mail"'),
     "sender at connect": (dict(stage="connect", sender="a@*"), "not known yet"),
@@ -95,6 +96,13 @@ def test_address_patterns_use_star_and_ignore_case(faults):
             rcpt("bob.tag@example.com"),  # a dot is a dot, not any character
         ],
     ) == ["550 5.1.1 Mailbox unavailable", None, "551 5.1.6 User not local", None, None]
+
+
+def test_patterns_and_subjects_may_be_non_ascii(faults):
+    faults.add(RuleSpec("rcpt", 550, to="j\u00fcrgen@*"))
+    faults.add(RuleSpec("end", 554, subject="Rechnung f\u00fcr"))
+    assert faults.check(rcpt("J\u00dcRGEN@example.com")).reply is not None
+    assert faults.check(Attempt("end", subject="Ihre Rechnung f\u00fcr M\u00e4rz")).reply
 
 
 def test_sender_pattern_and_subject_substring(faults):

@@ -341,3 +341,29 @@ def test_the_refused_log_shows_what_was_refused_and_why(mailtrap):
     assert at_end.attempt.recipients == ("bob@example.com",)
     assert at_end.reply == "554 5.3.0 Transaction failed"
     assert at_end.seq > at_rcpt.seq and at_end.time >= at_rcpt.time
+
+
+# -- the same actions seen by aiosmtplib ---------------------------------------------------------
+
+
+def test_aiosmtplib_sees_times_rate_delay_and_drop(mailtrap):
+    async def sessions(count: int) -> list[int]:
+        return [(await aiosmtplib_session(mailtrap))[0] for _ in range(count)]
+
+    rule = mailtrap.fail("rcpt", 451, times=2)
+    assert asyncio.run(sessions(3)) == [451, 451, 250]
+    rule.remove()
+
+    rule = mailtrap.fail("mail", rate=(2, 30))
+    assert asyncio.run(sessions(3)) == [250, 250, 451]
+    rule.remove()
+
+    rule = mailtrap.fail("data", delay=0.4)
+    (code, _), took = timed(asyncio.run, aiosmtplib_session(mailtrap))
+    assert code == 250 and 0.4 <= took < 1.9
+    rule.remove()
+
+    mailtrap.fail("mail", drop=True)
+    with pytest.raises(aiosmtplib.SMTPServerDisconnected):
+        asyncio.run(aiosmtplib_session(mailtrap))
+    assert len(mailtrap.messages()) == 4
