@@ -4,25 +4,23 @@
 (a JSON object, or a list of them, in the shape ``--rules FILE`` takes); ``GET/DELETE
 /api/v1/refused`` read and empty the refused-mail log; ``GET/PUT /api/v1/chaos`` speak Mailpit's
 chaos API, mapped onto rules. The rules themselves live in :mod:`mailtrap.faults`.
+
+Their paths and methods are in the route table, :mod:`.routes`.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, Response
+from flask import Response
 
 from ..faults import RuleError
 from ..faults.schema import chaos_json, refusal_json, rule_json, set_chaos, specs_from_json
 from .respond import ApiError, as_json, json_body, ok, state
 
-bp = Blueprint("faults", __name__)
 
-
-@bp.get("/api/v1/rules")
 def list_rules() -> Response:
     return as_json([rule_json(rule) for rule in state().faults.rules()])
 
 
-@bp.post("/api/v1/rules")
 def add_rules() -> Response:
     body = json_body()
     try:
@@ -33,20 +31,17 @@ def add_rules() -> Response:
     return as_json(created if isinstance(body, list) else created[0])
 
 
-@bp.delete("/api/v1/rules")
 def delete_rules() -> Response:
     state().faults.remove_all()
     return ok()
 
 
-@bp.delete("/api/v1/rules/<ID>")
 def delete_rule(ID: str) -> Response:
     if not state().faults.remove(ID):
         raise ApiError(404, "rule not found")
     return ok()
 
 
-@bp.get("/api/v1/refused")
 def refused() -> Response:
     faults = state().faults
     entries = faults.refused()
@@ -55,18 +50,15 @@ def refused() -> Response:
     )
 
 
-@bp.delete("/api/v1/refused")
 def clear_refused() -> Response:
     state().faults.clear_refused()
     return ok()
 
 
-@bp.get("/api/v1/chaos")
 def get_chaos() -> Response:
     return as_json(chaos_json(state().faults))
 
 
-@bp.put("/api/v1/chaos")
 def put_chaos() -> Response:
     try:
         return as_json(set_chaos(state().faults, json_body(empty={})))
