@@ -77,6 +77,23 @@ def test_bad_rules_are_400_with_the_reason(api, raw, error):
     assert api.ok_json("/api/v1/rules") == []
 
 
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [
+        ("PUT", "/api/v1/rules", {"GET", "POST", "DELETE"}),
+        ("GET", "/api/v1/rules/some-id", {"DELETE"}),
+        ("POST", "/api/v1/refused", {"GET", "DELETE"}),
+        ("POST", "/api/v1/chaos", {"GET", "PUT"}),
+    ],
+)
+def test_methods_the_fault_routes_do_not_take_are_json_405(api, method, path, allowed):
+    """The fault routes come from the route table: a wrong method is the one JSON 405."""
+    reply = api.request(method, path)
+    assert reply.status == 405 and reply.json() == {"Error": "Method Not Allowed"}
+    assert allowed <= {name.strip() for name in reply.headers["Allow"].split(",")}
+    assert method not in reply.headers["Allow"]
+
+
 def test_a_rules_listing_posts_back_as_the_same_rules(api):
     api.request(
         "POST",
