@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import signal
 import socket
@@ -18,6 +19,7 @@ from typing import NoReturn
 
 from ._version import __version__
 from .config import SERVICES, Config, Listen, Service
+from .faults import RuleError, RuleSpec
 from .runtime import BindError, Runtime
 from .store import MemoryStore
 
@@ -106,6 +108,11 @@ def _build_parser(prog: str, health: bool) -> _Parser:
     )
     parser.add_argument("--tls-cert", metavar="FILE", help="TLS certificate (PEM)")
     parser.add_argument("--tls-key", metavar="FILE", help="TLS private key (PEM)")
+    parser.add_argument(
+        "--rules",
+        metavar="FILE",
+        help="SMTP fault-injection rules: a JSON list, each rule as POST /api/v1/rules takes",
+    )
     return parser
 
 
@@ -160,7 +167,24 @@ def config_from_args(args: argparse.Namespace) -> Config:
         path = options[flag.replace("-", "_")]
         if path and not os.path.isfile(path):
             raise UsageError(f"--{flag} / {env_name(flag)}: no such file: {path}")
+    options["rules"] = _parsed(args, "rules", _rules, ())
     return Config(**options)
+
+
+def _rules(path: str) -> tuple[RuleSpec, ...]:
+    from .faults.schema import specs_from_json
+
+    try:
+        with open(path, "rb") as file:
+            data = json.load(file)
+    except OSError as error:
+        raise ValueError(f"cannot read {path}: {error.strerror}") from None
+    except (ValueError, RecursionError) as error:
+        raise ValueError(f"{path} is not valid JSON: {error}") from None
+    try:
+        return tuple(specs_from_json(data))
+    except RuleError as error:
+        raise ValueError(f"{path}: {error}") from None
 
 
 async def serve(config: Config) -> None:
@@ -169,7 +193,8 @@ async def serve(config: Config) -> None:
     runtime = Runtime(config, store)
     await runtime.start()
     try:
-        print(f"mailtrap {__version__} is catching mail:", flush=True)
+        rules = f" ({len(config.rules)} fault-injection rule(s) in force)" if config.rules else ""
+        print(f"mailtrap {__version__} is catching mail{rules}:", flush=True)
         for name, address in runtime.addresses.items():
             shown = f"http://{address}" if name == "http" else address  # clickable viewer URL
             print(f"  {name.upper():6} {shown}", flush=True)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from .faults import RuleSpec
+
 MiB = 1024 * 1024
 
 
@@ -61,6 +63,8 @@ class Config:
     #: seconds a POP3 session may stay idle (RFC 1939 section 3: at least 10 minutes by default)
     pop3_timeout: float = 600.0
     max_connections: int = 1000
+    #: fault-injection rules in force from the start (``--rules FILE``)
+    rules: tuple[RuleSpec, ...] = ()
 
     @property
     def tls_enabled(self) -> bool:
@@ -83,7 +87,7 @@ class Config:
         """Build from the keyword arguments ``MailTrap(...)`` takes.
 
         Besides the fields above, ``<service>_port=N`` (e.g. ``smtp_port=2525``, ``None`` = off)
-        sets one service's port.
+        sets one service's port; ``rules`` may also be given in their JSON shape (dicts).
         """
         ports = dict(kwargs.pop("ports", {}))
         for name in SERVICE_NAMES:
@@ -95,4 +99,10 @@ class Config:
             raise TypeError(f"unknown MailTrap option(s): {', '.join(sorted(unknown))}")
         if kwargs.get("tls_cert") and not kwargs.get("tls_key"):
             raise ValueError("tls_cert needs tls_key")
+        if "rules" in kwargs:  # RuleSpecs, or rules in their JSON shape
+            from .faults.schema import spec_from_json
+
+            kwargs["rules"] = tuple(
+                r if isinstance(r, RuleSpec) else spec_from_json(r) for r in kwargs["rules"]
+            )
         return cls(ports=ports, **kwargs)

@@ -19,6 +19,7 @@ from mailtrap_web import ASSETS
 from ._version import __version__
 from .api import HttpServer
 from .config import SERVICES, Config, Listen, Service
+from .faults import Faults
 from .servers.imap import ImapServer, Mailboxes
 from .servers.pop3 import MaildropLocks, Pop3Server
 from .servers.smtp import SmtpServer
@@ -70,6 +71,7 @@ def _smtp(runtime: Runtime, implicit: bool = False) -> Server:
         max_size=config.max_size,
         timeout=config.smtp_timeout,
         max_connections=config.max_connections,
+        faults=runtime.faults,
         **_tls(runtime, implicit),
     )
 
@@ -97,7 +99,11 @@ def _imap(runtime: Runtime, implicit: bool = False) -> Server:
 
 def _http(runtime: Runtime) -> Server:
     return HttpServer(
-        runtime.store, assets=ASSETS, max_size=runtime.config.max_size, version=__version__
+        runtime.store,
+        assets=ASSETS,
+        max_size=runtime.config.max_size,
+        version=__version__,
+        faults=runtime.faults,
     )
 
 
@@ -135,6 +141,9 @@ class Runtime:
     def __init__(self, config: Config, store: MessageStore) -> None:
         self.config = config
         self.store = store
+        #: the fault-injection rules and refused-mail log of every SMTP server here
+        self.faults = Faults()
+        self.faults.add_all(config.rules)
         self.tls: TlsMaterial | None = None
         #: service name -> the address it really listens on (ports resolved).
         self.addresses: dict[str, Listen] = {}

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .config import Config
+from .faults import Faults, Refusal, Rule, RuleSpec
 from .mail import Mailbox, Message
 from .message import EMPTY_SUMMARY, Summary
 from .store import (
@@ -267,6 +268,55 @@ class MailTrap:
     def clear(self) -> None:
         """Remove every message; UIDs are never reused afterwards."""
         self.store.clear()
+
+    # -- unhappy paths -------------------------------------------------------------------------
+
+    @property
+    def faults(self) -> Faults:
+        """The SMTP server's fault-injection rules and refused-mail log."""
+        return self._runtime.runtime.faults
+
+    def fail(
+        self,
+        stage: str,
+        code: int | None = None,
+        text: str | None = None,
+        *,
+        sender: str | None = None,
+        to: str | None = None,
+        subject: str | None = None,
+        times: int | None = None,
+        probability: float | None = None,
+        seed: int | None = None,
+        delay: float | None = None,
+        drop: bool = False,
+        rate: tuple[int, float] | None = None,
+    ) -> Rule:
+        """Make the SMTP server refuse, stall or hang up at ``stage`` until ``rule.remove()``.
+
+        ``stage``: "connect", "ehlo" (and HELO), "auth", "mail", "rcpt", "data" or "end" (of
+        DATA). See :class:`mailtrap.faults.RuleSpec` for the rest; a bad rule raises
+        :class:`mailtrap.faults.RuleError` (a ``ValueError``).
+        """
+        spec = RuleSpec(
+            stage,
+            code,
+            text,
+            sender=sender,
+            to=to,
+            subject=subject,
+            times=times,
+            probability=probability,
+            seed=seed,
+            delay=delay,
+            drop=drop,
+            rate=rate,
+        )
+        return self.faults.add(spec)
+
+    def refused(self) -> list[Refusal]:
+        """What rules refused (newest first): stage, envelope, reply and the rule."""
+        return self.faults.refused()
 
     def wait_for(
         self, count: int = 1, timeout: float = 5.0, **filters: str | None

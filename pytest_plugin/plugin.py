@@ -124,18 +124,26 @@ def _fixed_ports(settings: Settings, mailtrap_config: dict[str, Any]) -> dict[st
 
 
 @pytest.fixture
-def mailtrap(mailtrap_server: PytestMailTrap, request: pytest.FixtureRequest) -> PytestMailTrap:
+def mailtrap(
+    mailtrap_server: PytestMailTrap, request: pytest.FixtureRequest
+) -> Iterator[PytestMailTrap]:
     """The session's mailtrap, emptied for this test: ``[msg] = mailtrap.wait_for(to=...)``.
 
     Send to ``mailtrap.smtp_settings`` (host, port, use_tls, use_ssl, ssl_context) and read
     with ``wait_for``, ``await wait_for_async``, ``messages``, ``mailbox``. ``unique_address()``
-    gives the test a recipient of its own. A failing test's report lists the mail it captured.
+    gives the test a recipient of its own. Rules the test adds (``mailtrap.fail(...)``, or over
+    HTTP) are removed when it ends, pass or fail. A failing test's report lists the mail it
+    captured and what rules refused.
     """
     if mailtrap_server.store.count():
         mailtrap_server.clear()
+    faults = mailtrap_server.faults
+    faults.clear_refused()
+    before = {rule.id for rule in faults.rules()}
     mailtrap_server.test_name = request.node.name
     request.node.stash.setdefault(_USED, []).append(mailtrap_server)
-    return mailtrap_server
+    yield mailtrap_server
+    faults.remove_all(keep=before)
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ import secrets
 from typing import Any
 
 from mailtrap import MailTrap, MailWaitTimeout, Message
+from mailtrap.faults import Refusal
 
 ASYNC_HINT = (
     "hint: wait_for() blocked the event loop running in this thread, so nothing on that loop "
@@ -100,18 +101,43 @@ class PytestMailTrap(MailTrap):
 
 
 def captured_report(trap: MailTrap) -> str:
-    """What ``trap`` captured, one line per message: recipients and subject."""
+    """What ``trap`` captured, one line per message: recipients and subject; then what its
+    rules refused, one line per refusal: stage, envelope and reply."""
     messages = trap.messages()
     where = f"mailtrap at {trap.smtp_host}:{trap.smtp_port}"
     if not messages:
-        return f"{where}: no messages were captured"
-    lines = [f"{where}: {len(messages)} message(s) captured"]
+        lines = [f"{where}: no messages were captured"]
+    else:
+        lines = [f"{where}: {len(messages)} message(s) captured"]
     for message in messages[:REPORT_LIMIT]:
         where_to = f"to {', '.join(message.recipients)}" if message.recipients else "appended"
         lines.append(f"  {where_to}: {message.subject!r}")
     if len(messages) > REPORT_LIMIT:
         lines.append(f"  ... and {len(messages) - REPORT_LIMIT} more")
+    refused = trap.refused()[::-1]  # oldest first, like the messages
+    if refused:
+        lines.append(f"{len(refused)} step(s) refused by mailtrap rules:")
+    for refusal in refused[:REPORT_LIMIT]:
+        lines.append(f"  {_describe(refusal)}")
+    if len(refused) > REPORT_LIMIT:
+        lines.append(f"  ... and {len(refused) - REPORT_LIMIT} more")
     return "\n".join(lines)
+
+
+def _describe(refusal: Refusal) -> str:
+    attempt = refusal.attempt
+    said = refusal.reply or "no reply"
+    if refusal.dropped:
+        said += ", hung up"
+    envelope = []
+    if attempt.sender is not None:
+        envelope.append(f"from {attempt.sender or '<>'}")
+    if attempt.recipients:
+        envelope.append(f"to {', '.join(attempt.recipients)}")
+    if attempt.subject is not None:
+        envelope.append(repr(attempt.subject))
+    where = f" {' '.join(envelope)}" if envelope else ""
+    return f"{attempt.stage.upper()}{where}: {said} (rule {refusal.rule_id})"
 
 
 def listening(trap: MailTrap) -> str:

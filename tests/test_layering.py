@@ -70,6 +70,16 @@ def test_store_and_message_know_no_front_end(path):
         assert name.split(".")[0] not in FRAMEWORKS - {"websockets"} | {"asyncio"}
 
 
+@pytest.mark.parametrize("path", _sources(PACKAGE / "faults"), ids=lambda p: p.name)
+def test_fault_rules_are_pure_logic(path):
+    # Matching and deciding only: the SMTP layer (servers/faults.py) does the I/O. A lock is
+    # allowed (tests add rules from their own thread), sockets and event loops are not.
+    for name in imports_of(path):
+        top = name.split(".")[0]
+        assert top not in IO_MODULES - {"threading"} | FRAMEWORKS, f"{path.name} imports {name}"
+        assert _layer(name) not in ABOVE_STORE | {"store"}, f"{path.name} imports {name}"
+
+
 def test_servers_and_api_never_import_each_other():
     for path in _sources(PACKAGE / "servers"):
         assert not any(_layer(n) == "api" for n in imports_of(path)), path

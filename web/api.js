@@ -1,8 +1,9 @@
 // api.js — the only module that speaks HTTP: thin calls to mailtrap's JSON API.
 //
 // The routes and JSON shapes are Mailpit's API v1 (which mailtrap implements), plus mailtrap's
-// own GET /api/v1/mailboxes and the `mailbox=` parameter that scopes a call to one recipient's
-// mailbox. Paths are relative to the page, so the viewer also works behind a path prefix.
+// own GET /api/v1/mailboxes, the `mailbox=` parameter that scopes a call to one recipient's
+// mailbox, and the fault-injection rules and refused-mail log. Paths are relative to the page,
+// so the viewer also works behind a path prefix.
 
 export class ApiError extends Error {
   constructor(status, message) {
@@ -100,6 +101,24 @@ export function deleteMessages(ids, mailbox) {
 /** Delete every message (in `mailbox` only, when given). */
 export function deleteAll(mailbox) {
   return request("DELETE", "api/v1/messages", { params: { mailbox }, body: {}, as: "none" });
+}
+
+/** The refused-mail log: {total, refused: [...]}, newest first. */
+export function refused() {
+  return request("GET", "api/v1/refused");
+}
+
+export function clearRefused() {
+  return request("DELETE", "api/v1/refused", { as: "none" });
+}
+
+/** The SMTP server's fault-injection rules, oldest first. */
+export function rules() {
+  return request("GET", "api/v1/rules");
+}
+
+export function removeRule(id) {
+  return request("DELETE", `api/v1/rules/${encodeURIComponent(id)}`, { as: "none" });
 }
 
 let remoteImagesSupport = null;

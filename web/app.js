@@ -1,5 +1,6 @@
 // app.js — the viewer's entry point: wires the URL (router.js), the JSON API (api.js), the live
-// feed (live.js) and the three panes — mailboxes, message list, message view — together.
+// feed (live.js) and the three panes — mailboxes, message list, message view — together, and
+// the refused-mail panel (refused.js) that takes the place of the list and view when open.
 
 import * as api from "./api.js";
 import { confirmAction } from "./dom.js";
@@ -8,6 +9,7 @@ import { installKeys } from "./keys.js";
 import { MessageList } from "./list.js";
 import { LiveFeed } from "./live.js";
 import { MailboxList } from "./mailboxes.js";
+import { RefusedPanel } from "./refused.js";
 import { Router } from "./router.js";
 import { MessageView } from "./view.js";
 
@@ -74,6 +76,12 @@ const view = new MessageView({
   },
 });
 
+const refused = new RefusedPanel({ onError: showError });
+const refusedLink = $("refused-link");
+refusedLink.addEventListener("click", (event) =>
+  router.follow(event, { view: "refused", message: null }),
+);
+
 const refreshSoon = throttle(
   () => Promise.all([list.refresh(), mailboxes.refresh()]),
   REFRESH_DELAY,
@@ -82,14 +90,20 @@ const refreshMailboxesSoon = throttle(() => mailboxes.refresh(), REFRESH_DELAY);
 
 function updateTitle() {
   const unread = mailboxes.all.unread;
-  const where = router.current.mailbox || "All mail";
+  const where = router.current.view
+    ? "Refused mail"
+    : router.current.mailbox || "All mail";
   document.title = `${unread ? `(${unread}) ` : ""}${where} — mailtrap`;
 }
 
 function show(next, previous) {
+  const panel = next.view === "refused";
   document.body.classList.toggle("has-message", Boolean(next.message));
+  document.body.classList.toggle("showing-refused", panel);
+  refusedLink.setAttribute("aria-current", panel ? "page" : "false");
+  refused.show(panel);
   setDrawer(false);
-  mailboxes.select(next.mailbox);
+  mailboxes.select(panel ? false : next.mailbox);
   syncSearchBox(next.query);
   const listChanged =
     !previous || next.mailbox !== previous.mailbox || next.query !== previous.query;
@@ -201,26 +215,30 @@ async function step(delta) {
     router.go({ message: id }, { replace: true });
 }
 
+/** A list shortcut: it does nothing while a panel covers the list. */
+const onList = (action) => () => (router.current.view ? false : action());
+
 installKeys({
-  next: () => step(1),
-  previous: () => step(-1),
-  open: () => {
+  next: onList(() => step(1)),
+  previous: onList(() => step(-1)),
+  open: onList(() => {
     const id = list.cursorId();
     if (!id) return false;
     router.go({ message: id });
-  },
-  delete: () => {
+  }),
+  delete: onList(() => {
     const id = (view.message && router.current.message) || list.cursorId();
     if (!id) return false;
     deleteMessage(id);
-  },
-  toggleRead: () => (view.message ? view.toggleRead() : toggleCursorRead()),
+  }),
+  toggleRead: onList(() => (view.message ? view.toggleRead() : toggleCursorRead())),
   search: () => {
     search.focus();
     search.select();
   },
   close: () => {
     if (document.body.classList.contains("drawer-open")) setDrawer(false);
+    else if (router.current.view) router.go({});
     else if (router.current.message) router.go({ message: null });
     else return false;
   },
@@ -297,4 +315,5 @@ $("retry-now").addEventListener("click", () => live.retryNow());
 decorate();
 show(router.current, null);
 mailboxes.refresh();
+refused.refresh();
 live.start();

@@ -37,6 +37,7 @@ export class MailboxList {
     this.render();
   }
 
+  /** Mark the entry of `address` (null: "All mail"; false: none, a panel is open). */
   select(address) {
     this.selected = address;
     this.render();
@@ -69,7 +70,9 @@ export class MailboxList {
 
   item(entry) {
     const selected =
-      entry.address === null ? !this.selected : sameAddress(entry.address, this.selected);
+      entry.address === null
+        ? this.selected === null || this.selected === undefined
+        : sameAddress(entry.address, this.selected);
     const target = { mailbox: entry.address, message: null, query: this.router.current.query };
     return h(
       "li",

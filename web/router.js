@@ -1,8 +1,9 @@
 // router.js — the URL fragment holds what the page shows, so any view can be shared as a link:
 //   #mailbox=alice%40example.com&q=subject%3Awelcome&message=ID
-// (all optional: no mailbox means all mail). Back and forward move between views.
+// (all optional: no mailbox means all mail), or #view=refused for the refused-mail panel.
+// Back and forward move between views.
 
-const EMPTY = { mailbox: null, message: null, query: "" };
+const EMPTY = { mailbox: null, message: null, query: "", view: null };
 
 export function parse(hash = location.hash) {
   const params = new URLSearchParams(hash.replace(/^#/, ""));
@@ -10,6 +11,7 @@ export function parse(hash = location.hash) {
     mailbox: params.get("mailbox") || null,
     message: params.get("message") || null,
     query: params.get("q") || "",
+    view: params.get("view") || null,
   };
 }
 
@@ -18,6 +20,7 @@ export function href(state) {
   if (state.mailbox) params.set("mailbox", state.mailbox);
   if (state.query) params.set("q", state.query);
   if (state.message) params.set("message", state.message);
+  if (state.view) params.set("view", state.view);
   return `#${params.toString()}`;
 }
 
@@ -35,9 +38,12 @@ export class Router {
     this.listeners.push(listener);
   }
 
-  /** Show `changes` applied to the current state; `replace` keeps the back button's history. */
+  /**
+   * Show `changes` applied to the current state; `replace` keeps the back button's history.
+   * A panel (`view`) stays open only while the changes name it.
+   */
   go(changes, { replace = false } = {}) {
-    const next = { ...this.current, ...changes };
+    const next = { ...this.current, view: null, ...changes };
     const url = href(next);
     if (replace) history.replaceState(null, "", url);
     else if (url !== href(this.current)) history.pushState(null, "", url);
@@ -46,7 +52,7 @@ export class Router {
 
   /** The link for a view (for <a href>). */
   link(changes) {
-    return href({ ...this.current, ...changes });
+    return href({ ...this.current, view: null, ...changes });
   }
 
   /**
@@ -66,7 +72,8 @@ export class Router {
     if (
       previous.mailbox === next.mailbox &&
       previous.message === next.message &&
-      previous.query === next.query
+      previous.query === next.query &&
+      previous.view === next.view
     ) {
       return;
     }

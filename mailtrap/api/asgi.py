@@ -25,6 +25,7 @@ from typing import Any
 
 import uvicorn
 
+from ..faults import Faults
 from ..store import MessageStore
 from . import live, wait
 from .app import create_app, max_body
@@ -47,9 +48,16 @@ class HttpServer:
     """The JSON API, live feed, long-poll and viewer files on one listening socket."""
 
     def __init__(
-        self, store: MessageStore, *, assets: Traversable | None, max_size: int, version: str
+        self,
+        store: MessageStore,
+        *,
+        assets: Traversable | None,
+        max_size: int,
+        version: str,
+        faults: Faults | None = None,
     ) -> None:
         self.store = store
+        self.faults = faults or Faults()
         self.assets = assets
         self.max_size = max_size
         self.version = version
@@ -60,7 +68,7 @@ class HttpServer:
         self._async: dict[str, dict[str, tuple[Route, Handler]]] = {}
 
     async def start(self, sock: socket.socket) -> None:
-        self.state = ApiState(self.store, self.assets, self.max_size, self.version)
+        self.state = ApiState(self.store, self.assets, self.max_size, self.version, self.faults)
         self.bridge = WsgiBridge(create_app(self.state), max_body(self.max_size))
         self.live = live.LiveFeed(self.store, self.bridge.pool)
         self.waits = wait.WaitHub(self.store, self.bridge.pool)

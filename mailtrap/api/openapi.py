@@ -110,6 +110,25 @@ MESSAGE_HEAD = {
 }
 STRINGS = {"type": "array", "items": STRING}
 PERSON = _object(Email=STRING, Name=STRING)
+NUMBER = {"type": "number"}
+NULLABLE_STRING = {"type": ["string", "null"]}
+NULLABLE_INTEGER = {"type": ["integer", "null"]}
+NULLABLE_NUMBER = {"type": ["number", "null"]}
+RULE_FIELDS = {
+    "Stage": {"type": "string", "enum": ["connect", "ehlo", "auth", "mail", "rcpt", "data", "end"]},
+    "Code": NULLABLE_INTEGER,
+    "Text": NULLABLE_STRING,
+    "Sender": {**NULLABLE_STRING, "description": "Envelope sender pattern; * matches anything"},
+    "To": {**NULLABLE_STRING, "description": "Envelope recipient pattern; * matches anything"},
+    "Subject": {**NULLABLE_STRING, "description": "Subject substring; checked at the end of DATA"},
+    "Times": NULLABLE_INTEGER,
+    "Probability": {**NULLABLE_NUMBER, "description": "0 to 1"},
+    "Seed": NULLABLE_INTEGER,
+    "Delay": {**NULLABLE_NUMBER, "description": "Seconds"},
+    "Drop": BOOLEAN,
+    "Rate": {"oneOf": [{"type": "null"}, _object(Count=INTEGER, Seconds=NUMBER)]},
+}
+TRIGGER = _object(ErrorCode=INTEGER, Probability={**INTEGER, "description": "Percent, 0 to 100"})
 
 SCHEMAS: Json = {
     "Error": _object(Error=STRING),
@@ -192,6 +211,34 @@ SCHEMAS: Json = {
             ),
         }
     ),
+    "RuleRequest": {
+        **_object(**RULE_FIELDS),
+        "required": ["Stage"],
+    },
+    "Rule": _object(
+        ID=STRING, **RULE_FIELDS, Reply=NULLABLE_STRING, Fired=INTEGER, Remaining=NULLABLE_INTEGER
+    ),
+    "Refused": _object(
+        total=INTEGER,
+        refused={
+            "type": "array",
+            "items": _object(
+                ID=INTEGER,
+                Created=TIME,
+                Stage=STRING,
+                Reply=NULLABLE_STRING,
+                Dropped=BOOLEAN,
+                Peer=STRING,
+                Helo=STRING,
+                Sender=NULLABLE_STRING,
+                Recipients=STRINGS,
+                Subject=NULLABLE_STRING,
+                RuleID=STRING,
+                Rule=_object(**RULE_FIELDS, Reply=NULLABLE_STRING),
+            ),
+        },
+    ),
+    "Chaos": _object(Sender=TRIGGER, Recipient=TRIGGER, Authentication=TRIGGER),
     "Info": _object(
         Version=STRING, Messages=INTEGER, Unread=INTEGER, RuntimeStats={"type": "object"}
     ),

@@ -15,6 +15,7 @@ from typing import Any
 
 from flask import Response, current_app, request
 
+from ..faults import Faults
 from ..message import EMPTY_SUMMARY, Summary
 from ..store import INBOX, MailboxId, MessageRecord, MessageStore
 from ..store.query import Filter
@@ -32,6 +33,8 @@ class ApiState:
     assets: Traversable | None
     max_size: int
     version: str
+    #: the SMTP server's fault-injection rules and refused-mail log
+    faults: Faults = field(default_factory=Faults)
     started: float = field(default_factory=time.monotonic)
     ready: bool = True
     #: () -> {"LiveClients": n, "Waiting": n}, filled in by the ASGI server.
@@ -93,21 +96,26 @@ def query_arg(required: bool) -> search.Query:
         raise ApiError(400, str(problem)) from None
 
 
+def json_body(empty: Any = None) -> Any:
+    """The request body parsed as JSON (any type); ``empty`` for an empty body, if given."""
+    raw = request.get_data(cache=True)
+    if empty is not None and not raw.strip():
+        return empty
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        raise ApiError(400, "request body is not valid JSON") from None
+
+
 def body_fields() -> dict[str, Any]:
     """The request body as a dict with lower-cased keys (Go's JSON decoding ignores case).
 
     JSON objects and HTML-form bodies are accepted (``mailpit-api-client`` sends forms);
     an empty body is an empty dict.
     """
-    raw = request.get_data(cache=True)
-    if not raw.strip():
-        return {}
     if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
         return {key.lower(): request.form.getlist(key) for key in request.form}
-    try:
-        data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        raise ApiError(400, "request body is not valid JSON") from None
+    data = json_body(empty={})
     if not isinstance(data, dict):
         raise ApiError(400, "request body must be a JSON object")
     return {str(key).lower(): value for key, value in data.items()}

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from flask import Response
 
-from . import routes_app, routes_list, routes_message
+from . import routes_app, routes_faults, routes_list, routes_message
 from .openapi import (
     ERROR,
     FOLDER,
@@ -74,6 +74,7 @@ _HEADERS = {
     "type": "object",
     "additionalProperties": {"type": "array", "items": {"type": "string"}},
 }
+_RULES = {"type": "array", "items": ref("Rule")}
 
 ROUTES: tuple[Route, ...] = (
     # -- many messages (routes_list) -------------------------------------------------------------
@@ -180,6 +181,75 @@ ROUTES: tuple[Route, ...] = (
         "/view/{ID}.txt",
         operation("The message's text part", {"200": text(), "404": ERROR}, [ID, MAILBOX, FOLDER]),
         routes_message.view_text,
+    ),
+    # -- fault injection (routes_faults) --------------------------------------------------------
+    Route(
+        "GET",
+        "/api/v1/rules",
+        operation(
+            "List the SMTP fault-injection rules, oldest first (mailtrap addition)",
+            {"200": json_content(_RULES)},
+        ),
+        routes_faults.list_rules,
+    ),
+    Route(
+        "POST",
+        "/api/v1/rules",
+        operation(
+            "Add a rule, or a list of rules (all or none); answers what was added",
+            {"200": json_content({"oneOf": [ref("Rule"), _RULES]}), "400": ERROR},
+            requestBody=body(
+                {"oneOf": [ref("RuleRequest"), {"type": "array", "items": ref("RuleRequest")}]},
+                True,
+            ),
+        ),
+        routes_faults.add_rules,
+    ),
+    Route(
+        "DELETE", "/api/v1/rules", operation("Remove every rule", OK), routes_faults.delete_rules
+    ),
+    Route(
+        "DELETE",
+        "/api/v1/rules/{ID}",
+        operation(
+            "Remove one rule",
+            {"200": text('"ok"'), "404": ERROR},
+            [path_param("ID", "Rule ID")],
+        ),
+        routes_faults.delete_rule,
+    ),
+    Route(
+        "GET",
+        "/api/v1/refused",
+        operation(
+            "The refused-mail log, newest first: what rules refused, and which rule",
+            {"200": json_content(ref("Refused"))},
+        ),
+        routes_faults.refused,
+    ),
+    Route(
+        "DELETE",
+        "/api/v1/refused",
+        operation("Empty the refused-mail log", OK),
+        routes_faults.clear_refused,
+    ),
+    Route(
+        "GET",
+        "/api/v1/chaos",
+        operation(
+            "Mailpit's chaos triggers (mapped onto rules)", {"200": json_content(ref("Chaos"))}
+        ),
+        routes_faults.get_chaos,
+    ),
+    Route(
+        "PUT",
+        "/api/v1/chaos",
+        operation(
+            "Set Mailpit's chaos triggers; omitted ones are turned off",
+            {"200": json_content(ref("Chaos")), "400": ERROR},
+            requestBody=body(ref("Chaos")),
+        ),
+        routes_faults.put_chaos,
     ),
     # -- the application (routes_app) ------------------------------------------------------------
     Route(

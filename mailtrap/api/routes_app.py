@@ -12,10 +12,9 @@ import os
 import re
 import time
 
-from flask import Response, request
-from werkzeug.exceptions import BadRequest
+from flask import Response
 
-from .respond import ApiError, as_json, as_text, state
+from .respond import ApiError, as_json, as_text, json_body, state
 from .send import build
 
 _STATIC_TYPES = {
@@ -39,11 +38,7 @@ VIEWER_CSP = (
 
 def send_message() -> Response:
     api = state()
-    try:
-        body = request.get_json(force=True, silent=False)
-    except BadRequest:
-        raise ApiError(400, "request body is not valid JSON") from None
-    outgoing = build(body)
+    outgoing = build(json_body())
     if len(outgoing.raw) > api.max_size:
         raise ApiError(413, f"message of {len(outgoing.raw)} bytes exceeds {api.max_size}")
     stored = api.store.deliver(outgoing.mail_from, outgoing.rcpt_tos, outgoing.raw)

@@ -8,7 +8,8 @@ Differences from aiosmtpd's defaults, each deliberate:
   at 1,001 octets, and a bare-LF message is one long "line" to it); command lines keep the
   small limit, so a client cannot make us buffer a huge command;
 - a message over the size limit is answered ``552`` whichever way it is over, and nothing is stored;
-- a connection limit, answered ``421`` (RFC 5321 3.8).
+- a connection limit, answered ``421`` (RFC 5321 3.8);
+- fault-injection rules (``trap.fail(...)``) asked at every stage: see ``servers/faults.py``.
 """
 
 from __future__ import annotations
@@ -21,8 +22,10 @@ from typing import Any
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, Session, syntax
 
 from .._version import __version__
+from ..faults import Faults
 from ..store import MessageStore
 from .connections import Connections
+from .faults import FaultHooks, FaultInjection
 
 log = logging.getLogger("mailtrap.smtp")
 
@@ -39,13 +42,18 @@ logging.getLogger("mail.log").addFilter(_DropLoginDataNotice())
 _COMMAND_LINE_LIMIT = SMTP.line_length_limit
 
 
-class StoreHandler:
+class StoreHandler(FaultHooks):
     """aiosmtpd handler: every accepted message goes to the store, one mailbox per recipient."""
 
-    def __init__(self, store: MessageStore) -> None:
+    def __init__(self, store: MessageStore, faults: Faults) -> None:
         self.store = store
+        self.faults = faults
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        if self.faults.active:
+            refusal = await self.refusal_at_end(server, envelope)
+            if refusal is not None:  # "" too: a silent hang-up
+                return refusal
         raw = envelope.original_content or b""
         # Awaited: a backend that commits to disk answers 250 only once the message is safe,
         # and serves other connections meanwhile.
@@ -57,8 +65,8 @@ def _accept_any_login(*_args: Any) -> AuthResult:
     return AuthResult(success=True)
 
 
-class CaptureSMTP(SMTP):
-    """aiosmtpd's SMTP with our limits, connection tracking, and any-credentials AUTH."""
+class CaptureSMTP(FaultInjection, SMTP):
+    """aiosmtpd's SMTP with our limits, connection tracking, any-credentials AUTH and faults."""
 
     _protocol_names: list[str] | None = None
 
@@ -78,6 +86,7 @@ class CaptureSMTP(SMTP):
     ) -> None:
         self._connections = connections
         self._rejected = False
+        self.faults = handler.faults
         super().__init__(
             handler,
             data_size_limit=max_size,
@@ -136,8 +145,9 @@ class SmtpServer:
         max_connections: int,
         starttls: ssl.SSLContext | None = None,
         implicit_tls: ssl.SSLContext | None = None,
+        faults: Faults | None = None,
     ) -> None:
-        self._handler = StoreHandler(store)
+        self._handler = StoreHandler(store, faults or Faults())
         self._connections = Connections(max_connections)
         self._implicit_tls = implicit_tls
         self._options = {

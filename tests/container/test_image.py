@@ -120,12 +120,20 @@ class Podman:
             print(f"image {tag} built in {time.monotonic() - started:.1f} s")
         return self.image
 
-    def run(self, *args: str, publish: tuple[int, ...] = (), env: dict | None = None) -> Container:
-        """Start the image detached; ``args`` go to mailtrap (the image's entrypoint)."""
+    def run(
+        self,
+        *args: str,
+        publish: tuple[int, ...] = (),
+        env: dict | None = None,
+        mounts: dict | None = None,
+    ) -> Container:
+        """Start the image detached; ``args`` go to mailtrap (the image's entrypoint);
+        ``mounts`` maps host files to read-only paths in the container."""
         container = Container(f"mailtrap-test-{uuid.uuid4().hex[:12]}")
         self.containers.append(container)
         options = [f"--publish=127.0.0.1::{port}" for port in publish]
         options += [f"--env={name}={value}" for name, value in (env or {}).items()]
+        options += [f"--volume={host}:{inside}:ro" for host, inside in (mounts or {}).items()]
         podman("run", "--detach", f"--name={container.name}", *options, self.build(), *args)
         return container
 
@@ -327,3 +335,26 @@ def test_stops_within_two_seconds(built):
     assert elapsed < 2.0, f"podman stop took {elapsed:.2f} s"
     # Exit status 0: mailtrap handled SIGTERM itself; 137 would mean podman had to SIGKILL it.
     assert container.inspect()["State"]["ExitCode"] == 0
+
+
+def test_rules_from_a_mounted_file(built, tmp_path):
+    # The CI recipe: the rules file mounted read-only, named by MAILTRAP_RULES.
+    rules = tmp_path / "rules.json"
+    rules.write_text(
+        json.dumps([{"Stage": "rcpt", "Code": 550, "Text": "Nobody here", "To": "*@gone.example"}])
+    )
+    rules.chmod(0o644)
+    container = built.run(
+        publish=(PORTS["smtp"], PORTS["http"]),
+        env={"MAILTRAP_RULES": "/etc/mailtrap/rules.json"},
+        mounts={rules: "/etc/mailtrap/rules.json"},
+    )
+    container.wait_healthy()
+    with smtplib.SMTP("127.0.0.1", container.port(PORTS["smtp"]), timeout=10) as smtp:
+        smtp.ehlo()
+        smtp.mail("ci@example.com")
+        assert smtp.rcpt("ann@gone.example") == (550, b"5.1.1 Nobody here")
+    base = f"http://127.0.0.1:{container.port(PORTS['http'])}/api/v1"
+    [refusal] = get_json(f"{base}/refused")["refused"]
+    assert refusal["Recipients"] == ["ann@gone.example"]
+    assert "1 fault-injection rule(s) in force" in container.logs()

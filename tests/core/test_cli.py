@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -10,6 +11,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 
 import pytest
 
@@ -39,7 +41,7 @@ class Server:
             env={**os.environ, **everything_ephemeral, **(env or {})},
         )
         self.addresses = {}
-        header = self.proc.stdout.readline()
+        self.header = header = self.proc.stdout.readline()
         assert "is catching mail" in header, header + self.proc.stderr.read()
         while (line := self.proc.stdout.readline()) and not line.startswith("Ctrl-C"):
             name, address = line.split()
@@ -186,3 +188,71 @@ def test_command_line_defaults_and_max_messages(monkeypatch):
     monkeypatch.setenv("MAILTRAP_MAX_MESSAGES", "5")
     assert config().max_messages == 5
     assert config("--max-messages", "7").max_messages == 7
+
+
+# -- --rules FILE: fault-injection rules from the start ------------------------------------------
+
+RULES = [
+    {"Stage": "rcpt", "Code": 550, "Text": "Blocked here", "To": "*@blocked.example"},
+    {"stage": "mail", "rate": {"Count": 1, "Seconds": 600}, "Sender": "bulk@*"},
+]
+
+
+@pytest.mark.parametrize("how", ["flag", "variable"])
+def test_rules_from_a_file_are_in_force_from_the_start(tmp_path, how):
+    path = tmp_path / "rules.json"
+    path.write_text(json.dumps(RULES))
+    args, env = (
+        (["--rules", str(path)], {}) if how == "flag" else ([], {"MAILTRAP_RULES": str(path)})
+    )
+    server = Server(*args, env=env)
+    try:
+        with smtplib.SMTP("127.0.0.1", server.port("smtp"), timeout=5) as smtp:
+            smtp.ehlo()
+            smtp.mail("app@example.com")
+            assert smtp.rcpt("ann@blocked.example") == (550, b"5.1.1 Blocked here")
+            assert smtp.rcpt("bob@example.com")[0] == 250
+            smtp.rset()
+            assert smtp.mail("bulk@example.com")[0] == 250
+            smtp.rset()
+            assert smtp.mail("bulk@example.com")[0] == 451
+        url = f"http://{server.addresses['http'].removeprefix('http://')}/api/v1/rules"
+        with urllib.request.urlopen(url, timeout=5) as reply:
+            listed = json.load(reply)
+        assert [(r["Stage"], r["Fired"]) for r in listed] == [("rcpt", 1), ("mail", 1)]
+    finally:
+        server.stop()
+
+
+def test_the_banner_says_rules_are_in_force(tmp_path):
+    path = tmp_path / "rules.json"
+    path.write_text(json.dumps(RULES))
+    server = Server("--rules", str(path))
+    try:
+        assert "(2 fault-injection rule(s) in force)" in server.header
+    finally:
+        server.stop()
+
+
+@pytest.mark.parametrize(
+    ("content", "needle"),
+    [
+        (None, "cannot read {path}: No such file or directory"),
+        ("[{", "{path} is not valid JSON"),
+        ('[{"Stage": "rcpt", "Code": 250}]', "{path}: code must be at least 400"),
+        ('[{"Stage": "rcpt"}, {"Stage": "helo"}]', "{path}: rule 2: stage must be one of"),
+        ('{"Code": 550}', "{path}: Stage is required"),
+    ],
+)
+def test_a_bad_rules_file_is_one_line_and_exit_2(tmp_path, content, needle):
+    path = tmp_path / "rules.json"
+    if content is not None:
+        path.write_text(content)
+    result = run(
+        "--rules", str(path), "--smtp", "0", "--http", "0", "--pop3", "off", "--imap", "off"
+    )
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("mailtrap: error: --rules / MAILTRAP_RULES: ")
+    assert needle.format(path=path) in lines[0]

@@ -5,14 +5,19 @@ from __future__ import annotations
 import http.client
 import json
 import smtplib
+import subprocess
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import formatdate, make_msgid
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import pytest
+
+#: The npm Mailpit client (``mailpit-api``) and the scripts that drive it.
+NODE_DIR = Path(__file__).parent / "node"
 
 
 @dataclass
@@ -146,3 +151,18 @@ def deliver(mailtrap):
 def api_for():
     """``api_for(trap)`` -> an :class:`Api` for another MailTrap (e.g. from mailtrap_factory)."""
     return lambda trap: Api(trap.http_url)
+
+
+@pytest.fixture
+def node_client(need_tool) -> str:
+    """The path of node, with the npm ``mailpit-api`` client installed in NODE_DIR."""
+    node = need_tool("node", "nodejs")
+    if not (NODE_DIR / "node_modules" / "mailpit-api").is_dir():
+        npm = need_tool("npm")
+        subprocess.run(
+            [npm, "install", "--no-audit", "--no-fund", "--loglevel=error"],
+            cwd=NODE_DIR,
+            check=True,
+            timeout=300,
+        )
+    return node

@@ -44,7 +44,6 @@ def test_health_check_reports_a_dead_port():
     "path",
     [
         "/api/v1/tags",
-        "/api/v1/chaos",
         "/api/v1/webui",
         "/api/v1/message/latest/html-check",
         "/api/v1/message/latest/link-check",

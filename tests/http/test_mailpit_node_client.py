@@ -6,23 +6,7 @@ import json
 import subprocess
 from pathlib import Path
 
-import pytest
-
 NODE_DIR = Path(__file__).parent / "node"
-
-
-@pytest.fixture
-def node_client(need_tool) -> str:
-    node = need_tool("node", "nodejs")
-    if not (NODE_DIR / "node_modules" / "mailpit-api").is_dir():
-        npm = need_tool("npm")
-        subprocess.run(
-            [npm, "install", "--no-audit", "--no-fund", "--loglevel=error"],
-            cwd=NODE_DIR,
-            check=True,
-            timeout=300,
-        )
-    return node
 
 
 def test_the_npm_mailpit_client_works_unchanged(node_client, mailtrap):

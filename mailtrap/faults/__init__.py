@@ -1,0 +1,13 @@
+"""Fault injection: rules that make the SMTP server refuse, stall or hang up, on purpose.
+
+Pure logic, no I/O: :mod:`.spec` checks what a rule says, :mod:`.rules` holds a server's rules
+and decides at each stage, :mod:`.replies` words the reply, :mod:`.refused` keeps the bounded
+log of what was refused, :mod:`.schema` speaks JSON (and Mailpit's chaos). The SMTP layer
+(``servers/faults.py``) carries the decisions out.
+"""
+
+from .refused import Attempt, Refusal
+from .rules import Faults, Rule, Verdict
+from .spec import STAGES, RuleError, RuleSpec
+
+__all__ = ["STAGES", "Attempt", "Faults", "Refusal", "Rule", "RuleError", "RuleSpec", "Verdict"]
