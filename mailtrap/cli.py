@@ -18,10 +18,11 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from ._version import __version__
-from .config import SERVICES, Config, Listen, Service
+from .config import SERVICES, Config, Listen, Service, parse_duration
 from .faults import RuleError, RuleSpec
 from .runtime import BindError, Runtime
-from .store import MemoryStore
+from .storage import open_store
+from .store import DatabaseError
 
 DEFAULT_MAX_MESSAGES = 10_000
 _TRUE = {"1", "true", "yes", "on"}
@@ -109,6 +110,17 @@ def _build_parser(prog: str, health: bool) -> _Parser:
     parser.add_argument("--tls-cert", metavar="FILE", help="TLS certificate (PEM)")
     parser.add_argument("--tls-key", metavar="FILE", help="TLS private key (PEM)")
     parser.add_argument(
+        "--db", metavar="FILE", help="keep mail in this SQLite database (default: in memory)"
+    )
+    parser.add_argument(
+        "--db-sync",
+        metavar="MODE",
+        help="normal (safe against a crash; default) or full (also against power loss)",
+    )
+    parser.add_argument(
+        "--max-age", metavar="DURATION", help="prune mail older than this (90m, 24h, 7d)"
+    )
+    parser.add_argument(
         "--rules",
         metavar="FILE",
         help="SMTP fault-injection rules: a JSON list, each rule as POST /api/v1/rules takes",
@@ -168,7 +180,16 @@ def config_from_args(args: argparse.Namespace) -> Config:
         if path and not os.path.isfile(path):
             raise UsageError(f"--{flag} / {env_name(flag)}: no such file: {path}")
     options["rules"] = _parsed(args, "rules", _rules, ())
+    options["db"] = _option(args, "db") or None
+    options["db_sync"] = _parsed(args, "db-sync", _db_sync, "normal")
+    options["max_age"] = _parsed(args, "max-age", parse_duration, None)
     return Config(**options)
+
+
+def _db_sync(value: str) -> str:
+    if value.lower() not in ("normal", "full"):
+        raise ValueError(f"expected normal or full, got {value!r}")
+    return value.lower()
 
 
 def _rules(path: str) -> tuple[RuleSpec, ...]:
@@ -189,12 +210,16 @@ def _rules(path: str) -> tuple[RuleSpec, ...]:
 
 async def serve(config: Config) -> None:
     """Run every configured server until SIGINT or SIGTERM."""
-    store = MemoryStore(max_messages=config.max_messages)
+    try:
+        store = open_store(config)
+    except DatabaseError as error:
+        raise UsageError(f"--db / {env_name('db')}: {error}") from None
     runtime = Runtime(config, store)
     await runtime.start()
     try:
         rules = f" ({len(config.rules)} fault-injection rule(s) in force)" if config.rules else ""
-        print(f"mailtrap {__version__} is catching mail{rules}:", flush=True)
+        kept = f" in {config.db}" if config.db else ""
+        print(f"mailtrap {__version__} is catching mail{kept}{rules}:", flush=True)
         for name, address in runtime.addresses.items():
             shown = f"http://{address}" if name == "http" else address  # clickable viewer URL
             print(f"  {name.upper():6} {shown}", flush=True)

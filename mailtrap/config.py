@@ -44,6 +44,23 @@ class Listen:
         return f"[{self.host}]:{self.port}" if ":" in self.host else f"{self.host}:{self.port}"
 
 
+_DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def parse_duration(text: str) -> float:
+    """``90m``, ``24h``, ``7d``, ``2w``, ``30s`` or plain seconds, as seconds."""
+    value = text.strip().lower()
+    unit = _DURATION_UNITS.get(value[-1:]) if value else None
+    number = value[:-1] if unit is not None else value
+    try:
+        seconds = float(number) * (unit or 1)
+    except ValueError:
+        raise ValueError(f"expected a duration such as 90m, 24h or 7d, got {text!r}") from None
+    if not seconds > 0:
+        raise ValueError(f"a duration must be more than nothing, got {text!r}")
+    return seconds
+
+
 @dataclass(frozen=True)
 class Config:
     """Everything the runtime needs to know. In-process defaults: every port ephemeral."""
@@ -65,6 +82,12 @@ class Config:
     max_connections: int = 1000
     #: fault-injection rules in force from the start (``--rules FILE``)
     rules: tuple[RuleSpec, ...] = ()
+    #: an SQLite database file to keep mail in (``--db``); None keeps it in memory
+    db: str | None = None
+    #: ``normal`` (safe against a process crash) or ``full`` (also against losing power)
+    db_sync: str = "normal"
+    #: seconds after which mail is pruned (``--max-age``); None keeps it
+    max_age: float | None = None
 
     @property
     def tls_enabled(self) -> bool:
@@ -99,6 +122,10 @@ class Config:
             raise TypeError(f"unknown MailTrap option(s): {', '.join(sorted(unknown))}")
         if kwargs.get("tls_cert") and not kwargs.get("tls_key"):
             raise ValueError("tls_cert needs tls_key")
+        if isinstance(kwargs.get("max_age"), str):
+            kwargs["max_age"] = parse_duration(kwargs["max_age"])
+        if kwargs.get("db") is not None:
+            kwargs["db"] = str(kwargs["db"])
         if "rules" in kwargs:  # RuleSpecs, or rules in their JSON shape
             from .faults.schema import spec_from_json
 

@@ -29,6 +29,8 @@ from .tls import TlsMaterial
 log = logging.getLogger("mailtrap.runtime")
 
 STOP_TIMEOUT = 5.0
+#: How often (seconds) mail older than ``--max-age`` is looked for.
+PRUNE_EVERY = 30.0
 T = TypeVar("T")
 
 
@@ -150,6 +152,7 @@ class Runtime:
         self._servers: list[Server] = []
         self._stopped = False
         self._shared: dict[str, Any] = {}
+        self._pruning: asyncio.Task[None] | None = None
 
     def shared(self, name: str, make: Callable[[], T]) -> T:
         """State the listeners of one protocol share (plain and implicit TLS), made once."""
@@ -186,9 +189,24 @@ class Runtime:
                 sock.close()
             await self.stop()
             raise
+        if config.max_age is not None:
+            self._pruning = asyncio.create_task(self._prune(config.max_age))
+
+    async def _prune(self, max_age: float) -> None:
+        """Old mail goes even when none arrives (it also goes as new mail comes in)."""
+        loop = asyncio.get_running_loop()
+        while True:
+            await asyncio.sleep(min(PRUNE_EVERY, max_age / 4))
+            try:
+                await loop.run_in_executor(None, self.store.prune)
+            except Exception:
+                log.exception("pruning old mail failed")
 
     async def stop(self) -> None:
         """Stop every server, newest first; bounded and idempotent."""
+        pruning, self._pruning = self._pruning, None
+        if pruning is not None:
+            pruning.cancel()
         servers, self._servers = self._servers, []
         for server in reversed(servers):
             try:

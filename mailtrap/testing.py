@@ -18,12 +18,12 @@ from .config import Config
 from .faults import Faults, Refusal, Rule, RuleSpec
 from .mail import Mailbox, Message
 from .message import EMPTY_SUMMARY, Summary
+from .storage import open_store
 from .store import (
     INBOX,
     Cleared,
     Expunged,
     MailboxId,
-    MemoryStore,
     MessageRecord,
     MessageStore,
     StoreEvent,
@@ -144,7 +144,7 @@ class MailTrap:
 
     def __init__(self, config: Config | None = None, **options: Any) -> None:
         self.config = config.with_options(**options) if config else Config.from_kwargs(**options)
-        self.store: MessageStore = MemoryStore(max_messages=self.config.max_messages)
+        self.store: MessageStore = open_store(self.config)
         self._runtime = ThreadedRuntime(self.config, self.store)
         self._lock = threading.Lock()
         self._started = False

@@ -17,6 +17,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import ssl
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import Any
 
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, Session, syntax
@@ -48,6 +50,17 @@ class StoreHandler(FaultHooks):
     def __init__(self, store: MessageStore, faults: Faults) -> None:
         self.store = store
         self.faults = faults
+        # A store whose commit waits on a disk is called from these threads, so the loop
+        # serves other connections meanwhile and concurrent deliveries share one commit.
+        self._committers = (
+            ThreadPoolExecutor(16, thread_name_prefix="mailtrap-deliver")
+            if store.blocking_writes
+            else None
+        )
+
+    def close(self) -> None:
+        if self._committers is not None:
+            self._committers.shutdown(wait=True)
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         if self.faults.active:
@@ -55,9 +68,11 @@ class StoreHandler(FaultHooks):
             if refusal is not None:  # "" too: a silent hang-up
                 return refusal
         raw = envelope.original_content or b""
-        # Awaited: a backend that commits to disk answers 250 only once the message is safe,
-        # and serves other connections meanwhile.
-        message = await self.store.deliver_async(envelope.mail_from or "", envelope.rcpt_tos, raw)
+        deliver = partial(self.store.deliver, envelope.mail_from or "", envelope.rcpt_tos, raw)
+        if self._committers is None:
+            message = deliver()
+        else:  # 250 only once the message is committed
+            message = await asyncio.get_running_loop().run_in_executor(self._committers, deliver)
         return f"250 OK: queued as {message.id}"
 
 
@@ -177,3 +192,4 @@ class SmtpServer:
             self._connections.close_all()
             await self._server.wait_closed()
             self._server = None
+        self._handler.close()

@@ -32,6 +32,8 @@ from .model import (
     NoSuchFolder,
     as_mailbox,
 )
+from .sqlite_query import SqliteStore
+from .sqlite_schema import DatabaseError
 
 __all__ = [
     "DELETED",
@@ -41,6 +43,7 @@ __all__ = [
     "SPECIAL_USES",
     "SYSTEM_FLAGS",
     "Cleared",
+    "DatabaseError",
     "Delivered",
     "DerivedCache",
     "Entry",
@@ -60,6 +63,7 @@ __all__ = [
     "MessageRecord",
     "MessageStore",
     "NoSuchFolder",
+    "SqliteStore",
     "StoreEvent",
     "Subscriber",
     "as_mailbox",

@@ -13,6 +13,8 @@ Semantics every backend keeps (tests/store is the conformance suite):
 - Records, entries and snapshots are immutable values; raw bytes and summaries are read by ID.
 - Every change is announced to subscribers as a :mod:`.events` event, after the store's lock is
   released, in order.
+- A write returns once it is stored (for a database: committed). ``blocking_writes`` says when
+  that may wait on a disk.
 - Addresses are compared through :func:`mailtrap.message.mailbox_key`, ``INBOX`` in any case;
   an unknown mailbox reads as empty and never raises.
 """
@@ -48,6 +50,11 @@ class MessageStore(ABC):
     """Where captured mail lives; thread-safe; knows no front-end."""
 
     max_messages: int | None
+    #: True when a write waits on a disk: front-ends on the event loop then call the store from
+    #: a worker thread (so other connections are served while a commit waits).
+    blocking_writes: bool = False
+    #: seconds after which a message is pruned, or None
+    max_age: float | None
     #: Values derived from messages' bytes, keyed by message ID; forgets deleted mail.
     cache: DerivedCache
 
@@ -63,21 +70,6 @@ class MessageStore(ABC):
         transcript: bytes | None = None,
     ) -> MessageRecord:
         """Store ``raw`` byte for byte and link it into each recipient's INBOX."""
-
-    async def deliver_async(
-        self,
-        mail_from: str,
-        rcpt_tos: Sequence[str],
-        raw: bytes,
-        *,
-        transcript: bytes | None = None,
-    ) -> MessageRecord:
-        """:meth:`deliver` for the event loop: returns once the message is stored.
-
-        A backend whose commit waits on a disk overrides this so other connections are served
-        meanwhile; the memory backend stores at once.
-        """
-        return self.deliver(mail_from, rcpt_tos, raw, transcript=transcript)
 
     @abstractmethod
     def append(
@@ -123,6 +115,13 @@ class MessageStore(ABC):
     @abstractmethod
     def delete(self, message_ids: Iterable[str], mailbox: MailboxRef | None = None) -> int:
         """Unlink messages everywhere (or from one mailbox); returns how many links went."""
+
+    @abstractmethod
+    def prune(self) -> None:
+        """Remove what ``max_messages`` and ``max_age`` no longer allow, oldest first.
+
+        Writes prune as they go; this is for mail that ages while none arrives.
+        """
 
     @abstractmethod
     def clear(self) -> None:
@@ -243,6 +242,10 @@ class MessageStore(ABC):
         """The message's search document (its list-row facts too), or None when not stored."""
 
     @abstractmethod
+    def indexed(self) -> bool:
+        """True when every stored message has its search document (tests and benchmarks)."""
+
+    @abstractmethod
     def unread_count(self) -> int:
         """How many stored messages are unseen in at least one folder."""
 
@@ -253,7 +256,10 @@ class MessageStore(ABC):
 
     @abstractmethod
     def close(self) -> None:
-        """Stop background work; the store stays readable. Idempotent."""
+        """Stop background work and release what the store holds; idempotent.
+
+        A closed memory store stays readable; a closed SQLite store has closed its database.
+        """
 
     # -- derived values, shared by every front-end ---------------------------------------------
 

@@ -86,11 +86,23 @@ class MemoryStore(QueryOperations, FolderOperations):
         self._queue_for_index(record.id)
         return held
 
+    def prune(self) -> None:
+        with self._lock:
+            self._prune()
+        self._events.flush()
+
     def _prune(self) -> None:
-        if self.max_messages is None:
-            return
-        while len(self._messages) > self.max_messages:
-            self._unlink_message(next(iter(self._messages.values())), None)
+        messages = self._messages
+        if self.max_messages is not None:
+            while len(messages) > self.max_messages:
+                self._unlink_message(next(iter(messages.values())), None)
+        if self.max_age is not None:
+            cutoff = time.time() - self.max_age
+            while messages:
+                oldest = next(iter(messages.values()))  # arrival order is received order
+                if oldest.record.received >= cutoff:
+                    break
+                self._unlink_message(oldest, None)
 
     def append(
         self,

@@ -119,8 +119,14 @@ class Account:
 class MemoryState(MessageStore):
     """State and look-ups shared by the memory backend's modules."""
 
-    def __init__(self, max_messages: int | None = None, cache: DerivedCache | None = None) -> None:
+    def __init__(
+        self,
+        max_messages: int | None = None,
+        max_age: float | None = None,
+        cache: DerivedCache | None = None,
+    ) -> None:
         self.max_messages = max_messages
+        self.max_age = max_age
         self.cache = cache if cache is not None else DerivedCache()
         self._lock = threading.RLock()
         self._messages: dict[str, Held] = {}

@@ -6,24 +6,32 @@ the tests use only the :class:`~mailtrap.store.MessageStore` interface.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 from storecases import BACKENDS
 
-from mailtrap.store import MemoryStore, MessageStore
+from mailtrap.store import MemoryStore, MessageStore, SqliteStore
 
 
 @pytest.fixture(params=BACKENDS)
-def make_store(request) -> Callable[..., MessageStore]:
+def make_store(request, tmp_path) -> Iterator[Callable[..., MessageStore]]:
     """``make_store(max_messages=None)``: a new, empty store of the backend under test."""
+    made: list[MessageStore] = []
 
     def make(**options) -> MessageStore:
         if request.param == "memory":
-            return MemoryStore(**options)
-        raise AssertionError(f"unknown backend {request.param}")
+            store: MessageStore = MemoryStore(**options)
+        elif request.param == "sqlite":
+            store = SqliteStore(tmp_path / f"mail{len(made)}.db", **options)
+        else:
+            raise AssertionError(f"unknown backend {request.param}")
+        made.append(store)
+        return store
 
-    return make
+    yield make
+    for store in made:
+        store.close()
 
 
 @pytest.fixture

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from storecases import RAW
 
 from mailtrap.store import INBOX, MailboxId
@@ -109,9 +107,3 @@ def test_max_messages_prunes_oldest_first(make_store):
     assert [m.id for m in store.messages()] == [m.id for m in sent[2:]]
     assert [e.uid for e in store.snapshot("b@x.org").entries] == [3, 4, 5]
     assert store.raw(sent[0].id) is None
-
-
-def test_deliver_async_stores_before_it_returns(store):
-    message = asyncio.run(store.deliver_async("a@x.org", ["b@x.org"], RAW))
-    assert store.get(message.id) == message
-    assert store.raw(message.id) == RAW

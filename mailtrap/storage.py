@@ -1,0 +1,18 @@
+"""Which store a configuration asks for: memory, or an SQLite database file."""
+
+from __future__ import annotations
+
+from .config import Config
+from .store import MemoryStore, MessageStore, SqliteStore
+
+
+def open_store(config: Config) -> MessageStore:
+    """The configured store; ``DatabaseError`` when the database file cannot be used."""
+    if config.db:
+        return SqliteStore(
+            config.db,
+            sync=config.db_sync,
+            max_messages=config.max_messages,
+            max_age=config.max_age,
+        )
+    return MemoryStore(max_messages=config.max_messages, max_age=config.max_age)

@@ -1,0 +1,378 @@
+"""The SQLite backend's query engine, its indexer, and the store as a whole.
+
+A :class:`~.query.Filter` becomes one SQL statement over the messages already indexed: text
+terms use the full-text index (FTS5 with trigrams, so a needle of three characters or more is
+found as a substring, as the memory backend finds it; shorter needles are looked up in the
+stored fields), the others the message columns. Messages not indexed yet are tested in Python
+with the same compiled terms as the memory backend, and the two answers are merged.
+
+The indexer is a background thread: it builds the search documents of new messages (in a
+low-priority worker process when there are many, see :mod:`.docpool`) and writes them in small
+transactions, and gives freed pages back to the file system a few at a time.
+"""
+
+from __future__ import annotations
+
+import heapq
+import sqlite3
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from ..ids import MessageIds
+from .cache import DerivedCache
+from .docpool import DocPool, build
+from .model import MailboxRef, MessageRecord
+from .query import (
+    AnyOf,
+    Contains,
+    Field,
+    Filter,
+    Has,
+    Not,
+    Nothing,
+    Page,
+    Read,
+    Received,
+    Recipient,
+    Sender,
+    Size,
+    Term,
+    compile_terms,
+)
+from .searchdoc import SEPARATOR, SearchDoc, is_plain, may_contain, safe_needle
+from .sqlite_read import ReadOperations
+from .sqlite_schema import DOC_COLUMNS
+from .sqlite_state import RECORD_COLUMNS, record_of
+
+_COLUMNS_OF: dict[Field, tuple[str, ...]] = {
+    Field.MESSAGE_ID: ("message_id",),
+    Field.SUBJECT: ("subject",),
+    Field.FROM: ("from_",),
+    Field.MAIL_FROM: ("mail_from",),
+    Field.TO: ("to_",),
+    Field.CC: ("cc",),
+    Field.BCC: ("bcc",),
+    Field.RCPT_TO: ("rcpt_to",),
+    Field.REPLY_TO: ("reply_to",),
+    Field.BODY: ("body",),
+    Field.ADDRESSED: ("from_", "mail_from", "to_", "cc", "bcc", "rcpt_to", "reply_to"),
+}
+_COLUMNS_OF[Field.TEXT] = ("subject", *_COLUMNS_OF[Field.ADDRESSED], "body")
+#: With this many messages waiting, the indexer hands them to its worker process in batches.
+POOL_BACKLOG = 512
+BATCH = 128
+#: Pages given back per step of the incremental vacuum.
+VACUUM_PAGES = 512
+
+
+class _Unindexed:
+    """A message not indexed yet, as compiled terms see it."""
+
+    __slots__ = ("doc", "raw", "record")
+
+    def __init__(self, record: MessageRecord, raw: bytes) -> None:
+        self.record = record
+        self.raw = raw
+        self.doc: SearchDoc | None = None
+
+
+class _Access:
+    record = staticmethod(lambda item: item.record)
+    indexed = staticmethod(lambda item: item.doc)
+
+    @staticmethod
+    def doc(item: _Unindexed) -> SearchDoc:
+        if item.doc is None:
+            item.doc = build(item.record, item.raw)[1]
+        return item.doc
+
+    @staticmethod
+    def may_contain(item: _Unindexed, needle: str) -> bool:
+        if not is_plain(item.raw):
+            return True
+        encoded = safe_needle(needle)
+        return encoded is None or may_contain(encoded, item.raw, item.record)
+
+
+def _sql(term: Term, read: str) -> tuple[str, list[Any]]:
+    """A term as an SQL condition over ``m`` (messages) and ``d`` (docs)."""
+    if isinstance(term, Contains):
+        columns = _COLUMNS_OF[term.field]
+        if len(term.needle) >= 3:
+            phrase = '"' + term.needle.replace('"', '""') + '"'
+            match = "{" + " ".join(columns) + "} : " + phrase
+            return "m.seq IN (SELECT rowid FROM docs_fts WHERE docs_fts MATCH ?)", [match]
+        condition = " OR ".join(f"instr(d.{c}, ?) > 0" for c in columns)
+        return f"({condition})", [term.needle] * len(columns)
+    if isinstance(term, Not):
+        inner, params = _sql(term.term, read)
+        return f"NOT ({inner})", params
+    if isinstance(term, AnyOf):
+        if not term.terms:
+            return "0", []
+        parts = [_sql(t, read) for t in term.terms]
+        return "(" + " OR ".join(p for p, _ in parts) + ")", [x for _, ps in parts for x in ps]
+    if isinstance(term, Recipient):
+        return "instr(m.rcpt_keys, ?) > 0", [f"\n{term.address}\n"]
+    if isinstance(term, Sender):
+        return "(m.sender_key = ? OR d.from_address = ?)", [term.address, term.address]
+    if isinstance(term, Read):
+        return f"({read}) = ?", [term.read]
+    if isinstance(term, Received):
+        low = float("-inf") if term.after is None else term.after
+        high = float("inf") if term.before is None else term.before
+        return "m.received BETWEEN ? AND ?", [low, high]
+    if isinstance(term, Size):
+        larger = -1 if term.larger is None else term.larger
+        smaller = 2**62 if term.smaller is None else term.smaller
+        return "m.size > ? AND m.size < ?", [larger, smaller]
+    if isinstance(term, Has):
+        return f"d.{'attachments' if term.kind == 'attachment' else 'inline'} > 0", []
+    assert isinstance(term, Nothing)
+    return "0", []
+
+
+class SqliteStore(ReadOperations):
+    """Messages, folders and flags in an SQLite database (WAL), durable once answered."""
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        sync: str = "normal",
+        max_messages: int | None = None,
+        max_age: float | None = None,
+        cache: DerivedCache | None = None,
+    ) -> None:
+        super().__init__(path, sync=sync, max_messages=max_messages, max_age=max_age, cache=cache)
+        self._ids = MessageIds()
+        self._pool = DocPool()
+        self._wake = threading.Event()
+        self._last_write = 0.0
+        self._indexer = threading.Thread(
+            target=self._index_loop, name="mailtrap-sqlite-indexer", daemon=True
+        )
+        self._indexer.start()
+
+    def deliver(self, *args: Any, **kwargs: Any) -> MessageRecord:
+        record = super().deliver(*args, **kwargs)
+        self._last_write = time.monotonic()
+        self._wake.set()
+        return record
+
+    # -- queries -------------------------------------------------------------------------------
+
+    def query(self, filter: Filter, start: int = 0, limit: int | None = None) -> Page:
+        return self._read(lambda db: self._query(db, filter, start, limit))
+
+    def _query(
+        self,
+        db: sqlite3.Connection,
+        filter: Filter,
+        start: int,
+        limit: int | None,
+        only: str | None = None,
+    ) -> Page:
+        """The query, or (``only``) whether that one message matches it."""
+        scope, params = "FROM messages m", []
+        read, key = "m.unseen = 0", "m.seq"
+        if filter.mailbox is not None:
+            box = self._folder(db, filter.mailbox)
+            if box is None or box.noselect:
+                return Page(0, 0, [])
+            scope += " JOIN entries e ON e.seq = m.seq AND e.folder = ?"
+            params.append(box.rowid)
+            read, key = "e.seen", "e.uid"
+        scope += " LEFT JOIN docs d ON d.seq = m.seq WHERE m.seq > ?"
+        params.append(filter.after_seq)
+        if only is not None:
+            scope += " AND m.id = ?"
+            params.append(only)
+        conditions = [_sql(term, read) for term in filter.terms]
+        where = "".join(f" AND {c}" for c, _ in conditions)
+        values = params + [v for _, vs in conditions for v in vs]
+        direction = "DESC" if filter.newest_first else "ASC"
+        end = None if limit is None else start + limit
+        total, unread = db.execute(
+            f"SELECT count(*), coalesce(sum(NOT ({read})), 0) {scope} AND m.indexed = 1{where}",
+            values,
+        ).fetchone()
+        top = db.execute(
+            f"SELECT {key}, NOT ({read}), {RECORD_COLUMNS} {scope} AND m.indexed = 1{where} "
+            f"ORDER BY {key} {direction} LIMIT ?",
+            [*values, -1 if end is None else end],
+        ).fetchall()
+        extra = self._unindexed_matches(db, filter, scope, params, read, key)
+        total += len(extra)
+        unread += sum(unseen for _, unseen, _ in extra)
+        rows = [(row[0], row[2:]) for row in top] + [(k, record) for k, _, record in extra]
+        merged = heapq.nlargest if filter.newest_first else heapq.nsmallest
+        chosen = merged(len(rows) if end is None else end, rows, key=lambda r: r[0])
+        page = [r[1] if isinstance(r[1], MessageRecord) else record_of(r[1]) for r in chosen]
+        return Page(total, unread, page[start:end])
+
+    def _unindexed_matches(
+        self,
+        db: sqlite3.Connection,
+        filter: Filter,
+        scope: str,
+        params: list[Any],
+        read: str,
+        key: str,
+    ) -> list[tuple[int, bool, MessageRecord]]:
+        rows = db.execute(
+            f"SELECT {key}, {read}, m.raw, {RECORD_COLUMNS} {scope} AND m.indexed = 0", params
+        ).fetchall()
+        if not rows:
+            return []
+        test = compile_terms(filter.terms, _Access())
+        found = []
+        for sort_key, seen, raw, *columns in rows:
+            item = _Unindexed(record_of(columns), raw)
+            if test(item, bool(seen)):
+                found.append((sort_key, not seen, item.record))
+        return found
+
+    def matches(self, filter: Filter, message_id: str) -> bool:
+        return self._read(lambda db: self._query(db, filter, 0, 1, message_id).total > 0)
+
+    def doc(self, message_id: str) -> SearchDoc | None:
+        row = (
+            self._reader()
+            .execute(
+                f"SELECT {', '.join(f'd.{c}' for c in DOC_COLUMNS)}, d.snippet, d.attachments, "
+                "d.inline, d.sent, d.from_address FROM messages m JOIN docs d ON d.seq = m.seq "
+                "WHERE m.id = ?",
+                (message_id,),
+            )
+            .fetchone()
+        )
+        if row is not None:
+            n = len(DOC_COLUMNS)
+            text = "".join(f"{value}{SEPARATOR}" for value in row[:n])
+            return SearchDoc(text, *row[n:])
+        record, raw = self.get(message_id), self.raw(message_id)
+        return build(record, raw)[1] if record is not None and raw is not None else None
+
+    def is_read(self, message_id: str, mailbox: MailboxRef | None = None) -> bool:
+        if mailbox is not None:
+            return super().is_read(message_id, mailbox)
+        row = (
+            self._reader()
+            .execute("SELECT unseen FROM messages WHERE id = ?", (message_id,))
+            .fetchone()
+        )
+        return row is not None and row[0] == 0
+
+    def unread_count(self) -> int:
+        return (
+            self._reader().execute("SELECT count(*) FROM messages WHERE unseen > 0").fetchone()[0]
+        )
+
+    def stats(self) -> dict[str, int]:
+        return {
+            "accepted": self._accepted,
+            "accepted_size": self._accepted_size,
+            "removed": self._removed,
+        }
+
+    def indexed(self) -> bool:
+        """True when every stored message has its search document (for tests and benchmarks)."""
+        row = self._reader().execute("SELECT 1 FROM messages WHERE indexed = 0 LIMIT 1")
+        return row.fetchone() is None
+
+    # -- the indexer ---------------------------------------------------------------------------
+
+    def _index_loop(self) -> None:
+        while not self._closed:
+            try:
+                worked = self._index_some() | self._vacuum_some()
+            except sqlite3.Error:
+                if self._closed:
+                    return
+                raise
+            if not worked:
+                self._wake.wait(1.0)
+                self._wake.clear()
+
+    def _index_some(self) -> bool:
+        reader = self._reader()
+        waiting = reader.execute(
+            "SELECT count(*) FROM (SELECT 1 FROM messages WHERE indexed = 0 LIMIT ?)",
+            (POOL_BACKLOG,),
+        ).fetchone()[0]
+        if not waiting:
+            return False
+        bulk = waiting >= POOL_BACKLOG
+        if not bulk:  # a few messages: built here, between deliveries
+            while time.monotonic() - self._last_write < 0.003 and not self._closed:
+                time.sleep(0.003)
+        rows = reader.execute(
+            f"SELECT m.raw, {RECORD_COLUMNS} FROM messages m WHERE m.indexed = 0 "
+            "ORDER BY m.seq LIMIT ?",
+            (BATCH,),
+        ).fetchall()
+        batch = [(record_of(row[1:]), row[0]) for row in rows]
+        docs = self._pool.build(batch) if bulk else [build(r, raw)[1] for r, raw in batch]
+        n = len(DOC_COLUMNS)
+
+        def work(db: sqlite3.Connection, _events: list[Any]) -> None:
+            for (record, _raw), doc in zip(batch, docs, strict=True):
+                fields = doc.text.split(SEPARATOR)[:n]
+                updated = db.execute(
+                    "UPDATE messages SET indexed = 1 WHERE seq = ? AND indexed = 0", (record.seq,)
+                ).rowcount
+                if updated:  # still stored, not indexed meanwhile
+                    db.execute(
+                        f"INSERT INTO docs (seq, {', '.join(DOC_COLUMNS)}, snippet, attachments, "
+                        f"inline, sent, from_address) VALUES ({', '.join('?' * (n + 6))})",
+                        (
+                            record.seq,
+                            *fields,
+                            doc.snippet,
+                            doc.attachments,
+                            doc.inline,
+                            doc.sent,
+                            doc.from_address,
+                        ),
+                    )
+
+        self._write(work)
+        return True
+
+    def _vacuum_some(self) -> bool:
+        """One bounded step of giving space back: merge the full-text index's segments (which
+        drops what deleted mail left in it), then return free pages to the file system."""
+        if not self._vacuum_due:
+            return False
+        db = self._db
+        with self._wlock:
+            before = db.total_changes
+            db.execute(
+                "INSERT INTO docs_fts (docs_fts, rank) VALUES ('merge', ?)", (-VACUUM_PAGES,)
+            )
+            merging = db.total_changes - before >= 2  # FTS5: less than 2 means fully merged
+            freed = db.execute("PRAGMA freelist_count").fetchone()[0]
+            if freed:
+                db.execute(f"PRAGMA incremental_vacuum({VACUUM_PAGES})").fetchall()
+            left = db.execute("PRAGMA freelist_count").fetchone()[0]
+            self._vacuum_due = merging or left > 0
+        return True
+
+    def close(self) -> None:
+        """Stop the indexer and close the database; idempotent."""
+        if self._closed:
+            return
+        self._closed = True
+        self._wake.set()
+        if self._indexer is not threading.current_thread():
+            self._indexer.join(10)
+        self._pool.close()
+        with self._readers_lock:
+            readers, self._readers = self._readers, []
+        for connection in readers:
+            connection.close()
+        with self._wlock:
+            self._db.close()

@@ -1,0 +1,183 @@
+"""The SQLite backend's reads: records, bytes, summaries, folders, snapshots and links.
+
+Each read runs in one snapshot of the database on the calling thread's own connection, so
+readers never wait for the writer.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+from ..message import Summary, mailbox_key, normalize_address, summarize
+from .events import StoreEvent, Subscriber
+from .model import (
+    Entry,
+    FolderInfo,
+    MailboxId,
+    MailboxInfo,
+    MailboxRef,
+    MailboxSnapshot,
+    MessageRecord,
+    as_mailbox,
+    folder_key,
+)
+from .sqlite_folders import FolderOperations
+from .sqlite_state import RECORD_COLUMNS, Folder, flags_of, record_of
+
+_SUMMARY_COST = 1024
+
+
+class ReadOperations(FolderOperations):
+    """Reads over the SQLite backend."""
+
+    def get(self, message_id: str) -> MessageRecord | None:
+        row = (
+            self._reader()
+            .execute(f"SELECT {RECORD_COLUMNS} FROM messages m WHERE m.id = ?", (message_id,))
+            .fetchone()
+        )
+        return record_of(row) if row is not None else None
+
+    def raw(self, message_id: str) -> bytes | None:
+        row = (
+            self._reader()
+            .execute("SELECT raw FROM messages WHERE id = ?", (message_id,))
+            .fetchone()
+        )
+        return row[0] if row is not None else None
+
+    def summary(self, message_id: str) -> Summary | None:
+        return self.derived("summary", message_id, summarize, lambda _s: _SUMMARY_COST)
+
+    def transcript(self, message_id: str) -> bytes | None:
+        row = (
+            self._reader()
+            .execute("SELECT transcript FROM messages WHERE id = ?", (message_id,))
+            .fetchone()
+        )
+        return row[0] if row is not None else None
+
+    def messages(self, mailbox: MailboxRef | None = None) -> list[MessageRecord]:
+        def work(db: sqlite3.Connection) -> list[MessageRecord]:
+            if mailbox is None:
+                rows = db.execute(f"SELECT {RECORD_COLUMNS} FROM messages m ORDER BY m.seq")
+                return [record_of(row) for row in rows]
+            box = self._folder(db, mailbox)
+            return [e.message for e in self._entries(db, box.rowid)] if box else []
+
+        return self._read(work)
+
+    def messages_after(self, seq: int) -> list[MessageRecord]:
+        rows = self._reader().execute(
+            f"SELECT {RECORD_COLUMNS} FROM messages m WHERE m.seq > ? ORDER BY m.seq", (seq,)
+        )
+        return [record_of(row) for row in rows]
+
+    def count(self) -> int:
+        return self._reader().execute("SELECT count(*) FROM messages").fetchone()[0]
+
+    def mailboxes(self) -> list[MailboxInfo]:
+        def work(db: sqlite3.Connection) -> list[MailboxInfo]:
+            found = []
+            for (account,) in db.execute("SELECT rowid FROM accounts ORDER BY rowid").fetchall():
+                folders = self._folder_infos(db, account)
+                inbox = folders[0]
+                found.append(
+                    MailboxInfo(
+                        inbox.mailbox.owner,
+                        inbox.total,
+                        inbox.unseen,
+                        inbox.uidvalidity,
+                        inbox.uidnext,
+                        tuple(folders),
+                    )
+                )
+            return found
+
+        return self._read(work)
+
+    def _folder_infos(self, db: sqlite3.Connection, account: int) -> list[FolderInfo]:
+        subscribed = {
+            row[0]
+            for row in db.execute("SELECT name FROM subscriptions WHERE account = ?", (account,))
+        }
+        rows = db.execute(
+            f"SELECT {Folder.COLUMNS} FROM folders f JOIN accounts a ON a.rowid = f.account "
+            "WHERE f.account = ? ORDER BY f.name != 'INBOX', f.name",
+            (account,),
+        ).fetchall()
+        return [Folder(row).info(row[3] in subscribed) for row in rows]
+
+    def snapshot(self, mailbox: MailboxRef) -> MailboxSnapshot | None:
+        def work(db: sqlite3.Connection) -> MailboxSnapshot | None:
+            box = self._folder(db, mailbox)
+            if box is None or box.noselect:
+                return None
+            return self._snapshot(db, box)
+
+        return self._read(work)
+
+    def open_account(self, address: str) -> MailboxSnapshot:
+        def work(db: sqlite3.Connection, events: list[StoreEvent]) -> MailboxSnapshot:
+            address_ = normalize_address(address)
+            self._account_row(db, address_, create=True)
+            box = self._folder(db, address_)
+            assert box is not None
+            return self._snapshot(db, box)
+
+        return self._write(work)
+
+    def links(self, message_id: str) -> dict[MailboxId, Entry]:
+        def work(db: sqlite3.Connection) -> dict[MailboxId, Entry]:
+            rows = db.execute(
+                f"SELECT a.address, f.name, e.uid, e.flags, {RECORD_COLUMNS} FROM messages m "
+                "JOIN entries e ON e.seq = m.seq JOIN folders f ON f.rowid = e.folder "
+                "JOIN accounts a ON a.rowid = f.account WHERE m.id = ? ORDER BY e.folder",
+                (message_id,),
+            ).fetchall()
+            return {
+                MailboxId(r[0], r[1]): Entry(r[2], record_of(r[4:]), flags_of(r[3])) for r in rows
+            }
+
+        return self._read(work)
+
+    def subscribe(self, callback: Subscriber) -> Callable[[], None]:
+        return self._events.subscribe(callback)
+
+    def subscriptions(self, owner: str) -> list[str]:
+        rows = self._reader().execute(
+            "SELECT s.name FROM subscriptions s JOIN accounts a ON a.rowid = s.account "
+            "WHERE a.key = ? ORDER BY s.name",
+            (mailbox_key(owner),),
+        )
+        return [row[0] for row in rows]
+
+    def folders(self, owner: str) -> list[FolderInfo]:
+        def work(db: sqlite3.Connection) -> list[FolderInfo]:
+            account = self._account_row(db, owner, create=False)
+            return self._folder_infos(db, account) if account is not None else []
+
+        return self._read(work)
+
+    def folder(self, mailbox: MailboxRef) -> FolderInfo | None:
+        def work(db: sqlite3.Connection) -> FolderInfo | None:
+            box = self._folder(db, mailbox)
+            if box is None:
+                return None
+            return box.info(self._subscribed(db, box.account, box.name))
+
+        return self._read(work)
+
+    def resolve(self, mailbox: MailboxRef) -> MailboxId:
+        def work(db: sqlite3.Connection) -> MailboxId:
+            box = self._folder(db, mailbox)
+            if box is not None:
+                return box.id
+            owner, name = as_mailbox(mailbox)
+            row = db.execute(
+                "SELECT address FROM accounts WHERE key = ?", (mailbox_key(owner),)
+            ).fetchone()
+            return MailboxId(row[0] if row else normalize_address(owner), folder_key(name))
+
+        return self._read(work)

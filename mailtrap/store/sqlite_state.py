@@ -1,0 +1,326 @@
+"""The SQLite backend's plumbing: connections, transactions, group commit, and row helpers.
+
+One connection writes, under a lock; every other thread reads through a connection of its own
+(WAL: readers never wait for the writer, nor it for them). A write runs in one transaction and
+its events are emitted after the commit, in order. Deliveries are committed in groups: a
+delivery waiting for the writer is taken into the transaction of the one before it, so a
+burst of mail costs one commit, and each message is answered only once its transaction has
+committed.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+from ..message import mailbox_key, normalize_address
+from .base import MessageStore
+from .cache import DerivedCache
+from .events import EventQueue, StoreEvent
+from .model import (
+    INBOX,
+    SEEN,
+    Entry,
+    FolderInfo,
+    MailboxId,
+    MailboxRef,
+    MailboxSnapshot,
+    MessageRecord,
+    NoSuchFolder,
+    as_mailbox,
+    folder_key,
+)
+from .sqlite_schema import connect
+
+T = TypeVar("T")
+
+RECORD_COLUMNS = "m.id, m.seq, m.mail_from, m.rcpt_tos, m.size, m.received, m.internal_date"
+
+
+def record_of(row: Sequence[Any]) -> MessageRecord:
+    """A record from the columns of :data:`RECORD_COLUMNS`."""
+    return MessageRecord(
+        row[0], row[1], row[2], tuple(row[3].split("\n")) if row[3] else (), *row[4:7]
+    )
+
+
+def flags_of(text: str) -> frozenset[str]:
+    return frozenset(text.split()) if text else frozenset()
+
+
+def flags_text(flags: frozenset[str]) -> str:
+    return " ".join(sorted(flags))
+
+
+class Folder:
+    """One folders row, read inside a transaction."""
+
+    __slots__ = (
+        "account",
+        "address",
+        "name",
+        "noselect",
+        "rowid",
+        "special_use",
+        "total",
+        "uidnext",
+        "uidvalidity",
+        "unseen",
+    )
+
+    COLUMNS = (
+        "f.rowid, f.account, a.address, f.name, f.uidvalidity, f.uidnext, f.total, f.unseen, "
+        "f.special_use, f.noselect"
+    )
+
+    def __init__(self, row: Sequence[Any]) -> None:
+        (
+            self.rowid,
+            self.account,
+            self.address,
+            self.name,
+            self.uidvalidity,
+            self.uidnext,
+            self.total,
+            self.unseen,
+            self.special_use,
+            noselect,
+        ) = row
+        self.noselect = bool(noselect)
+
+    @property
+    def id(self) -> MailboxId:
+        return MailboxId(self.address, self.name)
+
+    def info(self, subscribed: bool) -> FolderInfo:
+        return FolderInfo(
+            self.id,
+            self.uidvalidity,
+            self.uidnext,
+            self.total,
+            self.unseen,
+            self.special_use,
+            self.noselect,
+            subscribed,
+        )
+
+
+class _Pending:
+    """A delivery waiting for its group's commit."""
+
+    __slots__ = ("error", "mail_from", "raw", "rcpt_tos", "record", "transcript")
+
+    def __init__(
+        self, mail_from: str, rcpt_tos: Sequence[str], raw: bytes, transcript: bytes | None
+    ) -> None:
+        self.mail_from = mail_from
+        self.rcpt_tos = rcpt_tos
+        self.raw = raw
+        self.transcript = transcript
+        self.record: MessageRecord | None = None
+        self.error: BaseException | None = None
+
+
+class SqliteState(MessageStore):
+    """Connections, transactions and look-ups shared by the SQLite backend's modules."""
+
+    blocking_writes = True
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        sync: str = "normal",
+        max_messages: int | None = None,
+        max_age: float | None = None,
+        cache: DerivedCache | None = None,
+    ) -> None:
+        self.path = Path(path)
+        self.max_messages = max_messages
+        self.max_age = max_age
+        self.cache = cache if cache is not None else DerivedCache()
+        self._db = connect(self.path, sync=sync)
+        self._wlock = threading.Lock()
+        self._events = EventQueue()
+        self._queue: list[_Pending] = []
+        self._queue_lock = threading.Lock()
+        self._local = threading.local()
+        self._readers: list[sqlite3.Connection] = []
+        self._readers_lock = threading.Lock()
+        self._closed = False
+        self._vacuum_due = False
+        self._accepted = self._accepted_size = self._removed = 0
+
+    # -- connections and transactions ------------------------------------------------------
+
+    def _reader(self) -> sqlite3.Connection:
+        connection = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = sqlite3.connect(
+                str(self.path), isolation_level=None, check_same_thread=False, timeout=30
+            )
+            connection.execute("PRAGMA busy_timeout = 30000")
+            self._local.connection = connection
+            with self._readers_lock:
+                self._readers.append(connection)
+        return connection
+
+    def _read(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """Run reads in one snapshot of the database."""
+        connection = self._reader()
+        connection.execute("BEGIN")
+        try:
+            return work(connection)
+        finally:
+            connection.execute("COMMIT")
+
+    def _write(self, work: Callable[[sqlite3.Connection, list[StoreEvent]], T]) -> T:
+        """Run ``work`` in one transaction; its events are emitted once it has committed."""
+        events: list[StoreEvent] = []
+        with self._wlock:
+            result = self._transaction(work, events)
+        self._emit(events)
+        return result
+
+    def _transaction(
+        self, work: Callable[[sqlite3.Connection, list[StoreEvent]], T], events: list[StoreEvent]
+    ) -> T:
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            result = work(db, events)
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            events.clear()
+            raise
+        return result
+
+    def _emit(self, events: list[StoreEvent]) -> None:
+        for event in events:
+            self._events.push(event)
+        self._events.flush()
+
+    def _event_seq(self) -> int:
+        return self._events.next_seq()
+
+    # -- delivery in groups ------------------------------------------------------------------
+
+    def _deliver_grouped(
+        self,
+        mail_from: str,
+        rcpt_tos: Sequence[str],
+        raw: bytes,
+        transcript: bytes | None,
+        insert: Callable[[sqlite3.Connection, list[StoreEvent], _Pending], None],
+    ) -> MessageRecord:
+        pending = _Pending(mail_from, rcpt_tos, raw, transcript)
+        with self._queue_lock:
+            self._queue.append(pending)
+        events: list[StoreEvent] = []
+        with self._wlock:
+            if pending.record is None and pending.error is None:
+                with self._queue_lock:
+                    group, self._queue = self._queue, []
+
+                def work(db: sqlite3.Connection, out: list[StoreEvent]) -> None:
+                    for item in group:
+                        insert(db, out, item)
+                    self._prune(db, out)
+
+                try:
+                    self._transaction(work, events)
+                except BaseException as error:
+                    for item in group:
+                        item.error = error
+        self._emit(events)
+        if pending.error is not None:
+            raise pending.error
+        assert pending.record is not None
+        return pending.record
+
+    def _prune(self, db: sqlite3.Connection, events: list[StoreEvent]) -> None:
+        """Oldest first, past ``max_messages`` or ``max_age`` (implemented with the writes)."""
+        raise NotImplementedError
+
+    # -- look-ups (inside a transaction) -----------------------------------------------------
+
+    def _account_row(self, db: sqlite3.Connection, address: str, create: bool) -> int | None:
+        key = mailbox_key(address)
+        row = db.execute("SELECT rowid FROM accounts WHERE key = ?", (key,)).fetchone()
+        if row is not None:
+            return row[0]
+        if not create:
+            return None
+        address = normalize_address(address)
+        account = db.execute(
+            "INSERT INTO accounts (key, address) VALUES (?, ?)", (key, address)
+        ).lastrowid
+        self._new_folder(db, account, INBOX)
+        db.execute("INSERT INTO subscriptions (account, name) VALUES (?, ?)", (account, INBOX))
+        return account
+
+    def _new_folder(
+        self, db: sqlite3.Connection, account: int, name: str, special_use: str | None = None
+    ) -> int:
+        # RFC 3501 2.3.1.1: time-based and strictly increasing within the store, so a folder
+        # deleted and created again never gets a UIDVALIDITY it had before.
+        last = db.execute("SELECT value FROM meta WHERE key = 'last_uidvalidity'").fetchone()[0]
+        uidvalidity = max(int(time.time()), int(last) + 1)
+        db.execute("UPDATE meta SET value = ? WHERE key = 'last_uidvalidity'", (uidvalidity,))
+        return db.execute(
+            "INSERT INTO folders (account, name, uidvalidity, uidnext, special_use) "
+            "VALUES (?, ?, ?, 1, ?)",
+            (account, name, uidvalidity, special_use),
+        ).lastrowid
+
+    def _folder(self, db: sqlite3.Connection, mailbox: MailboxRef) -> Folder | None:
+        owner, name = as_mailbox(mailbox)
+        row = db.execute(
+            f"SELECT {Folder.COLUMNS} FROM folders f JOIN accounts a ON a.rowid = f.account "
+            "WHERE a.key = ? AND f.name = ?",
+            (mailbox_key(owner), folder_key(name)),
+        ).fetchone()
+        return Folder(row) if row is not None else None
+
+    def _selectable(self, db: sqlite3.Connection, mailbox: MailboxRef) -> Folder:
+        box = self._folder(db, mailbox)
+        if box is None or box.noselect:
+            raise NoSuchFolder(f"no folder {as_mailbox(mailbox).folder!r}")
+        return box
+
+    def _entries(self, db: sqlite3.Connection, folder: int) -> list[Entry]:
+        rows = db.execute(
+            f"SELECT e.uid, e.flags, {RECORD_COLUMNS} FROM entries e "
+            "JOIN messages m ON m.seq = e.seq WHERE e.folder = ? ORDER BY e.uid",
+            (folder,),
+        ).fetchall()
+        return [Entry(row[0], record_of(row[2:]), flags_of(row[1])) for row in rows]
+
+    def _snapshot(self, db: sqlite3.Connection, box: Folder) -> MailboxSnapshot:
+        return MailboxSnapshot(
+            box.id, box.uidvalidity, box.uidnext, tuple(self._entries(db, box.rowid))
+        )
+
+    # -- links and their read state (every change of either goes through these) ------------
+
+    def _link(self, db: sqlite3.Connection, seq: int, box: Folder, flags: frozenset[str]) -> int:
+        uid = box.uidnext
+        box.uidnext += 1
+        seen = SEEN in flags
+        db.execute(
+            "INSERT INTO entries (folder, uid, seq, flags, seen) VALUES (?, ?, ?, ?, ?)",
+            (box.rowid, uid, seq, flags_text(flags), seen),
+        )
+        db.execute(
+            "UPDATE folders SET uidnext = ?, total = total + 1, unseen = unseen + ? "
+            "WHERE rowid = ?",
+            (box.uidnext, not seen, box.rowid),
+        )
+        if not seen:
+            db.execute("UPDATE messages SET unseen = unseen + 1 WHERE seq = ?", (seq,))
+        return uid

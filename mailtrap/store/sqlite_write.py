@@ -1,0 +1,375 @@
+"""The SQLite backend's writes to messages: delivery, append, copy, move, flags, expunge,
+delete, clear and pruning. Each is one transaction (see :mod:`.sqlite_state`)."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+
+from ..ids import MessageIds
+from ..message import mailbox_key, normalize_address
+from .base import FlagMode
+from .events import Cleared, Delivered, Expunged, FlagsChanged, Linked, StoreEvent
+from .model import SEEN, Entry, FolderError, MailboxRef, MessageRecord
+from .sqlite_state import (
+    RECORD_COLUMNS,
+    Folder,
+    SqliteState,
+    _Pending,
+    flags_of,
+    flags_text,
+    record_of,
+)
+
+
+class WriteOperations(SqliteState):
+    """Writes of messages and flags."""
+
+    _ids: MessageIds
+
+    def deliver(
+        self,
+        mail_from: str,
+        rcpt_tos: Sequence[str],
+        raw: bytes,
+        *,
+        transcript: bytes | None = None,
+    ) -> MessageRecord:
+        return self._deliver_grouped(mail_from, rcpt_tos, raw, transcript, self._insert_delivery)
+
+    def _insert_delivery(
+        self, db: sqlite3.Connection, events: list[StoreEvent], item: _Pending
+    ) -> None:
+        recipients = tuple(dict.fromkeys(normalize_address(r) for r in item.rcpt_tos))
+        now = time.time()
+        record = self._insert_message(
+            db,
+            normalize_address(item.mail_from or ""),
+            recipients,
+            item.raw,
+            now,
+            now,
+            item.transcript,
+        )
+        boxes: dict[int, Folder] = {}
+        uids = []
+        for address in recipients:
+            account = self._account_row(db, address, create=True)
+            if account in boxes:  # the same account under another spelling
+                continue
+            box = self._selectable(db, address)
+            boxes[account] = box  # type: ignore[index]
+            uids.append(self._link(db, record.seq, box, frozenset()))
+        item.record = record
+        self._accepted += 1
+        self._accepted_size += len(item.raw)
+        events.append(
+            Delivered(self._event_seq(), record, tuple(b.id for b in boxes.values()), tuple(uids))
+        )
+
+    def _insert_message(
+        self,
+        db: sqlite3.Connection,
+        sender: str,
+        recipients: tuple[str, ...],
+        raw: bytes,
+        received: float,
+        internal_date: float,
+        transcript: bytes | None,
+    ) -> MessageRecord:
+        message_id = self._ids()
+        seq = db.execute(
+            "INSERT INTO messages (id, mail_from, sender_key, rcpt_tos, rcpt_keys, size, received,"
+            " internal_date, raw, transcript) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                message_id,
+                sender,
+                mailbox_key(sender),
+                "\n".join(recipients),
+                "\n" + "".join(f"{mailbox_key(r)}\n" for r in recipients),
+                len(raw),
+                received,
+                internal_date,
+                raw,
+                transcript,
+            ),
+        ).lastrowid
+        assert seq is not None
+        return MessageRecord(message_id, seq, sender, recipients, len(raw), received, internal_date)
+
+    def append(
+        self,
+        mailbox: MailboxRef,
+        raw: bytes,
+        flags: Iterable[str] = (),
+        internal_date: float | None = None,
+    ) -> Entry:
+        flags = frozenset(flags)
+        now = time.time()
+
+        def work(db: sqlite3.Connection, events: list[StoreEvent]) -> Entry:
+            box = self._selectable(db, mailbox)
+            when = now if internal_date is None else internal_date
+            record = self._insert_message(db, "", (), raw, now, when, None)
+            uid = self._link(db, record.seq, box, flags)
+            events.append(Delivered(self._event_seq(), record, (box.id,), (uid,), flags))
+            self._prune(db, events)
+            return Entry(uid, record, flags)
+
+        return self._write(work)
+
+    def copy(
+        self, source: MailboxRef, uids: Iterable[int], target: MailboxRef
+    ) -> list[tuple[int, int]]:
+        return self._write(lambda db, events: self._copy(db, events, source, uids, target)[0])
+
+    def move(
+        self, source: MailboxRef, uids: Iterable[int], target: MailboxRef
+    ) -> list[tuple[int, int]]:
+        def work(db: sqlite3.Connection, events: list[StoreEvent]) -> list[tuple[int, int]]:
+            pairs, src = self._copy(db, events, source, uids, target)
+            self._unlink(db, events, src, [old for old, _ in pairs])
+            return pairs
+
+        return self._write(work)
+
+    def _copy(
+        self,
+        db: sqlite3.Connection,
+        events: list[StoreEvent],
+        source: MailboxRef,
+        uids: Iterable[int],
+        target: MailboxRef,
+    ) -> tuple[list[tuple[int, int]], Folder]:
+        src, dst = self._selectable(db, source), self._selectable(db, target)
+        if src.account != dst.account:
+            raise FolderError("messages can only be copied between folders of one account")
+        pairs, added = [], []
+        for uid in sorted(set(uids)):
+            row = db.execute(
+                f"SELECT e.flags, {RECORD_COLUMNS} FROM entries e JOIN messages m "
+                "ON m.seq = e.seq WHERE e.folder = ? AND e.uid = ?",
+                (src.rowid, uid),
+            ).fetchone()
+            if row is None:
+                continue
+            record, flags = record_of(row[1:]), flags_of(row[0])
+            new_uid = self._link(db, record.seq, dst, flags)
+            pairs.append((uid, new_uid))
+            added.append(Entry(new_uid, record, flags))
+        if added:
+            events.append(Linked(self._event_seq(), dst.id, tuple(added)))
+        return pairs, src
+
+    def store_flags(
+        self, mailbox: MailboxRef, uids: Iterable[int], flags: Iterable[str], mode: FlagMode
+    ) -> list[Entry]:
+        flags = frozenset(flags)
+
+        def work(db: sqlite3.Connection, events: list[StoreEvent]) -> list[Entry]:
+            box = self._folder(db, mailbox)
+            return self._store_flags(db, events, box, uids, flags, mode) if box else []
+
+        return self._write(work)
+
+    def _store_flags(
+        self,
+        db: sqlite3.Connection,
+        events: list[StoreEvent],
+        box: Folder,
+        uids: Iterable[int],
+        flags: frozenset[str],
+        mode: FlagMode,
+    ) -> list[Entry]:
+        changed = []
+        unseen_change = 0
+        for uid in uids:
+            row = db.execute(
+                f"SELECT e.flags, {RECORD_COLUMNS} FROM entries e JOIN messages m "
+                "ON m.seq = e.seq WHERE e.folder = ? AND e.uid = ?",
+                (box.rowid, uid),
+            ).fetchone()
+            if row is None:
+                continue
+            old = flags_of(row[0])
+            new = old | flags if mode == "add" else old - flags if mode == "remove" else flags
+            if new == old:
+                continue
+            record = record_of(row[1:])
+            was_seen, seen = SEEN in old, SEEN in new
+            db.execute(
+                "UPDATE entries SET flags = ?, seen = ? WHERE folder = ? AND uid = ?",
+                (flags_text(new), seen, box.rowid, uid),
+            )
+            if was_seen != seen:
+                change = 1 if was_seen else -1
+                unseen_change += change
+                db.execute(
+                    "UPDATE messages SET unseen = unseen + ? WHERE seq = ?", (change, record.seq)
+                )
+            changed.append(Entry(uid, record, new))
+        if unseen_change:
+            db.execute(
+                "UPDATE folders SET unseen = unseen + ? WHERE rowid = ?", (unseen_change, box.rowid)
+            )
+        if changed:
+            events.append(FlagsChanged(self._event_seq(), box.id, tuple(changed)))
+        return changed
+
+    def set_seen(
+        self, message_ids: Iterable[str], seen: bool, mailbox: MailboxRef | None = None
+    ) -> int:
+        mode: FlagMode = "add" if seen else "remove"
+
+        def work(db: sqlite3.Connection, events: list[StoreEvent]) -> int:
+            changed = 0
+            for box, uids in self._links_by_folder(db, message_ids, mailbox).items():
+                changed += len(self._store_flags(db, events, box, uids, frozenset((SEEN,)), mode))
+            return changed
+
+        return self._write(work)
+
+    def expunge(self, mailbox: MailboxRef, uids: Iterable[int]) -> list[Entry]:
+        def work(db: sqlite3.Connection, events: list[StoreEvent]) -> list[Entry]:
+            box = self._folder(db, mailbox)
+            return self._unlink(db, events, box, list(uids)) if box else []
+
+        return self._write(work)
+
+    def delete(self, message_ids: Iterable[str], mailbox: MailboxRef | None = None) -> int:
+        def work(db: sqlite3.Connection, events: list[StoreEvent]) -> int:
+            gone = 0
+            for box, uids in self._links_by_folder(db, message_ids, mailbox).items():
+                gone += len(self._unlink(db, events, box, uids))
+            return gone
+
+        return self._write(work)
+
+    def clear(self) -> None:
+        def work(db: sqlite3.Connection, events: list[StoreEvent]) -> None:
+            self._removed += db.execute("SELECT count(*) FROM messages").fetchone()[0]
+            for table in ("entries", "docs", "messages"):
+                db.execute(f"DELETE FROM {table}")
+            db.execute("UPDATE folders SET total = 0, unseen = 0")
+            events.append(Cleared(self._event_seq()))
+
+        self._write(work)
+        self.cache.clear()
+        self._vacuum_soon()
+
+    def _links_by_folder(
+        self, db: sqlite3.Connection, message_ids: Iterable[str], mailbox: MailboxRef | None
+    ) -> dict[Folder, list[int]]:
+        """Group the (folder, UID) links of messages, optionally within one mailbox."""
+        only = self._folder(db, mailbox) if mailbox is not None else None
+        if mailbox is not None and only is None:
+            return {}
+        found: dict[int, list[int]] = defaultdict(list)
+        for message_id in message_ids:
+            rows = db.execute(
+                "SELECT e.folder, e.uid FROM entries e JOIN messages m ON m.seq = e.seq "
+                "WHERE m.id = ?",
+                (message_id,),
+            ).fetchall()
+            for folder, uid in rows:
+                if only is None or folder == only.rowid:
+                    found[folder].append(uid)
+        grouped = {}
+        for folder, uids in found.items():
+            row = db.execute(
+                f"SELECT {Folder.COLUMNS} FROM folders f JOIN accounts a ON a.rowid = f.account "
+                "WHERE f.rowid = ?",
+                (folder,),
+            ).fetchone()
+            grouped[Folder(row)] = uids
+        return grouped
+
+    def _unlink(
+        self, db: sqlite3.Connection, events: list[StoreEvent], box: Folder, uids: list[int]
+    ) -> list[Entry]:
+        removed_entries, removed_ids = [], []
+        unseen_change = 0
+        for uid in uids:
+            row = db.execute(
+                f"SELECT e.flags, {RECORD_COLUMNS} FROM entries e JOIN messages m "
+                "ON m.seq = e.seq WHERE e.folder = ? AND e.uid = ?",
+                (box.rowid, uid),
+            ).fetchone()
+            if row is None:
+                continue
+            flags, record = flags_of(row[0]), record_of(row[1:])
+            db.execute("DELETE FROM entries WHERE folder = ? AND uid = ?", (box.rowid, uid))
+            if SEEN not in flags:
+                unseen_change -= 1
+                db.execute("UPDATE messages SET unseen = unseen - 1 WHERE seq = ?", (record.seq,))
+            removed_entries.append(Entry(uid, record, flags))
+            if db.execute("SELECT 1 FROM entries WHERE seq = ? LIMIT 1", (record.seq,)).fetchone():
+                continue
+            db.execute("DELETE FROM docs WHERE seq = ?", (record.seq,))
+            db.execute("DELETE FROM messages WHERE seq = ?", (record.seq,))
+            removed_ids.append(record.id)
+        if removed_entries:
+            db.execute(
+                "UPDATE folders SET total = total - ?, unseen = unseen + ? WHERE rowid = ?",
+                (len(removed_entries), unseen_change, box.rowid),
+            )
+            events.append(
+                Expunged(
+                    self._event_seq(),
+                    box.id,
+                    tuple(e.uid for e in removed_entries),
+                    tuple(e.message.id for e in removed_entries),
+                    tuple(removed_ids),
+                )
+            )
+        if removed_ids:
+            self._removed += len(removed_ids)
+            self.cache.forget(removed_ids)
+            self._vacuum_soon()
+        return removed_entries
+
+    def prune(self) -> None:
+        self._write(self._prune)
+
+    def _prune(self, db: sqlite3.Connection, events: list[StoreEvent]) -> None:
+        """Oldest first: past ``max_messages``, and older than ``max_age`` seconds."""
+        doomed: list[int] = []
+        if self.max_messages is not None:
+            excess = db.execute("SELECT count(*) FROM messages").fetchone()[0] - self.max_messages
+            if excess > 0:
+                doomed += [
+                    r[0]
+                    for r in db.execute(
+                        "SELECT seq FROM messages ORDER BY seq LIMIT ?", (excess,)
+                    ).fetchall()
+                ]
+        if self.max_age is not None:
+            cutoff = time.time() - self.max_age
+            doomed += [
+                r[0]
+                for r in db.execute(
+                    "SELECT seq FROM messages WHERE received < ? ORDER BY seq", (cutoff,)
+                ).fetchall()
+            ]
+        if not doomed:
+            return
+        grouped: dict[Folder, list[int]] = defaultdict(list)
+        for seq in dict.fromkeys(doomed):
+            for folder, uid in db.execute(
+                "SELECT folder, uid FROM entries WHERE seq = ?", (seq,)
+            ).fetchall():
+                row = db.execute(
+                    f"SELECT {Folder.COLUMNS} FROM folders f JOIN accounts a "
+                    "ON a.rowid = f.account WHERE f.rowid = ?",
+                    (folder,),
+                ).fetchone()
+                box = next((b for b in grouped if b.rowid == folder), None) or Folder(row)
+                grouped[box].append(uid)
+        for box, uids in grouped.items():
+            self._unlink(db, events, box, uids)
+
+    def _vacuum_soon(self) -> None:
+        """Freed pages go back to the file system a little at a time (see the indexer)."""
+        self._vacuum_due = True

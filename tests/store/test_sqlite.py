@@ -1,0 +1,171 @@
+"""The SQLite backend's own promises: what a restart keeps, what a bad file gets, migrations,
+pruning by age, and freed space."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+import time
+
+import pytest
+from storecases import RAW
+
+from mailtrap import MailTrap
+from mailtrap.store import SEEN, DatabaseError, MailboxId, SqliteStore, sqlite_schema
+
+BOB = "bob@x.org"
+
+
+def test_everything_survives_a_clean_restart(tmp_path):
+    path = tmp_path / "mail.db"
+    store = SqliteStore(path)
+    first = store.deliver("a@x.org", [BOB, "carol@x.org"], RAW, transcript=b"EHLO x")
+    store.deliver("a@x.org", [BOB], RAW)
+    store.store_flags(BOB, [1], [SEEN, "$Label"], "add")
+    drafts = MailboxId(BOB, "Drafts")
+    store.create_folder(drafts, special_use="\\Drafts")
+    store.set_subscribed(drafts, True)
+    store.copy(BOB, [2], drafts)
+    store.expunge(BOB, [2])
+    before = (
+        store.mailboxes(),
+        store.snapshot(BOB),
+        store.snapshot(drafts),
+        store.subscriptions(BOB),
+        store.links(first.id),
+    )
+    store.close()
+
+    again = SqliteStore(path)
+    try:
+        after = (
+            again.mailboxes(),
+            again.snapshot(BOB),
+            again.snapshot(drafts),
+            again.subscriptions(BOB),
+            again.links(first.id),
+        )
+        assert after == before
+        assert again.transcript(first.id) == b"EHLO x"
+        assert again.raw(first.id) == RAW
+        # UIDs go on where they stopped, and a new folder never reuses a UIDVALIDITY
+        assert again.deliver("a@x.org", [BOB], RAW) and [
+            e.uid for e in again.snapshot(BOB).entries
+        ] == [1, 3]
+        trash = again.create_folder(MailboxId(BOB, "Trash"))
+        assert trash.uidvalidity > max(f.uidvalidity for f in before[0][0].folders)
+    finally:
+        again.close()
+
+
+def test_the_python_api_keeps_mail_across_runs(tmp_path):
+    path = tmp_path / "mail.db"
+    with MailTrap(db=path) as trap:
+        trap.store.deliver("a@x.org", [BOB], b"Subject: kept\r\n\r\nbody\r\n")
+    with MailTrap(db=path) as trap:
+        [message] = trap.wait_for(to=BOB, timeout=1)
+        assert message.subject == "kept" and trap.mailbox(BOB).uidnext == 2
+
+
+@pytest.mark.parametrize(
+    ("contents", "why"),
+    [
+        (b"plain text, not a database", "is not a usable SQLite database"),
+        (None, "is not a mailtrap database"),
+        ("newer", "was written by a newer mailtrap"),
+    ],
+)
+def test_a_file_that_is_not_ours_is_refused_in_one_line(tmp_path, contents, why):
+    path = tmp_path / "other.db"
+    if contents is None:
+        sqlite3.connect(path).execute("CREATE TABLE t (x)").connection.close()
+    elif contents == "newer":
+        SqliteStore(path).close()
+        with sqlite3.connect(path) as connection:
+            connection.execute(f"PRAGMA user_version = {sqlite_schema.SCHEMA_VERSION + 1}")
+    else:
+        path.write_bytes(contents)
+    before = path.read_bytes()
+    with pytest.raises(DatabaseError, match=why):
+        SqliteStore(path)
+    with pytest.raises(DatabaseError, match=why):
+        MailTrap(db=path)
+    assert path.read_bytes() == before  # never emptied, never rewritten
+    command = [sys.executable, "-m", "mailtrap", "--db", str(path), "--smtp", "0"]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=30)
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and why in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_an_older_schema_is_migrated_in_place(tmp_path, monkeypatch):
+    """Every migration step runs in order on a database of the first version, and the mail
+    written by the first version is still there."""
+    path = tmp_path / "old.db"
+    store = SqliteStore(path)
+    message = store.deliver("a@x.org", [BOB], RAW)
+    store.close()
+    steps = []
+
+    def step(version):
+        def migrate(connection):
+            steps.append(version)
+            connection.execute(f"CREATE TABLE step_{version} (x)")
+
+        return migrate
+
+    latest = sqlite_schema.SCHEMA_VERSION + 2
+    monkeypatch.setattr(sqlite_schema, "SCHEMA_VERSION", latest)
+    monkeypatch.setattr(
+        sqlite_schema,
+        "MIGRATIONS",
+        {**sqlite_schema.MIGRATIONS, **{v: step(v) for v in range(latest - 2, latest)}},
+    )
+    again = SqliteStore(path)
+    try:
+        assert steps == [latest - 2, latest - 1]
+        assert again.raw(message.id) == RAW
+        version = again._reader().execute("PRAGMA user_version").fetchone()[0]
+        assert version == latest
+    finally:
+        again.close()
+
+
+def test_every_real_migration_step_exists():
+    assert sorted(sqlite_schema.MIGRATIONS) == list(range(1, sqlite_schema.SCHEMA_VERSION))
+
+
+def test_max_age_prunes_as_ordinary_expunges(tmp_path):
+    store = SqliteStore(tmp_path / "mail.db", max_age=0.2)
+    seen = []
+    store.subscribe(seen.append)
+    try:
+        old = store.deliver("a@x.org", [BOB], RAW)
+        time.sleep(0.3)
+        store.prune()
+        assert store.get(old.id) is None
+        assert type(seen[-1]).__name__ == "Expunged" and seen[-1].removed == (old.id,)
+        new = store.deliver("a@x.org", [BOB], RAW)
+        assert [m.id for m in store.messages()] == [new.id]
+    finally:
+        store.close()
+
+
+def test_deleted_mail_frees_disk(tmp_path):
+    path = tmp_path / "mail.db"
+    store = SqliteStore(path)
+    try:
+        big = b"Subject: big\r\n\r\n" + b"x" * 200_000 + b"\r\n"
+        ids = [store.deliver("a@x.org", [BOB], big).id for _ in range(40)]
+        store._reader().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        full = path.stat().st_size
+        store.delete(ids)
+        deadline = time.monotonic() + 10
+        while store._reader().execute("PRAGMA freelist_count").fetchone()[0]:
+            assert time.monotonic() < deadline, "freed pages were never given back"
+            time.sleep(0.05)
+        store._reader().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        assert path.stat().st_size < full / 4
+    finally:
+        store.close()

@@ -1,0 +1,109 @@
+"""Durability: a server killed with SIGKILL in the middle of a flood loses nothing that got its
+250, keeps nothing half-written, and its database checks out (the issue's crash test)."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import smtplib
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+
+from mailtrap.store import SqliteStore
+
+
+def start_server(path, *options):
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mailtrap", "--db", str(path), "--smtp", "0", "--http", "off",
+         "--pop3", "off", "--imap", "off", *options],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    assert process.stdout is not None
+    for line in process.stdout:
+        found = re.search(r"SMTP\s+127\.0\.0\.1:(\d+)", line)
+        if found:
+            return process, int(found.group(1))
+    process.kill()
+    raise AssertionError(f"the server did not start: {process.stderr.read()}")
+
+
+def message(name: str, body_size: int) -> bytes:
+    body = (b"y" * 76 + b"\r\n") * (body_size // 78)
+    return f"Subject: {name}\r\nX-Flood: {name}\r\n\r\n".encode() + body
+
+
+SCENARIOS = {
+    # killed while 8 connections keep committing small messages
+    "during commits": {"senders": 8, "size": 500, "options": ()},
+    # killed while bodies of 2 MB stream in (DATA in progress on every connection)
+    "during DATA": {"senders": 4, "size": 2_000_000, "options": ()},
+    # killed while each delivery also prunes the oldest
+    "during pruning": {"senders": 8, "size": 500, "options": ("--max-messages", "40")},
+}
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("scenario", SCENARIOS)
+@pytest.mark.parametrize("moment", [0.4, 1.1])
+def test_sigkill_mid_flood_loses_nothing_that_got_250(tmp_path, scenario, moment):
+    setup = SCENARIOS[scenario]
+    path = tmp_path / "mail.db"
+    process, port = start_server(path, *setup["options"])
+    acknowledged: list[str] = []
+    sent: dict[str, bytes] = {}
+    stop = threading.Event()
+
+    def flood(number: int) -> None:
+        try:
+            with smtplib.SMTP("127.0.0.1", port, timeout=30) as smtp:
+                for n in range(100_000):
+                    if stop.is_set():
+                        return
+                    name = f"m{number}-{n}"
+                    raw = sent[name] = message(name, setup["size"])
+                    smtp.sendmail("a@example.com", ["flood@example.com"], raw)
+                    acknowledged.append(name)  # the server said 250
+        except (OSError, smtplib.SMTPException):
+            return  # the server died under us
+
+    senders = [threading.Thread(target=flood, args=(n,)) for n in range(setup["senders"])]
+    for sender in senders:
+        sender.start()
+    time.sleep(moment)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait(10)
+    stop.set()
+    for sender in senders:
+        sender.join(30)
+    assert acknowledged, "nothing was delivered before the kill"
+    with sqlite3.connect(path) as check:
+        assert check.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+    store = SqliteStore(path, max_messages=40 if "pruning" in scenario else None)
+    try:
+        stored = {}
+        for record in store.messages():
+            raw = store.raw(record.id)
+            name = re.search(rb"X-Flood: (\S+)", raw).group(1).decode()
+            assert name not in stored, f"{name} stored twice"
+            assert raw == sent[name], f"{name} is not what was sent"  # never half there
+            stored[name] = record
+        if "pruning" in scenario:
+            # Only the newest 40 survive pruning. After the 20th-last acknowledged message, at
+            # most 19 more were acknowledged and 8 in flight: all 20 must still be there.
+            assert len(stored) <= 40
+            missing = [name for name in acknowledged[-20:] if name not in stored]
+            assert not missing, f"acknowledged and not pruned, yet lost: {missing}"
+        else:
+            missing = [name for name in acknowledged if name not in stored]
+            assert not missing, f"{len(missing)} acknowledged message(s) lost: {missing[:5]}"
+    finally:
+        store.close()
