@@ -63,6 +63,8 @@ _COLUMNS_OF[Field.TEXT] = ("subject", *_COLUMNS_OF[Field.ADDRESSED], "body")
 #: With this many messages waiting, the indexer hands them to its worker process in batches.
 POOL_BACKLOG = 512
 BATCH = 128
+#: While mail arrived this recently (seconds), the indexer waits.
+BUSY_GAP = 0.01
 #: Pages given back per step of the incremental vacuum.
 VACUUM_PAGES = 512
 
@@ -165,7 +167,34 @@ class SqliteStore(ReadOperations):
     # -- queries -------------------------------------------------------------------------------
 
     def query(self, filter: Filter, start: int = 0, limit: int | None = None) -> Page:
+        if not filter.terms and filter.after_seq == 0:
+            return self._read(lambda db: self._listing(db, filter, start, limit))
         return self._read(lambda db: self._query(db, filter, start, limit))
+
+    def _listing(
+        self, db: sqlite3.Connection, filter: Filter, start: int, limit: int | None
+    ) -> Page:
+        """A query without terms: the counts kept, and only the page read."""
+        direction = "DESC" if filter.newest_first else "ASC"
+        window = [-1 if limit is None else limit, start]
+        if filter.mailbox is None:
+            total = db.execute("SELECT count(*) FROM messages").fetchone()[0]
+            unread = db.execute("SELECT count(*) FROM messages WHERE unseen > 0").fetchone()[0]
+            rows = db.execute(
+                f"SELECT {RECORD_COLUMNS} FROM messages m ORDER BY m.seq {direction} "
+                "LIMIT ? OFFSET ?",
+                window,
+            ).fetchall()
+            return Page(total, unread, [record_of(row) for row in rows])
+        box = self._folder(db, filter.mailbox)
+        if box is None or box.noselect:
+            return Page(0, 0, [])
+        rows = db.execute(
+            f"SELECT {RECORD_COLUMNS} FROM entries e JOIN messages m ON m.seq = e.seq "
+            f"WHERE e.folder = ? ORDER BY e.uid {direction} LIMIT ? OFFSET ?",
+            [box.rowid, *window],
+        ).fetchall()
+        return Page(box.total, box.unseen, [record_of(row) for row in rows])
 
     def _query(
         self,
@@ -306,9 +335,9 @@ class SqliteStore(ReadOperations):
         if not waiting:
             return False
         bulk = waiting >= POOL_BACKLOG
-        if not bulk:  # a few messages: built here, between deliveries
-            while time.monotonic() - self._last_write < 0.003 and not self._closed:
-                time.sleep(0.003)
+        # Ingest first: while mail arrives, the index waits (its writes would hold up commits).
+        while time.monotonic() - self._last_write < BUSY_GAP and not self._closed:
+            time.sleep(BUSY_GAP)
         rows = reader.execute(
             f"SELECT m.raw, {RECORD_COLUMNS} FROM messages m WHERE m.indexed = 0 "
             "ORDER BY m.seq LIMIT ?",

@@ -287,6 +287,15 @@ class SqliteState(MessageStore):
         ).fetchone()
         return Folder(row) if row is not None else None
 
+    def _inbox(self, db: sqlite3.Connection, address: str) -> Folder:
+        """An address's INBOX, the account made when new (one look-up when it exists)."""
+        box = self._folder(db, address)
+        if box is None:
+            self._account_row(db, address, create=True)
+            box = self._folder(db, address)
+            assert box is not None
+        return box
+
     def _selectable(self, db: sqlite3.Connection, mailbox: MailboxRef) -> Folder:
         box = self._folder(db, mailbox)
         if box is None or box.noselect:
@@ -308,7 +317,15 @@ class SqliteState(MessageStore):
 
     # -- links and their read state (every change of either goes through these) ------------
 
-    def _link(self, db: sqlite3.Connection, seq: int, box: Folder, flags: frozenset[str]) -> int:
+    def _link(
+        self,
+        db: sqlite3.Connection,
+        seq: int,
+        box: Folder,
+        flags: frozenset[str],
+        counted: bool = False,
+    ) -> int:
+        """Link a message into a folder; ``counted``: its unseen count already includes this."""
         uid = box.uidnext
         box.uidnext += 1
         seen = SEEN in flags
@@ -321,6 +338,6 @@ class SqliteState(MessageStore):
             "WHERE rowid = ?",
             (box.uidnext, not seen, box.rowid),
         )
-        if not seen:
+        if not seen and not counted:
             db.execute("UPDATE messages SET unseen = unseen + 1 WHERE seq = ?", (seq,))
         return uid

@@ -78,11 +78,12 @@ class WriteOperations(SqliteState):
         received: float,
         internal_date: float,
         transcript: bytes | None,
+        unseen: int = 0,
     ) -> MessageRecord:
         message_id = self._ids()
         seq = db.execute(
             "INSERT INTO messages (id, mail_from, sender_key, rcpt_tos, rcpt_keys, size, received,"
-            " internal_date, raw, transcript) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " internal_date, raw, transcript, unseen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 message_id,
                 sender,
@@ -94,6 +95,7 @@ class WriteOperations(SqliteState):
                 internal_date,
                 raw,
                 transcript,
+                unseen,
             ),
         ).lastrowid
         assert seq is not None
