@@ -126,14 +126,17 @@ class Podman:
         publish: tuple[int, ...] = (),
         env: dict | None = None,
         mounts: dict | None = None,
+        volumes: dict | None = None,
     ) -> Container:
         """Start the image detached; ``args`` go to mailtrap (the image's entrypoint);
-        ``mounts`` maps host files to read-only paths in the container."""
+        ``mounts`` maps host files to read-only paths in the container, ``volumes`` named
+        volumes to writable ones."""
         container = Container(f"mailtrap-test-{uuid.uuid4().hex[:12]}")
         self.containers.append(container)
         options = [f"--publish=127.0.0.1::{port}" for port in publish]
         options += [f"--env={name}={value}" for name, value in (env or {}).items()]
         options += [f"--volume={host}:{inside}:ro" for host, inside in (mounts or {}).items()]
+        options += [f"--volume={name}:{inside}" for name, inside in (volumes or {}).items()]
         podman("run", "--detach", f"--name={container.name}", *options, self.build(), *args)
         return container
 
@@ -358,3 +361,32 @@ def test_rules_from_a_mounted_file(built, tmp_path):
     [refusal] = get_json(f"{base}/refused")["refused"]
     assert refusal["Recipients"] == ["ann@gone.example"]
     assert "1 fault-injection rule(s) in force" in container.logs()
+
+
+def test_mail_survives_a_restart_with_its_database_on_a_volume(built):
+    """The README's persistent set-up: a volume on /data and MAILTRAP_DB=/data/mailtrap.db."""
+    volume = f"mailtrap-test-{uuid.uuid4().hex[:12]}"
+    podman("volume", "create", volume)
+    started: list[Container] = []
+    try:
+        options = {
+            "publish": (PORTS["smtp"], PORTS["http"]),
+            "env": {"MAILTRAP_DB": "/data/mailtrap.db"},
+            "volumes": {volume: "/data"},
+        }
+        first = built.run(**options)
+        started.append(first)
+        first.wait_healthy()
+        send(first.port(PORTS["smtp"]), mail("kept@example.com", "Kept across restarts"))
+        podman("stop", "--time=10", first.name)
+        podman("rm", first.name)
+        second = built.run(**options)
+        started.append(second)
+        second.wait_healthy()
+        listed = get_json(f"http://127.0.0.1:{second.port(PORTS['http'])}/api/v1/messages")
+        assert [m["Subject"] for m in listed["messages"]] == ["Kept across restarts"]
+        podman("stop", "--time=10", second.name)
+    finally:
+        for container in started:
+            podman("rm", "--force", "--time=0", container.name, check=False)
+        podman("volume", "rm", "--force", volume, check=False)
