@@ -48,9 +48,9 @@ def serve(kind: str) -> None:
         from mailtrap.store import MemoryStore
         from mailtrap.threaded import ThreadedRuntime
 
-        # Every server runs, as with the command line: their store subscribers count too.
+        # Every server is built and runs, as with the command line: their store subscribers count.
         store = MemoryStore()
-        runtime = ThreadedRuntime(Config(), store)
+        runtime = ThreadedRuntime(Config(), store, lazy=False)
         runtime.start()
         port = runtime.runtime.addresses["smtp"].port
         http_port = runtime.runtime.addresses["http"].port

@@ -46,19 +46,16 @@ class HttpServer:
         self.max_size = max_size
         self.version = version
         self.state: ApiState | None = None
+        self._config: uvicorn.Config | None = None
         self._server: uvicorn.Server | None = None
         self._ticker: asyncio.Task[None] | None = None
 
-    async def start(self, sock: socket.socket) -> None:
+    def prepare(self) -> None:
+        """Build the index, the Flask app and uvicorn's configuration: the part of starting that
+        needs no loop and grows with the store, so the runtime may run it in a worker thread."""
         index = MessageIndex(self.store)
         self.state = ApiState(self.store, index, self.assets, self.max_size, self.version)
         self.bridge = WsgiBridge(create_app(self.state), max_body(self.max_size))
-        self.live = live.LiveFeed(self.store, index, self.bridge.pool)
-        self.waits = wait.WaitHub(self.store, index, self.bridge.pool)
-        self.state.live_stats = lambda: {
-            "LiveClients": len(self.live.clients),
-            "Waiting": len(self.waits.waiters),
-        }
         config = uvicorn.Config(
             self._route,
             http="h11",
@@ -72,6 +69,20 @@ class HttpServer:
             server_header=False,
         )
         config.load()
+        self._config = config
+
+    async def start(self, sock: socket.socket) -> None:
+        if self._config is None:
+            self.prepare()
+        assert self.state is not None and self._config is not None
+        index = self.state.index
+        self.live = live.LiveFeed(self.store, index, self.bridge.pool)
+        self.waits = wait.WaitHub(self.store, index, self.bridge.pool)
+        self.state.live_stats = lambda: {
+            "LiveClients": len(self.live.clients),
+            "Waiting": len(self.waits.waiters),
+        }
+        config = self._config
         server = uvicorn.Server(config)
         server.lifespan = LifespanOff(config)
         await server.startup(sockets=[sock])

@@ -92,12 +92,20 @@ class MessageIndex:
     # -- keeping up with the store -----------------------------------------------------------
 
     def _fill(self) -> None:
-        for message in self.store.messages():
+        present = self.store.messages()
+        for message in present:
             self._recount(message.id)
         with self._pending_lock:
             pending, self._pending = self._pending or [], None
             for event in pending:
                 self._apply(event)
+            # Mail stored before the index existed (the HTTP server is built on first use) was
+            # accepted too; a delivery replayed just now is not counted twice.
+            replayed = {e.message.id for e in pending if isinstance(e, Delivered)}
+            for message in present:
+                if message.id not in replayed:
+                    self.accepted += 1
+                    self.accepted_size += message.size
             self._stored = self.store.count()  # replayed deliveries may have counted twice
 
     def _on_event(self, event: StoreEvent) -> None:

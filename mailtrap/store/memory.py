@@ -6,12 +6,12 @@ in the order they happened. Readers get immutable entries and snapshots.
 
 from __future__ import annotations
 
-import secrets
 import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 
+from ..ids import MessageIds
 from ..message import mailbox_key, normalize_address
 from .base import FlagMode, MessageStore
 from .events import Cleared, Delivered, Expunged, FlagsChanged, Subscriber, Subscribers
@@ -44,6 +44,7 @@ class MemoryStore(MessageStore):
         self._last_uidvalidity = 0
         self._subscribers = Subscribers()
         self._flag_sets: dict[frozenset[str], frozenset[str]] = {_NO_FLAGS: _NO_FLAGS}
+        self._ids = MessageIds()
 
     # -- writing -----------------------------------------------------------------------------
 
@@ -52,7 +53,7 @@ class MemoryStore(MessageStore):
         with self._lock:
             self._seq += 1
             message = StoredMessage(
-                secrets.token_hex(8),
+                self._ids(),
                 self._seq,
                 normalize_address(mail_from or ""),
                 recipients,
