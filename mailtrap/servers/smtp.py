@@ -23,6 +23,7 @@ from aiosmtpd.smtp import SMTP, AuthResult, Envelope, Session, syntax
 from .._version import __version__
 from ..store import MessageStore
 from .connections import Connections
+from .smtp_address import FastAddresses
 
 log = logging.getLogger("mailtrap.smtp")
 
@@ -55,8 +56,9 @@ def _accept_any_login(*_args: Any) -> AuthResult:
     return AuthResult(success=True)
 
 
-class CaptureSMTP(SMTP):
-    """aiosmtpd's SMTP with our limits, connection tracking, and any-credentials AUTH."""
+class CaptureSMTP(FastAddresses, SMTP):
+    """aiosmtpd's SMTP with our limits, connection tracking, any-credentials AUTH, and a fast
+    path for ordinary addresses."""
 
     _protocol_names: list[str] | None = None
 
