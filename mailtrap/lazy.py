@@ -16,7 +16,18 @@ import logging
 import socket
 import ssl
 from collections.abc import Callable
-from typing import NamedTuple, Protocol
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Protocol
+
+    class Server(Protocol):
+        """What the runtime needs of a server: start on a bound socket, stop."""
+
+        async def start(self, sock: socket.socket) -> None: ...
+
+        async def stop(self) -> None: ...
+
 
 log = logging.getLogger("mailtrap.runtime")
 
@@ -24,21 +35,16 @@ log = logging.getLogger("mailtrap.runtime")
 REQUEST_HEAD_TIMEOUT = 2.0
 
 
-class Server(Protocol):
-    """What the runtime needs of a server: start on a bound socket, stop."""
-
-    async def start(self, sock: socket.socket) -> None: ...
-
-    async def stop(self) -> None: ...
-
-
-class Refusal(NamedTuple):
+class Refusal:
     """What a front-end that failed to build says to each client, in its own protocol."""
 
-    reply: bytes
-    #: Read the client's request head first (HTTP): closing a socket with unread input resets
-    #: the connection, and the client could lose the answer.
-    after_request: bool = False
+    __slots__ = ("after_request", "reply")
+
+    def __init__(self, reply: bytes, after_request: bool = False) -> None:
+        self.reply = reply
+        #: Read the client's request head first (HTTP): closing a socket with unread input
+        #: resets the connection, and the client could lose the answer.
+        self.after_request = after_request
 
 
 class LazyServer:

@@ -4,10 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from .message import Address
-from .mime import Attachment, parsed
 from .store import StoredMessage
+
+if TYPE_CHECKING:
+    from .mime import Attachment, ParsedMessage
+
+
+def parsed(stored: StoredMessage) -> ParsedMessage:
+    # The MIME view loads on the first body read: most tests only read header fields.
+    from .mime import parsed as mime_view
+
+    return mime_view(stored)
 
 
 class Message:

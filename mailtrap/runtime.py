@@ -21,10 +21,11 @@ from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
 from .config import SERVICES, Config, Listen, Service
-from .lazy import LazyServer, Refusal, Server
+from .lazy import LazyServer, Refusal
 from .store import MessageStore
 
 if TYPE_CHECKING:
+    from .lazy import Server
     from .tls import TlsMaterial
 
 log = logging.getLogger("mailtrap.runtime")
