@@ -1,9 +1,9 @@
 """The full parsed view of a raw message: bodies, attachments, headers and links.
 
-Parsed with the standard library's ``email`` package (``policy.default``) on demand and kept
-only in a small cache, so neither ingest nor memory pays for it. Broken or undecodable parts
-never raise: the view degrades (a body decoded with replacement characters, a part kept as
-raw bytes), and the raw message is always still there.
+Parsed with the standard library's ``email`` package (``policy.default``) on demand; the store
+keeps parsed views in its bounded cache (``store.parsed(id)``), so neither ingest nor memory
+pays for it. Broken or undecodable parts never raise: the view degrades (a body decoded with
+replacement characters, a part kept as raw bytes), and the raw message is always still there.
 """
 
 from __future__ import annotations
@@ -14,19 +14,13 @@ from dataclasses import dataclass, field
 from email import policy
 from email.message import EmailMessage, Message
 from email.parser import BytesParser
-from functools import lru_cache
 from html.parser import HTMLParser
-from typing import Protocol
 
 log = logging.getLogger("mailtrap.mime")
 
 _PARSER = BytesParser(policy=policy.default)
 _URL = re.compile(r"""\bhttps?://[^\s<>"'`]+""", re.IGNORECASE)
 _TRAILING = ".,;:!?'\")]}"
-
-
-class _HasRaw(Protocol):
-    raw: bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +50,8 @@ class ParsedMessage:
     inline: tuple[Attachment, ...]
     headers: tuple[tuple[str, str], ...]
     links: tuple[str, ...]
+    #: The size of the raw message parsed.
+    source_size: int = 0
 
     def part(self, part_id: str) -> Attachment | None:
         """The attachment or inline part with this MIME part number."""
@@ -93,13 +89,15 @@ def parse(raw: bytes) -> ParsedMessage:
         inline=tuple(inline),
         headers=tuple((name, _header_str(message, name, v)) for name, v in message.raw_items()),
         links=tuple(dict.fromkeys([*find_urls(text), *_html_links(html)])),
+        source_size=len(raw),
     )
 
 
-@lru_cache(maxsize=64)
-def parsed(message: _HasRaw) -> ParsedMessage:
-    """The cached parsed view of a stored message (a small LRU keyed by the message object)."""
-    return parse(message.raw)
+def parsed_cost(view: ParsedMessage) -> int:
+    """About how many bytes a parsed view holds: the message object keeps every part's text
+    (about twice the raw size), plus the decoded bodies and attachments."""
+    decoded = sum(a.size for a in (*view.attachments, *view.inline))
+    return 2 * view.source_size + len(view.text) + len(view.html) + decoded
 
 
 def find_urls(text: str) -> list[str]:

@@ -15,9 +15,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
+import threading
 from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ._version import __version__
 from .config import SERVICES, Config, Listen, Service
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("mailtrap.runtime")
 
 STOP_TIMEOUT = 5.0
+T = TypeVar("T")
 
 
 class BindError(OSError):
@@ -71,12 +73,13 @@ def _smtp(runtime: Runtime, implicit: bool = False) -> Server:
 
 
 def _pop3(runtime: Runtime, implicit: bool = False) -> Server:
-    from .servers.pop3 import Pop3Server
+    from .servers.pop3 import MaildropLocks, Pop3Server
 
     config = runtime.config
     return Pop3Server(
         runtime.store,
         hostname=config.hostname,
+        locks=runtime.shared("pop3", MaildropLocks),
         timeout=config.pop3_timeout,
         max_connections=config.max_connections,
         **_tls(runtime, implicit),
@@ -84,10 +87,13 @@ def _pop3(runtime: Runtime, implicit: bool = False) -> Server:
 
 
 def _imap(runtime: Runtime, implicit: bool = False) -> Server:
-    from .servers.imap import ImapServer
+    from .servers.imap import ImapServer, Mailboxes
 
     return ImapServer(
-        runtime.store, max_connections=runtime.config.max_connections, **_tls(runtime, implicit)
+        runtime.store,
+        mailboxes=runtime.shared("imap", lambda: Mailboxes(runtime.store)),
+        max_connections=runtime.config.max_connections,
+        **_tls(runtime, implicit),
     )
 
 
@@ -178,6 +184,16 @@ class Runtime:
         #: service name -> its server, in start order
         self._servers: dict[str, Server] = {}
         self._stopped = False
+        self._shared: dict[str, Any] = {}
+        # Lazy builders run in worker threads: IMAP and IMAPS may be built at the same time.
+        self._shared_lock = threading.Lock()
+
+    def shared(self, name: str, make: Callable[[], T]) -> T:
+        """State the listeners of one protocol share (plain and implicit TLS), made once."""
+        with self._shared_lock:
+            if name not in self._shared:
+                self._shared[name] = make()
+            return self._shared[name]
 
     def server(self, name: str) -> Server | None:
         """The running server of service ``name``: None when it is off, or lazy and not built."""

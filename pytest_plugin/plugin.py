@@ -193,8 +193,11 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         if config.stash.get(_EXIT_STATUS, 0) != pytest.ExitCode.INTERRUPTED:
             from .trap import listening
 
-            text = f"mailtrap kept alive, Ctrl-C stops it: {listening(trap)}"
-            _wait_for_interrupt(lambda: _announce(config, text))
+            _wait_for_interrupt(
+                lambda: _announce(
+                    config, f"mailtrap kept alive, Ctrl-C stops it: {listening(trap)}"
+                )
+            )
     finally:
         trap.stop()
 
@@ -204,9 +207,10 @@ def _interrupt(signum: int, frame: object) -> None:
 
 
 def _wait_for_interrupt(announce: Callable[[], None]) -> None:
-    """Announce, then sleep until Ctrl-C or SIGTERM, even where the shell started us with SIGINT
-    ignored. The handlers are in place before the announcement: a signal sent as soon as it is
-    read must stop the server cleanly, not kill the process."""
+    """Sleep until Ctrl-C or SIGTERM, even where the shell started us with SIGINT ignored.
+
+    The handlers are in place before ``announce()`` tells anyone that they may signal us.
+    """
     previous = {}
     if threading.current_thread() is threading.main_thread():  # only it may set handlers
         previous = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}

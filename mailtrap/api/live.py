@@ -105,8 +105,11 @@ class LiveFeed:
                 facts = self.index.facts(message)
             else:  # parsing a big message must not stall the loop
                 facts = await self._loop.run_in_executor(self.executor, self.index.facts, message)
+            summary = self.store.summary(message.id)
+            if summary is None:  # deleted already: its delete frame follows
+                return []
             read = self._announced[message.id] = self.index.is_read(message.id)
-            return [_frame("new", serialize.summary(message, read, facts))]
+            return [_frame("new", serialize.summary(message, summary, read, facts))]
         if isinstance(event, FlagsChanged):
             return self._updates(e.message.id for e in event.entries)
         if isinstance(event, Expunged):

@@ -52,7 +52,10 @@ def _path(name: str, description: str) -> Json:
 
 ID = _path("ID", 'Message ID, or "latest" (the newest message, or newest matching ?query=)')
 PART = _path("PartID", "MIME part number, as listed in the message's Attachments and Inline")
-MAILBOX = _query("mailbox", "Only this recipient's mailbox (mailtrap addition)")
+MAILBOX = _query(
+    "mailbox", "Only this account's mailbox: its INBOX, or folder= (mailtrap addition)"
+)
+FOLDER = _query("folder", "With mailbox=: this folder of the account (default INBOX)")
 START = _query("start", "Pagination offset", "integer")
 LIMIT = _query("limit", "Page size (default 50; 0 = all)", "integer")
 QUERY = _query("query", "Search in Mailpit's syntax (from:, to:, subject:, is:read, ...)", True)
@@ -86,24 +89,28 @@ READ_BODY = {
 
 PATHS: Json = {
     "/api/v1/messages": {
-        "get": _op("List messages, newest first", LIST, [START, LIMIT, MAILBOX]),
+        "get": _op("List messages, newest first", LIST, [START, LIMIT, MAILBOX, FOLDER]),
         "put": _op(
             "Mark messages read or unread (by IDs, by Search, or all)",
             OK,
-            [MAILBOX, TZ],
+            [MAILBOX, FOLDER, TZ],
             requestBody=_body(READ_BODY),
         ),
-        "delete": _op("Delete messages by IDs, or all", OK, [MAILBOX], requestBody=_body(IDS_BODY)),
+        "delete": _op(
+            "Delete messages by IDs, or all", OK, [MAILBOX, FOLDER], requestBody=_body(IDS_BODY)
+        ),
     },
     "/api/v1/search": {
-        "get": _op("Search messages, newest first", LIST, [SEARCH, START, LIMIT, TZ, MAILBOX]),
-        "delete": _op("Delete messages matching a search", OK, [SEARCH, TZ, MAILBOX]),
+        "get": _op(
+            "Search messages, newest first", LIST, [SEARCH, START, LIMIT, TZ, MAILBOX, FOLDER]
+        ),
+        "delete": _op("Delete messages matching a search", OK, [SEARCH, TZ, MAILBOX, FOLDER]),
     },
     "/api/v1/message/{ID}": {
         "get": _op(
             "Get a message (marks it read)",
             {"200": _json(_ref("Message")), "404": ERROR},
-            [ID, MAILBOX],
+            [ID, MAILBOX, FOLDER],
         ),
     },
     "/api/v1/message/{ID}/headers": {
@@ -118,32 +125,34 @@ PATHS: Json = {
                 ),
                 "404": ERROR,
             },
-            [ID, MAILBOX],
+            [ID, MAILBOX, FOLDER],
         ),
     },
     "/api/v1/message/{ID}/raw": {
         "get": _op(
             "Get a message's source, byte for byte",
             {"200": _text("The raw message"), "404": ERROR},
-            [ID, MAILBOX, _query("dl", "1 = download as ID.eml")],
+            [ID, MAILBOX, FOLDER, _query("dl", "1 = download as ID.eml")],
         ),
     },
     "/api/v1/message/{ID}/part/{PartID}": {
         "get": _op(
             "Download an attachment or inline part (streamed)",
             {"200": _binary("application/octet-stream", "The decoded part"), "404": ERROR},
-            [ID, PART, MAILBOX],
+            [ID, PART, MAILBOX, FOLDER],
         ),
     },
     "/view/{ID}.html": {
         "get": _op(
             "The message's HTML part, under a CSP that allows no script",
             {"200": _binary("text/html", "HTML"), "404": ERROR},
-            [ID, MAILBOX, _query("remote", "1 = allow remote images (blocked by default)")],
+            [ID, MAILBOX, FOLDER, _query("remote", "1 = allow remote images (blocked by default)")],
         ),
     },
     "/view/{ID}.txt": {
-        "get": _op("The message's text part", {"200": _text(), "404": ERROR}, [ID, MAILBOX]),
+        "get": _op(
+            "The message's text part", {"200": _text(), "404": ERROR}, [ID, MAILBOX, FOLDER]
+        ),
     },
     "/api/v1/send": {
         "post": _op(
@@ -169,6 +178,7 @@ PATHS: Json = {
             [
                 QUERY,
                 MAILBOX,
+                FOLDER,
                 TZ,
                 _query("timeout", "Seconds to wait (default 30, at most 300)", "number"),
                 _query(
@@ -288,7 +298,18 @@ SCHEMAS: Json = {
     },
     "SendConfirmation": _object(ID=STRING),
     "Mailboxes": _object(
-        mailboxes={"type": "array", "items": _object(Address=STRING, Total=INTEGER, Unread=INTEGER)}
+        mailboxes={
+            "type": "array",
+            "items": _object(
+                Address=STRING,
+                Total=INTEGER,
+                Unread=INTEGER,
+                Folders={
+                    "type": "array",
+                    "items": _object(Name=STRING, Total=INTEGER, Unread=INTEGER),
+                },
+            ),
+        }
     ),
     "Info": _object(
         Version=STRING, Messages=INTEGER, Unread=INTEGER, RuntimeStats={"type": "object"}

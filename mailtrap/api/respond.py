@@ -15,7 +15,8 @@ from typing import Any
 
 from flask import Response, current_app, request
 
-from ..store import MessageStore, StoredMessage
+from ..message import EMPTY_SUMMARY, Summary
+from ..store import INBOX, MailboxId, MessageRecord, MessageStore
 from . import search
 from .index import MessageIndex
 from .serialize import error
@@ -82,9 +83,15 @@ def int_arg(name: str, default: int, minimum: int = 0) -> int:
     return value
 
 
-def mailbox_arg() -> str | None:
-    value = request.args.get("mailbox", "").strip()
-    return value or None
+def mailbox_arg() -> MailboxId | None:
+    """``mailbox=`` (an account) and ``folder=`` (INBOX when not given) as one mailbox."""
+    address = request.args.get("mailbox", "").strip()
+    folder = request.args.get("folder", "").strip()
+    if not address:
+        if folder:
+            raise ApiError(400, "folder= needs mailbox= (the account it belongs to)")
+        return None
+    return state().store.resolve(MailboxId(address, folder or INBOX))
 
 
 def query_arg(required: bool) -> search.Query:
@@ -139,11 +146,16 @@ def boolean(fields: dict[str, Any], name: str) -> bool:
     raise ApiError(400, f"{name} must be true or false")
 
 
-def newest_first(messages: list[StoredMessage]) -> list[StoredMessage]:
+def summary_of(message: MessageRecord) -> Summary:
+    """The message's decoded header summary (empty when it left the store meanwhile)."""
+    return state().store.summary(message.id) or EMPTY_SUMMARY
+
+
+def newest_first(messages: list[MessageRecord]) -> list[MessageRecord]:
     return messages[::-1]
 
 
-def find_message(message_id: str) -> StoredMessage:
+def find_message(message_id: str) -> MessageRecord:
     """The message with this ID, or the newest one (matching ``?query=``) for ``latest``."""
     api = state()
     if message_id == "latest":

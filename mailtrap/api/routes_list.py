@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, request
 
-from ..store import StoredMessage
+from ..store import MailboxId, MessageRecord
 from . import search, serialize
 from .respond import (
     ApiError,
@@ -24,15 +24,17 @@ from .respond import (
     query_arg,
     state,
     string_list,
+    summary_of,
 )
 from .search import Context, Query
+from .serialize import Json
 
 DEFAULT_LIMIT = 50
 
 bp = Blueprint("messages", __name__)
 
 
-def _counts(api: ApiState, mailbox: str | None) -> tuple[int, int]:
+def _counts(api: ApiState, mailbox: MailboxId | None) -> tuple[int, int]:
     """(total, unread) of the whole store or of one mailbox."""
     if mailbox is None:
         return api.store.count(), api.index.unread
@@ -40,8 +42,19 @@ def _counts(api: ApiState, mailbox: str | None) -> tuple[int, int]:
     return (len(snapshot.entries), snapshot.unseen) if snapshot else (0, 0)
 
 
+def summaries(
+    api: ApiState, messages: list[MessageRecord], mailbox: MailboxId | None = None
+) -> list[Json]:
+    """``MessageSummary`` rows for messages (read state within ``mailbox`` when given)."""
+    index = api.index
+    return [
+        serialize.summary(m, summary_of(m), index.is_read(m.id, mailbox), index.facts(m))
+        for m in messages
+    ]
+
+
 def _page(
-    api: ApiState, matched: list[StoredMessage], mailbox: str | None, unread_matched: int
+    api: ApiState, matched: list[MessageRecord], mailbox: MailboxId | None, unread_matched: int
 ) -> Response:
     """One page of ``matched`` (newest first) in the ``MessagesSummary`` envelope."""
     start = int_arg("start", 0)
@@ -51,7 +64,7 @@ def _page(
     total, unread = _counts(api, mailbox)
     return as_json(
         serialize.page(
-            serialize.summaries(rows, api.index, mailbox),
+            summaries(api, rows, mailbox),
             start=start,
             total=total,
             unread=unread,
@@ -68,7 +81,7 @@ def list_messages() -> Response:
     return _page(api, api.store.messages(mailbox), mailbox, unread)
 
 
-def _search(api: ApiState, query: Query, mailbox: str | None) -> list[StoredMessage]:
+def _search(api: ApiState, query: Query, mailbox: MailboxId | None) -> list[MessageRecord]:
     return query.filter(api.store.messages(mailbox), Context(api.index, mailbox))
 
 

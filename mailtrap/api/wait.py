@@ -20,9 +20,8 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from ..handoff import hand_off
-from ..message import mailbox_key
-from ..mime import parsed
-from ..store import Delivered, MessageStore, StoredMessage, StoreEvent
+from ..message import EMPTY_SUMMARY
+from ..store import INBOX, Delivered, MailboxId, MessageRecord, MessageStore, StoreEvent
 from . import search, serialize
 from .index import MessageIndex
 
@@ -42,15 +41,15 @@ class Waiter:
     """One pending long-poll."""
 
     query: search.Query
-    mailbox: str | None
+    mailbox: MailboxId | None
     after_seq: int
     after_time: float
-    found: asyncio.Future[StoredMessage] = field(default_factory=asyncio.Future)
+    found: asyncio.Future[MessageRecord] = field(default_factory=asyncio.Future)
 
-    def wants(self, message: StoredMessage, index: MessageIndex) -> bool:
+    def wants(self, message: MessageRecord, index: MessageIndex) -> bool:
         if message.seq <= self.after_seq or message.received <= self.after_time:
             return False
-        if self.mailbox is not None and mailbox_key(self.mailbox) not in dict(message.links):
+        if self.mailbox is not None and self.mailbox not in index.store.links(message.id):
             return False
         return self.query.matches(message, search.Context(index, self.mailbox))
 
@@ -72,7 +71,7 @@ class WaitHub:
         if self.waiters and isinstance(event, Delivered):
             hand_off(self._loop, self._loop_thread, self._delivered, event.message)
 
-    def _delivered(self, message: StoredMessage) -> None:
+    def _delivered(self, message: MessageRecord) -> None:
         for waiter in list(self.waiters):
             if waiter.found.done():
                 continue
@@ -81,7 +80,7 @@ class WaitHub:
             elif waiter.wants(message, self.index):
                 waiter.found.set_result(message)
 
-    async def _check_slowly(self, waiter: Waiter, message: StoredMessage) -> None:
+    async def _check_slowly(self, waiter: Waiter, message: MessageRecord) -> None:
         wanted = await self._loop.run_in_executor(self.executor, waiter.wants, message, self.index)
         if wanted and not waiter.found.done():
             waiter.found.set_result(message)
@@ -120,10 +119,13 @@ class WaitHub:
             await _answer(send, 503, serialize.error("the server is stopping"))
         elif waiter.found.done():
             message = waiter.found.result()
-            body = serialize.message(
-                message, parsed(message), self.index.is_read(message.id, waiter.mailbox)
-            )
-            await _answer(send, 200, body)
+            view = self.store.parsed(message.id)
+            if view is None:  # deleted between its arrival and now
+                await _answer(send, 404, serialize.error("the message was deleted meanwhile"))
+                return
+            summary = self.store.summary(message.id) or EMPTY_SUMMARY
+            read = self.index.is_read(message.id, waiter.mailbox)
+            await _answer(send, 200, serialize.message(message, summary, view, read))
         else:
             waiter.found.cancel()
             what = waiter.query.text or "any message"
@@ -135,7 +137,7 @@ class WaitHub:
         if not candidates:
             return
 
-        def first() -> StoredMessage | None:
+        def first() -> MessageRecord | None:
             return next((m for m in candidates if waiter.wants(m, self.index)), None)
 
         found = (
@@ -161,7 +163,12 @@ class WaitHub:
         if not 0 <= timeout <= MAX_TIMEOUT:
             raise _BadRequest(400, f"timeout must be between 0 and {MAX_TIMEOUT:g} seconds")
         after_seq, after_time = self._since(arg("since"))
-        return Waiter(query, arg("mailbox") or None, after_seq, after_time), timeout
+        mailbox = None
+        if arg("mailbox"):
+            mailbox = self.store.resolve(MailboxId(arg("mailbox"), arg("folder") or INBOX))
+        elif arg("folder"):
+            raise _BadRequest(400, "folder= needs mailbox= (the account it belongs to)")
+        return Waiter(query, mailbox, after_seq, after_time), timeout
 
     def _since(self, since: str) -> tuple[int, float]:
         """``since`` as (sequence number, time) lower bounds: a message ID or an RFC 3339 time."""

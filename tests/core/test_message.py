@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from email.message import EmailMessage
 
-from mailtrap.message import Address, header_block, summarize
+import pytest
+
+from mailtrap.message import Address, header_block, mailbox_key, normalize_address, summarize
 from mailtrap.mime import find_urls, parse
 
 
@@ -107,3 +109,23 @@ def test_unknown_charset_and_bad_base64_are_decoded_with_replacement():
 def test_find_urls_strips_trailing_punctuation():
     text = "see (https://a.example/x?y=1), then http://b.example/path."
     assert find_urls(text) == ["https://a.example/x?y=1", "http://b.example/path"]
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("alice@example.com", "alice@example.com"),
+        ("Alice@EXAMPLE.COM", "Alice@example.com"),
+        ("<bob@Example.org>", "bob@example.org"),
+        ("  < carol@x.ORG >  ", "carol@x.org"),
+        ('"odd@local"@Host.Example', '"odd@local"@host.example'),
+        ("postmaster", "postmaster"),
+        ("", ""),
+    ],
+)
+def test_normalize_address(given, expected):
+    assert normalize_address(given) == expected
+
+
+def test_mailbox_key_ignores_case_of_local_part():
+    assert mailbox_key("Alice@Example.com") == mailbox_key("alice@example.COM")
