@@ -88,11 +88,12 @@ def _get(url: str, timeout: float = 5) -> tuple[int, bytes]:
 
 
 def test_the_first_connection_waits_for_a_build_that_never_holds_the_loop():
-    gate = threading.Event()
-    built_in: list[str] = []
+    gate, building = threading.Event(), threading.Event()
+    built_in: list[int] = []
 
     def slow_http(runtime):
-        built_in.append(threading.current_thread().name)
+        built_in.append(threading.get_ident())
+        building.set()
         assert gate.wait(10)
         return BUILDERS["http"](runtime)
 
@@ -108,6 +109,8 @@ def test_the_first_connection_waits_for_a_build_that_never_holds_the_loop():
             )
         )
         first.start()
+        assert building.wait(5)  # the HTTP client connected and its server is being built
+        assert built_in[0] != threaded._thread.ident  # in a worker thread, not the loop's
         # While the HTTP build is held, SMTP and a first POP3 session (its own build) are served.
         with smtplib.SMTP("127.0.0.1", addresses["smtp"].port, timeout=5) as smtp:
             smtp.sendmail("a@example.com", ["b@example.com"], b"Subject: x\r\n\r\nx\r\n")
@@ -116,7 +119,6 @@ def test_the_first_connection_waits_for_a_build_that_never_holds_the_loop():
         pop.pass_("any")
         assert pop.stat()[0] == 1
         pop.quit()
-        assert built_in and built_in[0] != "mailtrap"  # a worker thread, not the loop's
         assert first.is_alive() and not answer  # the HTTP client still waits, connected
         gate.set()
         first.join(10)
