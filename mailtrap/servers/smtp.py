@@ -26,6 +26,7 @@ from ..faults import Faults
 from ..store import MessageStore
 from .connections import Connections
 from .faults import FaultHooks, FaultInjection
+from .smtp_address import FastAddresses
 
 log = logging.getLogger("mailtrap.smtp")
 
@@ -65,8 +66,9 @@ def _accept_any_login(*_args: Any) -> AuthResult:
     return AuthResult(success=True)
 
 
-class CaptureSMTP(FaultInjection, SMTP):
-    """aiosmtpd's SMTP with our limits, connection tracking, any-credentials AUTH and faults."""
+class CaptureSMTP(FaultInjection, FastAddresses, SMTP):
+    """aiosmtpd's SMTP with our limits, connection tracking, any-credentials AUTH, faults, and a
+    fast path for ordinary addresses."""
 
     _protocol_names: list[str] | None = None
 

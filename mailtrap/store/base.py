@@ -21,10 +21,9 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Sequence
-from typing import Literal, TypeVar
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 from ..message import Summary
-from ..mime import ParsedMessage, parse, parsed_cost
 from .cache import DerivedCache
 from .events import Subscriber
 from .model import (
@@ -39,6 +38,9 @@ from .model import (
 )
 from .query import Filter, Page
 from .searchdoc import SearchDoc
+
+if TYPE_CHECKING:
+    from ..mime import ParsedMessage
 
 FlagMode = Literal["add", "remove", "replace"]
 T = TypeVar("T")
@@ -277,6 +279,8 @@ class MessageStore(ABC):
 
     def parsed(self, message_id: str) -> ParsedMessage | None:
         """The full MIME view of a stored message (cached by ID), or None when it is not stored."""
+        from ..mime import parse, parsed_cost  # loaded on the first body read, not at import
+
         return self.derived("mime", message_id, parse, parsed_cost)
 
     def is_read(self, message_id: str, mailbox: MailboxRef | None = None) -> bool:

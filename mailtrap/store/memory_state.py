@@ -10,6 +10,7 @@ import time
 from collections import deque
 from collections.abc import Iterable
 
+from ..ids import MessageIds
 from ..message import Summary, mailbox_key, normalize_address
 from .base import MessageStore
 from .cache import DerivedCache
@@ -142,6 +143,8 @@ class MemoryState(MessageStore):
         self._last_write = 0.0
         self._queries = 0
         self._pool = DocPool()
+        #: message IDs: a random prefix per store and a counter (no system call per message)
+        self._ids = MessageIds()
 
     # -- links and their read state (every change of either goes through these) ------------
 
