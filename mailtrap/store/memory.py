@@ -175,7 +175,8 @@ class MemoryStore(FolderOperations):
             else:
                 new = flags
             if new != entry.flags:
-                entry = box.entries[uid] = entry._replace(flags=self._flags(new))
+                entry = entry._replace(flags=self._flags(new))
+                box.replace(entry)
                 changed.append(entry)
         if changed:
             self._events.push(FlagsChanged(self._events.next_seq(), box.id, tuple(changed)))
@@ -211,7 +212,7 @@ class MemoryStore(FolderOperations):
         with self._lock:
             self._messages.clear()
             for box in self._filled:
-                box.entries.clear()
+                box.clear()
             self._filled.clear()
             self.cache.clear()
             self._events.push(Cleared(self._events.next_seq()))
@@ -243,7 +244,7 @@ class MemoryStore(FolderOperations):
     def _unlink(self, box: Folder, uids: list[int]) -> list[Entry]:
         removed_entries, removed_ids = [], []
         for uid in uids:
-            entry = box.entries.pop(uid, None)
+            entry = box.remove(uid)
             if entry is None:
                 continue
             removed_entries.append(entry)

@@ -55,21 +55,30 @@ class Held:
 
 
 class Folder:
-    """One folder: its IMAP state and entries by UID (insertion order is UID order)."""
+    """One folder: its IMAP state and entries by UID (insertion order is UID order).
+
+    Entries change only through :meth:`add`, :meth:`replace`, :meth:`remove` and
+    :meth:`clear`, which keep the count of unseen entries, so listings never walk the mail.
+    """
 
     __slots__ = (
         "account",
         "entries",
         "id",
         "noselect",
-        "special_use",
+        "special_uses",
         "store",
         "uidnext",
         "uidvalidity",
+        "unseen",
     )
 
     def __init__(
-        self, store: MemoryState, account: Account, name: str, special_use: str | None = None
+        self,
+        store: MemoryState,
+        account: Account,
+        name: str,
+        special_uses: frozenset[str] = frozenset(),
     ) -> None:
         self.store = store
         self.account = account
@@ -77,15 +86,32 @@ class Folder:
         self.uidvalidity = store.new_uidvalidity()
         self.uidnext = 1
         self.entries: dict[int, Entry] = {}
-        self.special_use = special_use
+        self.unseen = 0
+        self.special_uses = special_uses
         self.noselect = False
 
     def add(self, record: MessageRecord, flags: frozenset[str]) -> int:
         uid = self.uidnext
         self.uidnext += 1
         self.entries[uid] = Entry(uid, record, flags)
+        self.unseen += SEEN not in flags
         self.store._filled.add(self)
         return uid
+
+    def replace(self, entry: Entry) -> None:
+        """Put ``entry`` in place of the entry with its UID (new flags)."""
+        self.unseen += (SEEN in self.entries[entry.uid].flags) - (SEEN in entry.flags)
+        self.entries[entry.uid] = entry
+
+    def remove(self, uid: int) -> Entry | None:
+        entry = self.entries.pop(uid, None)
+        if entry is not None:
+            self.unseen -= SEEN not in entry.flags
+        return entry
+
+    def clear(self) -> None:
+        self.entries.clear()
+        self.unseen = 0
 
     def snapshot(self) -> MailboxSnapshot:
         return MailboxSnapshot(
@@ -98,8 +124,8 @@ class Folder:
             self.uidvalidity,
             self.uidnext,
             len(self.entries),
-            sum(1 for e in self.entries.values() if SEEN not in e.flags),
-            self.special_use,
+            self.unseen,
+            self.special_uses,
             self.noselect,
             subscribed,
         )

@@ -155,7 +155,7 @@ def curl(need_tool, url: str, *options: str) -> bytes:
 def test_curl_lists_searches_and_fetches(mailtrap, need_tool):
     seed(mailtrap, ALICES)
     base = f"imap://{mailtrap.smtp_host}:{mailtrap.imap_port}"
-    assert curl(need_tool, base + "/") == b'* LIST (\\HasNoChildren) "/" INBOX\r\n'
+    assert curl(need_tool, base + "/").startswith(b'* LIST (\\HasNoChildren) "/" INBOX\r\n')
     search = curl(need_tool, base + "/INBOX", "--request", "UID SEARCH ALL")
     assert search.startswith(b"* SEARCH ") and search.endswith(b"\r\n")
     uids = search.split()[2:]  # UIDs are never reused, so they go on across tests

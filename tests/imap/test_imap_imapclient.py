@@ -65,8 +65,18 @@ def test_folders_and_select(mailtrap, connect):
     user = mailtrap.unique_address()
     send(mailtrap, user, attachment_mail(user))
     client = connect(user)
-    assert client.list_folders() == [((b"\\HasNoChildren",), b"/", "INBOX")]
-    assert client.list_sub_folders() == [((), b"/", "INBOX")]
+    assert client.list_folders()[:2] == [
+        ((b"\\HasNoChildren",), b"/", "INBOX"),
+        ((b"\\HasNoChildren", b"\\Archive"), b"/", "Archive"),
+    ]
+    assert [name for _, _, name in client.list_sub_folders()] == [
+        "INBOX",
+        "Archive",
+        "Drafts",
+        "Junk",
+        "Sent",
+        "Trash",
+    ]
     assert client.namespace().personal == (("", "/"),)
     info = client.select_folder("INBOX")
     assert info[b"EXISTS"] == 1

@@ -40,8 +40,12 @@ def check(session: Session, command: c.Check) -> Outcome:
     yield
 
 
-def _expunge_deleted(session: Session, view: SelectedMailbox) -> set[int]:
-    deleted = [e.uid for e in view.entries if DELETED in e.flags and e.uid not in view.gone]
+def _expunge_deleted(
+    session: Session, view: SelectedMailbox, among: list[int] | None = None
+) -> set[int]:
+    """Expunge the \\Deleted messages of the view (or of those at positions ``among``)."""
+    entries = view.entries if among is None else [view.entries[i] for i in among]
+    deleted = [e.uid for e in entries if DELETED in e.flags and e.uid not in view.gone]
     removed = session.store.expunge(view.mailbox, deleted)
     return {e.uid for e in removed}
 
@@ -65,14 +69,18 @@ def unselect(session: Session, command: c.Unselect) -> Outcome:
 
 
 @handles(c.Expunge, SELECTED)
-def expunge(session: Session, command: c.Expunge) -> Outcome:
-    # RFC 3501 6.4.3
+@handles(c.UidExpunge, SELECTED)
+def expunge(session: Session, command: c.Expunge | c.UidExpunge) -> Outcome:
+    # RFC 3501 6.4.3; RFC 4315 2.1: UID EXPUNGE only among the UIDs named.
     view = session.require_selected()
     if view.readonly:
         raise No("The mailbox is read-only", _READ_ONLY)
-    yield from view.updates(allow_expunge=True)
-    yield from view.remove(_expunge_deleted(session, view))
-    return Done("EXPUNGE completed")
+    yield from view.updates(allow_expunge=True)  # \Deleted set by others counts too
+    among = None
+    if isinstance(command, c.UidExpunge):
+        among = positions(view, command.sequence, uid=True)
+    yield from view.remove(_expunge_deleted(session, view, among))
+    return Done(f"{'UID ' if among is not None else ''}EXPUNGE completed")
 
 
 @handles(c.Store, SELECTED)

@@ -96,10 +96,9 @@ class SelectedMailbox:
         self._changed: set[int] = set()
 
     def _claim(self, highest: int) -> int:
-        key = (self.mailbox, self.uidvalidity)
         if self.readonly:  # RFC 3501 6.3.2: EXAMINE must not take \Recent away
-            return self.mailboxes.claimed_recent(key)
-        return self.mailboxes.claim_recent(key, highest)
+            return self.mailboxes.claimed_recent(self.uidvalidity)
+        return self.mailboxes.claim_recent(self.uidvalidity, highest)
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -225,6 +224,11 @@ class SelectedMailbox:
         else:
             return False
         return True
+
+    def expect_arrivals(self) -> None:
+        """This session added messages to its own mailbox (APPEND, COPY, MOVE): report them at
+        the end of the command, before the store's event comes round."""
+        self._new = True
 
     @property
     def pending(self) -> bool:

@@ -11,7 +11,15 @@ from collections.abc import Generator, Iterator
 
 from ..._version import __version__
 from ...store import MessageStore
-from . import cmd_any, cmd_auth, cmd_mailbox, cmd_selected  # noqa: F401 (register handlers)
+from . import (  # noqa: F401 (register handlers)
+    cmd_any,
+    cmd_auth,
+    cmd_folders,
+    cmd_mailbox,
+    cmd_selected,
+    cmd_write,
+    listing,
+)
 from . import commands as c
 from . import format as fmt
 from .format import Atom
@@ -32,6 +40,13 @@ BASE_CAPABILITIES = (
     "NAMESPACE",
     "UNSELECT",
     "CHILDREN",
+    "UIDPLUS",
+    "MOVE",
+    "MULTIAPPEND",
+    "LIST-EXTENDED",
+    "LIST-STATUS",
+    "SPECIAL-USE",
+    "CREATE-SPECIAL-USE",
     "AUTH=PLAIN",
 )
 #: Commands during whose answer no EXPUNGE may be sent (RFC 3501 7.4.1); their UID forms may.
@@ -42,9 +57,16 @@ class Session:
     """The state of one client's session and the handlers' access to the server."""
 
     def __init__(
-        self, mailboxes: Mailboxes, *, tls_available: bool = False, tls_active: bool = False
+        self,
+        mailboxes: Mailboxes,
+        *,
+        tls_available: bool = False,
+        tls_active: bool = False,
+        append_limit: int | None = None,
     ) -> None:
         self.mailboxes = mailboxes
+        #: The largest message APPEND takes (RFC 7889 APPENDLIMIT), when there is a limit.
+        self.append_limit = append_limit
         self.state = State.NOT_AUTHENTICATED
         self.user: str | None = None
         self.selected: SelectedMailbox | None = None
@@ -61,6 +83,8 @@ class Session:
 
     def capabilities(self) -> list[str]:
         caps = list(BASE_CAPABILITIES)
+        if self.append_limit is not None:
+            caps.append(f"APPENDLIMIT={self.append_limit}")
         if self.tls_available and not self.tls_active and self.state is State.NOT_AUTHENTICATED:
             caps.append("STARTTLS")
         return caps

@@ -1,0 +1,96 @@
+"""Handlers of the commands that put messages into a folder: APPEND (RFC 3501 6.3.11, RFC 3502
+MULTIAPPEND), COPY (6.4.7) and MOVE (RFC 6851), with UIDPLUS's response codes (RFC 4315 3).
+
+Appended messages are full store messages (no envelope); copies and moves link the stored
+message into the target folder. A target that does not exist answers ``NO [TRYCREATE]``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ...store import Entry, FolderError, FolderInfo
+from . import commands as c
+from . import format as fmt
+from .cmd_selected import positions
+from .format import Atom
+from .outcomes import Done, No, Outcome
+from .sequence import uid_set
+from .states import AUTHENTICATED, SELECTED, handles
+
+if TYPE_CHECKING:
+    from .session import Session
+
+_TRYCREATE = Atom("TRYCREATE")
+
+
+def _target(session: Session, name: bytes) -> FolderInfo:
+    """The folder messages go to; RFC 3501 6.3.11, 6.4.7: NO [TRYCREATE] when there is none."""
+    assert session.user is not None
+    info = session.mailboxes.folder(session.user, name)
+    if info is None or info.noselect:
+        raise No("No such mailbox", _TRYCREATE)
+    return info
+
+
+def _arrivals_for_this_session(session: Session, info: FolderInfo) -> None:
+    """New messages in the selected folder: announced before the tagged OK (RFC 3501 6.3.11)."""
+    if session.selected is not None and session.selected.uidvalidity == info.uidvalidity:
+        session.selected.expect_arrivals()
+
+
+@handles(c.Append, AUTHENTICATED)
+def append(session: Session, command: c.Append) -> Outcome:
+    # RFC 3501 6.3.11; RFC 3502 3: all of the messages or none of them.
+    info = _target(session, command.mailbox)
+    limit = session.append_limit
+    for message in command.messages:
+        if not message.data:
+            raise No("An empty message cannot be appended", Atom("CANNOT"))
+        if limit is not None and len(message.data) > limit:
+            raise No("Message too large", Atom("TOOBIG"))  # RFC 7889 4
+    added: list[Entry] = []
+    try:
+        for message in command.messages:
+            added.append(
+                session.store.append(
+                    info.mailbox, message.data, message.flags, message.internal_date
+                )
+            )
+    except FolderError:  # the folder went away meanwhile (another thread): undo
+        session.store.expunge(info.mailbox, [entry.uid for entry in added])
+        raise No("No such mailbox", _TRYCREATE) from None
+    _arrivals_for_this_session(session, info)
+    code = [Atom("APPENDUID"), info.uidvalidity, Atom(uid_set([e.uid for e in added]))]
+    return Done("APPEND completed", code)
+    yield
+
+
+@handles(c.Copy, SELECTED)
+def copy(session: Session, command: c.Copy) -> Outcome:
+    # RFC 3501 6.4.7 (COPY), RFC 6851 3 (MOVE), RFC 4315 3 (COPYUID)
+    view = session.require_selected()
+    if command.move and view.readonly:
+        raise No("The mailbox is read-only", Atom("READ-ONLY"))
+    found = positions(view, command.sequence, command.uid)
+    uids = [view.uids[i] for i in found if view.uids[i] not in view.gone]
+    info = _target(session, command.mailbox)
+    store = session.store
+    try:
+        if command.move:
+            pairs = store.move(view.mailbox, uids, info.mailbox)
+        else:
+            pairs = store.copy(view.mailbox, uids, info.mailbox)
+    except FolderError:
+        raise No("No such mailbox", _TRYCREATE) from None
+    _arrivals_for_this_session(session, info)
+    code = None
+    if pairs:
+        olds, news = uid_set([old for old, _ in pairs]), uid_set([new for _, new in pairs])
+        code = [Atom("COPYUID"), info.uidvalidity, Atom(olds), Atom(news)]
+    if not command.move:
+        return Done("COPY completed", code)
+    if code is not None:  # RFC 6851 4.3: COPYUID before the EXPUNGEs, in an untagged OK
+        yield fmt.status(b"*", "OK", "Moved", code)
+    yield from view.remove({old for old, _ in pairs})
+    return Done("MOVE completed")
