@@ -196,7 +196,7 @@ def test_rfc2231_disposition_filename_from_email_package():
     m = email_message()
     m.set_content("see attached")
     m.add_attachment(b"data", maintype="application", subtype="octet-stream", filename="résumé.pdf")
-    attachment = bodystructure(bytes(m))[1]
+    attachment = bodystructure(bytes(m))[0][1]
     assert attachment[8] == ["attachment", ["filename", "résumé.pdf"]]
 
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from ...store import DELIMITER, MailboxId
 from . import commands as c
 from . import format as fmt
-from .format import Atom
+from .format import Atom, Joined
 from .outcomes import Done, No, Outcome
 from .selected import SelectedMailbox
 from .states import AUTHENTICATED, handles
@@ -102,5 +102,6 @@ def status(session: Session, command: c.Status) -> Outcome:
 @handles(c.Namespace, AUTHENTICATED)
 def namespace(session: Session, command: c.Namespace) -> Outcome:
     # RFC 2342 5: one personal namespace, no prefix; no other users' or shared namespaces.
-    yield fmt.untagged(Atom("NAMESPACE"), [["", DELIMITER]], None, None)
+    # RFC 4466 3: Namespace = nil / "(" 1*Namespace-Descr ")", the descriptions side by side.
+    yield fmt.untagged(Atom("NAMESPACE"), [Joined([["", DELIMITER]])], None, None)
     return Done("NAMESPACE completed")
