@@ -22,6 +22,7 @@ from ...store import (
     Entry,
     Expunged,
     FlagsChanged,
+    FoldersChanged,
     Linked,
     MailboxId,
     StoreEvent,
@@ -94,6 +95,9 @@ class SelectedMailbox:
         self._new = False
         self._full = False
         self._changed: set[int] = set()
+        #: True once the folder was deleted (or lost its mail as a \\Noselect parent): the view
+        #: empties and nothing new comes in, even into a folder made again under the name.
+        self.orphaned = False
 
     def _claim(self, highest: int) -> int:
         if self.readonly:  # RFC 3501 6.3.2: EXAMINE must not take \Recent away
@@ -221,8 +225,27 @@ class SelectedMailbox:
                 self._changed.update(event.uids)
         elif isinstance(event, Cleared):
             self._full = True
+        elif isinstance(event, FoldersChanged):
+            if event.owner != self.mailbox.owner or self.orphaned:
+                return False
+            return self._relocate()
         else:
             return False
+        return True
+
+    def _relocate(self) -> bool:
+        """After a folder change: follow a rename of this folder (its UIDVALIDITY is unique in
+        the store), or, when it was deleted, give up every message at once so no command of
+        this session can touch a folder made again under the old name."""
+        for info in self.store.folders(self.mailbox.owner):
+            if info.uidvalidity == self.uidvalidity and not info.noselect:
+                if info.mailbox == self.mailbox:
+                    return False
+                self.mailbox = info.mailbox
+                self._full = True
+                return True
+        self.orphaned = self._full = True
+        self.gone.update(self.uids)
         return True
 
     def expect_arrivals(self) -> None:
@@ -239,7 +262,9 @@ class SelectedMailbox:
         """Untagged responses for what changed in the store (RFC 3501 7.4.1 rules)."""
         if not self.pending and not (allow_expunge and self.gone):
             return []
-        snapshot = self.store.snapshot(self.mailbox)
+        snapshot = None if self.orphaned else self.store.snapshot(self.mailbox)
+        if snapshot is not None and snapshot.uidvalidity != self.uidvalidity:
+            snapshot = None  # not the folder this session selected
         entries = snapshot.entries if snapshot else ()
         current = {e.uid: e for e in entries} if self._full or len(self._changed) > 64 else None
         if self._full:
