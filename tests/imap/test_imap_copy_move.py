@@ -87,7 +87,7 @@ def test_move_sends_copyuid_then_expunges(client, deliver, store):
     v = uidvalidity(store, "Trash")
     assert one.command("a UID MOVE 2:3 Trash") == [
         b"* OK [COPYUID %d 2:3 1:2] Moved" % v,
-        b"* 3 EXPUNGE",
+        b"* 2 EXPUNGE",
         b"* 2 EXPUNGE",
         b"a OK MOVE completed",
     ]
@@ -154,12 +154,12 @@ def test_uid_expunge_removes_only_deleted_messages_in_the_set(client, deliver, s
     one = client().select()
     one.ok("a STORE 1:4 +FLAGS.SILENT (\\Deleted)")
     assert one.command("b UID EXPUNGE 2:3,5") == [
-        b"* 3 EXPUNGE",
+        b"* 2 EXPUNGE",
         b"* 2 EXPUNGE",
         b"b OK UID EXPUNGE completed",
     ]
     assert uids(store, "INBOX") == [1, 4, 5]
-    assert one.ok("c EXPUNGE") == [b"* 2 EXPUNGE", b"* 1 EXPUNGE"]
+    assert one.ok("c EXPUNGE") == [b"* 1 EXPUNGE", b"* 1 EXPUNGE"]
     assert uids(store, "INBOX") == [5]
 
 

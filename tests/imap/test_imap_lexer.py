@@ -147,6 +147,16 @@ def test_a_multiappend_holds_at_most_four_messages_worth():
     assert len(record.literals) == 4
 
 
+def test_refuse_pending_literal():
+    lexer = CommandLexer()
+    lexer.feed(b"t1 FROB INBOX {300}\r\n")
+    assert lexer.next_event() == NeedContinuation(300)
+    assert lexer.command_start() == b"t1 FROB INBOX {300}"
+    assert lexer.refuse_pending_literal() == Refused(b"t1", literal=True)
+    lexer.feed(b"t2 NOOP\r\n")
+    assert lexer.next_event() == Record((b"t2 NOOP",), ())
+
+
 def test_clear_drops_everything():
     lexer = CommandLexer()
     lexer.feed(b"a STARTTLS\r\nb INJECTED\r\n")

@@ -199,6 +199,15 @@ def test_namespace_id_enable(client):
     assert one.ok("c ENABLE CONDSTORE") == [b"* ENABLED"]
 
 
+def test_an_unknown_command_is_refused_before_its_literal(client):
+    # RFC 3501 7.5's example
+    one = client()
+    assert one.send(b"A044 BLURDYBLOOP {102856}\r\n") == b"A044 BAD Unknown command\r\n"
+    assert one.send(b"A045 UID FROB {1}\r\n") == b"A045 BAD Unknown command\r\n"
+    assert one.send(b"A046 LOGIN {3}\r\n") == b"+ Ready for literal data\r\n"
+    assert one.send(b"bob x\r\n").startswith(b"A046 OK")
+
+
 def test_syntax_errors_are_bad_and_the_session_goes_on(client):
     one = client()
     assert one.command("a LOGIN")[0] == b"a BAD Syntax error: expected a space"

@@ -84,7 +84,7 @@ def test_deleting_the_selected_folder_empties_the_session(client, store):
     store.append(MailboxId(USER, "Archive"), RAW)
     # never expunged during FETCH; the bytes went with the folder, so no data either
     assert one.command("d FETCH 1:2 FLAGS")[-1].startswith(b"d OK")
-    assert one.ok("e NOOP") == [b"* 2 EXPUNGE", b"* 1 EXPUNGE"]
+    assert one.ok("e NOOP") == [b"* 1 EXPUNGE", b"* 1 EXPUNGE"]
     # the folder made again under the name is another folder: nothing of it reaches this view
     assert one.ok("f NOOP") == []
     assert one.ok("g UID SEARCH ALL") == [b"* SEARCH"]
@@ -135,7 +135,7 @@ def test_renaming_inbox_expunges_its_mail_from_sessions_on_inbox(client, deliver
     deliver()
     one = client().select()
     client().login().ok("a RENAME INBOX Old")
-    assert one.ok("b NOOP") == [b"* 2 EXPUNGE", b"* 1 EXPUNGE"]
+    assert one.ok("b NOOP") == [b"* 1 EXPUNGE", b"* 1 EXPUNGE"]
     deliver()
     assert one.ok("c NOOP") == [b"* 1 EXISTS", b"* 1 RECENT"]
     assert one.ok("d UID SEARCH ALL") == [b"* SEARCH 3"]

@@ -16,7 +16,7 @@ from . import format as fmt
 from .format import Atom
 from .lexer import NEED_DATA, CommandLexer, NeedContinuation, Record, Refused, tag_of
 from .mailboxes import Mailboxes
-from .parser import CommandError, parse_command
+from .parser import CommandError, known_command, parse_command
 from .session import Session
 from .states import State
 
@@ -132,6 +132,11 @@ class ImapConnection:
                 self._dispatch(event)
 
     def _continuation(self) -> None:
+        if not self.session.waiting and not known_command(self._lexer.command_start()):
+            # RFC 3501 7.5: refuse an unknown command before its literal is sent
+            refused = self._lexer.refuse_pending_literal()
+            self._out += fmt.status(refused.tag or b"*", "BAD", "Unknown command")
+            return
         self._out += fmt.continuation("Ready for literal data")
 
     def _refused(self, refused: Refused) -> None:

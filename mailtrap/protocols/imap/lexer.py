@@ -216,3 +216,14 @@ class CommandLexer:
             event = Record(tuple(self._segments), tuple(bytes(x) for x in self._literals))
         self._reset_command()
         return event
+
+    def command_start(self) -> bytes:
+        """The first line of the command being read (b"" between commands)."""
+        return self._segments[0] if self._segments else b""
+
+    def refuse_pending_literal(self) -> Refused:
+        """Abandon the command whose synchronising literal was just announced (never sent)."""
+        self._mode, self._remaining = _Mode.LINE, 0
+        tag = tag_of(self._segments[0]) if self._segments else None
+        self._reset_command()
+        return Refused(tag, literal=True)

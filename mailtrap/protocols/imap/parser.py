@@ -44,6 +44,17 @@ def parse_command(record: Record) -> tuple[bytes, c.Command]:
     return tag, command
 
 
+def known_command(line: bytes) -> bool:
+    """True when the first line of a command names a command this parser knows."""
+    words = line.upper().split(b" ", 3)
+    if len(words) < 2:
+        return False
+    if words[1] == b"UID":
+        return len(words) > 2 and words[2].decode("ascii", "replace") in _UID_COMMANDS
+    name = words[1].decode("ascii", "replace")
+    return name in _COMMANDS or name in _UID_COMMANDS
+
+
 def _command(cursor: Cursor, name: str) -> c.Command:
     if name == "UID":
         cursor.sp()

@@ -193,9 +193,10 @@ class SelectedMailbox:
         return [self.flags_response()]
 
     def remove(self, uids: set[int]) -> list[bytes]:
-        """Drop expunged UIDs from the view; the EXPUNGE responses, highest MSN first."""
-        positions = sorted((i for i, uid in enumerate(self.uids) if uid in uids), reverse=True)
-        lines = [b"* %d EXPUNGE\r\n" % (i + 1) for i in positions]
+        """Drop expunged UIDs from the view; the EXPUNGE responses, lowest first, each number
+        counted after the ones before it (RFC 3501 7.4.1, as its 6.4.3 example has them)."""
+        positions = [i for i, uid in enumerate(self.uids) if uid in uids]
+        lines = [b"* %d EXPUNGE\r\n" % (i + 1 - k) for k, i in enumerate(positions)]
         if positions:
             keep = [i for i, uid in enumerate(self.uids) if uid not in uids]
             self.entries = [self.entries[i] for i in keep]
