@@ -165,3 +165,20 @@ def test_appended_keywords_join_the_flags_of_the_mailbox(client):
     assert b"* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $Forwarded)" in one.ok(
         "b SELECT INBOX"
     )
+
+
+def test_append_to_a_missing_folder_is_refused_before_the_message_is_sent(client, store):
+    one = client().login()
+    assert one.send(b"a APPEND Nope (\\Seen) {1023}\r\n") == (
+        b"a NO [TRYCREATE] No such mailbox\r\n"
+    )
+    assert one.command("b NOOP") == [b"b OK NOOP completed"]
+    # a name sent as a literal is only known with the message: the answer comes then
+    assert one.send(b"c APPEND {4}\r\n") == b"+ Ready for literal data\r\n"
+    assert one.send(b"Nope {1}\r\n") == b"+ Ready for literal data\r\n"
+    assert one.send(b"x\r\n") == b"c NO [TRYCREATE] No such mailbox\r\n"
+    # before LOGIN the state decides (BAD), after the literal
+    other = client()
+    assert other.send(b"d APPEND Nope {1}\r\n") == b"+ Ready for literal data\r\n"
+    assert other.send(b"x\r\n") == b"d BAD APPEND is not valid in this state\r\n"
+    assert store.count() == 0

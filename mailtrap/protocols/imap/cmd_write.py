@@ -7,6 +7,7 @@ message into the target folder. A target that does not exist answers ``NO [TRYCR
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from ...store import Entry, FolderError, FolderInfo
@@ -14,14 +15,18 @@ from . import commands as c
 from . import format as fmt
 from .cmd_selected import positions
 from .format import Atom
+from .lexer import Record
 from .outcomes import Done, No, Outcome
+from .parse_mailbox import mailbox
 from .sequence import uid_set
 from .states import AUTHENTICATED, SELECTED, handles
+from .tokens import Cursor, ParseError
 
 if TYPE_CHECKING:
     from .session import Session
 
 _TRYCREATE = Atom("TRYCREATE")
+_APPEND = re.compile(rb"[^ ]+ APPEND ", re.IGNORECASE)
 
 
 def _target(session: Session, name: bytes) -> FolderInfo:
@@ -37,6 +42,22 @@ def _arrivals_for_this_session(session: Session, info: FolderInfo) -> None:
     """New messages in the selected folder: announced before the tagged OK (RFC 3501 6.3.11)."""
     if session.selected is not None and session.selected.uidvalidity == info.uidvalidity:
         session.selected.expect_arrivals()
+
+
+def append_target_missing(session: Session, first_line: bytes) -> bool:
+    """True when the first line of an APPEND names a mailbox there is none of: the command is
+    refused before the client sends the message (as in RFC 3502 6's example)."""
+    match = _APPEND.match(first_line)
+    if match is None or session.user is None or session.state not in AUTHENTICATED:
+        return False
+    cursor = Cursor(Record((first_line,), ()))
+    cursor.pos = match.end()
+    try:
+        name = mailbox(cursor)  # a name sent as a literal is not known yet: the answer waits
+    except ParseError:
+        return False
+    info = session.mailboxes.folder(session.user, name)
+    return info is None or info.noselect
 
 
 @handles(c.Append, AUTHENTICATED)

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 from ...store import StoreEvent
 from . import format as fmt
+from .cmd_write import append_target_missing
 from .format import Atom
 from .lexer import NEED_DATA, CommandLexer, NeedContinuation, Record, Refused, tag_of
 from .mailboxes import Mailboxes
@@ -132,12 +133,20 @@ class ImapConnection:
                 self._dispatch(event)
 
     def _continuation(self) -> None:
-        if not self.session.waiting and not known_command(self._lexer.command_start()):
-            # RFC 3501 7.5: refuse an unknown command before its literal is sent
-            refused = self._lexer.refuse_pending_literal()
-            self._out += fmt.status(refused.tag or b"*", "BAD", "Unknown command")
+        refusal = None if self.session.waiting else self._refusal(self._lexer.command_start())
+        if refusal is None:
+            self._out += fmt.continuation("Ready for literal data")
             return
-        self._out += fmt.continuation("Ready for literal data")
+        tag = self._lexer.refuse_pending_literal().tag or b"*"
+        self._out += fmt.status(tag, *refusal)
+
+    def _refusal(self, start: bytes) -> tuple[str, str, Atom | None] | None:
+        """Why a command must be refused before the client sends its literal, if it must."""
+        if not known_command(start):  # RFC 3501 7.5's example
+            return "BAD", "Unknown command", None
+        if append_target_missing(self.session, start):  # RFC 3502 6's example
+            return "NO", "No such mailbox", Atom("TRYCREATE")
+        return None
 
     def _refused(self, refused: Refused) -> None:
         if self.session.waiting:  # an over-long SASL response or IDLE line ends that command
