@@ -201,6 +201,12 @@ def test_append_with_flags_and_date():
     assert parse(b"t APPEND INBOX {2+}\r\nhi") == c.Append(b"INBOX", (c.AppendMessage(b"hi"),))
 
 
+def test_multiappend_tolerates_imapclients_double_space():
+    command = parse(b"t APPEND x {1+}\r\na  {1+}\r\nb")
+    assert command == c.Append(b"x", (c.AppendMessage(b"a"), c.AppendMessage(b"b")))
+    assert bad(b"t APPEND x  {1+}\r\na") == "expected the message as a literal"
+
+
 def test_multiappend():
     # RFC 3502 6: one or more messages, each with its own flags and date
     command = parse(b't APPEND x (\\Seen) {1+}\r\na "07-Feb-1994 22:43:04 -0800" {1+}\r\nb')

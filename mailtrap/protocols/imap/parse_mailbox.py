@@ -164,6 +164,8 @@ def append(cursor: Cursor) -> c.Append:
     messages = []
     while not cursor.at_end():
         cursor.sp()
+        while messages and cursor.accept(b" "):
+            pass  # IMAPClient's multiappend() sends two spaces before a message without options
         flags: list[str] = []
         when = None
         if cursor.peek() == b"(":
