@@ -25,7 +25,6 @@ from .index import MessageIndex
 
 log = logging.getLogger("mailtrap.api")
 
-PATH = "/api/events"
 #: Frames a client may have waiting before it counts as too slow and is dropped.
 QUEUE_SIZE = 256
 STATS_INTERVAL = 0.25
@@ -59,6 +58,7 @@ class LiveFeed:
         self.index = index
         self.executor = executor
         self.clients: set[_Client] = set()
+        self.closed = False
         self._loop = asyncio.get_running_loop()
         self._loop_thread = threading.get_ident()
         self._events: asyncio.Queue[StoreEvent | None] = asyncio.Queue()
@@ -75,6 +75,7 @@ class LiveFeed:
             hand_off(self._loop, self._loop_thread, self._events.put_nowait, event)
 
     async def close(self) -> None:
+        self.closed = True
         self._unsubscribe()
         for client in list(self.clients):
             self._drop(client)
@@ -170,6 +171,9 @@ class LiveFeed:
             return
         if not same_origin(scope):
             await send({"type": "websocket.close", "code": 1008})
+            return
+        if self.closed:  # the server is stopping
+            await send({"type": "websocket.close", "code": 1001})
             return
         await send({"type": "websocket.accept"})
         client = _Client(asyncio.current_task())

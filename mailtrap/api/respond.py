@@ -1,7 +1,7 @@
-"""What every route module shares: the API's state, JSON answers, and request-argument parsing.
+"""What every Flask view shares: the API's state, JSON answers, and request-argument parsing.
 
-Bad input raises :class:`ApiError`; the app turns it (and every other error) into a JSON body
-``{"Error": "..."}`` with its status, so no route ever answers with HTML or a 500 page.
+Bad input raises :class:`~.errors.ApiError`; the app turns it (and every other error) into a
+JSON body ``{"Error": "..."}`` with its status, so no route ever answers with HTML or a 500 page.
 """
 
 from __future__ import annotations
@@ -18,11 +18,8 @@ from flask import Response, current_app, request
 from ..message import EMPTY_SUMMARY, Summary
 from ..store import INBOX, MailboxId, MessageRecord, MessageStore
 from . import search
+from .errors import Answer, ApiError, json_answer
 from .index import MessageIndex
-from .serialize import error
-
-#: Headers on every answer.
-COMMON_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
 
 
 @dataclass
@@ -40,21 +37,16 @@ class ApiState:
     live_stats: Callable[[], dict[str, int]] = lambda: {"LiveClients": 0, "Waiting": 0}
 
 
-class ApiError(Exception):
-    """A client error answered as ``{"Error": message}`` with ``status``."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-
-
 def state() -> ApiState:
     return current_app.extensions["mailtrap"]
 
 
+def flask_response(answer: Answer) -> Response:
+    return Response(answer.body, status=answer.status, headers=list(answer.headers))
+
+
 def as_json(data: Any, status: int = 200) -> Response:
-    return Response(json.dumps(data), status=status, mimetype="application/json")
+    return flask_response(json_answer(status, data))
 
 
 def as_text(text: str | bytes, status: int = 200) -> Response:
@@ -64,10 +56,6 @@ def as_text(text: str | bytes, status: int = 200) -> Response:
 def ok() -> Response:
     """Mailpit's plain ``ok`` answer to actions (PUT, DELETE)."""
     return as_text("ok")
-
-
-def json_error(status: int, message: str) -> Response:
-    return as_json(error(message), status)
 
 
 def int_arg(name: str, default: int, minimum: int = 0) -> int:

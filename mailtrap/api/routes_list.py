@@ -1,4 +1,6 @@
-"""Routes over many messages: list, search, mark read/unread, delete, and the mailbox list.
+"""Views over many messages: list, search, mark read/unread, delete, and the mailbox list.
+
+Their paths and methods are in the route table, :mod:`.routes`.
 
 Without ``mailbox=`` an ID names the stored message everywhere: Read means \\Seen in every
 mailbox holding it, and PUT/DELETE act in all of them. With ``mailbox=`` they act in that
@@ -7,7 +9,7 @@ mailbox only (DESIGN.md, "Store semantics seen from outside").
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, request
+from flask import Response, request
 
 from ..store import MailboxId, MessageRecord
 from . import search, serialize
@@ -30,8 +32,6 @@ from .search import Context, Query
 from .serialize import Json
 
 DEFAULT_LIMIT = 50
-
-bp = Blueprint("messages", __name__)
 
 
 def _counts(api: ApiState, mailbox: MailboxId | None) -> tuple[int, int]:
@@ -74,7 +74,6 @@ def _page(
     )
 
 
-@bp.get("/api/v1/messages")
 def list_messages() -> Response:
     api, mailbox = state(), mailbox_arg()
     _, unread = _counts(api, mailbox)
@@ -85,7 +84,6 @@ def _search(api: ApiState, query: Query, mailbox: MailboxId | None) -> list[Mess
     return query.filter(api.store.messages(mailbox), Context(api.index, mailbox))
 
 
-@bp.get("/api/v1/search")
 def search_messages() -> Response:
     api, mailbox = state(), mailbox_arg()
     query = query_arg(required=True)
@@ -94,7 +92,6 @@ def search_messages() -> Response:
     return _page(api, matched, mailbox, unread)
 
 
-@bp.delete("/api/v1/search")
 def delete_search() -> Response:
     api, mailbox = state(), mailbox_arg()
     query = query_arg(required=True)
@@ -102,7 +99,6 @@ def delete_search() -> Response:
     return ok()
 
 
-@bp.put("/api/v1/messages")
 def set_read_status() -> Response:
     api, mailbox = state(), mailbox_arg()
     fields = body_fields()
@@ -127,7 +123,6 @@ def set_read_status() -> Response:
     return ok()
 
 
-@bp.delete("/api/v1/messages")
 def delete_messages() -> Response:
     api, mailbox = state(), mailbox_arg()
     ids = string_list(body_fields(), "IDs")
@@ -140,7 +135,6 @@ def delete_messages() -> Response:
     return ok()
 
 
-@bp.get("/api/v1/mailboxes")
 def list_mailboxes() -> Response:
     boxes = state().store.mailboxes()
     return as_json({"mailboxes": [serialize.mailbox(info) for info in boxes]})

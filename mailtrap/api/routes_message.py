@@ -1,4 +1,6 @@
-"""Routes on one message: detail (marks it read), headers, raw source, parts, and the views.
+"""Views of one message: detail (marks it read), headers, raw source, parts, and the views.
+
+Their paths and methods are in the route table, :mod:`.routes`.
 
 ``{ID}`` may be ``latest`` (the newest message, or the newest matching ``?query=``). Parts are
 streamed in chunks straight from the raw bytes (see :mod:`.parts`) and always served as
@@ -13,15 +15,13 @@ from email.parser import BytesHeaderParser
 from email.policy import compat32
 from urllib.parse import quote
 
-from flask import Blueprint, Response, request
+from flask import Response, request
 
 from ..message import header_block
 from ..mime import ParsedMessage
 from ..store import MessageRecord
 from . import parts, serialize
 from .respond import ApiError, as_json, find_message, mailbox_arg, state, summary_of
-
-bp = Blueprint("message", __name__)
 
 _MIME_TYPE = re.compile(r"^[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*$")
 _CHARSET = re.compile(r"^[A-Za-z0-9_.:-]{1,40}$")
@@ -63,7 +63,6 @@ def _parsed(message: MessageRecord) -> ParsedMessage:
     return view
 
 
-@bp.get("/api/v1/message/<ID>")
 def get_message(ID: str) -> Response:
     api, mailbox = state(), mailbox_arg()
     message = _in_mailbox(find_message(ID))
@@ -73,14 +72,12 @@ def get_message(ID: str) -> Response:
     return as_json(serialize.message(message, summary_of(message), view, read))
 
 
-@bp.get("/api/v1/message/<ID>/headers")
 def get_headers(ID: str) -> Response:
     message = _in_mailbox(find_message(ID))
     block = _HEADER_PARSER.parsebytes(header_block(_raw(message)))
     return as_json(serialize.headers(block.raw_items()))
 
 
-@bp.get("/api/v1/message/<ID>/raw")
 def get_raw(ID: str) -> Response:
     message = _in_mailbox(find_message(ID))
     response = Response(_raw(message), mimetype="text/plain")
@@ -118,7 +115,6 @@ def _download(body: bytes | Iterator[bytes], content_type: str, filename: str) -
     return response
 
 
-@bp.get("/api/v1/message/<ID>/part/<PartID>")
 def get_part(ID: str, PartID: str) -> Response:
     message = _in_mailbox(find_message(ID))
     raw = _raw(message)
@@ -134,7 +130,6 @@ def get_part(ID: str, PartID: str) -> Response:
     return _download(item.data, content_type or "application/octet-stream", name)
 
 
-@bp.get("/view/<ID>.html")
 def view_html(ID: str) -> Response:
     message = _in_mailbox(find_message(ID))
     view = _parsed(message)
@@ -154,7 +149,6 @@ def view_html(ID: str) -> Response:
     return response
 
 
-@bp.get("/view/<ID>.txt")
 def view_text(ID: str) -> Response:
     message = _in_mailbox(find_message(ID))
     response = Response(_parsed(message).text, mimetype="text/plain")

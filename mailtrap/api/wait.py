@@ -11,7 +11,6 @@ would give it, without marking it read), 408 with a JSON error when nothing matc
 from __future__ import annotations
 
 import asyncio
-import json
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,17 +22,13 @@ from ..handoff import hand_off
 from ..message import EMPTY_SUMMARY
 from ..store import INBOX, Delivered, MailboxId, MessageRecord, MessageStore, StoreEvent
 from . import search, serialize
+from .errors import Answer, ApiError, error_answer, json_answer
 from .index import MessageIndex
 
-PATH = "/api/v1/wait"
 DEFAULT_TIMEOUT = 30.0
 MAX_TIMEOUT = 300.0
-
-
-class _BadRequest(Exception):
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
+#: A long-poll's answer is about this moment: never cached.
+NO_STORE = (("Cache-Control", "no-store"),)
 
 
 @dataclass(eq=False)
@@ -62,6 +57,7 @@ class WaitHub:
         self.index = index
         self.executor = executor
         self.waiters: set[Waiter] = set()
+        self.closed = False
         self._loop = asyncio.get_running_loop()
         self._loop_thread = threading.get_ident()
         self._unsubscribe: Callable[[], None] = store.subscribe(self._on_event)
@@ -86,6 +82,7 @@ class WaitHub:
             waiter.found.set_result(message)
 
     def close(self) -> None:
+        self.closed = True
         self._unsubscribe()
         for waiter in list(self.waiters):
             if not waiter.found.done():
@@ -94,15 +91,19 @@ class WaitHub:
     # -- the handler -------------------------------------------------------------------------
 
     async def serve(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        """The ASGI handler for ``GET /api/v1/wait``."""
-        if scope["method"] not in ("GET", "HEAD"):
-            await _answer(send, 405, serialize.error("use GET"), [(b"allow", b"GET")])
-            return
+        """The ASGI handler for ``GET /api/v1/wait`` (the router has checked the method)."""
         try:
-            waiter, timeout = self._waiter(parse_qs(scope["query_string"].decode("latin-1")))
-        except _BadRequest as problem:
-            await _answer(send, problem.status, serialize.error(str(problem)))
-            return
+            answer = await self._wait(scope, receive)
+        except ApiError as problem:
+            answer = error_answer(problem, NO_STORE)
+        if answer is not None:
+            await answer.send(send)
+
+    async def _wait(self, scope: dict[str, Any], receive: Any) -> Answer | None:
+        """The answer to one long-poll; None when the client hung up first."""
+        if self.closed:
+            raise ApiError(503, "the server is stopping")
+        waiter, timeout = self._waiter(parse_qs(scope["query_string"].decode("latin-1")))
         self.waiters.add(waiter)
         disconnect = asyncio.create_task(_disconnected(receive))
         try:
@@ -114,22 +115,20 @@ class WaitHub:
             self.waiters.discard(waiter)
             disconnect.cancel()
         if disconnect.done() and not waiter.found.done():
-            return  # nobody is listening any more
+            return None  # nobody is listening any more
         if waiter.found.cancelled():
-            await _answer(send, 503, serialize.error("the server is stopping"))
-        elif waiter.found.done():
-            message = waiter.found.result()
-            view = self.store.parsed(message.id)
-            if view is None:  # deleted between its arrival and now
-                await _answer(send, 404, serialize.error("the message was deleted meanwhile"))
-                return
-            summary = self.store.summary(message.id) or EMPTY_SUMMARY
-            read = self.index.is_read(message.id, waiter.mailbox)
-            await _answer(send, 200, serialize.message(message, summary, view, read))
-        else:
+            raise ApiError(503, "the server is stopping")
+        if not waiter.found.done():
             waiter.found.cancel()
             what = waiter.query.text or "any message"
-            await _answer(send, 408, serialize.error(f"nothing matching {what!r} in {timeout:g}s"))
+            raise ApiError(408, f"nothing matching {what!r} in {timeout:g}s")
+        message = waiter.found.result()
+        view = self.store.parsed(message.id)
+        if view is None:  # deleted between its arrival and now
+            raise ApiError(404, "the message was deleted meanwhile")
+        summary = self.store.summary(message.id) or EMPTY_SUMMARY
+        read = self.index.is_read(message.id, waiter.mailbox)
+        return json_answer(200, serialize.message(message, summary, view, read), NO_STORE)
 
     async def _existing(self, waiter: Waiter) -> None:
         """A message already stored (after ``since``, if given) answers at once, oldest first."""
@@ -155,19 +154,19 @@ class WaitHub:
         try:
             query = search.parse(arg("query"), arg("tz") or None)
         except search.QueryError as problem:
-            raise _BadRequest(400, str(problem)) from None
+            raise ApiError(400, str(problem)) from None
         try:
             timeout = float(arg("timeout") or DEFAULT_TIMEOUT)
         except ValueError:
-            raise _BadRequest(400, "timeout must be a number of seconds") from None
+            raise ApiError(400, "timeout must be a number of seconds") from None
         if not 0 <= timeout <= MAX_TIMEOUT:
-            raise _BadRequest(400, f"timeout must be between 0 and {MAX_TIMEOUT:g} seconds")
+            raise ApiError(400, f"timeout must be between 0 and {MAX_TIMEOUT:g} seconds")
         after_seq, after_time = self._since(arg("since"))
         mailbox = None
         if arg("mailbox"):
             mailbox = self.store.resolve(MailboxId(arg("mailbox"), arg("folder") or INBOX))
         elif arg("folder"):
-            raise _BadRequest(400, "folder= needs mailbox= (the account it belongs to)")
+            raise ApiError(400, "folder= needs mailbox= (the account it belongs to)")
         return Waiter(query, mailbox, after_seq, after_time), timeout
 
     def _since(self, since: str) -> tuple[int, float]:
@@ -181,8 +180,8 @@ class WaitHub:
             moment = datetime.fromisoformat(since.replace("Z", "+00:00"))
         except ValueError:
             if since[:4].isdigit() and since[4:5] == "-":
-                raise _BadRequest(400, "since: not an RFC 3339 time") from None
-            raise _BadRequest(404, "since: no message with this ID") from None
+                raise ApiError(400, "since: not an RFC 3339 time") from None
+            raise ApiError(404, "since: no message with this ID") from None
         if moment.tzinfo is None:
             moment = moment.astimezone()
         return 0, moment.timestamp()
@@ -191,18 +190,3 @@ class WaitHub:
 async def _disconnected(receive: Any) -> None:
     while (await receive()).get("type") != "http.disconnect":
         pass
-
-
-async def _answer(
-    send: Any, status: int, data: Any, extra: list[tuple[bytes, bytes]] | None = None
-) -> None:
-    body = json.dumps(data).encode()
-    headers = [
-        (b"content-type", b"application/json"),
-        (b"content-length", str(len(body)).encode()),
-        (b"x-content-type-options", b"nosniff"),
-        (b"cache-control", b"no-store"),
-        *(extra or []),
-    ]
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
