@@ -184,3 +184,61 @@ def test_check_close_unselect(client, deliver, store):
     assert uids(store, "INBOX") == [2, 3]
     assert one.command("g CLOSE") == [b"g BAD CLOSE is not valid in this state"]
     assert one.command("h CHECK") == [b"h BAD CHECK is not valid in this state"]
+
+
+def run_paused(one, line: bytes) -> tuple[int, bytes]:
+    """Send a command and take its answer a data_to_send() at a time; (pauses, answer)."""
+    one.connection.receive_data(line + b"\r\n")
+    pauses, out = 0, b""
+    while one.connection.busy:
+        chunk = one.connection.data_to_send()
+        pauses += not chunk
+        out += chunk
+    return pauses, out
+
+
+def test_big_copies_moves_and_expunges_pause_between_batches(client, store, monkeypatch):
+    # the event loop is shared: work that grows with the mailbox yields between slices
+    from mailtrap.protocols.imap import outcomes
+
+    monkeypatch.setattr(outcomes, "SLICE", 0.0)  # every batch is a slice
+    store.open_account(USER)
+    for _ in range(2500):
+        store.deliver("a@x.org", [USER], b"Subject: x\r\n\r\nx\r\n")
+    one = client().select()
+    pauses, out = run_paused(one, b"a COPY 1:* Archive")
+    assert pauses == 3 and out.endswith(
+        b"a OK [COPYUID %d 1:2500 1:2500] COPY completed\r\n" % (uidvalidity(store, "Archive"))
+    )
+    one.ok("b STORE 1:* +FLAGS.SILENT (\\Deleted)")
+    pauses, out = run_paused(one, b"c EXPUNGE")
+    assert pauses >= 2 and out.count(b"* 1 EXPUNGE\r\n") == 2500
+    one.ok("d SELECT Archive")
+    pauses, out = run_paused(one, b"e MOVE 1:* Trash")
+    assert pauses == 3 and out.count(b" EXPUNGE\r\n") == 2500
+    assert [len(uids(store, f)) for f in ("INBOX", "Archive", "Trash")] == [0, 0, 2500]
+
+
+def test_a_copy_whose_target_goes_away_midway_leaves_nothing_behind(client, store, monkeypatch):
+    from mailtrap.protocols.imap import outcomes
+
+    monkeypatch.setattr(outcomes, "SLICE", 0.0)
+    store.open_account(USER)
+    for _ in range(1500):
+        store.deliver("a@x.org", [USER], b"Subject: x\r\n\r\nx\r\n")
+    one = client().select()
+    one.connection.receive_data(b"a COPY 1:* Archive\r\n")
+    assert one.connection.data_to_send() == b""  # paused after the first batch
+    store.create_folder(MailboxId(USER, "Archive/Old"))  # keeps Archive as \Noselect
+    store.delete_folder(MailboxId(USER, "Archive"))
+    assert one.pending() == b"a NO [TRYCREATE] No such mailbox\r\n"
+    assert store.count() == 1500 and len(store.links(store.messages(USER)[0].id)) == 1
+    # a MOVE keeps what moved, reports it, and then says NO
+    one.connection.receive_data(b"b MOVE 1:* Trash\r\n")
+    assert one.connection.data_to_send() == b""
+    store.delete_folder(MailboxId(USER, "Trash"))
+    out = one.pending()
+    assert out.startswith(b"* OK [COPYUID ")
+    assert out.count(b"* 1 EXPUNGE\r\n") == 1000
+    assert out.endswith(b"b NO [TRYCREATE] No such mailbox\r\n")
+    assert len(uids(store, "INBOX")) == 500

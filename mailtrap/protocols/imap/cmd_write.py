@@ -16,7 +16,7 @@ from . import format as fmt
 from .cmd_selected import positions
 from .format import Atom
 from .lexer import Record
-from .outcomes import Done, No, Outcome
+from .outcomes import PAUSE, Done, No, Outcome, Slices, batches
 from .parse_mailbox import mailbox
 from .sequence import uid_set
 from .states import AUTHENTICATED, SELECTED, handles
@@ -71,6 +71,7 @@ def append(session: Session, command: c.Append) -> Outcome:
         if limit is not None and len(message.data) > limit:
             raise No("Message too large", Atom("TOOBIG"))  # RFC 7889 4
     added: list[Entry] = []
+    slices = Slices()
     try:
         for message in command.messages:
             added.append(
@@ -78,40 +79,48 @@ def append(session: Session, command: c.Append) -> Outcome:
                     info.mailbox, message.data, message.flags, message.internal_date
                 )
             )
-    except FolderError:  # the folder went away meanwhile (another thread): undo
+            if slices.due():
+                yield PAUSE
+    except FolderError:  # the folder went away meanwhile: undo
         session.store.expunge(info.mailbox, [entry.uid for entry in added])
         raise No("No such mailbox", _TRYCREATE) from None
     _arrivals_for_this_session(session, info)
     code = [Atom("APPENDUID"), info.uidvalidity, Atom(uid_set([e.uid for e in added]))]
     return Done("APPEND completed", code)
-    yield
 
 
 @handles(c.Copy, SELECTED)
 def copy(session: Session, command: c.Copy) -> Outcome:
-    # RFC 3501 6.4.7 (COPY), RFC 6851 3 (MOVE), RFC 4315 3 (COPYUID)
+    # RFC 3501 6.4.7 (COPY), RFC 6851 3 (MOVE), RFC 4315 3 (COPYUID); a batch at a time
     view = session.require_selected()
     if command.move and view.readonly:
         raise No("The mailbox is read-only", Atom("READ-ONLY"))
     found = positions(view, command.sequence, command.uid)
     uids = [view.uids[i] for i in found if view.uids[i] not in view.gone]
     info = _target(session, command.mailbox)
-    store = session.store
+    transfer = session.store.move if command.move else session.store.copy
+    pairs: list[tuple[int, int]] = []
+    failed = False
+    slices = Slices()
     try:
-        if command.move:
-            pairs = store.move(view.mailbox, uids, info.mailbox)
-        else:
-            pairs = store.copy(view.mailbox, uids, info.mailbox)
-    except FolderError:
-        raise No("No such mailbox", _TRYCREATE) from None
+        for batch in batches(uids):
+            pairs += transfer(view.mailbox, batch, info.mailbox)
+            if slices.due():
+                yield PAUSE
+    except FolderError:  # a folder went away meanwhile
+        failed = True
+        if not command.move:  # RFC 3501 6.4.7: a failed COPY leaves the target as it was
+            session.store.expunge(info.mailbox, [new for _, new in pairs])
+            pairs = []
     _arrivals_for_this_session(session, info)
     code = None
     if pairs:
         olds, news = uid_set([old for old, _ in pairs]), uid_set([new for _, new in pairs])
         code = [Atom("COPYUID"), info.uidvalidity, Atom(olds), Atom(news)]
-    if not command.move:
-        return Done("COPY completed", code)
-    if code is not None:  # RFC 6851 4.3: COPYUID before the EXPUNGEs, in an untagged OK
-        yield fmt.status(b"*", "OK", "Moved", code)
-    yield from view.remove({old for old, _ in pairs})
-    return Done("MOVE completed")
+    if command.move:  # RFC 6851 3.3: what moved stays moved; it is reported
+        if code is not None:  # RFC 6851 4.3: COPYUID before the EXPUNGEs, in an untagged OK
+            yield fmt.status(b"*", "OK", "Moved", code)
+        yield from view.remove({old for old, _ in pairs})
+    if failed:
+        raise No("No such mailbox", _TRYCREATE)
+    return Done(f"{'MOVE' if command.move else 'COPY'} completed", None if command.move else code)

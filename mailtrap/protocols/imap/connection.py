@@ -81,13 +81,21 @@ class ImapConnection:
         self._advance()
 
     def data_to_send(self, limit: int = CHUNK) -> bytes:
-        """Up to about ``limit`` bytes of output (more if one response is longer)."""
+        """Up to about ``limit`` bytes of output (more if one response is longer).
+
+        Returns early, perhaps with nothing, when a long command pauses between slices of
+        its work (:data:`~.outcomes.PAUSE`); it goes on at the next call while :attr:`busy`.
+        """
         while self._job is not None and len(self._out) < limit:
             try:
-                self._out += next(self._job)
+                chunk = next(self._job)
             except StopIteration:
                 self._job = None
                 self._after_command()
+                continue
+            if not chunk:  # PAUSE: the handler gives the other clients a turn
+                break
+            self._out += chunk
         data = bytes(self._out)
         self._out.clear()
         return data
