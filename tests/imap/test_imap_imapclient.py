@@ -41,26 +41,6 @@ def attachment_mail(to: str) -> EmailMessage:
     return message
 
 
-@pytest.fixture
-def connect(mailtrap):
-    opened = []
-
-    def make(user: str) -> imapclient.IMAPClient:
-        client = imapclient.IMAPClient(
-            mailtrap.smtp_host, port=mailtrap.imap_port, ssl=False, timeout=10
-        )
-        client.login(user, "pw")
-        opened.append(client)
-        return client
-
-    yield make
-    for client in opened:
-        try:
-            client.logout()
-        except Exception:
-            client.shutdown()
-
-
 def test_folders_and_select(mailtrap, connect):
     user = mailtrap.unique_address()
     send(mailtrap, user, attachment_mail(user))

@@ -4,7 +4,6 @@ back item by item, searched, flagged and expunged; IDLE, two sessions, STARTTLS 
 from __future__ import annotations
 
 import base64
-import contextlib
 import imaplib
 import re
 import smtplib
@@ -12,8 +11,6 @@ import socket
 import time
 from email import policy
 from email.message import EmailMessage
-
-import pytest
 
 ATTACHMENT = bytes(range(256)) * 4
 
@@ -52,24 +49,6 @@ def send(trap, to: str, raw: bytes, sender: str = "app@example.org") -> None:
 
 def simple(to: str, subject: str, body: str = "hello") -> bytes:
     return f"From: app@example.org\r\nTo: {to}\r\nSubject: {subject}\r\n\r\n{body}\r\n".encode()
-
-
-@pytest.fixture
-def imap(mailtrap):
-    opened = []
-
-    def connect(user: str, select: bool = True) -> imaplib.IMAP4:
-        client = imaplib.IMAP4(mailtrap.smtp_host, mailtrap.imap_port, timeout=10)
-        opened.append(client)
-        client.login(user, "any password")
-        if select:
-            assert client.select("INBOX")[0] == "OK"
-        return client
-
-    yield connect
-    for client in opened:
-        with contextlib.suppress(imaplib.IMAP4.error, OSError):
-            client.logout()
 
 
 def section(client: imaplib.IMAP4, spec: str, partial: str = "") -> bytes:

@@ -16,26 +16,6 @@ import pytest
 imapclient = pytest.importorskip("imapclient")
 
 
-@pytest.fixture
-def connect(mailtrap):
-    opened = []
-
-    def make(user: str) -> imapclient.IMAPClient:
-        client = imapclient.IMAPClient(
-            mailtrap.smtp_host, port=mailtrap.imap_port, ssl=False, timeout=10
-        )
-        client.login(user, "pw")
-        opened.append(client)
-        return client
-
-    yield make
-    for client in opened:
-        try:
-            client.logout()
-        except Exception:
-            client.shutdown()
-
-
 def mail(to: str, subject: str) -> bytes:
     message = EmailMessage()
     message["From"] = "Shop <shop@example.org>"

@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import imaplib
 import json
+import poplib
 import re
 import smtplib
 import urllib.request
 from datetime import datetime, timedelta, timezone
-
-import pytest
 
 DRAFT = (
     b"From: Ann <ann@example.org>\r\nTo: bob@example.org\r\nSubject: draft \xc3\xa9\r\n"
@@ -21,22 +20,11 @@ DRAFT = (
 )
 
 
-@pytest.fixture
-def imap(mailtrap):
-    opened = []
-
-    def make(user: str) -> imaplib.IMAP4:
-        client = imaplib.IMAP4(mailtrap.smtp_host, mailtrap.imap_port, timeout=10)
-        client.login(user, "pw")
-        opened.append(client)
-        return client
-
-    yield make
-    for client in opened:
-        try:
-            client.logout()
-        except (imaplib.IMAP4.error, OSError):
-            client.shutdown()
+def deliver(trap, user: str, subjects: list[bytes]) -> None:
+    with smtplib.SMTP(trap.smtp_host, trap.smtp_port) as smtp:
+        for subject in subjects:
+            smtp.sendmail("app@example.org", [user], b"Subject: %s\r\n\r\nbody\r\n" % subject)
+    trap.wait_for(count=len(subjects), to=user)
 
 
 def names(client: imaplib.IMAP4) -> list[str]:
@@ -53,7 +41,7 @@ def code(data: list[bytes]) -> list[str]:
 
 
 def test_folder_trees_are_made_renamed_and_deleted(mailtrap, imap):
-    client = imap(mailtrap.unique_address())
+    client = imap(mailtrap.unique_address(), select=False)
     for name in ("Projects/2024/Q1", "Projects/2024/Q2", "Lists/python/"):
         assert client.create(name)[0] == "OK"
     assert client.create("Projects")[0] == "NO"  # made as a level above
@@ -98,7 +86,7 @@ def test_folder_trees_are_made_renamed_and_deleted(mailtrap, imap):
 
 def test_append_with_flags_and_date_is_fetched_back_byte_for_byte(mailtrap, imap):
     user = mailtrap.unique_address()
-    client = imap(user)
+    client = imap(user, select=False)
     when = datetime(1994, 2, 7, 21, 52, 25, tzinfo=timezone(timedelta(hours=-8)))
     status, data = client.append("Drafts", r"(\Draft \Seen $Pending)", when, DRAFT)
     assert status == "OK"
@@ -124,10 +112,17 @@ def test_append_with_flags_and_date_is_fetched_back_byte_for_byte(mailtrap, imap
     assert [m["Subject"] for m in listing["messages"]] == ["draft \u00e9"]
     # ... and POP3 keeps reading INBOX only
     assert mailtrap.mailbox(user).messages == []
+    pop = poplib.POP3(mailtrap.smtp_host, mailtrap.pop3_port, timeout=10)
+    try:
+        pop.user(user)
+        pop.pass_("pw")
+        assert pop.stat() == (0, 0)
+    finally:
+        pop.quit()
 
 
 def test_append_to_a_missing_folder_says_trycreate(mailtrap, imap):
-    client = imap(mailtrap.unique_address())
+    client = imap(mailtrap.unique_address(), select=False)
     status, data = client.append("Outbox", None, None, DRAFT)
     assert status == "NO" and data[0].startswith(b"[TRYCREATE]")
     assert client.create("Outbox")[0] == "OK"
@@ -136,12 +131,8 @@ def test_append_to_a_missing_folder_says_trycreate(mailtrap, imap):
 
 def test_copy_hands_back_the_uids_of_the_copies(mailtrap, imap):
     user = mailtrap.unique_address()
-    with smtplib.SMTP(mailtrap.smtp_host, mailtrap.smtp_port) as smtp:
-        for n in range(5):
-            smtp.sendmail("app@example.org", [user], b"Subject: n%d\r\n\r\nbody\r\n" % n)
-    mailtrap.wait_for(count=5, to=user)
+    deliver(mailtrap, user, [b"n%d" % n for n in range(5)])
     client = imap(user)
-    client.select("INBOX")
     client.store("2", "+FLAGS", r"(\Flagged)")
     status, data = client.copy("2:4", "Archive")
     assert status == "OK"
@@ -160,12 +151,8 @@ def test_copy_hands_back_the_uids_of_the_copies(mailtrap, imap):
 
 def test_move_hands_back_the_uids_before_the_expunges(mailtrap, imap):
     user = mailtrap.unique_address()
-    with smtplib.SMTP(mailtrap.smtp_host, mailtrap.smtp_port) as smtp:
-        for n in range(4):
-            smtp.sendmail("app@example.org", [user], b"Subject: m%d\r\n\r\nbody\r\n" % n)
-    mailtrap.wait_for(count=4, to=user)
+    deliver(mailtrap, user, [b"m%d" % n for n in range(4)])
     client = imap(user)
-    client.select("INBOX")
     status, _ = client.xatom("UID", "MOVE", "2,4", "Trash")  # imaplib has no MOVE of its own
     assert status == "OK"
     _, [copyuid] = client.response("COPYUID")  # RFC 6851 4.3: in an untagged OK

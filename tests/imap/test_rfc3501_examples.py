@@ -242,11 +242,18 @@ def test_6_3_3_create(client, store):
     assert store.folder(MailboxId(USER, "owatagusiam/blurdybloop")) is not None
 
 
-def test_6_3_4_delete(client, store):
+def blurdybloop_and_foo(client):
+    """The folders the first examples of 6.3.4 and 6.3.5 start from: blurdybloop, and foo/bar
+    under a \\Noselect foo."""
     one = client().login()
     one.ok("p1 CREATE blurdybloop")
     one.ok("p2 CREATE foo/bar")
     one.ok("p3 DELETE foo")
+    return one
+
+
+def test_6_3_4_delete(client, store):
+    one = blurdybloop_and_foo(client)
     # Our LIST "" * also shows the \Noselect level foo (RFC 3501 6.3.8 lists such levels for
     # "%"; it does not forbid them for "*").
     replay(
@@ -289,6 +296,17 @@ def test_6_3_4_delete(client, store):
         S: A83 OK DELETE completed
         C: A84 DELETE foo
         S: A84 OK DELETE Completed
+        C: A85 LIST "" *
+        S: * LIST () "/" foo/bar
+        S: A85 OK LIST completed
+        """,
+        # A85: this server lists the \Noselect level foo for "*" too, as the first example's
+        # server does (A686); the second example's server leaves it out.
+        ignore=lambda r: own_folders(r) or r == b'* LIST (\\Noselect \\HasChildren) "/" foo\r\n',
+    )
+    replay(
+        two,
+        """
         C: A86 LIST "" %
         S: * LIST (\\Noselect) "/" foo
         S: A86 OK LIST completed
@@ -298,10 +316,7 @@ def test_6_3_4_delete(client, store):
 
 
 def test_6_3_5_rename(client, store, deliver):
-    one = client().login()
-    one.ok("p1 CREATE blurdybloop")
-    one.ok("p2 CREATE foo/bar")
-    one.ok("p3 DELETE foo")
+    one = blurdybloop_and_foo(client)
     replay(
         one,
         """
