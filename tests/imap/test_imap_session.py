@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 
+import pytest
+
 
 def test_greeting_lists_capabilities(client):
     greeting = client().greeting
@@ -243,3 +245,47 @@ def test_byte_by_byte_dialogue(client, deliver):
     assert b"a OK" in out
     assert b"* 1 EXISTS" in out
     assert out.endswith(b"b OK [READ-WRITE] SELECT completed\r\n")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "CREATE x",
+        "DELETE x",
+        "RENAME x y",
+        "SUBSCRIBE x",
+        "UNSUBSCRIBE x",
+        'LIST "" *',
+        'LSUB "" *',
+        "STATUS INBOX (MESSAGES)",
+        "NAMESPACE",
+        "ENABLE MOVE",
+        "SELECT INBOX",
+    ],
+)
+def test_authenticated_commands_need_a_login(client, line):
+    name = line.split()[0]
+    assert client().command("a " + line) == [b"a BAD %s is not valid in this state" % name.encode()]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "CHECK",
+        "CLOSE",
+        "UNSELECT",
+        "EXPUNGE",
+        "COPY 1 Trash",
+        "MOVE 1 Trash",
+        "UID COPY 1 Trash",
+        "UID MOVE 1 Trash",
+        "UID EXPUNGE 1",
+        "FETCH 1 FLAGS",
+        "STORE 1 +FLAGS (\\Seen)",
+        "SEARCH ALL",
+    ],
+)
+def test_selected_commands_need_a_mailbox(client, line):
+    one = client().login()
+    [reply] = one.command("a " + line)
+    assert reply.startswith(b"a BAD ") and reply.endswith(b" is not valid in this state")

@@ -53,6 +53,20 @@ BASE_CAPABILITIES = (
 _NO_EXPUNGE = (c.Fetch, c.Store, c.Search)
 
 
+def command_name(command: c.Command) -> str:
+    """The command's name as the client wrote it (``UID MOVE``, ``EXAMINE``, ``LSUB``, ...)."""
+    if isinstance(command, c.ListMailboxes):
+        return "LSUB" if command.lsub else "LIST"
+    if isinstance(command, c.Subscribe):
+        return "SUBSCRIBE" if command.subscribe else "UNSUBSCRIBE"
+    if isinstance(command, c.Select):
+        return "EXAMINE" if command.readonly else "SELECT"
+    if isinstance(command, c.UidExpunge):
+        return "UID EXPUNGE"
+    name = "MOVE" if isinstance(command, c.Copy) and command.move else type(command).__name__
+    return ("UID " if getattr(command, "uid", False) else "") + name.upper()
+
+
 class Session:
     """The state of one client's session and the handlers' access to the server."""
 
@@ -112,8 +126,7 @@ class Session:
         """The responses to one command, untagged first and the tagged one last."""
         handler = HANDLERS[type(command)]
         if self.state not in handler.states:
-            name = type(command).__name__.upper()
-            yield fmt.status(tag, "BAD", f"{name} is not valid in this state")
+            yield fmt.status(tag, "BAD", f"{command_name(command)} is not valid in this state")
             return
         yield from self._finish(tag, command, handler.run(self, command))
 
