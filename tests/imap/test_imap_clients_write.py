@@ -48,8 +48,9 @@ def server_folder(trap, folder: str) -> list[tuple[bytes, frozenset[str]]]:
 # -- mbsync pushing a Maildir with folders ---------------------------------------------------------
 
 
-def test_mbsync_pushes_a_maildir_with_folders(mailtrap, need_tool, tmp_path):
+def test_mbsync_pushes_a_maildir_with_folders(mailtrap_factory, need_tool, tmp_path):
     binary = need_tool("mbsync", "isync")
+    mailtrap = mailtrap_factory()  # its own server: the folders made here stay behind
     local = tmp_path / "mail"
     maildir(local, "INBOX", ("S", message("old inbox mail")))
     maildir(local, "Projects", ("S", message("plan")), ("FS", message("flagged plan")))
@@ -84,8 +85,9 @@ def test_mbsync_pushes_a_maildir_with_folders(mailtrap, need_tool, tmp_path):
 # -- mutt saving and moving messages between folders -----------------------------------------------
 
 
-def test_mutt_saves_copies_and_moves_between_folders(mailtrap, need_tool, tmp_path):
+def test_mutt_saves_copies_and_moves_between_folders(mailtrap_factory, need_tool, tmp_path):
     binary = need_tool("mutt")
+    mailtrap = mailtrap_factory()
     script = need_tool("script", "bsdutils")
     with smtplib.SMTP(mailtrap.smtp_host, mailtrap.smtp_port) as smtp:
         for subject in ("invoice", "newsletter", "meeting"):
@@ -147,8 +149,9 @@ def local_messages(folder: Path) -> dict[bytes, str]:
     return found
 
 
-def test_offlineimap_syncs_both_ways(mailtrap, need_tool, tmp_path):
+def test_offlineimap_syncs_both_ways(mailtrap_factory, need_tool, tmp_path):
     binary = need_tool("offlineimap", "offlineimap3")
+    mailtrap = mailtrap_factory()
     with smtplib.SMTP(mailtrap.smtp_host, mailtrap.smtp_port) as smtp:
         smtp.sendmail("ann@example.org", [ALICE], crlf(message("from the server")))
     mailtrap.wait_for(to=ALICE)

@@ -19,7 +19,7 @@ from . import commands as c
 from . import format as fmt
 from .cmd_mailbox import pattern_matcher, status_response
 from .format import Atom
-from .outcomes import Done, Outcome
+from .outcomes import PAUSE, Done, Outcome, Slices
 from .states import AUTHENTICATED, handles
 from .utf7 import encode_utf7
 
@@ -121,7 +121,10 @@ def list_mailboxes(session: Session, command: c.ListMailboxes) -> Outcome:
                     items = listed.setdefault(ancestor, [])
                     if recursive and reason not in items:
                         items.append(reason)
+    slices = Slices()
     for folder in sorted(listed, key=_order):
+        if slices.due():
+            yield PAUSE
         name = names.get(folder) or _Name(folder, None, False)
         attributes = _lsub_attributes(name) if command.lsub else _attributes(name, command)
         line = b"* %s %s %s %s" % (
