@@ -95,6 +95,7 @@ def _imap(runtime: Runtime, implicit: bool = False) -> Server:
         runtime.store,
         mailboxes=runtime.shared("imap", lambda: Mailboxes(runtime.store)),
         max_connections=runtime.config.max_connections,
+        max_size=runtime.config.max_size,
         **_tls(runtime, implicit),
     )
 

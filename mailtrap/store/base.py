@@ -20,7 +20,7 @@ Semantics every backend keeps (tests/store is the conformance suite):
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import TYPE_CHECKING, Literal, TypeVar
 
 from ..message import Summary
@@ -141,8 +141,12 @@ class MessageStore(ABC):
         """
 
     @abstractmethod
-    def create_folder(self, mailbox: MailboxId, special_use: str | None = None) -> FolderInfo:
+    def create_folder(
+        self, mailbox: MailboxId, special_use: str | Collection[str] | None = None
+    ) -> FolderInfo:
         """Create a folder, and any missing parents (RFC 3501 6.3.3); FolderExists if it exists.
+
+        ``special_use`` is one RFC 6154 attribute (``\\Sent``) or several (RFC 6154 5.3).
 
         Creating a folder kept only as a parent (``noselect``) makes it a real folder again,
         with a new UIDVALIDITY.
