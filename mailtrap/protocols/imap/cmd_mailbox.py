@@ -4,7 +4,6 @@ LSUB, STATUS, SUBSCRIBE, UNSUBSCRIBE, NAMESPACE, and the part-2 commands that an
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
 from ...store import SEEN
@@ -15,6 +14,7 @@ from .mailboxes import DELIMITER, INBOX
 from .outcomes import Done, No, Outcome
 from .selected import SelectedMailbox
 from .states import AUTHENTICATED, handles
+from .wildcards import ListPattern
 
 if TYPE_CHECKING:
     from .session import Session
@@ -42,20 +42,6 @@ def select(session: Session, command: c.Select) -> Outcome:
     return Done(f"{'EXAMINE' if command.readonly else 'SELECT'} completed", Atom(mode))
 
 
-def pattern_matcher(pattern: bytes, *, ignore_case: bool = False) -> re.Pattern[bytes]:
-    """RFC 3501 6.3.8: ``*`` matches anything, ``%`` anything but the hierarchy delimiter."""
-    delimiter = re.escape(DELIMITER.encode())
-    parts = []
-    for char in re.split(rb"([*%])", pattern):
-        if char == b"*":
-            parts.append(b".*")
-        elif char == b"%":
-            parts.append(b"[^" + delimiter + b"]*")
-        else:
-            parts.append(re.escape(char))
-    return re.compile(b"".join(parts), re.DOTALL | (re.IGNORECASE if ignore_case else 0))
-
-
 def _list_line(kind: str, attributes: list[str], name: bytes) -> bytes:
     flags = fmt.value([Atom(a) for a in attributes])
     delimiter = fmt.string(DELIMITER)
@@ -73,12 +59,13 @@ def list_mailboxes(session: Session, command: c.ListMailboxes) -> Outcome:
         return Done("LIST completed")
     # RFC 3501 6.3.8: the reference and the pattern are joined; INBOX is case-insensitive.
     joined = command.reference + command.pattern
-    matcher = pattern_matcher(joined)
-    inbox_matcher = pattern_matcher(joined, ignore_case=True)
+    delimiter = DELIMITER.encode()
+    matcher = ListPattern(joined, delimiter)
+    inbox_matcher = ListPattern(joined, delimiter, ignore_case=True)
     subscribed = session.mailboxes.subscriptions(session.user)
     names = sorted(subscribed) if command.lsub else session.mailboxes.names(session.user)
     for name in names:
-        if (inbox_matcher if name == INBOX else matcher).fullmatch(name):
+        if (inbox_matcher if name == INBOX else matcher).matches(name):
             attributes = [] if command.lsub else ["\\HasNoChildren"]
             yield _list_line(kind, attributes, name)
     return Done(f"{kind} completed")
