@@ -193,8 +193,8 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         if config.stash.get(_EXIT_STATUS, 0) != pytest.ExitCode.INTERRUPTED:
             from .trap import listening
 
-            _announce(config, f"mailtrap kept alive, Ctrl-C stops it: {listening(trap)}")
-            _wait_for_interrupt()
+            message = f"mailtrap kept alive, Ctrl-C stops it: {listening(trap)}"
+            _wait_for_interrupt(lambda: _announce(config, message))
     finally:
         trap.stop()
 
@@ -203,12 +203,17 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def _wait_for_interrupt() -> None:
-    """Sleep until Ctrl-C or SIGTERM, even where the shell started us with SIGINT ignored."""
+def _wait_for_interrupt(announce: Callable[[], None]) -> None:
+    """Sleep until Ctrl-C or SIGTERM, even where the shell started us with SIGINT ignored.
+
+    ``announce`` runs once the handlers are in place: a signal sent as soon as the
+    announcement is read must find them.
+    """
     previous = {}
     if threading.current_thread() is threading.main_thread():  # only it may set handlers
         previous = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
+        announce()
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:

@@ -87,12 +87,12 @@ def test_overlong_line_byte_by_byte():
 
 
 def test_oversize_synchronising_literal_is_refused_before_continuation():
-    found = events(b"t1 LOGIN {2000}\r\nt2 NOOP\r\n", max_literal=1000)
+    found = events(b"t1 LOGIN {2000}\r\nt2 NOOP\r\n", max_command=1000)
     assert found == [Refused(b"t1", literal=True), Record((b"t2 NOOP",), ())]
 
 
 def test_oversize_non_synchronising_literal_is_skipped_unread():
-    lexer = CommandLexer(max_literal=10)
+    lexer = CommandLexer(max_command=20)
     lexer.feed(b"t1 X {20+}\r\n" + b"y" * 15)
     assert lexer.next_event() is NEED_DATA
     assert len(lexer) == 0
@@ -102,8 +102,35 @@ def test_oversize_non_synchronising_literal_is_skipped_unread():
 
 
 def test_literals_of_one_command_count_together():
-    found = events(b"t1 X {6+}\r\nabcdef {6+}\r\nabcdef\r\n", max_literal=10)
+    found = events(b"t1 X {6+}\r\nabcdef {6+}\r\nabcdef\r\n", max_command=25)
     assert found == [Refused(b"t1", literal=True)]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_command_is_limited_with_all_its_lines_and_literals(mode):
+    # Issue 17 finding 2: "{0+}" started another line without limit.
+    chain = b"t1 SEARCH" + b" TEXT {0+}\r\n" * 20 + b" ALL\r\nt2 NOOP\r\n"
+    assert events(chain, mode, max_command=100) == [
+        Refused(b"t1", literal=False),
+        Record((b"t2 NOOP",), ()),
+    ]
+    assert events(chain, mode, max_command=1000)[0] == Record(
+        (b"t1 SEARCH TEXT {0+}", *[b" TEXT {0+}"] * 19, b" ALL"), (b"",) * 20
+    )
+
+
+def test_a_refused_command_keeps_nothing_of_itself():
+    lexer = CommandLexer(max_line=100, max_command=1000)
+    lexer.feed(b"t1 X" + b" {50+}\r\n" + b"y" * 50)
+    for _ in range(200):
+        assert lexer.next_event() is NEED_DATA
+        lexer.feed(b"x" * 90 + b" {50+}\r\n" + b"y" * 50)
+    assert lexer.next_event() is NEED_DATA
+    assert lexer._segments == [] and lexer._literals == []
+    assert len(lexer) < 200
+    lexer.feed(b"\r\nt2 NOOP\r\n")
+    assert lexer.next_event() == Refused(b"t1", literal=False)
+    assert lexer.next_event() == Record((b"t2 NOOP",), ())
 
 
 def test_refuse_pending_literal():

@@ -247,14 +247,13 @@ def test_syntax_errors_are_bad_and_the_session_goes_on(client):
 
 
 def test_overlong_line_is_bad_and_the_session_goes_on(client):
-    one = client()
-    one.connection._lexer.max_line = 1000
+    one = client(max_line=1000)
     out = one.send(b"a LOGIN " + b"x" * 5000 + b"\r\nb NOOP\r\n")
     assert out == b"a BAD [TOOBIG] Command line too long\r\nb OK NOOP completed\r\n"
 
 
 def test_oversize_literal_is_refused(client):
-    one = client(max_literal=100)
+    one = client(max_command=100)
     out = one.send(b"a LOGIN {1000}\r\nb NOOP\r\n")
     assert out == b"a BAD [TOOBIG] Literal too large\r\nb OK NOOP completed\r\n"
 

@@ -11,7 +11,7 @@ from . import commands as c
 from . import format as fmt
 from .format import Atom
 from .mailboxes import DELIMITER, INBOX
-from .outcomes import Done, No, Outcome
+from .outcomes import PAUSE, Done, No, Outcome, Slices
 from .selected import SelectedMailbox
 from .states import AUTHENTICATED, handles
 from .wildcards import ListPattern
@@ -64,7 +64,10 @@ def list_mailboxes(session: Session, command: c.ListMailboxes) -> Outcome:
     inbox_matcher = ListPattern(joined, delimiter, ignore_case=True)
     subscribed = session.mailboxes.subscriptions(session.user)
     names = sorted(subscribed) if command.lsub else session.mailboxes.names(session.user)
+    slices = Slices()
     for name in names:
+        if slices.due():
+            yield PAUSE
         if (inbox_matcher if name == INBOX else matcher).matches(name):
             attributes = [] if command.lsub else ["\\HasNoChildren"]
             yield _list_line(kind, attributes, name)

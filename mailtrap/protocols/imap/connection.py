@@ -1,10 +1,9 @@
 """ImapConnection: the sans-I/O IMAP server connection (bytes in, bytes out; no sockets).
 
-It glues the lexer, the parser and the session. The driver calls :meth:`receive_data` with what
-the client sent and sends what :meth:`data_to_send` returns, repeatedly while :attr:`busy`
-(long answers such as ``FETCH 1:* BODY[]`` are produced a chunk at a time, so one client cannot
-hold the event loop); store events go to :meth:`notify`. :attr:`wants_tls` asks the driver to
-start TLS, :attr:`closed` to close once everything is sent.
+It glues the lexer, the parser and the session, and keeps the connection contract that POP3
+keeps too (:class:`mailtrap.protocols.Connection`, driven by ``servers/stream.py``): long answers
+such as ``FETCH 1:* BODY[]`` are produced a chunk at a time and long searches a slice at a time,
+so one client cannot hold the event loop. Store events go to :meth:`notify`.
 """
 
 from __future__ import annotations
@@ -14,7 +13,16 @@ from collections.abc import Iterator
 from ...store import StoreEvent
 from . import format as fmt
 from .format import Atom
-from .lexer import NEED_DATA, CommandLexer, NeedContinuation, Record, Refused, tag_of
+from .lexer import (
+    MAX_COMMAND,
+    MAX_LINE,
+    NEED_DATA,
+    CommandLexer,
+    NeedContinuation,
+    Record,
+    Refused,
+    tag_of,
+)
 from .mailboxes import Mailboxes
 from .parser import NOT_YET, CommandError, parse_command
 from .session import Session
@@ -38,11 +46,11 @@ class ImapConnection:
         *,
         tls_available: bool = False,
         tls_active: bool = False,
-        max_line: int = 65536,
-        max_literal: int = 1 << 20,
+        max_line: int = MAX_LINE,
+        max_command: int = MAX_COMMAND,
     ) -> None:
         self.session = Session(mailboxes, tls_available=tls_available, tls_active=tls_active)
-        self._lexer = CommandLexer(max_line=max_line, max_literal=max_literal)
+        self._lexer = CommandLexer(max_line=max_line, max_command=max_command)
         self._out = bytearray()
         self._job: Iterator[bytes] | None = None
         #: True once the connection should close (after LOGOUT or a timeout), when sent.
@@ -65,20 +73,31 @@ class ImapConnection:
         return self.session.starttls_requested and not self.busy
 
     def receive_data(self, data: bytes) -> None:
-        """Take bytes from the client."""
+        """Take bytes from the client; ``b""`` means it closed its side."""
+        if not data:
+            self.closed = True
+            return
         if self.closed or self.session.starttls_requested:
             return  # RFC 3501 6.2.1: nothing sent before the TLS handshake may be used
         self._lexer.feed(data)
         self._advance()
 
     def data_to_send(self, limit: int = CHUNK) -> bytes:
-        """Up to about ``limit`` bytes of output (more if one response is longer)."""
+        """Up to about ``limit`` bytes of output (more if one response is longer).
+
+        Returns early, perhaps with nothing, when a long command pauses between slices of
+        its work (:data:`~.outcomes.PAUSE`); it goes on at the next call while :attr:`busy`.
+        """
         while self._job is not None and len(self._out) < limit:
             try:
-                self._out += next(self._job)
+                chunk = next(self._job)
             except StopIteration:
                 self._job = None
                 self._after_command()
+                continue
+            if not chunk:  # PAUSE: the handler gives the other clients a turn
+                break
+            self._out += chunk
         data = bytes(self._out)
         self._out.clear()
         return data
@@ -94,6 +113,13 @@ class ImapConnection:
         self.session.starttls_requested = False
         self.session.tls_active = True
         self._advance()
+
+    def connection_lost(self) -> None:
+        """The transport is gone: nothing more is read or sent."""
+        self._job = None
+        self._out.clear()
+        self._lexer.clear()
+        self.closed = True
 
     def timed_out(self) -> None:
         """The client was silent too long (RFC 3501 5.4: at least 30 minutes)."""

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from ...store import SEEN, MessageStore
 from . import format as fmt
 from .commands import BodySection, FetchAttr, FetchItem
+from .outcomes import PAUSE, Slices
 from .selected import SelectedMailbox
 from .structure import body_structure, cached_structure, envelope, section, wire_bytes
 
@@ -154,7 +155,10 @@ def fetch_responses(
         yield from view.apply(changed)
         marked = {e.uid for e in changed}
     report_flags = bool(marked) and FetchAttr("FLAGS") not in items
+    slices = Slices()
     for index in found:
+        if slices.due():
+            yield PAUSE
         parts = [render(view, index) for render in renderers]
         if report_flags and view.uids[index] in marked:
             parts.append(_flags(view, index))  # RFC 3501 6.4.5: the implied \Seen is reported

@@ -7,7 +7,7 @@ alone (the internal date in UTC; the Date: field in its own zone).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from email.parser import BytesHeaderParser
 from email.policy import compat32
@@ -16,6 +16,7 @@ from ...message import decode_words, header_block
 from ...mime import parsed
 from ...store import Entry, StoredMessage
 from . import commands as c
+from .outcomes import PAUSE, Slices
 from .selected import SelectedMailbox
 from .structure import wire_bytes
 
@@ -24,10 +25,16 @@ _HEADER_PARSER = BytesHeaderParser(policy=compat32)
 _SUMMARY_FIELDS = frozenset({"subject", "from", "to", "cc", "bcc"})
 
 
-def matching(view: SelectedMailbox, key: c.SearchKey) -> list[int]:
-    """0-based positions of the messages in ``view`` that satisfy ``key``."""
+def matching(view: SelectedMailbox, key: c.SearchKey, found: list[int]) -> Iterator[bytes]:
+    """Append to ``found`` the 0-based positions of the messages in ``view`` that satisfy
+    ``key``, yielding :data:`~.outcomes.PAUSE` between slices of the work."""
     predicate = compile_key(view, key)
-    return [i for i, entry in enumerate(view.entries) if predicate(i, entry)]
+    slices = Slices()
+    for i, entry in enumerate(view.entries):
+        if predicate(i, entry):
+            found.append(i)
+        if slices.due():
+            yield PAUSE
 
 
 def compile_key(view: SelectedMailbox, key: c.SearchKey) -> Predicate:

@@ -43,11 +43,12 @@ class ListPattern:
     def matches(self, name: bytes) -> bool:
         """True when ``name`` as a whole matches the pattern."""
         states = self._closure(1)
-        literal, star, percent, delimiter = self._literal, self._star, self._percent, self._delimiter
+        literal, star, delimiter = self._literal, self._star, self._delimiter
+        wild = self._star | self._percent
         for octet in name:
             # a literal advances on its octet; * stays on anything, % on all but the delimiter
             moved = (states & literal.get(octet, 0)) << 1
-            stay = states & (star if octet == delimiter else star | percent)
+            stay = states & (star if octet == delimiter else wild)
             states = self._closure(moved | stay)
             if not states:
                 return False
