@@ -132,6 +132,16 @@ def decode_words(value: str | None) -> str:
         return " ".join(value.split())
 
 
+def header_text(value: str) -> str:
+    """A raw header value for display: 8-bit octets read as UTF-8 (RFC 6532 3.2), unfolded,
+    RFC 2047 words decoded; at most ADDRESS_LIMIT characters (TEXT_LIMIT with encoded words)."""
+    if not value.isascii():
+        value = value.encode("ascii", "surrogateescape").decode("utf-8", "replace")
+    if "=?" in value:
+        return decode_words(value)
+    return " ".join(value[:ADDRESS_LIMIT].split())
+
+
 @_memoised(_total)
 def parse_addresses(values: tuple[str, ...] | None) -> tuple[Address, ...]:
     """Parse address header values into :class:`Address` tuples, decoding display names.

@@ -165,3 +165,50 @@ def test_large_values_are_not_memoised():
     decode_words("=?utf-8?q?big?= " * 1000)
     decode_words("=?utf-8?q?small?=")
     assert decode_words.cache_info().currsize == 1
+
+
+# -- MIME part caps (issue 17 finding 6) -------------------------------------------------------
+
+
+def test_a_flood_of_parts_stops_at_the_cap_and_the_rest_is_one_opaque_part():
+    from mailtrap.mime import MAX_PARTS, REST
+
+    raw = b"Content-Type: multipart/mixed; boundary=b\r\n\r\n" + b"--b\r\n\r\n" * 200_000
+    view = parse(raw + b"--b--\r\n")
+    assert MAX_PARTS <= len(view.attachments) <= MAX_PARTS + 1000
+    rest = view.attachments[-1]
+    assert rest.part_id == REST and rest.content_type == "application/octet-stream"
+    assert raw.endswith(rest.data[: -len(b"--b--\r\n")])  # the unparsed tail, byte for byte
+
+
+def test_deep_nesting_stops_at_the_cap():
+    from mailtrap.mime import REST
+
+    multipart = b"".join(
+        b"Content-Type: multipart/mixed; boundary=b%d\r\n\r\n--b%d\r\n" % (i, i)
+        for i in range(3000)
+    )
+    rfc822 = b"Content-Type: message/rfc822\r\n\r\n" * 3000
+    for raw in (multipart, rfc822):
+        view = parse(raw + b"\r\nx\r\n")
+        assert view.attachments[-1].part_id == REST
+
+
+def test_hundreds_of_attachments_are_all_kept():
+    from email.message import EmailMessage
+
+    message = EmailMessage()
+    message["Subject"] = "many"
+    message.set_content("hello")
+    for n in range(500):
+        message.add_attachment(b"%d" % n, "application", "octet-stream", filename=f"f{n}.bin")
+    view = parse(message.as_bytes())
+    assert [a.filename for a in view.attachments] == [f"f{n}.bin" for n in range(500)]
+    assert view.text.strip() == "hello"
+
+
+def test_the_header_view_of_a_huge_address_field_is_bounded():
+    raw = b"To: " + b"a," * 60000 + b"\r\nSubject: =?utf-8?q?caf=C3=A9?=\r\n\r\nx\r\n"
+    headers = dict(parse(raw).headers)
+    assert headers["Subject"] == "café"
+    assert headers["To"].startswith("a,a,a,")

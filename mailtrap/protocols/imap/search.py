@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 from email.parser import BytesHeaderParser
 from email.policy import compat32
 
-from ...message import decode_words, header_block
+from ...message import header_block, header_text
 from ...mime import parsed
 from ...store import Entry, StoredMessage
 from . import commands as c
@@ -109,14 +109,7 @@ def header_values(message: StoredMessage, field: str) -> list[str]:
     """Every value of one header field, RFC 2047 words decoded."""
     headers = _HEADER_PARSER.parsebytes(header_block(message.raw))
     values = headers.get_all(field) or []
-    return [decode_words(_text_of(v)) for v in values]
-
-
-def _text_of(value: object) -> str:
-    text = str(value)
-    if not text.isascii():
-        text = text.encode("ascii", "surrogateescape").decode("utf-8", "replace")
-    return text
+    return [header_text(str(v)) for v in values]
 
 
 def _summary_text(message: StoredMessage, field: str) -> str:
@@ -139,7 +132,7 @@ def _header(key: c.HeaderKey) -> Predicate:
 
 def _all_headers(message: StoredMessage) -> str:
     headers = _HEADER_PARSER.parsebytes(header_block(message.raw))
-    return "\n".join(f"{k}: {decode_words(_text_of(v))}" for k, v in headers.raw_items())
+    return "\n".join(f"{k}: {header_text(str(v))}" for k, v in headers.raw_items())
 
 
 def _text(key: c.TextKey) -> Predicate:
