@@ -19,8 +19,17 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from ..handoff import hand_off
-from ..store import Cleared, Delivered, Expunged, FlagsChanged, MessageStore, StoreEvent
+from ..store import (
+    Cleared,
+    Delivered,
+    Expunged,
+    FlagsChanged,
+    MessageStore,
+    StoredMessage,
+    StoreEvent,
+)
 from . import serialize
+from .facts import Facts
 from .index import MessageIndex
 
 log = logging.getLogger("mailtrap.api")
@@ -101,10 +110,10 @@ class LiveFeed:
     async def _frames(self, event: StoreEvent) -> list[str]:
         if isinstance(event, Delivered):
             message = event.message
-            if self.index.has_facts(message.id) or self.executor is None:
-                facts = self.index.facts(message)
-            else:  # parsing a big message must not stall the loop
-                facts = await self._loop.run_in_executor(self.executor, self.index.facts, message)
+            if self.executor is None:
+                facts = self._prepare(message)
+            else:  # parsing a big message, or its hostile headers, must not stall the loop
+                facts = await self._loop.run_in_executor(self.executor, self._prepare, message)
             read = self._announced[message.id] = self.index.is_read(message.id)
             return [_frame("new", serialize.summary(message, read, facts))]
         if isinstance(event, FlagsChanged):
@@ -119,6 +128,11 @@ class LiveFeed:
             self._announced.clear()
             return [_frame("truncate", None)]
         return []
+
+    def _prepare(self, message: StoredMessage) -> Facts:
+        """Build what a ``new`` frame needs of a message: its summary and body facts."""
+        message.summary  # noqa: B018 (built on first read)
+        return self.index.facts(message)
 
     def _updates(self, message_ids: Iterable[str]) -> list[str]:
         """``update`` frames for messages whose overall read state differs from the last told."""

@@ -97,6 +97,18 @@ def query_arg(required: bool) -> search.Query:
         raise ApiError(400, str(problem)) from None
 
 
+def json_body() -> Any:
+    """The request body parsed as JSON: the one place the API parses a JSON body.
+
+    Anything that is not JSON is a 400, nesting too deep for the parser included (a
+    RecursionError would otherwise be a 500).
+    """
+    try:
+        return json.loads(request.get_data(cache=True))
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        raise ApiError(400, "request body is not valid JSON") from None
+
+
 def body_fields() -> dict[str, Any]:
     """The request body as a dict with lower-cased keys (Go's JSON decoding ignores case).
 
@@ -108,10 +120,7 @@ def body_fields() -> dict[str, Any]:
         return {}
     if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
         return {key.lower(): request.form.getlist(key) for key in request.form}
-    try:
-        data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        raise ApiError(400, "request body is not valid JSON") from None
+    data = json_body()
     if not isinstance(data, dict):
         raise ApiError(400, "request body must be a JSON object")
     return {str(key).lower(): value for key, value in data.items()}

@@ -10,11 +10,10 @@ import os
 import re
 import time
 
-from flask import Blueprint, Response, request
-from werkzeug.exceptions import BadRequest
+from flask import Blueprint, Response
 
 from . import openapi
-from .respond import ApiError, as_json, as_text, json_error, state
+from .respond import ApiError, as_json, as_text, json_body, json_error, state
 from .send import build
 
 bp = Blueprint("app", __name__)
@@ -41,11 +40,7 @@ VIEWER_CSP = (
 @bp.post("/api/v1/send")
 def send_message() -> Response:
     api = state()
-    try:
-        body = request.get_json(force=True, silent=False)
-    except BadRequest:
-        raise ApiError(400, "request body is not valid JSON") from None
-    outgoing = build(body)
+    outgoing = build(json_body())
     if len(outgoing.raw) > api.max_size:
         raise ApiError(413, f"message of {len(outgoing.raw)} bytes exceeds {api.max_size}")
     stored = api.store.deliver(outgoing.mail_from, outgoing.rcpt_tos, outgoing.raw)

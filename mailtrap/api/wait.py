@@ -130,19 +130,25 @@ class WaitHub:
             await _answer(send, 408, serialize.error(f"nothing matching {what!r} in {timeout:g}s"))
 
     async def _existing(self, waiter: Waiter) -> None:
-        """A message already stored (after ``since``, if given) answers at once, oldest first."""
-        candidates = self.store.messages(waiter.mailbox)
+        """A message already stored (after ``since``, if given) answers at once, oldest first.
+
+        Only what arrived after ``since`` is looked at, and the look runs in the worker pool:
+        hundreds of waiters over thousands of messages must not hold the loop.
+        """
+        if waiter.after_seq:
+            candidates = self.store.messages_after(waiter.after_seq)
+        else:
+            candidates = self.store.messages(waiter.mailbox)
         if not candidates:
             return
 
         def first() -> StoredMessage | None:
             return next((m for m in candidates if waiter.wants(m, self.index)), None)
 
-        found = (
-            await self._loop.run_in_executor(self.executor, first)
-            if self.executor and waiter.query.costly
-            else first()
-        )
+        if self.executor is None:
+            found = first()
+        else:
+            found = await self._loop.run_in_executor(self.executor, first)
         if found is not None and not waiter.found.done():
             waiter.found.set_result(found)
 
