@@ -11,10 +11,11 @@ main thread is a test's own (an async test, or Playwright's sync API, which runs
 its loop) and is not watched.
 
 A report is not counted when the loop's thread was preempted during that callback, never
-blocked of its own accord, and used less CPU than the threshold: on a loaded machine the wall clock of a trivial callback includes
-time the operating system gave to other processes. A callback that sleeps, waits for the
-interpreter lock or burns the CPU is still counted. (The per-callback CPU and preemption counts
-come from wrapping ``asyncio.Handle._run``, in this test plugin only.)
+blocked of its own accord, and used less CPU than the threshold: on a loaded machine the wall
+clock of a trivial callback includes time the operating system gave to other processes. A
+callback that sleeps, waits for the interpreter lock or burns the CPU is still counted. (The
+per-callback CPU and preemption counts come from wrapping ``asyncio.Handle._run``, in this test
+plugin only.)
 
 The threshold is :data:`THRESHOLD` (``MAILTRAP_LOOP_STALL`` overrides it, in seconds): asyncio's
 own default, above the 50 ms that requests aim at, because on a loaded two-core machine the
