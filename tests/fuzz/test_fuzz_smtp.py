@@ -1,0 +1,37 @@
+"""Random envelope addresses through the running SMTP server over a socket (aiosmtpd's address
+parsing and our normalisation): every command is answered with a reply code, the session goes
+on, and an accepted message is stored byte for byte."""
+
+from __future__ import annotations
+
+import smtplib
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+PIECES = st.sampled_from(
+    ["a", "b", "@", ".", "<", ">", '"', "\\", "(", ")", "[", "]", ",", ";", ":", " ", "é",
+     "example.com", "localhost", "+tag", "%", "!", "=", "xn--", "\t", "A"]
+)  # fmt: skip
+addresses = st.one_of(st.lists(PIECES, max_size=20).map("".join), st.text(max_size=40))
+
+
+@given(addresses, addresses)
+def test_envelope_addresses(mailtrap_server, sender, recipient):
+    raw = b"Subject: fuzz\r\n\r\nbody\r\n"
+    with smtplib.SMTP(mailtrap_server.smtp_host, mailtrap_server.smtp_port, timeout=10) as smtp:
+        smtp.ehlo()
+        code, _ = smtp.docmd("MAIL", f"FROM:<{sender}>".replace("\r", "").replace("\n", ""))
+        assert 200 <= code < 600
+        if code == 250:
+            code, _ = smtp.docmd("RCPT", f"TO:<{recipient}>".replace("\r", "").replace("\n", ""))
+            assert 200 <= code < 600
+            if code == 250:
+                code, _ = smtp.docmd("DATA")
+                assert code == 354
+                code, reply = smtp.docmd(raw.decode() + ".")
+                assert code == 250, reply
+        assert smtp.noop()[0] == 250
+    for message in mailtrap_server.messages():
+        assert message.raw == raw
+    mailtrap_server.clear()
