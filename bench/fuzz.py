@@ -2,7 +2,7 @@
 
 Run from the repository root:  python bench/fuzz.py  (--examples N per test, default 20,000;
 extra arguments go to pytest, e.g. -k imap). The suite runs the same tests derandomised with
-150 examples each; here hypothesis draws new ones every run and shrinks any failure it finds
+400 examples each; here hypothesis draws new ones every run and shrinks any failure it finds
 to a small example, which belongs in the suite as a regression case.
 """
 

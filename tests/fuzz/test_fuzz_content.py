@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import time
 
+from fuzzing import MESSAGE, messages
 from hypothesis import given
 from hypothesis import strategies as st
-from strategies import MESSAGE, messages
 
 from mailtrap.api import search
 from mailtrap.api.index import MessageIndex

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import time
 
+from fuzzing import MESSAGE, imap_input, pop3_input
 from hypothesis import given
-from strategies import MESSAGE, imap_input, pop3_input
 
 from mailtrap.protocols.imap import ImapConnection, Mailboxes
 from mailtrap.protocols.pop3 import MaildropLocks, Pop3Connection

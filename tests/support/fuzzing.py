@@ -1,5 +1,5 @@
-"""Input for the fuzz tests: random octets, and lines built from each protocol's own words (so
-the parsers get past their first token), plus mutations of real messages."""
+"""Input for the fuzz tests (tests/fuzz): random octets, and lines built from each protocol's own
+words (so the parsers get past their first token), plus mutations of real messages."""
 
 from __future__ import annotations
 
