@@ -14,6 +14,7 @@ import asyncio
 import json
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -63,6 +64,9 @@ class WaitHub:
         self.index = index
         self.executor = executor
         self.waiters: set[Waiter] = set()
+        #: One thread looks through stored mail for new waiters, one waiter at a time: many
+        #: waiters queue up there rather than crowd the interpreter lock the loop needs too.
+        self._scanner = ThreadPoolExecutor(1, thread_name_prefix="mailtrap-wait")
         self._loop = asyncio.get_running_loop()
         self._loop_thread = threading.get_ident()
         self._unsubscribe: Callable[[], None] = store.subscribe(self._on_event)
@@ -88,6 +92,7 @@ class WaitHub:
 
     def close(self) -> None:
         self._unsubscribe()
+        self._scanner.shutdown(wait=False, cancel_futures=True)
         for waiter in list(self.waiters):
             if not waiter.found.done():
                 waiter.found.cancel()
@@ -132,8 +137,8 @@ class WaitHub:
     async def _existing(self, waiter: Waiter) -> None:
         """A message already stored (after ``since``, if given) answers at once, oldest first.
 
-        Only what arrived after ``since`` is looked at, and the look runs in the worker pool:
-        hundreds of waiters over thousands of messages must not hold the loop.
+        Only what arrived after ``since`` is looked at, and the look runs in a thread of its
+        own: hundreds of waiters over thousands of messages must not hold the loop.
         """
         if waiter.after_seq:
             candidates = self.store.messages_after(waiter.after_seq)
@@ -145,10 +150,10 @@ class WaitHub:
         def first() -> StoredMessage | None:
             return next((m for m in candidates if waiter.wants(m, self.index)), None)
 
-        if self.executor is None:
-            found = first()
-        else:
-            found = await self._loop.run_in_executor(self.executor, first)
+        try:
+            found = await self._loop.run_in_executor(self._scanner, first)
+        except RuntimeError:  # the hub closed while this waiter was queued
+            return
         if found is not None and not waiter.found.done():
             waiter.found.set_result(found)
 

@@ -17,6 +17,7 @@ TO = "victim@example.com"
 
 
 def send(trap, raw: bytes, rcpt: str = TO) -> None:
+    """Over SMTP, as an application would."""
     with smtplib.SMTP(trap.smtp_host, trap.smtp_port, timeout=60) as smtp:
         smtp.sendmail("a@example.com", [rcpt], raw)
 
@@ -78,8 +79,10 @@ def test_finding_5_quadratic_headers(mailtrap, api, probes):
     every_surface_works(mailtrap, api, "many")
 
 
-def test_finding_6_a_flood_of_mime_parts(mailtrap, api, probes):
+def test_finding_6_a_flood_of_mime_parts(mailtrap, api, probes, deliver):
     # 200,000 empty parts (2.2 MB): 14 s per parse; the feed's next "new" came 13.8 s late.
+    # Stored directly: over SMTP, aiosmtpd's DATA loop holds the loop about a second for such
+    # a message (200,000 short lines) before the parse is reached; that is SMTP's to fix.
     flood = (
         b"Subject: flood\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n"
         + b"--b\r\n\r\n" * 200_000
@@ -91,9 +94,9 @@ def test_finding_6_a_flood_of_mime_parts(mailtrap, api, probes):
         url = mailtrap.http_url.replace("http", "ws") + "/api/events"
         async with websockets.connect(url) as socket:
             await socket.recv()
-            await asyncio.to_thread(send, mailtrap, flood)
+            await asyncio.to_thread(deliver, flood)
             sent = time.monotonic()
-            await asyncio.to_thread(send, mailtrap, b"Subject: normal\r\n\r\nx\r\n")
+            await asyncio.to_thread(deliver, b"Subject: normal\r\n\r\nx\r\n")
             while True:
                 frame = json.loads(await asyncio.wait_for(socket.recv(), 60))
                 if frame["Type"] == "new" and frame["Data"]["Subject"] == "normal":
@@ -114,17 +117,19 @@ def test_finding_6_a_flood_of_mime_parts(mailtrap, api, probes):
 
 def test_finding_7_big_messages_cost_bounded_memory_and_are_forgotten(mailtrap, api, deliver):
     # One 20 MB message listed or read peaked at +220 to +290 MB; five read and deleted left
-    # +268 MB allocated. Bound while serving one message: 3x its size + 16 MB. (Store v2 part 1
-    # rebuilds the caches; this test is its regression test.)
+    # +268 MB allocated. Bound while serving one message: 3x its size + 16 MB. Store v2 part 1
+    # rebuilds the caches (keyed by ID, bounded in bytes, forgotten on delete): this is its
+    # regression test, and fails until then.
     size = 20 * MiB
-    body = b"x" * 76 + b"\r\n"
-    raw = b"Subject: big\r\nContent-Type: text/plain\r\n\r\n" + body * (size // len(body))
+    line = b"x" * 76 + b"\r\n"
+    raw = b"Subject: big\r\nContent-Type: text/plain\r\n\r\n" + line * (size // len(line))
     with memory_bound(5 * size + 64 * MiB) as after_delete:
-        ids = [deliver(raw, rcpt_tos=[TO]).id for _ in range(5)]
+        ids = [deliver(raw).id for _ in range(5)]
         for message_id in ids:
             with memory_bound(3 * size + 16 * MiB):
                 assert api.ok_json(f"/api/v1/message/{message_id}")["Size"] == len(raw)
-                assert api.ok_json("/api/v1/messages")["total"] == 5
+        with memory_bound(3 * size + 16 * MiB):  # listing builds each one's facts in turn
+            assert api.ok_json("/api/v1/messages")["total"] == 5
         assert api.request("DELETE", "/api/v1/messages", body={"IDs": ids}).status == 200
         del raw
     assert after_delete["left"] < 16 * MiB, f"{after_delete['left'] / MiB:.0f} MiB left"

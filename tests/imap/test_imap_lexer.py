@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from mailtrap.protocols.imap.lexer import (
+    MORE,
     NEED_DATA,
     CommandLexer,
     NeedContinuation,
@@ -20,7 +21,8 @@ def events(data: bytes, mode: str = "whole", **limits: int) -> list[object]:
     for chunk in chunks:
         lexer.feed(chunk)
         while (event := lexer.next_event()) is not NEED_DATA:
-            found.append(event)
+            if event is not MORE:
+                found.append(event)
     return found
 
 
@@ -159,3 +161,13 @@ def test_braces_inside_a_line_are_not_a_literal():
 def test_record_tag():
     assert Record((b"abc NOOP",), ()).tag == b"abc"
     assert Record((b"+bad NOOP",), ()).tag is None
+
+
+def test_a_long_refused_command_is_dropped_a_bounded_number_of_lines_per_call():
+    from mailtrap.protocols.imap.lexer import LINES_PER_CALL
+
+    lexer = CommandLexer(max_command=100)
+    lexer.feed(b"t1 SEARCH" + b" TEXT {0+}\r\n" * (3 * LINES_PER_CALL) + b" ALL\r\n")
+    assert [lexer.next_event() for _ in range(3)] == [MORE, MORE, MORE]
+    assert lexer.next_event() == Refused(b"t1", literal=False)
+    assert lexer.next_event() is NEED_DATA

@@ -16,6 +16,7 @@ from .format import Atom
 from .lexer import (
     MAX_COMMAND,
     MAX_LINE,
+    MORE,
     NEED_DATA,
     CommandLexer,
     NeedContinuation,
@@ -24,6 +25,7 @@ from .lexer import (
     tag_of,
 )
 from .mailboxes import Mailboxes
+from .outcomes import Slices
 from .parser import NOT_YET, CommandError, parse_command
 from .session import Session
 from .states import State
@@ -53,6 +55,7 @@ class ImapConnection:
         self._lexer = CommandLexer(max_line=max_line, max_command=max_command)
         self._out = bytearray()
         self._job: Iterator[bytes] | None = None
+        self._unread = False  # received commands not yet looked at (input is taken in slices)
         #: True once the connection should close (after LOGOUT or a timeout), when sent.
         self.closed = False
         # RFC 3501 7.1.1: the greeting; capabilities included to save a round trip.
@@ -65,7 +68,7 @@ class ImapConnection:
     @property
     def busy(self) -> bool:
         """True while output is waiting to be taken with :meth:`data_to_send`."""
-        return bool(self._out) or self._job is not None
+        return bool(self._out) or self._job is not None or self._unread
 
     @property
     def wants_tls(self) -> bool:
@@ -88,6 +91,8 @@ class ImapConnection:
         Returns early, perhaps with nothing, when a long command pauses between slices of
         its work (:data:`~.outcomes.PAUSE`); it goes on at the next call while :attr:`busy`.
         """
+        if self._job is None and self._unread:
+            self._advance()
         while self._job is not None and len(self._out) < limit:
             try:
                 chunk = next(self._job)
@@ -138,16 +143,25 @@ class ImapConnection:
             self._advance()
 
     def _advance(self) -> None:
+        """Take commands from the input until one runs, or the slice of time is up (a read can
+        hold thousands of lines: they are looked at a slice at a time, as long answers are)."""
+        self._unread = False
+        slices = Slices()
         while self._job is None and not self.closed and not self.session.starttls_requested:
             event = self._lexer.next_event()
             if event is NEED_DATA:
                 return
-            if isinstance(event, NeedContinuation):
+            if event is MORE:
+                pass
+            elif isinstance(event, NeedContinuation):
                 self._continuation()
             elif isinstance(event, Refused):
                 self._refused(event)
             elif isinstance(event, Record):
                 self._dispatch(event)
+            if slices.due():
+                self._unread = True
+                return
 
     def _continuation(self) -> None:
         start = self._lexer.command_start()

@@ -30,7 +30,19 @@ MAX_LINE = 65536
 #: The most one command may hold, lines and literals together (Dovecot's default, 64 KiB).
 MAX_COMMAND = 65536
 
-__all__ = ["NEED_DATA", "CommandLexer", "Event", "NeedContinuation", "Record", "Refused"]
+#: Lines one :meth:`CommandLexer.next_event` call looks at before it returns :data:`MORE`.
+LINES_PER_CALL = 512
+
+__all__ = ["MORE", "NEED_DATA", "CommandLexer", "Event", "NeedContinuation", "Record", "Refused"]
+
+
+class _Progress(enum.Enum):
+    MORE = enum.auto()
+
+
+#: Returned by :meth:`CommandLexer.next_event` after LINES_PER_CALL lines without an event
+#: (a long refused command being dropped): call again, after giving others a turn if due.
+MORE = _Progress.MORE
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +72,7 @@ class Refused:
     literal: bool
 
 
-Event = Record | NeedContinuation | Refused | Marker
+Event = Record | NeedContinuation | Refused | Marker | _Progress
 
 
 def tag_of(line: bytes) -> bytes | None:
@@ -109,8 +121,9 @@ class CommandLexer:
         self._refused = None
 
     def next_event(self) -> Event:
-        """The next :class:`Record`, :class:`NeedContinuation` or :class:`Refused`; or NEED_DATA."""
-        while True:
+        """The next :class:`Record`, :class:`NeedContinuation` or :class:`Refused`; NEED_DATA;
+        or MORE when it has looked at many lines without one (it goes on at the next call)."""
+        for _ in range(LINES_PER_CALL):
             if self._mode is not _Mode.LINE:
                 if not self._take_literal():
                     return NEED_DATA
@@ -121,6 +134,7 @@ class CommandLexer:
             event = self._line_done(line)  # type: ignore[arg-type]
             if event is not None:
                 return event
+        return MORE
 
     def _take_literal(self) -> bool:
         if self._mode is _Mode.LITERAL:
