@@ -81,7 +81,6 @@ class Attachment:
 class ParsedMessage:
     """Everything a reader wants from one message, parsed once."""
 
-    email: Message = field(repr=False)
     text: str
     html: str
     attachments: tuple[Attachment, ...]
@@ -120,7 +119,6 @@ def parse(raw: bytes) -> ParsedMessage:
     if rest:
         attachments.append(Attachment(REST, "", "application/octet-stream", "", "attachment", rest))
     return ParsedMessage(
-        email=message,
         text=text,
         html=html,
         attachments=tuple(attachments),

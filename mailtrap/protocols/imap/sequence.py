@@ -89,7 +89,7 @@ def parse_sequence_set(text: bytes) -> SequenceSet:
     if not _SET.fullmatch(text):
         raise SequenceError("bad sequence set")
     ranges = []
-    for part in text.split(b","):
+    for part in dict.fromkeys(text.split(b",")):  # a repeated range is read once
         first, _, last = part.partition(b":")
         low, high = _number(first), _number(last) if last else _number(first)
         ranges.append((low, high))
