@@ -6,14 +6,24 @@ from __future__ import annotations
 
 import smtplib
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+
+from mailtrap import MailTrap
 
 PIECES = st.sampled_from(
     ["a", "b", "@", ".", "<", ">", '"', "\\", "(", ")", "[", "]", ",", ";", ":", " ", "é",
      "example.com", "localhost", "+tag", "%", "!", "=", "xn--", "\t", "A"]
 )  # fmt: skip
 addresses = st.one_of(st.lists(PIECES, max_size=20).map("".join), st.text(max_size=40))
+
+
+@pytest.fixture(scope="module")
+def trap():
+    """A server of this module's own: the fuzzing makes mailboxes nobody else should see."""
+    with MailTrap() as started:
+        yield started
 
 
 def command(smtp: smtplib.SMTP, line: str) -> int:
@@ -25,9 +35,9 @@ def command(smtp: smtplib.SMTP, line: str) -> int:
 
 
 @given(addresses, addresses)
-def test_envelope_addresses(mailtrap_server, sender, recipient):
+def test_envelope_addresses(trap, sender, recipient):
     raw = b"Subject: fuzz\r\n\r\nbody\r\n"
-    with smtplib.SMTP(mailtrap_server.smtp_host, mailtrap_server.smtp_port, timeout=10) as smtp:
+    with smtplib.SMTP(trap.smtp_host, trap.smtp_port, timeout=10) as smtp:
         smtp.ehlo()
         if command(smtp, f"MAIL FROM:<{sender}>") == 250:
             if command(smtp, f"RCPT TO:<{recipient}>") == 250:
@@ -36,6 +46,6 @@ def test_envelope_addresses(mailtrap_server, sender, recipient):
             else:
                 command(smtp, "RSET")
         assert smtp.noop()[0] == 250
-    for message in mailtrap_server.messages():
+    for message in trap.messages():
         assert message.raw == raw
-    mailtrap_server.clear()
+    trap.clear()

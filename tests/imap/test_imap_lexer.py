@@ -168,6 +168,9 @@ def test_a_long_refused_command_is_dropped_a_bounded_number_of_lines_per_call():
 
     lexer = CommandLexer(max_command=100)
     lexer.feed(b"t1 SEARCH" + b" TEXT {0+}\r\n" * (3 * LINES_PER_CALL) + b" ALL\r\n")
-    assert [lexer.next_event() for _ in range(3)] == [MORE, MORE, MORE]
-    assert lexer.next_event() == Refused(b"t1", literal=False)
+    calls = 1
+    while (event := lexer.next_event()) is MORE:
+        calls += 1
+    assert event == Refused(b"t1", literal=False)
+    assert calls >= 3  # each call looked at a bounded number of lines
     assert lexer.next_event() is NEED_DATA
