@@ -11,7 +11,8 @@ coroutine it creates, which made the servers' own callbacks ten times slower (ai
 loop over a 200,000-line message went from under a second to 8 s) and so reported stalls that
 do not exist without it. The measure is the same, without that cost.
 
-Two kinds of slowness are not the server's, and are not counted:
+Three kinds of slowness are not the server's serving clients, and are not counted:
+- starting or stopping a server (``ThreadedRuntime._main``): it has no clients then;
 - a loop on the main thread is a test's own (an async test; Playwright's sync API runs the
   test inside its loop): the servers run on loops of their own threads;
 - a callback that spent under half the threshold on the CPU itself: on a loaded two-core
@@ -71,10 +72,13 @@ def _timed_run(self: asyncio.Handle) -> None:
     finally:
         wall, cpu = time.perf_counter() - wall, time.thread_time() - cpu
         if wall >= THRESHOLD and cpu >= THRESHOLD / 2:
-            what = getattr(self._callback, "__self__", None) or self  # a task's step: the task
-            report = f"Executing {what!r:.400} took {wall:.3f} seconds ({cpu:.3f} s of CPU)"
-            for reports in _watching:
-                reports.add(report)
+            what = repr(getattr(self._callback, "__self__", None) or self)  # a step: its task
+            # Starting and stopping a server (ThreadedRuntime._main) come before and after it
+            # has clients: imports, certificates and binding are no request holding the loop.
+            if "ThreadedRuntime._main()" not in what:
+                report = f"Executing {what:.400} took {wall:.3f} seconds ({cpu:.3f} s of CPU)"
+                for reports in _watching:
+                    reports.add(report)
 
 
 def pytest_configure(config: pytest.Config) -> None:
