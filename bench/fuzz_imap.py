@@ -43,7 +43,7 @@ def one_input(data: bytes) -> None:
         out += drain(connection)
     if b"SERVERBUG" in out:
         raise AssertionError(out[-300:])
-    if store.messages()[0].raw != MESSAGE:
+    if store.raw(store.messages()[0].id) != MESSAGE:
         raise AssertionError("stored bytes changed")
 
 

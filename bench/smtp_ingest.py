@@ -67,7 +67,7 @@ def serve(kind: str) -> None:
         elif command == "rss":
             print(rss_bytes(), flush=True)
         elif command == "rawbytes":
-            print(sum(len(m.raw) for m in store.messages()) if store else 0, flush=True)
+            print(sum(m.size for m in store.messages()) if store else 0, flush=True)
         elif command == "search":
             print(_search_everything(store, http_port), flush=True)
         elif command == "clear":
@@ -86,7 +86,7 @@ def _search_everything(store, http_port: int) -> int:
 
     from mailtrap.testing import _matcher
 
-    match = _matcher({"to": "nobody@example.com", "subject": "nothing-matches"})
+    match = _matcher(store, {"to": "nobody@example.com", "subject": "nothing-matches"})
     hits = sum(1 for m in store.messages() if match(m))
     url = f"http://127.0.0.1:{http_port}/api/v1/search?query=nothing-matches&limit=1"
     with urllib.request.urlopen(url, timeout=120) as reply:

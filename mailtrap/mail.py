@@ -1,105 +1,144 @@
-"""The public, read-only view of captured mail: :class:`Message` and :class:`Mailbox`."""
+"""The public, read-only view of captured mail: :class:`Message` and :class:`Mailbox`.
+
+A :class:`Message` is a message record plus the store it came from: the bytes are read through
+the store by ID when a field first needs them, and kept on the message with what was derived
+from them, so a message a test has read from stays readable after the store forgets it.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
-from .message import Address
-from .mime import Attachment, parsed
-from .store import StoredMessage
+from .message import Address, Summary, summarize
+from .mime import Attachment, ParsedMessage, parse
+from .store import MailboxId, MessageRecord, MessageStore
+
+
+class MessageGone(LookupError):
+    """The message left the store before its contents were first read."""
 
 
 class Message:
     """One captured message. Header fields are ready at once; bodies are parsed on first use."""
 
-    __slots__ = ("_stored",)
+    __slots__ = ("_parsed", "_raw", "_record", "_store", "_summary")
 
-    def __init__(self, stored: StoredMessage) -> None:
-        self._stored = stored
+    def __init__(self, record: MessageRecord, store: MessageStore) -> None:
+        self._record = record
+        self._store = store
+        self._raw: bytes | None = None
+        self._summary: Summary | None = None
+        self._parsed: ParsedMessage | None = None
 
     @property
     def id(self) -> str:
         """The store's ID for this message (the HTTP API's ``ID``)."""
-        return self._stored.id
+        return self._record.id
 
     @property
     def sender(self) -> str:
         """The envelope sender (SMTP ``MAIL FROM``); empty for a null sender."""
-        return self._stored.mail_from
+        return self._record.mail_from
 
     @property
     def recipients(self) -> list[str]:
         """The envelope recipients (SMTP ``RCPT TO``), Bcc included, normalised."""
-        return list(self._stored.rcpt_tos)
+        return list(self._record.rcpt_tos)
+
+    def _head(self) -> Summary:
+        summary = self._summary
+        if summary is None:
+            raw = self.raw
+            summary = self._summary = self._store.summary(self.id) or summarize(raw)
+        return summary
 
     @property
     def subject(self) -> str:
-        return self._stored.summary.subject
+        return self._head().subject
 
     @property
     def from_(self) -> Address | None:
         """The From header's first address."""
-        return self._stored.summary.from_
+        return self._head().from_
 
     @property
     def to(self) -> list[Address]:
-        return list(self._stored.summary.to)
+        return list(self._head().to)
 
     @property
     def cc(self) -> list[Address]:
-        return list(self._stored.summary.cc)
+        return list(self._head().cc)
 
     @property
     def date(self) -> datetime | None:
         """The Date header, or None when missing or unparseable."""
-        return self._stored.summary.date
+        return self._head().date
 
     @property
     def message_id(self) -> str:
-        return self._stored.summary.message_id
+        return self._head().message_id
 
     @property
     def received(self) -> datetime:
         """When the message was accepted (UTC)."""
-        return self._stored.received_at
+        return self._record.received_at
+
+    @property
+    def internal_date(self) -> datetime:
+        """IMAP's INTERNALDATE (UTC): when it was received, or the date APPEND gave."""
+        return datetime.fromtimestamp(self._record.internal_date, UTC)
 
     @property
     def size(self) -> int:
-        return self._stored.size
+        return self._record.size
 
     @property
     def raw(self) -> bytes:
         """The message exactly as received over SMTP."""
-        return self._stored.raw
+        raw = self._raw
+        if raw is None:
+            raw = self._store.raw(self.id)
+            if raw is None:
+                raise MessageGone(f"message {self.id} was deleted before it was read")
+            self._raw = raw
+        return raw
+
+    def _view(self) -> ParsedMessage:
+        view = self._parsed
+        if view is None:
+            raw = self.raw
+            view = self._parsed = self._store.parsed(self.id) or parse(raw)
+        return view
 
     @property
     def text(self) -> str:
-        return parsed(self._stored).text
+        return self._view().text
 
     @property
     def html(self) -> str:
-        return parsed(self._stored).html
+        return self._view().html
 
     @property
     def attachments(self) -> list[Attachment]:
-        return list(parsed(self._stored).attachments)
+        return list(self._view().attachments)
 
     @property
     def headers(self) -> list[tuple[str, str]]:
         """Every header (name, decoded value), in message order."""
-        return list(parsed(self._stored).headers)
+        return list(self._view().headers)
 
     @property
     def links(self) -> list[str]:
         """URLs found in the text and HTML bodies, in order, without duplicates."""
-        return list(parsed(self._stored).links)
+        return list(self._view().links)
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Message) and other._stored is self._stored
+        return isinstance(other, Message) and other.id == self.id
 
     def __hash__(self) -> int:
-        return hash(self._stored.id)
+        return hash(self.id)
 
     def __repr__(self) -> str:
         return (
@@ -110,10 +149,36 @@ class Message:
 
 @dataclass(frozen=True)
 class Mailbox:
-    """One recipient's mailbox at the moment it was read (empty for an unknown address)."""
+    """One folder of one account at the moment it was read (empty for an unknown address).
+
+    ``folders`` lists the account's folder names, INBOX first. :meth:`append` stores a message
+    into this folder, as an IMAP client's APPEND would (the folder is created if needed).
+    """
 
     address: str
     messages: list[Message]
     unread: int = 0
     uidvalidity: int | None = None
     uidnext: int | None = None
+    folder: str = "INBOX"
+    folders: list[str] = field(default_factory=list)
+    _store: MessageStore | None = field(default=None, repr=False, compare=False)
+
+    def append(
+        self,
+        raw: bytes,
+        flags: Iterable[str] = (),
+        internal_date: datetime | float | None = None,
+    ) -> Message:
+        """Store ``raw`` into this folder with IMAP ``flags``; returns the new message."""
+        if self._store is None:
+            raise RuntimeError("this mailbox was not read from a store")
+        if isinstance(internal_date, datetime):
+            internal_date = internal_date.timestamp()
+        mailbox = MailboxId(self.address, self.folder)
+        if self._store.folder(mailbox) is None:
+            self._store.open_account(self.address)
+            if self._store.folder(mailbox) is None:
+                self._store.create_folder(mailbox)
+        entry = self._store.append(mailbox, raw, flags, internal_date)
+        return Message(entry.message, self._store)

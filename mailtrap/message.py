@@ -260,3 +260,7 @@ def summarize(raw: bytes) -> Summary:
         date=_parse_date(first("date")),
         message_id=(first("message-id") or "")[:TEXT_LIMIT].strip(),
     )
+
+
+#: The summary of a message with no header at all (what a reader shows for one that is gone).
+EMPTY_SUMMARY = summarize(b"")

@@ -1,9 +1,9 @@
 """The full parsed view of a raw message: bodies, attachments, headers and links.
 
-Parsed with the standard library's ``email`` package (``policy.default``) on demand and kept
-only in a small cache, so neither ingest nor memory pays for it. Broken or undecodable parts
-never raise: the view degrades (a body decoded with replacement characters, a part kept as
-raw bytes), and the raw message is always still there.
+Parsed with the standard library's ``email`` package (``policy.default``) on demand; the store
+keeps parsed views in its bounded cache (``store.parsed(id)``), so neither ingest nor memory
+pays for it. Broken or undecodable parts never raise: the view degrades (a body decoded with
+replacement characters, a part kept as raw bytes), and the raw message is always still there.
 
 The work is bounded whatever the message holds (Dovecot bounds its parser the same way, at
 10,000 parts and 100 levels): the parser is fed a few KiB at a time and stops after
@@ -24,9 +24,7 @@ from email import policy
 from email.message import EmailMessage, Message
 from email.parser import BytesFeedParser
 from email.policy import EmailPolicy
-from functools import lru_cache
 from html.parser import HTMLParser
-from typing import Protocol
 
 from .message import header_text
 
@@ -55,10 +53,6 @@ class _BoundedPolicy(EmailPolicy):
 _POLICY = _BoundedPolicy()
 _URL = re.compile(r"""\bhttps?://[^\s<>"'`]+""", re.IGNORECASE)
 _TRAILING = ".,;:!?'\")]}"
-
-
-class _HasRaw(Protocol):
-    raw: bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,10 +152,12 @@ def _depth(root: Message) -> int:
     return depth
 
 
-@lru_cache(maxsize=64)
-def parsed(message: _HasRaw) -> ParsedMessage:
-    """The cached parsed view of a stored message (a small LRU keyed by the message object)."""
-    return parse(message.raw)
+def parsed_cost(view: ParsedMessage) -> int:
+    """About how many bytes a parsed view holds: its decoded bodies, attachments and headers
+    (it keeps no parsed message object)."""
+    decoded = sum(a.size for a in (*view.attachments, *view.inline))
+    headers = sum(len(name) + len(value) for name, value in view.headers)
+    return len(view.text) + len(view.html) + decoded + headers
 
 
 def find_urls(text: str) -> list[str]:

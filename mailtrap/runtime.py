@@ -12,15 +12,15 @@ import logging
 import socket
 from collections.abc import Callable
 from functools import partial
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from mailtrap_web import ASSETS
 
 from ._version import __version__
 from .api import HttpServer
 from .config import SERVICES, Config, Listen, Service
-from .servers.imap import ImapServer
-from .servers.pop3 import Pop3Server
+from .servers.imap import ImapServer, Mailboxes
+from .servers.pop3 import MaildropLocks, Pop3Server
 from .servers.smtp import SmtpServer
 from .store import MessageStore
 from .tls import TlsMaterial
@@ -28,6 +28,7 @@ from .tls import TlsMaterial
 log = logging.getLogger("mailtrap.runtime")
 
 STOP_TIMEOUT = 5.0
+T = TypeVar("T")
 
 
 class Server(Protocol):
@@ -78,6 +79,7 @@ def _pop3(runtime: Runtime, implicit: bool = False) -> Server:
     return Pop3Server(
         runtime.store,
         hostname=config.hostname,
+        locks=runtime.shared("pop3", MaildropLocks),
         timeout=config.pop3_timeout,
         max_connections=config.max_connections,
         **_tls(runtime, implicit),
@@ -86,7 +88,10 @@ def _pop3(runtime: Runtime, implicit: bool = False) -> Server:
 
 def _imap(runtime: Runtime, implicit: bool = False) -> Server:
     return ImapServer(
-        runtime.store, max_connections=runtime.config.max_connections, **_tls(runtime, implicit)
+        runtime.store,
+        mailboxes=runtime.shared("imap", lambda: Mailboxes(runtime.store)),
+        max_connections=runtime.config.max_connections,
+        **_tls(runtime, implicit),
     )
 
 
@@ -135,6 +140,13 @@ class Runtime:
         self.addresses: dict[str, Listen] = {}
         self._servers: list[Server] = []
         self._stopped = False
+        self._shared: dict[str, Any] = {}
+
+    def shared(self, name: str, make: Callable[[], T]) -> T:
+        """State the listeners of one protocol share (plain and implicit TLS), made once."""
+        if name not in self._shared:
+            self._shared[name] = make()
+        return self._shared[name]
 
     async def start(self) -> None:
         config = self.config

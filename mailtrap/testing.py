@@ -16,8 +16,17 @@ from typing import Any
 
 from .config import Config
 from .mail import Mailbox, Message
-from .message import mailbox_key
-from .store import Delivered, MemoryStore, MessageStore, StoredMessage, StoreEvent
+from .message import EMPTY_SUMMARY, Summary, mailbox_key
+from .store import (
+    INBOX,
+    Cleared,
+    Expunged,
+    MailboxId,
+    MemoryStore,
+    MessageRecord,
+    MessageStore,
+    StoreEvent,
+)
 from .threaded import ThreadedRuntime
 
 FILTERS = ("to", "sender", "subject")
@@ -27,53 +36,64 @@ class MailWaitTimeout(AssertionError):
     """``wait_for`` gave up; the message lists what did arrive, closest matches first."""
 
 
-def _matcher(filters: dict[str, str | None]) -> Callable[[StoredMessage], bool]:
+Check = Callable[[MessageRecord, Summary], bool]
+
+
+def _matcher(
+    store: MessageStore, filters: dict[str, str | None]
+) -> Callable[[MessageRecord], bool]:
     unknown = set(filters) - set(FILTERS)
     if unknown:
         raise TypeError(f"unknown filter(s) {sorted(unknown)}; use {', '.join(FILTERS)}")
     checks = [_CHECKS[name](value) for name, value in filters.items() if value is not None]
-    return lambda message: all(check(message) for check in checks)
+    if not checks:
+        return lambda _message: True
+
+    def match(message: MessageRecord) -> bool:
+        summary = store.summary(message.id) or EMPTY_SUMMARY
+        return all(check(message, summary) for check in checks)
+
+    return match
 
 
-def _to(value: str) -> Callable[[StoredMessage], bool]:
+def _to(value: str) -> Check:
     key = mailbox_key(value)
-    return lambda m: any(mailbox_key(r) == key for r in m.rcpt_tos)
+    return lambda m, _s: any(mailbox_key(r) == key for r in m.rcpt_tos)
 
 
-def _sender(value: str) -> Callable[[StoredMessage], bool]:
+def _sender(value: str) -> Check:
     key = mailbox_key(value)
 
-    def check(m: StoredMessage) -> bool:
-        from_ = m.summary.from_
+    def check(m: MessageRecord, s: Summary) -> bool:
         return mailbox_key(m.mail_from) == key or (
-            from_ is not None and mailbox_key(from_.address) == key
+            s.from_ is not None and mailbox_key(s.from_.address) == key
         )
 
     return check
 
 
-def _subject(value: str) -> Callable[[StoredMessage], bool]:
+def _subject(value: str) -> Check:
     needle = value.casefold()
-    return lambda m: needle in m.summary.subject.casefold()
+    return lambda _m, s: needle in s.subject.casefold()
 
 
 _CHECKS = {"to": _to, "sender": _sender, "subject": _subject}
 
 
-def _closeness(message: StoredMessage, filters: dict[str, str]) -> float:
+def _closeness(message: MessageRecord, summary: Summary, filters: dict[str, str]) -> float:
     """How near a message comes to the filters: one point per filter met, partial credit else."""
     score = 0.0
     for name, value in filters.items():
-        if _CHECKS[name](value)(message):
+        if _CHECKS[name](value)(message, summary):
             score += 1
             continue
         if name == "to":
             candidates = list(message.rcpt_tos)
         elif name == "sender":
-            from_ = message.summary.from_
+            from_ = summary.from_
             candidates = [message.mail_from, from_.address if from_ else ""]
         else:
-            candidates = [message.summary.subject]
+            candidates = [summary.subject]
         ratios = (
             difflib.SequenceMatcher(None, value.casefold(), c.casefold()).ratio()
             for c in candidates
@@ -83,17 +103,17 @@ def _closeness(message: StoredMessage, filters: dict[str, str]) -> float:
 
 
 def describe_arrivals(
-    messages: list[StoredMessage], filters: dict[str, str], limit: int = 10
+    store: MessageStore, messages: list[MessageRecord], filters: dict[str, str], limit: int = 10
 ) -> str:
     """One line per message, closest to ``filters`` first."""
     if not messages:
         return "no messages arrived"
-    ranked = sorted(messages, key=lambda m: -_closeness(m, filters))
+    summaries = {m.id: store.summary(m.id) or EMPTY_SUMMARY for m in messages}
+    ranked = sorted(messages, key=lambda m: -_closeness(m, summaries[m.id], filters))
     lines = [f"{len(messages)} message(s) arrived, closest first:"]
     for m in ranked[:limit]:
-        lines.append(
-            f"  - to={list(m.rcpt_tos)} sender={m.mail_from!r} subject={m.summary.subject!r}"
-        )
+        subject = summaries[m.id].subject
+        lines.append(f"  - to={list(m.rcpt_tos)} sender={m.mail_from!r} subject={subject!r}")
     if len(ranked) > limit:
         lines.append(f"  ... and {len(ranked) - limit} more")
     return "\n".join(lines)
@@ -108,13 +128,13 @@ class _Waiter:
         self.store = store
         self.count = count
         self.filters = {k: v for k, v in filters.items() if v is not None}
-        self.match = _matcher(filters)
-        self.matched: list[StoredMessage] = []
+        self.match = _matcher(store, filters)
+        self.matched: list[MessageRecord] = []
         self.last_seq = 0
         self.rescan = False
 
     def on_event(self, event: StoreEvent) -> None:
-        if not isinstance(event, Delivered):
+        if isinstance(event, Expunged | Cleared):  # matches may have gone
             self.rescan = True
 
     def poll(self) -> list[Message] | None:
@@ -126,7 +146,7 @@ class _Waiter:
             self.last_seq = new[-1].seq
             self.matched.extend(m for m in new if self.match(m))
         if len(self.matched) >= self.count:
-            return [Message(m) for m in self.matched[: self.count]]
+            return [Message(m, self.store) for m in self.matched[: self.count]]
         return None
 
     def timeout_error(self, timeout: float) -> MailWaitTimeout:
@@ -134,7 +154,7 @@ class _Waiter:
         return MailWaitTimeout(
             f"waited {timeout:g}s for {self.count} message(s) matching {wanted}; "
             f"{len(self.matched)} matched.\n"
-            + describe_arrivals(self.store.messages(), self.filters)
+            + describe_arrivals(self.store, self.store.messages(), self.filters)
         )
 
 
@@ -241,20 +261,31 @@ class MailTrap:
         self, *, to: str | None = None, sender: str | None = None, subject: str | None = None
     ) -> list[Message]:
         """Captured messages matching every given filter, in arrival order."""
-        match = _matcher({"to": to, "sender": sender, "subject": subject})
-        return [Message(m) for m in self.store.messages() if match(m)]
+        store = self.store
+        match = _matcher(store, {"to": to, "sender": sender, "subject": subject})
+        return [Message(m, store) for m in store.messages() if match(m)]
 
-    def mailbox(self, address: str) -> Mailbox:
-        """One recipient's mailbox; an address that never received mail is empty."""
-        snapshot = self.store.snapshot(address)
+    def mailbox(self, address: str, folder: str = INBOX) -> Mailbox:
+        """One folder (INBOX unless named) of an account; unknown ones read as empty.
+
+        ``.folders`` names the account's folders; ``.append(raw, flags=(), internal_date=None)``
+        stores a message into the folder, as an IMAP client would.
+        """
+        store = self.store
+        mailbox = store.resolve(MailboxId(address, folder))
+        folders = [f.name for f in store.folders(mailbox.owner)]
+        snapshot = store.snapshot(mailbox)
         if snapshot is None:
-            return Mailbox(address, [])
+            return Mailbox(mailbox.owner, [], folder=mailbox.folder, folders=folders, _store=store)
         return Mailbox(
             snapshot.address,
-            [Message(e.message) for e in snapshot.entries],
+            [Message(e.message, store) for e in snapshot.entries],
             snapshot.unseen,
             snapshot.uidvalidity,
             snapshot.uidnext,
+            folder=mailbox.folder,
+            folders=folders,
+            _store=store,
         )
 
     def clear(self) -> None:

@@ -193,8 +193,11 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         if config.stash.get(_EXIT_STATUS, 0) != pytest.ExitCode.INTERRUPTED:
             from .trap import listening
 
-            message = f"mailtrap kept alive, Ctrl-C stops it: {listening(trap)}"
-            _wait_for_interrupt(lambda: _announce(config, message))
+            _wait_for_interrupt(
+                lambda: _announce(
+                    config, f"mailtrap kept alive, Ctrl-C stops it: {listening(trap)}"
+                )
+            )
     finally:
         trap.stop()
 
@@ -206,8 +209,7 @@ def _interrupt(signum: int, frame: object) -> None:
 def _wait_for_interrupt(announce: Callable[[], None]) -> None:
     """Sleep until Ctrl-C or SIGTERM, even where the shell started us with SIGINT ignored.
 
-    ``announce`` runs once the handlers are in place: a signal sent as soon as the
-    announcement is read must find them.
+    The handlers are in place before ``announce()`` tells anyone that they may signal us.
     """
     previous = {}
     if threading.current_thread() is threading.main_thread():  # only it may set handlers

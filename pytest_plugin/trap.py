@@ -107,7 +107,8 @@ def captured_report(trap: MailTrap) -> str:
         return f"{where}: no messages were captured"
     lines = [f"{where}: {len(messages)} message(s) captured"]
     for message in messages[:REPORT_LIMIT]:
-        lines.append(f"  to {', '.join(message.recipients)}: {message.subject!r}")
+        where_to = f"to {', '.join(message.recipients)}" if message.recipients else "appended"
+        lines.append(f"  {where_to}: {message.subject!r}")
     if len(messages) > REPORT_LIMIT:
         lines.append(f"  ... and {len(messages) - REPORT_LIMIT} more")
     return "\n".join(lines)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 from collections.abc import Callable
 
 import pytest
@@ -16,13 +17,21 @@ pytest_plugins = ("loopwatch",)
 
 
 @pytest.fixture
-def need_tool() -> Callable[[str], str]:
-    """``need_tool("fetchmail")`` -> its path; skips locally, fails under CI=true, when missing."""
+def need_tool() -> Callable[..., str]:
+    """``need_tool("fetchmail")`` -> its path; skips locally, fails under CI=true, when missing.
 
-    def find(name: str, package: str | None = None) -> str:
+    ``probe``: arguments the tool must exit 0 with, for a part it needs that comes in another
+    package (``need_tool("php", "php-imap", probe=[...])``).
+    """
+
+    def find(name: str, package: str | None = None, probe: list[str] | None = None) -> str:
         path = shutil.which(name)
+        why = f"{name} is not installed (Debian package {package or name})"
+        if path is not None and probe is not None:
+            tried = subprocess.run([path, *probe], capture_output=True, timeout=30, check=False)
+            if tried.returncode != 0:
+                path, why = None, f"{name} fails its probe (Debian package {package or name})"
         if path is None:
-            why = f"{name} is not installed (Debian package {package or name})"
             if IN_CI:
                 pytest.fail(f"{why}; .ci/run should have installed it")
             pytest.skip(why)

@@ -86,3 +86,33 @@ def test_core_never_imports_pytest_or_the_plugin(path):
 def test_the_checker_sees_relative_imports():
     names = imports_of(PACKAGE / "store" / "memory.py")
     assert "mailtrap.message" in names and "mailtrap.store.events" in names
+
+
+_MESSAGE_WORDS = ("message", "record", "stored", "entry")
+
+
+def _mentions_a_message(node: ast.AST) -> bool:
+    names = [n.id for n in ast.walk(node) if isinstance(n, ast.Name)]
+    names += [n.attr for n in ast.walk(node) if isinstance(n, ast.Attribute)]
+    return any(word in name.lower() for name in names for word in _MESSAGE_WORDS)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [p for p in _sources(PACKAGE) if "store" not in p.relative_to(PACKAGE).parts],
+    ids=lambda p: str(p.relative_to(PACKAGE)),
+)
+def test_messages_are_never_compared_by_identity(path):
+    """Records, not live objects: a backend may return a fresh object for every read."""
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if not isinstance(node, ast.Compare):
+            continue
+        operands = [node.left, *node.comparators]
+        for op, left, right in zip(node.ops, operands, operands[1:], strict=False):
+            if not isinstance(op, ast.Is | ast.IsNot):
+                continue
+            if any(isinstance(side, ast.Constant) for side in (left, right)):
+                continue  # `is None` and the like
+            assert not (_mentions_a_message(left) or _mentions_a_message(right)), (
+                f"{path.name}:{node.lineno} compares by identity: {ast.unparse(node)}"
+            )

@@ -1,9 +1,9 @@
-"""The Flask application factory: JSON routes, viewer files, JSON errors, security headers.
+"""The Flask application factory: the table's Flask routes, JSON errors, security headers.
 
 No module globals: everything the routes need lives in the :class:`~.respond.ApiState` held
 by the app. Every error, including Flask's own 404/405/413 and unexpected exceptions, is
-answered as JSON ``{"Error": ...}``; an unexpected exception is logged, and its details never
-reach the client.
+answered by the one JSON error writer (:func:`~.errors.error_answer`); an unexpected exception
+is logged, and its details never reach the client.
 """
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ import logging
 from flask import Flask, Response
 from werkzeug.exceptions import HTTPException
 
-from . import routes_app, routes_list, routes_message
-from .respond import COMMON_HEADERS, ApiError, ApiState, json_error
+from .errors import COMMON_HEADERS, ApiError, error_answer
+from .respond import ApiState, flask_response
+from .routes import ROUTES
 
 log = logging.getLogger("mailtrap.api")
 
@@ -24,25 +25,25 @@ def create_app(api: ApiState) -> Flask:
     app = Flask("mailtrap.api", static_folder=None)
     app.config["MAX_CONTENT_LENGTH"] = max_body(api.max_size)
     app.extensions["mailtrap"] = api
-    app.register_blueprint(routes_list.bp)
-    app.register_blueprint(routes_message.bp)
-    app.register_blueprint(routes_app.bp)
+    for route in ROUTES:
+        if route.view is not None:
+            endpoint = f"{route.method} {route.path}"
+            app.add_url_rule(route.rule, endpoint, route.view, methods=[route.method])
 
     @app.errorhandler(ApiError)
     def api_error(problem: ApiError) -> Response:
-        return json_error(problem.status, problem.message)
+        return _response(problem)
 
     @app.errorhandler(HTTPException)
     def http_error(problem: HTTPException) -> Response:
-        response = json_error(problem.code or 500, problem.name)
-        if problem.code == 405 and problem.valid_methods:  # type: ignore[attr-defined]
-            response.headers["Allow"] = ", ".join(problem.valid_methods)  # type: ignore[attr-defined]
-        return response
+        allowed = getattr(problem, "valid_methods", None)
+        headers = {"Allow": ", ".join(allowed)} if problem.code == 405 and allowed else None
+        return _response(ApiError(problem.code or 500, problem.name, headers))
 
     @app.errorhandler(Exception)
     def unexpected(problem: Exception) -> Response:
         log.exception("unexpected error in the HTTP API")
-        return json_error(500, "internal error")
+        return _response(ApiError(500, "internal error"))
 
     @app.after_request
     def common_headers(response: Response) -> Response:
@@ -51,6 +52,10 @@ def create_app(api: ApiState) -> Flask:
         return response
 
     return app
+
+
+def _response(problem: ApiError) -> Response:
+    return flask_response(error_answer(problem))
 
 
 def max_body(max_size: int) -> int:

@@ -1,38 +1,47 @@
 """The HTTP server: uvicorn on the runtime's loop, one port, a small ASGI router in front.
 
-Routing: the websocket ``/api/events`` and the long-poll ``/api/v1/wait`` are async handlers
-on the loop (waiting costs no thread); every other request goes to the Flask app through
-:class:`~.wsgi.WsgiBridge`. uvicorn is driven directly (``startup``/our own ``stop``) so it
-runs on a socket the runtime bound (port 0 works), never touches logging configuration or
-signal handlers, starts in milliseconds and stops promptly: listeners close, long-polls get
-503, websockets a close frame, idle keep-alive connections are closed, and whatever is left
-after a short grace period is aborted.
+Routing follows the route table (:mod:`.routes`): the routes it gives an async ``handler`` (the
+websocket ``/api/events``, the long-poll ``/api/v1/wait``) are served on the loop, where
+waiting costs no thread; every other request goes to the Flask app through
+:class:`~.wsgi.WsgiBridge`.
+
+uvicorn is driven through its documented interface only: a ``uvicorn.Config`` of documented
+settings (lifespan off, no logging configuration, no ``Server`` header) and
+``uvicorn.Server.serve`` on the socket the runtime bound (``sockets=[sock]``, so port 0
+works), stopped by setting ``should_exit``. pyproject.toml bounds uvicorn to the versions the
+tests have run against. Stopping: long-polls get 503 and websockets a close frame first; then
+uvicorn closes the listener and idle keep-alive connections, lets requests in flight finish
+for up to :data:`GRACE` seconds and cancels the rest. (On the main thread, ``serve`` catches
+SIGINT/SIGTERM while it runs and raises them again once it has stopped.)
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import json
 import socket
+from collections.abc import Awaitable, Callable
 from importlib.resources.abc import Traversable
 from typing import Any
 
 import uvicorn
-from uvicorn.lifespan.off import LifespanOff
-from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 
 from ..store import MessageStore
 from . import live, wait
 from .app import create_app, max_body
+from .errors import ApiError, error_answer
 from .index import MessageIndex
 from .respond import ApiState
+from .routes import ROUTES, Route
 from .wsgi import WsgiBridge
 
 #: Routes served by async handlers, not Flask: (method, path) as the OpenAPI document names them.
-ASYNC_ROUTES = (("GET", live.PATH), ("GET", wait.PATH))
-#: How long stop() lets in-flight requests finish before cutting connections.
-GRACE = 1.0
+ASYNC_ROUTES = tuple((route.method, route.path) for route in ROUTES if route.handler)
+#: Seconds stop() lets requests in flight finish before they are cancelled (uvicorn takes an int).
+GRACE = 1
+#: Seconds start() waits for uvicorn to listen.
+START_TIMEOUT = 5.0
+
+Handler = Callable[[dict[str, Any], Any, Any], Awaitable[None]]
 
 
 class HttpServer:
@@ -47,7 +56,9 @@ class HttpServer:
         self.version = version
         self.state: ApiState | None = None
         self._server: uvicorn.Server | None = None
-        self._ticker: asyncio.Task[None] | None = None
+        self._serving: asyncio.Task[None] | None = None
+        #: path -> method -> (route, handler), for the routes with an async handler.
+        self._async: dict[str, dict[str, tuple[Route, Handler]]] = {}
 
     async def start(self, sock: socket.socket) -> None:
         index = MessageIndex(self.store)
@@ -59,10 +70,15 @@ class HttpServer:
             "LiveClients": len(self.live.clients),
             "Waiting": len(self.waits.waiters),
         }
+        handlers: dict[str, Handler] = {"live": self.live.serve, "wait": self.waits.serve}
+        for route in ROUTES:
+            if route.handler is not None:
+                methods = self._async.setdefault(route.path, {})
+                methods[route.method] = (route, handlers[route.handler])
         config = uvicorn.Config(
             self._route,
             http="h11",
-            ws=WebSocketsSansIOProtocol,
+            ws="websockets-sansio",
             ws_max_size=64 * 1024,
             lifespan="off",
             interface="asgi3",
@@ -70,64 +86,91 @@ class HttpServer:
             access_log=False,
             proxy_headers=False,
             server_header=False,
+            timeout_graceful_shutdown=GRACE,
         )
-        config.load()
         server = uvicorn.Server(config)
-        server.lifespan = LifespanOff(config)
-        await server.startup(sockets=[sock])
         self._server = server
-        # uvicorn's tick loop refreshes the Date header once a second; it never exits itself.
-        self._ticker = asyncio.create_task(server.main_loop(), name="mailtrap-http-tick")
+        self._serving = asyncio.create_task(server.serve(sockets=[sock]), name="mailtrap-http")
+        try:
+            await _until_started(server, self._serving)
+        except BaseException:
+            await self.stop()
+            raise
 
     async def _route(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        kind, path = scope["type"], scope.get("path", "")
-        if kind == "websocket":
-            if path == live.PATH:
-                await self.live.serve(scope, receive, send)
+        if scope["type"] == "websocket":
+            route, handler = self._async.get(scope["path"], {}).get("GET", (None, None))
+            if route is not None and handler is not None and route.websocket:
+                await handler(scope, receive, send)
             else:
                 await send({"type": "websocket.close", "code": 1008})
-        elif kind == "http":
-            if path == wait.PATH:
-                await self.waits.serve(scope, receive, send)
-            elif path == live.PATH:
-                await _json(send, 426, {"Error": "this is a websocket: connect with ws://"})
-            else:
-                await self.bridge(scope, receive, send)
+        elif scope["type"] == "http":
+            await _answered_when_cut(self._http, scope, receive, send)
+
+    async def _http(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        methods = self._async.get(scope["path"])
+        if methods is None:  # a Flask route, or Flask's 404
+            await self.bridge(scope, receive, send)
+            return
+        method = "GET" if scope["method"] == "HEAD" else scope["method"]
+        if any(route.websocket for route, _ in methods.values()):
+            problem = ApiError(426, "this is a websocket: connect with ws://")
+        elif method not in methods:
+            allowed = [*methods, "HEAD"] if "GET" in methods else list(methods)
+            problem = ApiError(405, "Method Not Allowed", {"Allow": ", ".join(allowed)})
+        else:
+            await methods[method][1](scope, receive, send)
+            return
+        await error_answer(problem).send(send)
 
     async def stop(self) -> None:
         server, self._server = self._server, None
         if server is None:
             return
-        assert self.state is not None
+        assert self.state is not None and self._serving is not None
         self.state.ready = False
-        for listener in server.servers:
-            listener.close()
         self.waits.close()
         await self.live.close()
-        for connection in list(server.server_state.connections):
-            connection.shutdown()
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + GRACE
-        while server.server_state.connections and loop.time() < deadline:
-            await asyncio.sleep(0.01)
-        for connection in list(server.server_state.connections):
-            transport = getattr(connection, "transport", None)
-            if transport is not None:
-                transport.abort()
-        for task in list(server.server_state.tasks):
-            task.cancel()
-        if self._ticker is not None:
-            self._ticker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._ticker
-        self.state.index.close()
-        self.bridge.close()
-        for listener in server.servers:
-            await listener.wait_closed()
+        server.should_exit = True
+        try:
+            # uvicorn notices within a tick (0.1 s), then takes at most GRACE for what is left.
+            await asyncio.wait_for(self._serving, GRACE + 2.0)
+        finally:
+            self.state.index.close()
+            self.bridge.close()
 
 
-async def _json(send: Any, status: int, data: Any) -> None:
-    body = json.dumps(data).encode()
-    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
+async def _answered_when_cut(
+    handler: Handler, scope: dict[str, Any], receive: Any, send: Any
+) -> None:
+    """Run ``handler``; if a stop cuts it (uvicorn cancels what is left after the grace period)
+    before it started answering, the client still gets a JSON 503, not uvicorn's text 500."""
+    started = False
+
+    async def tracked(event: dict[str, Any]) -> None:
+        nonlocal started
+        started = started or event["type"] == "http.response.start"
+        await send(event)
+
+    try:
+        await handler(scope, receive, tracked)
+    except asyncio.CancelledError:
+        if started:
+            raise
+        await error_answer(ApiError(503, "the server is stopping")).send(send)
+
+
+async def _until_started(server: uvicorn.Server, serving: asyncio.Task[None]) -> None:
+    """Return once ``server`` listens; re-raise its start-up error if it fails first."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + START_TIMEOUT
+    spins = 0
+    while not server.started:
+        if serving.done():
+            serving.result()
+            raise RuntimeError("the HTTP server stopped while starting")
+        if loop.time() > deadline:
+            raise TimeoutError(f"the HTTP server did not start in {START_TIMEOUT:g}s")
+        spins += 1
+        # Starting on a bound socket takes a few loop turns: yield, and only then sleep.
+        await asyncio.sleep(0 if spins < 20 else 0.001)

@@ -1,7 +1,7 @@
 """Per-message facts that need the body: snippet, attachment counts, free-text search text.
 
-Derived from :func:`mailtrap.mime.parse` once per message (the index caches them); the store's
-:class:`~mailtrap.message.Summary` covers everything that the header block alone gives.
+Derived from :func:`mailtrap.mime.parse` once per message and kept in the store's cache; the
+store's :class:`~mailtrap.message.Summary` covers everything the header block alone gives.
 """
 
 from __future__ import annotations
@@ -61,6 +61,15 @@ def snippet_of(text: str) -> str:
     if len(words) <= SNIPPET_LENGTH:
         return words
     return words[: SNIPPET_LENGTH - 3].rstrip() + "..."
+
+
+#: The facts of a message that is gone (or has no body).
+NO_FACTS = Facts("", 0, 0, "")
+
+
+def facts_cost(facts: Facts) -> int:
+    """About how many bytes the facts hold (the search text dominates)."""
+    return 200 + len(facts.snippet) + 2 * len(facts.text)
 
 
 def facts_of(raw: bytes) -> Facts:

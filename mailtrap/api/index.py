@@ -3,45 +3,41 @@
 - Read state: a message is read (without ``mailbox=``) when \\Seen is set in every mailbox
   holding it (DESIGN.md, "Store semantics seen from outside"). The store holds the flags; the
   index keeps only the set of unread message IDs, so list answers and counts are O(page).
-- Body facts (snippet, attachment counts, search text), parsed on first use and kept in a
-  bounded LRU cache: memory per stored message must not grow with what was listed or searched.
+- Body facts (snippet, attachment counts, search text), derived on first use and kept in the
+  store's cache (by message ID, bounded in bytes, forgotten with the message).
 - Counters for ``/api/v1/info``.
 
-The store calls :meth:`MessageIndex._on_event` on the writer's thread under its (re-entrant)
-lock, so the handler only updates a set, reading the store's links where it must. Events that
-arrive while the index is first filled are replayed afterwards: each recomputes absolute state.
+The store calls :meth:`MessageIndex._on_event` on a writer's thread after the change, so the
+handler only updates a set, reading the store's links where it must. Events that arrive while
+the index is first filled are replayed afterwards: each recomputes absolute state.
 """
 
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from collections.abc import Callable
 
-from ..message import mailbox_key
 from ..store import (
+    SEEN,
     Cleared,
     Delivered,
     Expunged,
     FlagsChanged,
+    Linked,
+    MailboxId,
+    MessageRecord,
     MessageStore,
-    StoredMessage,
     StoreEvent,
 )
-from .facts import Facts, facts_of
-
-#: How many messages' body facts stay cached (a page of the viewer is 50).
-FACTS_CACHE = 1024
+from .facts import NO_FACTS, Facts, facts_cost, facts_of
 
 
 class MessageIndex:
-    """Read state per (message, mailbox), unread set, cached body facts and counters."""
+    """The unread set, body facts through the store's cache, and counters."""
 
     def __init__(self, store: MessageStore) -> None:
         self.store = store
         self._unread: set[str] = set()
-        self._facts: OrderedDict[str, Facts] = OrderedDict()
-        self._facts_lock = threading.Lock()
         self.accepted = 0
         self.accepted_size = 0
         self.deleted = 0
@@ -57,37 +53,23 @@ class MessageIndex:
 
     # -- reading -----------------------------------------------------------------------------
 
-    def is_read(self, message_id: str, mailbox: str | None = None) -> bool:
+    def is_read(self, message_id: str, mailbox: MailboxId | None = None) -> bool:
         if mailbox is None:
             return message_id not in self._unread and self.store.get(message_id) is not None
-        key = mailbox_key(mailbox)
-        return any(
-            mailbox_key(address) == key and entry.seen
-            for address, entry in self.store.links(message_id).items()
-        )
+        return self.store.is_read(message_id, mailbox)
 
     @property
     def unread(self) -> int:
         """How many messages are unread in at least one mailbox holding them."""
         return len(self._unread)
 
-    def facts(self, message: StoredMessage) -> Facts:
-        """The message's body facts, parsed on first use and kept in a bounded LRU cache."""
-        with self._facts_lock:
-            facts = self._facts.get(message.id)
-            if facts is not None:
-                self._facts.move_to_end(message.id)
-                return facts
-        facts = facts_of(message.raw)
-        with self._facts_lock:
-            if self.store.get(message.id) is message:
-                self._facts[message.id] = facts
-                while len(self._facts) > FACTS_CACHE:
-                    self._facts.popitem(last=False)
-        return facts
+    def facts(self, message: MessageRecord) -> Facts:
+        """The message's body facts, derived on first use and kept in the store's cache."""
+        found = self.store.derived("facts", message.id, facts_of, facts_cost)
+        return found if found is not None else NO_FACTS
 
     def has_facts(self, message_id: str) -> bool:
-        return message_id in self._facts
+        return self.store.cache.has("facts", message_id)
 
     # -- keeping up with the store -----------------------------------------------------------
 
@@ -110,11 +92,12 @@ class MessageIndex:
 
     def _apply(self, event: StoreEvent) -> None:
         if isinstance(event, Delivered):
-            self._unread.add(event.message.id)
+            if SEEN not in event.flags:
+                self._unread.add(event.message.id)
             self._stored += 1
             self.accepted += 1
             self.accepted_size += event.message.size
-        elif isinstance(event, FlagsChanged):
+        elif isinstance(event, FlagsChanged | Linked):
             for message_id in {e.message.id for e in event.entries}:
                 self._recount(message_id)
         elif isinstance(event, Expunged):
@@ -128,8 +111,6 @@ class MessageIndex:
             self.deleted += self._stored
             self._stored = 0
             self._unread.clear()
-            with self._facts_lock:
-                self._facts.clear()
 
     def _recount(self, message_id: str) -> None:
         links = self.store.links(message_id)
@@ -142,5 +123,3 @@ class MessageIndex:
 
     def _forget(self, message_id: str) -> None:
         self._unread.discard(message_id)
-        with self._facts_lock:
-            self._facts.pop(message_id, None)

@@ -19,13 +19,14 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from ..handoff import hand_off
+from ..message import Summary
 from ..store import (
     Cleared,
     Delivered,
     Expunged,
     FlagsChanged,
+    MessageRecord,
     MessageStore,
-    StoredMessage,
     StoreEvent,
 )
 from . import serialize
@@ -34,7 +35,6 @@ from .index import MessageIndex
 
 log = logging.getLogger("mailtrap.api")
 
-PATH = "/api/events"
 #: Frames a client may have waiting before it counts as too slow and is dropped.
 QUEUE_SIZE = 256
 STATS_INTERVAL = 0.25
@@ -68,6 +68,7 @@ class LiveFeed:
         self.index = index
         self.executor = executor
         self.clients: set[_Client] = set()
+        self.closed = False
         self._loop = asyncio.get_running_loop()
         self._loop_thread = threading.get_ident()
         self._events: asyncio.Queue[StoreEvent | None] = asyncio.Queue()
@@ -84,6 +85,7 @@ class LiveFeed:
             hand_off(self._loop, self._loop_thread, self._events.put_nowait, event)
 
     async def close(self) -> None:
+        self.closed = True
         self._unsubscribe()
         for client in list(self.clients):
             self._drop(client)
@@ -111,11 +113,15 @@ class LiveFeed:
         if isinstance(event, Delivered):
             message = event.message
             if self.executor is None:
-                facts = self._prepare(message)
+                facts, summary = self._prepare(message)
             else:  # parsing a big message, or its hostile headers, must not stall the loop
-                facts = await self._loop.run_in_executor(self.executor, self._prepare, message)
+                facts, summary = await self._loop.run_in_executor(
+                    self.executor, self._prepare, message
+                )
+            if summary is None:  # deleted already: its delete frame follows
+                return []
             read = self._announced[message.id] = self.index.is_read(message.id)
-            return [_frame("new", serialize.summary(message, read, facts))]
+            return [_frame("new", serialize.summary(message, summary, read, facts))]
         if isinstance(event, FlagsChanged):
             return self._updates(e.message.id for e in event.entries)
         if isinstance(event, Expunged):
@@ -129,10 +135,9 @@ class LiveFeed:
             return [_frame("truncate", None)]
         return []
 
-    def _prepare(self, message: StoredMessage) -> Facts:
-        """Build what a ``new`` frame needs of a message: its summary and body facts."""
-        message.summary  # noqa: B018 (built on first read)
-        return self.index.facts(message)
+    def _prepare(self, message: MessageRecord) -> tuple[Facts, Summary | None]:
+        """What a ``new`` frame needs of a message: its body facts and summary (None if gone)."""
+        return self.index.facts(message), self.store.summary(message.id)
 
     def _updates(self, message_ids: Iterable[str]) -> list[str]:
         """``update`` frames for messages whose overall read state differs from the last told."""
@@ -181,6 +186,9 @@ class LiveFeed:
             return
         if not same_origin(scope):
             await send({"type": "websocket.close", "code": 1008})
+            return
+        if self.closed:  # the server is stopping
+            await send({"type": "websocket.close", "code": 1001})
             return
         await send({"type": "websocket.accept"})
         client = _Client(asyncio.current_task())

@@ -1,36 +1,38 @@
-"""The OpenAPI 3 document at ``/api/v1/openapi.json``: every route, Flask's and the async ones.
+"""The OpenAPI 3 document at ``/api/v1/openapi.json``, generated from the route table.
 
-A test compares its paths and methods with the routes actually registered, so a route added
-without documentation (or documented without existing) fails the suite.
+This module holds the pieces an operation is described with (parameters, bodies, responses)
+and the component schemas; each route's own operation sits beside it in :mod:`.routes`, so a
+route cannot exist undocumented, nor be documented without existing.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, Protocol
 
 Json = dict[str, Any]
 
 
-def _ref(name: str) -> Json:
+def ref(name: str) -> Json:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
-def _json(schema: Json, description: str = "OK") -> Json:
+def json_content(schema: Json, description: str = "OK") -> Json:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
-def _text(description: str = "Plain text") -> Json:
+def text(description: str = "Plain text") -> Json:
     return {"description": description, "content": {"text/plain": {"schema": {"type": "string"}}}}
 
 
-def _binary(media: str, description: str) -> Json:
+def binary(media: str, description: str) -> Json:
     return {"description": description, "content": {media: {"schema": {"type": "string"}}}}
 
 
-ERROR = _json(_ref("Error"), "Error")
+ERROR = json_content(ref("Error"), "Error")
 
 
-def _query(name: str, description: str, kind: str = "string", required: bool = False) -> Json:
+def query(name: str, description: str, kind: str = "string", required: bool = False) -> Json:
     return {
         "name": name,
         "in": "query",
@@ -40,7 +42,7 @@ def _query(name: str, description: str, kind: str = "string", required: bool = F
     }
 
 
-def _path(name: str, description: str) -> Json:
+def path_param(name: str, description: str) -> Json:
     return {
         "name": name,
         "in": "path",
@@ -50,27 +52,30 @@ def _path(name: str, description: str) -> Json:
     }
 
 
-ID = _path("ID", 'Message ID, or "latest" (the newest message, or newest matching ?query=)')
-PART = _path("PartID", "MIME part number, as listed in the message's Attachments and Inline")
-MAILBOX = _query("mailbox", "Only this recipient's mailbox (mailtrap addition)")
-START = _query("start", "Pagination offset", "integer")
-LIMIT = _query("limit", "Page size (default 50; 0 = all)", "integer")
-QUERY = _query("query", "Search in Mailpit's syntax (from:, to:, subject:, is:read, ...)", True)
+ID = path_param("ID", 'Message ID, or "latest" (the newest message, or newest matching ?query=)')
+PART = path_param("PartID", "MIME part number, as listed in the message's Attachments and Inline")
+MAILBOX = query("mailbox", "Only this account's mailbox: its INBOX, or folder= (mailtrap addition)")
+FOLDER = query("folder", "With mailbox=: this folder of the account (default INBOX)")
+START = query("start", "Pagination offset", "integer")
+LIMIT = query("limit", "Page size (default 50; 0 = all)", "integer")
+QUERY = query("query", "Search in Mailpit's syntax (from:, to:, subject:, is:read, ...)")
 SEARCH = {**QUERY, "required": True}
-TZ = _query("tz", "Time zone for after:/before: (e.g. Europe/Berlin)")
-LIST = {"200": _json(_ref("MessagesSummary")), "400": ERROR}
-OK = {"200": _text('"ok"'), "400": ERROR}
+TZ = query("tz", "Time zone for after:/before: (e.g. Europe/Berlin)")
+LIST = {"200": json_content(ref("MessagesSummary")), "400": ERROR}
+OK = {"200": text('"ok"'), "400": ERROR}
 
 
-def _op(summary: str, responses: Json, params: list[Json] | None = None, **extra: Any) -> Json:
-    operation: Json = {"summary": summary, "responses": responses}
+def operation(
+    summary: str, responses: Json, params: list[Json] | None = None, **extra: Any
+) -> Json:
+    described: Json = {"summary": summary, "responses": responses}
     if params:
-        operation["parameters"] = params
-    operation.update(extra)
-    return operation
+        described["parameters"] = params
+    described.update(extra)
+    return described
 
 
-def _body(schema: Json, required: bool = False) -> Json:
+def body(schema: Json, required: bool = False) -> Json:
     return {"required": required, "content": {"application/json": {"schema": schema}}}
 
 
@@ -84,120 +89,6 @@ READ_BODY = {
     },
 }
 
-PATHS: Json = {
-    "/api/v1/messages": {
-        "get": _op("List messages, newest first", LIST, [START, LIMIT, MAILBOX]),
-        "put": _op(
-            "Mark messages read or unread (by IDs, by Search, or all)",
-            OK,
-            [MAILBOX, TZ],
-            requestBody=_body(READ_BODY),
-        ),
-        "delete": _op("Delete messages by IDs, or all", OK, [MAILBOX], requestBody=_body(IDS_BODY)),
-    },
-    "/api/v1/search": {
-        "get": _op("Search messages, newest first", LIST, [SEARCH, START, LIMIT, TZ, MAILBOX]),
-        "delete": _op("Delete messages matching a search", OK, [SEARCH, TZ, MAILBOX]),
-    },
-    "/api/v1/message/{ID}": {
-        "get": _op(
-            "Get a message (marks it read)",
-            {"200": _json(_ref("Message")), "404": ERROR},
-            [ID, MAILBOX],
-        ),
-    },
-    "/api/v1/message/{ID}/headers": {
-        "get": _op(
-            "Get a message's headers (Go canonical names, sorted)",
-            {
-                "200": _json(
-                    {
-                        "type": "object",
-                        "additionalProperties": {"type": "array", "items": {"type": "string"}},
-                    }
-                ),
-                "404": ERROR,
-            },
-            [ID, MAILBOX],
-        ),
-    },
-    "/api/v1/message/{ID}/raw": {
-        "get": _op(
-            "Get a message's source, byte for byte",
-            {"200": _text("The raw message"), "404": ERROR},
-            [ID, MAILBOX, _query("dl", "1 = download as ID.eml")],
-        ),
-    },
-    "/api/v1/message/{ID}/part/{PartID}": {
-        "get": _op(
-            "Download an attachment or inline part (streamed)",
-            {"200": _binary("application/octet-stream", "The decoded part"), "404": ERROR},
-            [ID, PART, MAILBOX],
-        ),
-    },
-    "/view/{ID}.html": {
-        "get": _op(
-            "The message's HTML part, under a CSP that allows no script",
-            {"200": _binary("text/html", "HTML"), "404": ERROR},
-            [ID, MAILBOX, _query("remote", "1 = allow remote images (blocked by default)")],
-        ),
-    },
-    "/view/{ID}.txt": {
-        "get": _op("The message's text part", {"200": _text(), "404": ERROR}, [ID, MAILBOX]),
-    },
-    "/api/v1/send": {
-        "post": _op(
-            "Send a message over HTTP (stored as if received by SMTP)",
-            {"200": _json(_ref("SendConfirmation")), "400": ERROR, "413": ERROR},
-            requestBody=_body(_ref("SendRequest"), True),
-        ),
-    },
-    "/api/v1/mailboxes": {
-        "get": _op(
-            "List recipient mailboxes (mailtrap addition)", {"200": _json(_ref("Mailboxes"))}
-        ),
-    },
-    "/api/v1/wait": {
-        "get": _op(
-            "Long-poll: the first matching message received after `since` (mailtrap addition)",
-            {
-                "200": _json(_ref("Message")),
-                "400": ERROR,
-                "404": ERROR,
-                "408": _json(_ref("Error"), "Nothing matched within the timeout"),
-            },
-            [
-                QUERY,
-                MAILBOX,
-                TZ,
-                _query("timeout", "Seconds to wait (default 30, at most 300)", "number"),
-                _query(
-                    "since",
-                    "RFC 3339 time or message ID; without it an existing match answers at once",
-                ),
-            ],
-        ),
-    },
-    "/api/events": {
-        "get": _op(
-            "Websocket: {Type, Data} frames (stats first, then new/update/delete/truncate/stats)",
-            {"101": {"description": "Switching to websocket"}, "426": ERROR},
-        ),
-    },
-    "/api/v1/info": {"get": _op("Application information", {"200": _json(_ref("Info"))})},
-    "/api/v1/openapi.json": {"get": _op("This document", {"200": _json({"type": "object"})})},
-    "/livez": {"get": _op("Liveness probe", {"200": _text('"ok"')})},
-    "/readyz": {"get": _op("Readiness probe", {"200": _text('"ok"'), "503": ERROR})},
-    "/": {"get": _op("The web viewer", {"200": _binary("text/html", "index.html"), "404": ERROR})},
-    "/{name}": {
-        "get": _op(
-            "A web viewer file",
-            {"200": _binary("*/*", "The file"), "404": ERROR},
-            [_path("name", "File name")],
-        ),
-    },
-}
-
 
 def _object(**properties: Json) -> Json:
     return {"type": "object", "properties": properties}
@@ -205,13 +96,13 @@ def _object(**properties: Json) -> Json:
 
 STRING, INTEGER, BOOLEAN = {"type": "string"}, {"type": "integer"}, {"type": "boolean"}
 TIME = {"type": "string", "format": "date-time"}
-ADDRESSES = {"type": "array", "items": _ref("Address")}
+ADDRESSES = {"type": "array", "items": ref("Address")}
 #: The fields a message summary and a full message both start with.
 MESSAGE_HEAD = {
     "ID": STRING,
     "MessageID": STRING,
     "Read": BOOLEAN,
-    "From": _ref("Address"),
+    "From": ref("Address"),
     "To": ADDRESSES,
     "Cc": ADDRESSES,
     "Bcc": ADDRESSES,
@@ -249,7 +140,7 @@ SCHEMAS: Json = {
         messages_unread=INTEGER,
         start=INTEGER,
         tags=STRINGS,
-        messages={"type": "array", "items": _ref("MessageSummary")},
+        messages={"type": "array", "items": ref("MessageSummary")},
     ),
     "Message": _object(
         **MESSAGE_HEAD,
@@ -262,8 +153,8 @@ SCHEMAS: Json = {
         Text=STRING,
         HTML=STRING,
         Size=INTEGER,
-        Inline={"type": "array", "items": _ref("Attachment")},
-        Attachments={"type": "array", "items": _ref("Attachment")},
+        Inline={"type": "array", "items": ref("Attachment")},
+        Attachments={"type": "array", "items": ref("Attachment")},
     ),
     "SendRequest": {
         **_object(
@@ -288,7 +179,18 @@ SCHEMAS: Json = {
     },
     "SendConfirmation": _object(ID=STRING),
     "Mailboxes": _object(
-        mailboxes={"type": "array", "items": _object(Address=STRING, Total=INTEGER, Unread=INTEGER)}
+        mailboxes={
+            "type": "array",
+            "items": _object(
+                Address=STRING,
+                Total=INTEGER,
+                Unread=INTEGER,
+                Folders={
+                    "type": "array",
+                    "items": _object(Name=STRING, Total=INTEGER, Unread=INTEGER),
+                },
+            ),
+        }
     ),
     "Info": _object(
         Version=STRING, Messages=INTEGER, Unread=INTEGER, RuntimeStats={"type": "object"}
@@ -296,8 +198,19 @@ SCHEMAS: Json = {
 }
 
 
-def document(version: str) -> Json:
-    """The whole OpenAPI 3.1 document."""
+class Described(Protocol):
+    """What the document needs of a route (see :class:`.routes.Route`)."""
+
+    method: str
+    path: str
+    operation: Json
+
+
+def document(version: str, routes: Iterable[Described]) -> Json:
+    """The whole OpenAPI 3.1 document for ``routes``."""
+    paths: Json = {}
+    for route in routes:
+        paths.setdefault(route.path, {})[route.method.lower()] = route.operation
     return {
         "openapi": "3.1.0",
         "info": {
@@ -306,6 +219,6 @@ def document(version: str) -> Json:
             "description": "Mailpit API v1 compatible routes plus mailtrap's additions "
             "(mailboxes, mailbox= filters, the wait long-poll).",
         },
-        "paths": PATHS,
+        "paths": paths,
         "components": {"schemas": SCHEMAS},
     }

@@ -1,7 +1,7 @@
-"""What every route module shares: the API's state, JSON answers, and request-argument parsing.
+"""What every Flask view shares: the API's state, JSON answers, and request-argument parsing.
 
-Bad input raises :class:`ApiError`; the app turns it (and every other error) into a JSON body
-``{"Error": "..."}`` with its status, so no route ever answers with HTML or a 500 page.
+Bad input raises :class:`~.errors.ApiError`; the app turns it (and every other error) into a
+JSON body ``{"Error": "..."}`` with its status, so no route ever answers with HTML or a 500 page.
 """
 
 from __future__ import annotations
@@ -15,13 +15,11 @@ from typing import Any
 
 from flask import Response, current_app, request
 
-from ..store import MessageStore, StoredMessage
+from ..message import EMPTY_SUMMARY, Summary
+from ..store import INBOX, MailboxId, MessageRecord, MessageStore
 from . import search
+from .errors import Answer, ApiError, json_answer
 from .index import MessageIndex
-from .serialize import error
-
-#: Headers on every answer.
-COMMON_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
 
 
 @dataclass
@@ -39,21 +37,16 @@ class ApiState:
     live_stats: Callable[[], dict[str, int]] = lambda: {"LiveClients": 0, "Waiting": 0}
 
 
-class ApiError(Exception):
-    """A client error answered as ``{"Error": message}`` with ``status``."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-
-
 def state() -> ApiState:
     return current_app.extensions["mailtrap"]
 
 
+def flask_response(answer: Answer) -> Response:
+    return Response(answer.body, status=answer.status, headers=list(answer.headers))
+
+
 def as_json(data: Any, status: int = 200) -> Response:
-    return Response(json.dumps(data), status=status, mimetype="application/json")
+    return flask_response(json_answer(status, data))
 
 
 def as_text(text: str | bytes, status: int = 200) -> Response:
@@ -63,10 +56,6 @@ def as_text(text: str | bytes, status: int = 200) -> Response:
 def ok() -> Response:
     """Mailpit's plain ``ok`` answer to actions (PUT, DELETE)."""
     return as_text("ok")
-
-
-def json_error(status: int, message: str) -> Response:
-    return as_json(error(message), status)
 
 
 def int_arg(name: str, default: int, minimum: int = 0) -> int:
@@ -82,9 +71,15 @@ def int_arg(name: str, default: int, minimum: int = 0) -> int:
     return value
 
 
-def mailbox_arg() -> str | None:
-    value = request.args.get("mailbox", "").strip()
-    return value or None
+def mailbox_arg() -> MailboxId | None:
+    """``mailbox=`` (an account) and ``folder=`` (INBOX when not given) as one mailbox."""
+    address = request.args.get("mailbox", "").strip()
+    folder = request.args.get("folder", "").strip()
+    if not address:
+        if folder:
+            raise ApiError(400, "folder= needs mailbox= (the account it belongs to)")
+        return None
+    return state().store.resolve(MailboxId(address, folder or INBOX))
 
 
 def query_arg(required: bool) -> search.Query:
@@ -148,11 +143,16 @@ def boolean(fields: dict[str, Any], name: str) -> bool:
     raise ApiError(400, f"{name} must be true or false")
 
 
-def newest_first(messages: list[StoredMessage]) -> list[StoredMessage]:
+def summary_of(message: MessageRecord) -> Summary:
+    """The message's decoded header summary (empty when it left the store meanwhile)."""
+    return state().store.summary(message.id) or EMPTY_SUMMARY
+
+
+def newest_first(messages: list[MessageRecord]) -> list[MessageRecord]:
     return messages[::-1]
 
 
-def find_message(message_id: str) -> StoredMessage:
+def find_message(message_id: str) -> MessageRecord:
     """The message with this ID, or the newest one (matching ``?query=``) for ``latest``."""
     api = state()
     if message_id == "latest":

@@ -1,4 +1,6 @@
-"""Application routes: send over HTTP, info, health probes, the OpenAPI document, viewer files.
+"""Application views: send over HTTP, info, health probes, viewer files.
+
+Their paths and methods are in the route table, :mod:`.routes`.
 
 The viewer's files come from ``mailtrap_web`` (or any folder given to the app); only known
 static file types are served, each under a strict CSP and ``nosniff``.
@@ -10,13 +12,10 @@ import os
 import re
 import time
 
-from flask import Blueprint, Response
+from flask import Response
 
-from . import openapi
-from .respond import ApiError, as_json, as_text, json_body, json_error, state
+from .respond import ApiError, as_json, as_text, json_body, state
 from .send import build
-
-bp = Blueprint("app", __name__)
 
 _STATIC_TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -37,7 +36,6 @@ VIEWER_CSP = (
 )
 
 
-@bp.post("/api/v1/send")
 def send_message() -> Response:
     api = state()
     outgoing = build(json_body())
@@ -55,7 +53,6 @@ def _memory() -> int:
         return 0
 
 
-@bp.get("/api/v1/info")
 def info() -> Response:
     api = state()
     index = api.index
@@ -82,21 +79,14 @@ def info() -> Response:
     )
 
 
-@bp.get("/livez")
 def livez() -> Response:
     return as_text("ok")
 
 
-@bp.get("/readyz")
 def readyz() -> Response:
     if not state().ready:
-        return json_error(503, "shutting down")
+        raise ApiError(503, "shutting down")
     return as_text("ok")
-
-
-@bp.get("/api/v1/openapi.json")
-def openapi_document() -> Response:
-    return as_json(openapi.document(state().version))
 
 
 def _static(name: str) -> Response:
@@ -114,11 +104,9 @@ def _static(name: str) -> Response:
     return response
 
 
-@bp.get("/")
 def index_page() -> Response:
     return _static("index.html")
 
 
-@bp.get("/<name>")
 def static_file(name: str) -> Response:
     return _static(name)

@@ -1,4 +1,6 @@
-"""Routes over many messages: list, search, mark read/unread, delete, and the mailbox list.
+"""Views over many messages: list, search, mark read/unread, delete, and the mailbox list.
+
+Their paths and methods are in the route table, :mod:`.routes`.
 
 Without ``mailbox=`` an ID names the stored message everywhere: Read means \\Seen in every
 mailbox holding it, and PUT/DELETE act in all of them. With ``mailbox=`` they act in that
@@ -7,9 +9,9 @@ mailbox only (DESIGN.md, "Store semantics seen from outside").
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, request
+from flask import Response, request
 
-from ..store import StoredMessage
+from ..store import MailboxId, MessageRecord
 from . import search, serialize
 from .respond import (
     ApiError,
@@ -24,15 +26,15 @@ from .respond import (
     query_arg,
     state,
     string_list,
+    summary_of,
 )
 from .search import Context, Query
+from .serialize import Json
 
 DEFAULT_LIMIT = 50
 
-bp = Blueprint("messages", __name__)
 
-
-def _counts(api: ApiState, mailbox: str | None) -> tuple[int, int]:
+def _counts(api: ApiState, mailbox: MailboxId | None) -> tuple[int, int]:
     """(total, unread) of the whole store or of one mailbox."""
     if mailbox is None:
         return api.store.count(), api.index.unread
@@ -40,8 +42,19 @@ def _counts(api: ApiState, mailbox: str | None) -> tuple[int, int]:
     return (len(snapshot.entries), snapshot.unseen) if snapshot else (0, 0)
 
 
+def summaries(
+    api: ApiState, messages: list[MessageRecord], mailbox: MailboxId | None = None
+) -> list[Json]:
+    """``MessageSummary`` rows for messages (read state within ``mailbox`` when given)."""
+    index = api.index
+    return [
+        serialize.summary(m, summary_of(m), index.is_read(m.id, mailbox), index.facts(m))
+        for m in messages
+    ]
+
+
 def _page(
-    api: ApiState, matched: list[StoredMessage], mailbox: str | None, unread_matched: int
+    api: ApiState, matched: list[MessageRecord], mailbox: MailboxId | None, unread_matched: int
 ) -> Response:
     """One page of ``matched`` (newest first) in the ``MessagesSummary`` envelope."""
     start = int_arg("start", 0)
@@ -51,7 +64,7 @@ def _page(
     total, unread = _counts(api, mailbox)
     return as_json(
         serialize.page(
-            serialize.summaries(rows, api.index, mailbox),
+            summaries(api, rows, mailbox),
             start=start,
             total=total,
             unread=unread,
@@ -61,18 +74,16 @@ def _page(
     )
 
 
-@bp.get("/api/v1/messages")
 def list_messages() -> Response:
     api, mailbox = state(), mailbox_arg()
     _, unread = _counts(api, mailbox)
     return _page(api, api.store.messages(mailbox), mailbox, unread)
 
 
-def _search(api: ApiState, query: Query, mailbox: str | None) -> list[StoredMessage]:
+def _search(api: ApiState, query: Query, mailbox: MailboxId | None) -> list[MessageRecord]:
     return query.filter(api.store.messages(mailbox), Context(api.index, mailbox))
 
 
-@bp.get("/api/v1/search")
 def search_messages() -> Response:
     api, mailbox = state(), mailbox_arg()
     query = query_arg(required=True)
@@ -81,7 +92,6 @@ def search_messages() -> Response:
     return _page(api, matched, mailbox, unread)
 
 
-@bp.delete("/api/v1/search")
 def delete_search() -> Response:
     api, mailbox = state(), mailbox_arg()
     query = query_arg(required=True)
@@ -89,7 +99,6 @@ def delete_search() -> Response:
     return ok()
 
 
-@bp.put("/api/v1/messages")
 def set_read_status() -> Response:
     api, mailbox = state(), mailbox_arg()
     fields = body_fields()
@@ -114,7 +123,6 @@ def set_read_status() -> Response:
     return ok()
 
 
-@bp.delete("/api/v1/messages")
 def delete_messages() -> Response:
     api, mailbox = state(), mailbox_arg()
     ids = string_list(body_fields(), "IDs")
@@ -127,7 +135,6 @@ def delete_messages() -> Response:
     return ok()
 
 
-@bp.get("/api/v1/mailboxes")
 def list_mailboxes() -> Response:
     boxes = state().store.mailboxes()
     return as_json({"mailboxes": [serialize.mailbox(info) for info in boxes]})

@@ -1,4 +1,6 @@
-"""Routes on one message: detail (marks it read), headers, raw source, parts, and the views.
+"""Views of one message: detail (marks it read), headers, raw source, parts, and the views.
+
+Their paths and methods are in the route table, :mod:`.routes`.
 
 ``{ID}`` may be ``latest`` (the newest message, or the newest matching ``?query=``). Parts are
 streamed in chunks straight from the raw bytes (see :mod:`.parts`) and always served as
@@ -13,15 +15,13 @@ from email.parser import BytesHeaderParser
 from email.policy import compat32
 from urllib.parse import quote
 
-from flask import Blueprint, Response, request
+from flask import Response, request
 
-from ..message import header_block, mailbox_key
-from ..mime import parsed
-from ..store import StoredMessage
+from ..message import header_block
+from ..mime import ParsedMessage
+from ..store import MessageRecord
 from . import parts, serialize
-from .respond import ApiError, as_json, find_message, mailbox_arg, state
-
-bp = Blueprint("message", __name__)
+from .respond import ApiError, as_json, find_message, mailbox_arg, state, summary_of
 
 _MIME_TYPE = re.compile(r"^[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*$")
 _CHARSET = re.compile(r"^[A-Za-z0-9_.:-]{1,40}$")
@@ -42,33 +42,45 @@ VIEW_CSP_REMOTE_IMAGES = VIEW_CSP.replace(
 )
 
 
-def _in_mailbox(message: StoredMessage) -> StoredMessage:
+def _in_mailbox(message: MessageRecord) -> MessageRecord:
     mailbox = mailbox_arg()
-    if mailbox is not None and mailbox_key(mailbox) not in dict(message.links):
+    if mailbox is not None and mailbox not in state().store.links(message.id):
         raise ApiError(404, "message not found in this mailbox")
     return message
 
 
-@bp.get("/api/v1/message/<ID>")
+def _raw(message: MessageRecord) -> bytes:
+    raw = state().store.raw(message.id)
+    if raw is None:
+        raise ApiError(404, "message not found")
+    return raw
+
+
+def _parsed(message: MessageRecord) -> ParsedMessage:
+    view = state().store.parsed(message.id)
+    if view is None:
+        raise ApiError(404, "message not found")
+    return view
+
+
 def get_message(ID: str) -> Response:
     api, mailbox = state(), mailbox_arg()
     message = _in_mailbox(find_message(ID))
-    view = parsed(message)
+    view = _parsed(message)
     api.store.set_seen([message.id], True, mailbox)
-    return as_json(serialize.message(message, view, api.index.is_read(message.id, mailbox)))
+    read = api.store.is_read(message.id, mailbox)
+    return as_json(serialize.message(message, summary_of(message), view, read))
 
 
-@bp.get("/api/v1/message/<ID>/headers")
 def get_headers(ID: str) -> Response:
     message = _in_mailbox(find_message(ID))
-    block = _HEADER_PARSER.parsebytes(header_block(message.raw))
+    block = _HEADER_PARSER.parsebytes(header_block(_raw(message)))
     return as_json(serialize.headers(block.raw_items()))
 
 
-@bp.get("/api/v1/message/<ID>/raw")
 def get_raw(ID: str) -> Response:
     message = _in_mailbox(find_message(ID))
-    response = Response(message.raw, mimetype="text/plain")
+    response = Response(_raw(message), mimetype="text/plain")
     response.headers["Content-Type"] = "text/plain; charset=utf-8"
     response.headers["Content-Security-Policy"] = DOWNLOAD_CSP
     if request.args.get("dl") == "1":
@@ -103,14 +115,14 @@ def _download(body: bytes | Iterator[bytes], content_type: str, filename: str) -
     return response
 
 
-@bp.get("/api/v1/message/<ID>/part/<PartID>")
 def get_part(ID: str, PartID: str) -> Response:
     message = _in_mailbox(find_message(ID))
-    leaf = parts.find_leaf(message.raw, PartID)
+    raw = _raw(message)
+    leaf = parts.find_leaf(raw, PartID)
     if leaf is not None:
         name = leaf.filename or leaf.content_id or f"part-{PartID}"
-        return _download(parts.decoded_chunks(message.raw, leaf), _content_type(leaf), name)
-    item = parsed(message).part(PartID)
+        return _download(parts.decoded_chunks(raw, leaf), _content_type(leaf), name)
+    item = _parsed(message).part(PartID)
     if item is None:
         raise ApiError(404, "part not found")
     content_type = item.content_type if _MIME_TYPE.match(item.content_type) else ""
@@ -118,10 +130,9 @@ def get_part(ID: str, PartID: str) -> Response:
     return _download(item.data, content_type or "application/octet-stream", name)
 
 
-@bp.get("/view/<ID>.html")
 def view_html(ID: str) -> Response:
     message = _in_mailbox(find_message(ID))
-    view = parsed(message)
+    view = _parsed(message)
     if not view.html:
         raise ApiError(404, "message has no HTML part")
     by_cid = {a.content_id: a.part_id for a in (*view.inline, *view.attachments) if a.content_id}
@@ -138,9 +149,8 @@ def view_html(ID: str) -> Response:
     return response
 
 
-@bp.get("/view/<ID>.txt")
 def view_text(ID: str) -> Response:
     message = _in_mailbox(find_message(ID))
-    response = Response(parsed(message).text, mimetype="text/plain")
+    response = Response(_parsed(message).text, mimetype="text/plain")
     response.headers["Content-Security-Policy"] = DOWNLOAD_CSP
     return response

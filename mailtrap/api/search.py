@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ..message import Address
-from ..store import StoredMessage
+from ..message import EMPTY_SUMMARY, Address, Summary
+from ..store import MailboxId, MessageRecord
 from .index import MessageIndex
 
 _SIZE = re.compile(r"^(\d+(?:\.\d+)?)\s?(k|kb|m|mb|b)?$")
@@ -32,13 +32,17 @@ class QueryError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Context:
-    """What a term may consult besides the message: read state and the mailbox filter."""
+    """What a term may consult besides the message: the store (through the index), read state
+    and the mailbox filter."""
 
     index: MessageIndex
-    mailbox: str | None = None
+    mailbox: MailboxId | None = None
+
+    def summary(self, message: MessageRecord) -> Summary:
+        return self.index.store.summary(message.id) or EMPTY_SUMMARY
 
 
-Test = Callable[[StoredMessage, Context], bool]
+Test = Callable[[MessageRecord, Context], bool]
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +52,7 @@ class Term:
     #: Needs the parsed body (slow the first time a message is seen).
     costly: bool
 
-    def holds(self, message: StoredMessage, context: Context) -> bool:
+    def holds(self, message: MessageRecord, context: Context) -> bool:
         return self.test(message, context) != self.negate
 
 
@@ -63,10 +67,10 @@ class Query:
     def costly(self) -> bool:
         return any(term.costly for term in self.terms)
 
-    def matches(self, message: StoredMessage, context: Context) -> bool:
+    def matches(self, message: MessageRecord, context: Context) -> bool:
         return all(term.holds(message, context) for term in self.terms)
 
-    def filter(self, messages: list[StoredMessage], context: Context) -> list[StoredMessage]:
+    def filter(self, messages: list[MessageRecord], context: Context) -> list[MessageRecord]:
         return [m for m in messages if self.matches(m, context)]
 
 
@@ -130,36 +134,37 @@ def _names(values: tuple[Address, ...] | list[Address]) -> str:
     return "\n".join(f"{a.name} <{a.address}>" for a in values).casefold()
 
 
-def _address_term(pick: Callable[[StoredMessage], str]) -> Callable[..., tuple[Test, bool]]:
+Pick = Callable[[MessageRecord, Summary], str]
+
+
+def _address_term(pick: Pick) -> Callable[..., tuple[Test, bool]]:
     def build(value: str, _zone: tzinfo | None) -> tuple[Test, bool]:
         needle = value.casefold()
-        return (lambda m, _c: needle in pick(m)), False
+        return (lambda m, c: needle in pick(m, c.summary(m))), False
 
     return build
 
 
-def _from(m: StoredMessage) -> str:
-    s = m.summary
+def _from(m: MessageRecord, s: Summary) -> str:
     return _names([s.from_] if s.from_ else []) + "\n" + m.mail_from.casefold()
 
 
-def _bcc(m: StoredMessage) -> str:
-    return _names(m.summary.bcc) + "\n" + "\n".join(m.rcpt_tos).casefold()
+def _bcc(m: MessageRecord, s: Summary) -> str:
+    return _names(s.bcc) + "\n" + "\n".join(m.rcpt_tos).casefold()
 
 
-def _addressed(m: StoredMessage) -> str:
-    s = m.summary
-    return "\n".join([_from(m), _names(s.to), _names(s.cc), _bcc(m), _names(s.reply_to)])
+def _addressed(m: MessageRecord, s: Summary) -> str:
+    return "\n".join([_from(m, s), _names(s.to), _names(s.cc), _bcc(m, s), _names(s.reply_to)])
 
 
 def _subject(value: str, _zone: tzinfo | None) -> tuple[Test, bool]:
     needle = value.casefold()
-    return (lambda m, _c: needle in m.summary.subject.casefold()), False
+    return (lambda m, c: needle in c.summary(m).subject.casefold()), False
 
 
 def _message_id(value: str, _zone: tzinfo | None) -> tuple[Test, bool]:
     needle = value.casefold()
-    return (lambda m, _c: needle in m.summary.message_id.casefold()), False
+    return (lambda m, c: needle in c.summary(m).message_id.casefold()), False
 
 
 def _is(value: str, _zone: tzinfo | None) -> tuple[Test, bool]:
@@ -224,9 +229,9 @@ def _smaller(value: str, _zone: tzinfo | None) -> tuple[Test, bool]:
 
 
 def _free_text(needle: str) -> Test:
-    def test(message: StoredMessage, context: Context) -> bool:
-        s = message.summary
-        if needle in s.subject.casefold() or needle in _addressed(message):
+    def test(message: MessageRecord, context: Context) -> bool:
+        s = context.summary(message)
+        if needle in s.subject.casefold() or needle in _addressed(message, s):
             return True
         return needle in context.index.facts(message).text
 
@@ -235,10 +240,10 @@ def _free_text(needle: str) -> Test:
 
 _PREFIXED: dict[str, Callable[[str, tzinfo | None], tuple[Test, bool]]] = {
     "from": _address_term(_from),
-    "to": _address_term(lambda m: _names(m.summary.to)),
-    "cc": _address_term(lambda m: _names(m.summary.cc)),
+    "to": _address_term(lambda _m, s: _names(s.to)),
+    "cc": _address_term(lambda _m, s: _names(s.cc)),
     "bcc": _address_term(_bcc),
-    "reply-to": _address_term(lambda m: _names(m.summary.reply_to)),
+    "reply-to": _address_term(lambda _m, s: _names(s.reply_to)),
     "addressed": _address_term(_addressed),
     "subject": _subject,
     "message-id": _message_id,

@@ -2,7 +2,7 @@
 
 Bcc recipients go to the envelope only (as a real MTA delivers them), so they show up as Bcc
 in summaries through the envelope rule and never appear in the stored headers. Every problem
-is a :class:`~.respond.ApiError` (400) naming the field.
+is an :class:`~.errors.ApiError` (400) naming the field.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from email.policy import SMTP
 from email.utils import formatdate, make_msgid
 from typing import Any
 
-from .respond import ApiError
+from .errors import ApiError
 
 #: Headers the request's ``Headers`` object may not set (they come from the other fields).
 RESTRICTED = frozenset(

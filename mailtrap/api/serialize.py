@@ -11,11 +11,10 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from ..message import Address, mailbox_key
+from ..message import Address, Summary, mailbox_key
 from ..mime import Attachment, ParsedMessage
-from ..store import MailboxInfo, StoredMessage
+from ..store import FolderInfo, MailboxInfo, MessageRecord
 from .facts import Facts
-from .index import MessageIndex
 
 Json = dict[str, Any]
 
@@ -31,7 +30,7 @@ def rfc3339(moment: datetime, milliseconds: bool = False) -> str:
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
-def received(message: StoredMessage) -> str:
+def received(message: MessageRecord) -> str:
     return rfc3339(datetime.fromtimestamp(message.received, UTC), milliseconds=True)
 
 
@@ -45,9 +44,8 @@ def addresses(values: tuple[Address, ...] | list[Address]) -> list[Json]:
     return [{"Name": a.name, "Address": a.address} for a in values]
 
 
-def bcc(message: StoredMessage) -> list[Json]:
+def bcc(message: MessageRecord, summary: Summary) -> list[Json]:
     """The Bcc header's addresses, plus envelope recipients named in no To, Cc or Bcc header."""
-    summary = message.summary
     listed = {mailbox_key(a.address) for a in (*summary.to, *summary.cc, *summary.bcc)}
     hidden = []
     for rcpt in message.rcpt_tos:
@@ -58,21 +56,20 @@ def bcc(message: StoredMessage) -> list[Json]:
     return addresses([*summary.bcc, *hidden])
 
 
-def message_id(message: StoredMessage) -> str:
-    return message.summary.message_id.strip().strip("<>")
+def message_id(summary: Summary) -> str:
+    return summary.message_id.strip().strip("<>")
 
 
-def summary(message: StoredMessage, read: bool, facts: Facts) -> Json:
+def summary(message: MessageRecord, s: Summary, read: bool, facts: Facts) -> Json:
     """A ``MessageSummary``: one row of a list or search, and the ``new`` websocket event."""
-    s = message.summary
     return {
         "ID": message.id,
-        "MessageID": message_id(message),
+        "MessageID": message_id(s),
         "Read": read,
         "From": address(s.from_),
         "To": addresses(s.to),
         "Cc": addresses(s.cc),
-        "Bcc": bcc(message),
+        "Bcc": bcc(message, s),
         "ReplyTo": addresses(s.reply_to),
         "Subject": s.subject,
         "Created": received(message),
@@ -82,12 +79,6 @@ def summary(message: StoredMessage, read: bool, facts: Facts) -> Json:
         "Attachments": facts.attachments,
         "Snippet": facts.snippet,
     }
-
-
-def summaries(
-    messages: list[StoredMessage], index: MessageIndex, mailbox: str | None = None
-) -> list[Json]:
-    return [summary(m, index.is_read(m.id, mailbox), index.facts(m)) for m in messages]
 
 
 def page(
@@ -141,20 +132,19 @@ def list_unsubscribe(parsed: ParsedMessage) -> Json:
     }
 
 
-def message(stored: StoredMessage, parsed: ParsedMessage, read: bool) -> Json:
+def message(stored: MessageRecord, s: Summary, parsed: ParsedMessage, read: bool) -> Json:
     """The full ``Message`` of ``GET /api/v1/message/{ID}``."""
-    s = stored.summary
     return_path = _header(parsed, "return-path").strip().strip("<>")
     if not return_path:
         return_path = stored.mail_from or (s.from_.address if s.from_ else "")
     return {
         "ID": stored.id,
-        "MessageID": message_id(stored),
+        "MessageID": message_id(s),
         "Read": read,
         "From": address(s.from_),
         "To": addresses(s.to),
         "Cc": addresses(s.cc),
-        "Bcc": bcc(stored),
+        "Bcc": bcc(stored, s),
         "ReplyTo": addresses(s.reply_to),
         "ReturnPath": return_path,
         "Subject": s.subject,
@@ -191,8 +181,18 @@ def headers(items: list[tuple[str, str]]) -> Json:
     return dict(sorted(grouped.items()))
 
 
+def folder(info: FolderInfo) -> Json:
+    return {"Name": info.name, "Total": info.total, "Unread": info.unseen}
+
+
 def mailbox(info: MailboxInfo) -> Json:
-    return {"Address": info.address, "Total": info.total, "Unread": info.unseen}
+    """One account: its INBOX's counts, and every folder (INBOX first)."""
+    return {
+        "Address": info.address,
+        "Total": info.total,
+        "Unread": info.unseen,
+        "Folders": [folder(f) for f in info.folders if not f.noselect],
+    }
 
 
 def error(text: str) -> Json:

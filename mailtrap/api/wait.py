@@ -11,7 +11,6 @@ would give it, without marking it read), 408 with a JSON error when nothing matc
 from __future__ import annotations
 
 import asyncio
-import json
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -21,21 +20,16 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from ..handoff import hand_off
-from ..message import mailbox_key
-from ..mime import parsed
-from ..store import Delivered, MessageStore, StoredMessage, StoreEvent
+from ..message import EMPTY_SUMMARY
+from ..store import INBOX, Delivered, MailboxId, MessageRecord, MessageStore, StoreEvent
 from . import search, serialize
+from .errors import Answer, ApiError, error_answer, json_answer
 from .index import MessageIndex
 
-PATH = "/api/v1/wait"
 DEFAULT_TIMEOUT = 30.0
 MAX_TIMEOUT = 300.0
-
-
-class _BadRequest(Exception):
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
+#: A long-poll's answer is about this moment: never cached.
+NO_STORE = (("Cache-Control", "no-store"),)
 
 
 @dataclass(eq=False)
@@ -43,15 +37,15 @@ class Waiter:
     """One pending long-poll."""
 
     query: search.Query
-    mailbox: str | None
+    mailbox: MailboxId | None
     after_seq: int
     after_time: float
-    found: asyncio.Future[StoredMessage] = field(default_factory=asyncio.Future)
+    found: asyncio.Future[MessageRecord] = field(default_factory=asyncio.Future)
 
-    def wants(self, message: StoredMessage, index: MessageIndex) -> bool:
+    def wants(self, message: MessageRecord, index: MessageIndex) -> bool:
         if message.seq <= self.after_seq or message.received <= self.after_time:
             return False
-        if self.mailbox is not None and mailbox_key(self.mailbox) not in dict(message.links):
+        if self.mailbox is not None and self.mailbox not in index.store.links(message.id):
             return False
         return self.query.matches(message, search.Context(index, self.mailbox))
 
@@ -64,6 +58,7 @@ class WaitHub:
         self.index = index
         self.executor = executor
         self.waiters: set[Waiter] = set()
+        self.closed = False
         #: One thread looks through stored mail for new waiters, one waiter at a time: many
         #: waiters queue up there rather than crowd the interpreter lock the loop needs too.
         self._scanner = ThreadPoolExecutor(1, thread_name_prefix="mailtrap-wait")
@@ -76,7 +71,7 @@ class WaitHub:
         if self.waiters and isinstance(event, Delivered):
             hand_off(self._loop, self._loop_thread, self._delivered, event.message)
 
-    def _delivered(self, message: StoredMessage) -> None:
+    def _delivered(self, message: MessageRecord) -> None:
         for waiter in list(self.waiters):
             if waiter.found.done():
                 continue
@@ -85,12 +80,13 @@ class WaitHub:
             elif waiter.wants(message, self.index):
                 waiter.found.set_result(message)
 
-    async def _check_slowly(self, waiter: Waiter, message: StoredMessage) -> None:
+    async def _check_slowly(self, waiter: Waiter, message: MessageRecord) -> None:
         wanted = await self._loop.run_in_executor(self.executor, waiter.wants, message, self.index)
         if wanted and not waiter.found.done():
             waiter.found.set_result(message)
 
     def close(self) -> None:
+        self.closed = True
         self._unsubscribe()
         self._scanner.shutdown(wait=False, cancel_futures=True)
         for waiter in list(self.waiters):
@@ -100,15 +96,19 @@ class WaitHub:
     # -- the handler -------------------------------------------------------------------------
 
     async def serve(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        """The ASGI handler for ``GET /api/v1/wait``."""
-        if scope["method"] not in ("GET", "HEAD"):
-            await _answer(send, 405, serialize.error("use GET"), [(b"allow", b"GET")])
-            return
+        """The ASGI handler for ``GET /api/v1/wait`` (the router has checked the method)."""
         try:
-            waiter, timeout = self._waiter(parse_qs(scope["query_string"].decode("latin-1")))
-        except _BadRequest as problem:
-            await _answer(send, problem.status, serialize.error(str(problem)))
-            return
+            answer = await self._wait(scope, receive)
+        except ApiError as problem:
+            answer = error_answer(problem, NO_STORE)
+        if answer is not None:
+            await answer.send(send)
+
+    async def _wait(self, scope: dict[str, Any], receive: Any) -> Answer | None:
+        """The answer to one long-poll; None when the client hung up first."""
+        if self.closed:
+            raise ApiError(503, "the server is stopping")
+        waiter, timeout = self._waiter(parse_qs(scope["query_string"].decode("latin-1")))
         self.waiters.add(waiter)
         disconnect = asyncio.create_task(_disconnected(receive))
         try:
@@ -120,19 +120,20 @@ class WaitHub:
             self.waiters.discard(waiter)
             disconnect.cancel()
         if disconnect.done() and not waiter.found.done():
-            return  # nobody is listening any more
+            return None  # nobody is listening any more
         if waiter.found.cancelled():
-            await _answer(send, 503, serialize.error("the server is stopping"))
-        elif waiter.found.done():
-            message = waiter.found.result()
-            body = serialize.message(
-                message, parsed(message), self.index.is_read(message.id, waiter.mailbox)
-            )
-            await _answer(send, 200, body)
-        else:
+            raise ApiError(503, "the server is stopping")
+        if not waiter.found.done():
             waiter.found.cancel()
             what = waiter.query.text or "any message"
-            await _answer(send, 408, serialize.error(f"nothing matching {what!r} in {timeout:g}s"))
+            raise ApiError(408, f"nothing matching {what!r} in {timeout:g}s")
+        message = waiter.found.result()
+        view = self.store.parsed(message.id)
+        if view is None:  # deleted between its arrival and now
+            raise ApiError(404, "the message was deleted meanwhile")
+        summary = self.store.summary(message.id) or EMPTY_SUMMARY
+        read = self.index.is_read(message.id, waiter.mailbox)
+        return json_answer(200, serialize.message(message, summary, view, read), NO_STORE)
 
     async def _existing(self, waiter: Waiter) -> None:
         """A message already stored (after ``since``, if given) answers at once, oldest first.
@@ -147,7 +148,7 @@ class WaitHub:
         if not candidates:
             return
 
-        def first() -> StoredMessage | None:
+        def first() -> MessageRecord | None:
             return next((m for m in candidates if waiter.wants(m, self.index)), None)
 
         try:
@@ -164,15 +165,20 @@ class WaitHub:
         try:
             query = search.parse(arg("query"), arg("tz") or None)
         except search.QueryError as problem:
-            raise _BadRequest(400, str(problem)) from None
+            raise ApiError(400, str(problem)) from None
         try:
             timeout = float(arg("timeout") or DEFAULT_TIMEOUT)
         except ValueError:
-            raise _BadRequest(400, "timeout must be a number of seconds") from None
+            raise ApiError(400, "timeout must be a number of seconds") from None
         if not 0 <= timeout <= MAX_TIMEOUT:
-            raise _BadRequest(400, f"timeout must be between 0 and {MAX_TIMEOUT:g} seconds")
+            raise ApiError(400, f"timeout must be between 0 and {MAX_TIMEOUT:g} seconds")
         after_seq, after_time = self._since(arg("since"))
-        return Waiter(query, arg("mailbox") or None, after_seq, after_time), timeout
+        mailbox = None
+        if arg("mailbox"):
+            mailbox = self.store.resolve(MailboxId(arg("mailbox"), arg("folder") or INBOX))
+        elif arg("folder"):
+            raise ApiError(400, "folder= needs mailbox= (the account it belongs to)")
+        return Waiter(query, mailbox, after_seq, after_time), timeout
 
     def _since(self, since: str) -> tuple[int, float]:
         """``since`` as (sequence number, time) lower bounds: a message ID or an RFC 3339 time."""
@@ -185,8 +191,8 @@ class WaitHub:
             moment = datetime.fromisoformat(since.replace("Z", "+00:00"))
         except ValueError:
             if since[:4].isdigit() and since[4:5] == "-":
-                raise _BadRequest(400, "since: not an RFC 3339 time") from None
-            raise _BadRequest(404, "since: no message with this ID") from None
+                raise ApiError(400, "since: not an RFC 3339 time") from None
+            raise ApiError(404, "since: no message with this ID") from None
         if moment.tzinfo is None:
             moment = moment.astimezone()
         return 0, moment.timestamp()
@@ -195,18 +201,3 @@ class WaitHub:
 async def _disconnected(receive: Any) -> None:
     while (await receive()).get("type") != "http.disconnect":
         pass
-
-
-async def _answer(
-    send: Any, status: int, data: Any, extra: list[tuple[bytes, bytes]] | None = None
-) -> None:
-    body = json.dumps(data).encode()
-    headers = [
-        (b"content-type", b"application/json"),
-        (b"content-length", str(len(body)).encode()),
-        (b"x-content-type-options", b"nosniff"),
-        (b"cache-control", b"no-store"),
-        *(extra or []),
-    ]
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})

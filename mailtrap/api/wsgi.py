@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import asyncio
 import io
-import json
 import logging
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
+
+from .errors import ApiError, error_answer, send_whole
 
 log = logging.getLogger("mailtrap.api")
 
@@ -29,12 +30,6 @@ _DONE = object()
 Scope = dict[str, Any]
 Receive = Callable[[], Any]
 Send = Callable[[dict[str, Any]], Any]
-
-
-def _error(status: int, message: str) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
-    body = json.dumps({"Error": message}).encode()
-    headers = [(b"content-type", b"application/json"), (b"x-content-type-options", b"nosniff")]
-    return status, [*headers, (b"content-length", str(len(body)).encode())], body
 
 
 def environ(scope: Scope, body: bytes) -> dict[str, Any]:
@@ -83,14 +78,14 @@ class WsgiBridge:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         body = await self._body(scope, receive)
         if body is None:
-            await self._respond(send, *_error(413, f"request body over {self.max_body} bytes"))
+            await error_answer(ApiError(413, f"request body over {self.max_body} bytes")).send(send)
             return
         loop = asyncio.get_running_loop()
         status, headers, first, rest = await loop.run_in_executor(
             self.pool, self._start, environ(scope, body)
         )
         if rest is None:
-            await self._respond(send, status, headers, first)
+            await send_whole(send, status, headers, first)
             return
         try:
             await send({"type": "http.response.start", "status": status, "headers": headers})
@@ -118,13 +113,6 @@ class WsgiBridge:
             if not message.get("more_body"):
                 return b"".join(chunks)
 
-    @staticmethod
-    async def _respond(
-        send: Send, status: int, headers: list[tuple[bytes, bytes]], body: bytes
-    ) -> None:
-        await send({"type": "http.response.start", "status": status, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
-
     def _start(
         self, env: dict[str, Any]
     ) -> tuple[int, list[tuple[bytes, bytes]], bytes, Iterator[bytes] | None]:
@@ -148,7 +136,8 @@ class WsgiBridge:
                 getattr(iterable, "close", lambda: None)()
         except Exception:
             log.exception("the WSGI app failed")
-            return *_error(500, "internal error"), None
+            answer = error_answer(ApiError(500, "internal error"))
+            return answer.status, answer.asgi_headers(), answer.body, None
         status, raw_headers = started
         headers = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in raw_headers]
         return status, headers, b"".join(chunks), rest

@@ -12,7 +12,6 @@ import asyncio
 import socket
 import ssl
 import threading
-import weakref
 from collections.abc import Callable
 
 from ..handoff import hand_off
@@ -22,17 +21,6 @@ from .stream import StreamServer
 
 #: RFC 3501 5.4: an autologout timer lasts at least 30 minutes.
 DEFAULT_TIMEOUT = 1800.0
-
-# One Mailboxes per store, so IMAP and IMAPS sessions share \Recent claims and subscriptions.
-_MAILBOXES: weakref.WeakKeyDictionary[MessageStore, Mailboxes] = weakref.WeakKeyDictionary()
-
-
-def mailboxes_for(store: MessageStore) -> Mailboxes:
-    """The IMAP mailbox state shared by every IMAP listener over ``store``."""
-    found = _MAILBOXES.get(store)
-    if found is None:
-        found = _MAILBOXES[store] = Mailboxes(store)
-    return found
 
 
 class ImapServer(StreamServer):
@@ -44,6 +32,7 @@ class ImapServer(StreamServer):
         self,
         store: MessageStore,
         *,
+        mailboxes: Mailboxes | None = None,
         timeout: float = DEFAULT_TIMEOUT,
         max_connections: int = 1000,
         starttls: ssl.SSLContext | None = None,
@@ -56,7 +45,8 @@ class ImapServer(StreamServer):
             implicit_tls=implicit_tls,
         )
         self.store = store
-        self.mailboxes = mailboxes_for(store)
+        # Shared by the IMAP and IMAPS listeners of one runtime (\Recent claims).
+        self.mailboxes = mailboxes if mailboxes is not None else Mailboxes(store)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._loop_thread = 0
         self._unsubscribe: Callable[[], None] | None = None
@@ -77,7 +67,7 @@ class ImapServer(StreamServer):
     def too_many_connections(self) -> bytes:
         return too_many_connections()
 
-    # -- store events: called on the writer's thread, under the store's lock ------------------
+    # -- store events: called on a writer's thread, after the change --------------------------
 
     def _on_store_event(self, event: StoreEvent) -> None:
         # Only sessions care, and every session is registered before it can select a mailbox.

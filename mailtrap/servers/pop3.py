@@ -9,7 +9,6 @@ so nothing is deleted).
 from __future__ import annotations
 
 import ssl
-import weakref
 
 from ..protocols.pop3 import MaildropLocks, Pop3Connection
 from ..protocols.pop3.replies import err
@@ -18,17 +17,6 @@ from .stream import StreamServer
 
 #: RFC 1939 section 3: an inactivity timer, if any, lasts at least 10 minutes.
 DEFAULT_TIMEOUT = 600.0
-
-# One lock table per store, so POP3 and POP3S sessions exclude each other (RFC 1939 section 8).
-_LOCKS: weakref.WeakKeyDictionary[MessageStore, MaildropLocks] = weakref.WeakKeyDictionary()
-
-
-def locks_for(store: MessageStore) -> MaildropLocks:
-    """The maildrop locks shared by every POP3 listener over ``store``."""
-    locks = _LOCKS.get(store)
-    if locks is None:
-        locks = _LOCKS[store] = MaildropLocks()
-    return locks
 
 
 class Pop3Server(StreamServer):
@@ -41,6 +29,7 @@ class Pop3Server(StreamServer):
         store: MessageStore,
         *,
         hostname: str,
+        locks: MaildropLocks | None = None,
         timeout: float = DEFAULT_TIMEOUT,
         max_connections: int = 1000,
         starttls: ssl.SSLContext | None = None,
@@ -53,7 +42,8 @@ class Pop3Server(StreamServer):
             implicit_tls=implicit_tls,
         )
         self.store = store
-        self.locks = locks_for(store)
+        # Shared by the POP3 and POP3S listeners of one runtime (RFC 1939 section 8).
+        self.locks = locks if locks is not None else MaildropLocks()
         self.hostname = hostname
 
     def too_many_connections(self) -> bytes:

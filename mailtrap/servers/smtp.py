@@ -47,7 +47,9 @@ class StoreHandler:
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         raw = envelope.original_content or b""
-        message = self.store.deliver(envelope.mail_from or "", envelope.rcpt_tos, raw)
+        # Awaited: a backend that commits to disk answers 250 only once the message is safe,
+        # and serves other connections meanwhile.
+        message = await self.store.deliver_async(envelope.mail_from or "", envelope.rcpt_tos, raw)
         return f"250 OK: queued as {message.id}"
 
 

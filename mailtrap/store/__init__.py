@@ -1,25 +1,66 @@
 """The single source of truth for captured mail: interface, events, memory backend."""
 
 from .base import FlagMode, MessageStore
-from .events import Cleared, Delivered, Expunged, FlagsChanged, StoreEvent, Subscriber
+from .cache import DerivedCache
+from .events import (
+    Cleared,
+    Delivered,
+    Expunged,
+    FlagsChanged,
+    FoldersChanged,
+    Linked,
+    StoreEvent,
+    Subscriber,
+)
 from .memory import MemoryStore
-from .model import DELETED, SEEN, SYSTEM_FLAGS, Entry, MailboxInfo, MailboxSnapshot, StoredMessage
+from .model import (
+    DELETED,
+    DELIMITER,
+    INBOX,
+    SEEN,
+    SPECIAL_USES,
+    SYSTEM_FLAGS,
+    Entry,
+    FolderError,
+    FolderExists,
+    FolderInfo,
+    MailboxId,
+    MailboxInfo,
+    MailboxRef,
+    MailboxSnapshot,
+    MessageRecord,
+    NoSuchFolder,
+    as_mailbox,
+)
 
 __all__ = [
     "DELETED",
+    "DELIMITER",
+    "INBOX",
     "SEEN",
+    "SPECIAL_USES",
     "SYSTEM_FLAGS",
     "Cleared",
     "Delivered",
+    "DerivedCache",
     "Entry",
     "Expunged",
     "FlagMode",
     "FlagsChanged",
+    "FolderError",
+    "FolderExists",
+    "FolderInfo",
+    "FoldersChanged",
+    "Linked",
+    "MailboxId",
     "MailboxInfo",
+    "MailboxRef",
     "MailboxSnapshot",
     "MemoryStore",
+    "MessageRecord",
     "MessageStore",
+    "NoSuchFolder",
     "StoreEvent",
-    "StoredMessage",
     "Subscriber",
+    "as_mailbox",
 ]

@@ -1,47 +1,207 @@
 """The store interface every backend implements (memory now, SQLite later).
 
-Semantics every backend keeps:
-- ``deliver`` stores the raw bytes once and links the message into one mailbox per envelope
-  recipient (created on first delivery), each link with its own UID and flags.
-- UIDs in a mailbox only grow; ``clear`` and deletions never lower UIDNEXT or change
-  UIDVALIDITY, so a UID is never reused.
-- ``max_messages`` prunes the oldest messages first.
-- Every change is announced to subscribers as a :mod:`mailtrap.store.events` event.
-- Addresses are compared through :func:`mailtrap.message.mailbox_key`; an unknown mailbox reads
-  as empty and never raises.
+Model: accounts own folders; a mailbox is ``(owner, folder)`` (:class:`~.model.MailboxId`).
+Semantics every backend keeps (tests/store is the conformance suite):
+- ``deliver`` stores the raw bytes once and links the message into each envelope recipient's
+  INBOX (the account and its INBOX are created on first delivery), each link with its own UID
+  and flags. ``append`` stores a new message into one folder; ``copy`` and ``move`` link stored
+  messages into another folder of the same owner: a message in three folders is stored once.
+- Every folder has its own UIDVALIDITY and UIDNEXT. UIDs in a folder only grow and are never
+  reused: ``clear``, expunges and deletions never lower UIDNEXT nor change UIDVALIDITY; a folder
+  deleted and created again gets a new, larger UIDVALIDITY.
+- A message leaves the store when its last link goes; ``max_messages`` prunes the oldest first.
+- Records, entries and snapshots are immutable values; raw bytes and summaries are read by ID.
+- Every change is announced to subscribers as a :mod:`.events` event, after the store's lock is
+  released, in order.
+- Addresses are compared through :func:`mailtrap.message.mailbox_key`, ``INBOX`` in any case;
+  an unknown mailbox reads as empty and never raises.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Sequence
-from typing import Literal
+from typing import Literal, TypeVar
 
+from ..message import Summary
+from ..mime import ParsedMessage, parse, parsed_cost
+from .cache import DerivedCache
 from .events import Subscriber
-from .model import Entry, MailboxInfo, MailboxSnapshot, StoredMessage
+from .model import (
+    INBOX,
+    Entry,
+    FolderInfo,
+    MailboxId,
+    MailboxInfo,
+    MailboxRef,
+    MailboxSnapshot,
+    MessageRecord,
+)
 
 FlagMode = Literal["add", "remove", "replace"]
+T = TypeVar("T")
 
 
 class MessageStore(ABC):
     """Where captured mail lives; thread-safe; knows no front-end."""
 
     max_messages: int | None
+    #: Values derived from messages' bytes, keyed by message ID; forgets deleted mail.
+    cache: DerivedCache
+
+    # -- writing -----------------------------------------------------------------------------
 
     @abstractmethod
-    def deliver(self, mail_from: str, rcpt_tos: Sequence[str], raw: bytes) -> StoredMessage:
-        """Store ``raw`` byte for byte and link it into each recipient's mailbox."""
+    def deliver(
+        self,
+        mail_from: str,
+        rcpt_tos: Sequence[str],
+        raw: bytes,
+        *,
+        transcript: bytes | None = None,
+    ) -> MessageRecord:
+        """Store ``raw`` byte for byte and link it into each recipient's INBOX."""
+
+    async def deliver_async(
+        self,
+        mail_from: str,
+        rcpt_tos: Sequence[str],
+        raw: bytes,
+        *,
+        transcript: bytes | None = None,
+    ) -> MessageRecord:
+        """:meth:`deliver` for the event loop: returns once the message is stored.
+
+        A backend whose commit waits on a disk overrides this so other connections are served
+        meanwhile; the memory backend stores at once.
+        """
+        return self.deliver(mail_from, rcpt_tos, raw, transcript=transcript)
 
     @abstractmethod
-    def get(self, message_id: str) -> StoredMessage | None:
-        """The stored message with this ID, or None."""
+    def append(
+        self,
+        mailbox: MailboxRef,
+        raw: bytes,
+        flags: Iterable[str] = (),
+        internal_date: float | None = None,
+    ) -> Entry:
+        """Store a new message into one existing folder (IMAP APPEND); its new entry."""
 
     @abstractmethod
-    def messages(self, mailbox: str | None = None) -> list[StoredMessage]:
-        """Every stored message (or those in one mailbox), in arrival order."""
+    def copy(
+        self, source: MailboxRef, uids: Iterable[int], target: MailboxRef
+    ) -> list[tuple[int, int]]:
+        """Link messages into another folder of the same owner, with their flags.
+
+        Returns (source UID, new UID) pairs in source UID order (UIDPLUS's COPYUID).
+        """
 
     @abstractmethod
-    def messages_after(self, seq: int) -> list[StoredMessage]:
+    def move(
+        self, source: MailboxRef, uids: Iterable[int], target: MailboxRef
+    ) -> list[tuple[int, int]]:
+        """:meth:`copy`, then unlink from the source in the same step (RFC 6851)."""
+
+    @abstractmethod
+    def store_flags(
+        self, mailbox: MailboxRef, uids: Iterable[int], flags: Iterable[str], mode: FlagMode
+    ) -> list[Entry]:
+        """Add, remove or replace flags on entries of one mailbox; returns the changed entries."""
+
+    @abstractmethod
+    def set_seen(
+        self, message_ids: Iterable[str], seen: bool, mailbox: MailboxRef | None = None
+    ) -> int:
+        """Set or clear \\Seen on messages in every mailbox holding them (or in one)."""
+
+    @abstractmethod
+    def expunge(self, mailbox: MailboxRef, uids: Iterable[int]) -> list[Entry]:
+        """Unlink these UIDs from one mailbox; a message whose last link goes leaves the store."""
+
+    @abstractmethod
+    def delete(self, message_ids: Iterable[str], mailbox: MailboxRef | None = None) -> int:
+        """Unlink messages everywhere (or from one mailbox); returns how many links went."""
+
+    @abstractmethod
+    def clear(self) -> None:
+        """Remove every message; folders stay, keeping UIDVALIDITY and UIDNEXT."""
+
+    # -- accounts and folders -----------------------------------------------------------------
+
+    @abstractmethod
+    def open_account(self, address: str) -> MailboxSnapshot:
+        """The account's INBOX, creating the account (with an empty INBOX) when it is new.
+
+        A login (POP3, IMAP) opens its account, so UIDVALIDITY is fixed from the first look
+        and does not change when the first message arrives.
+        """
+
+    @abstractmethod
+    def create_folder(self, mailbox: MailboxId, special_use: str | None = None) -> FolderInfo:
+        """Create a folder, and any missing parents (RFC 3501 6.3.3); FolderExists if it exists.
+
+        Creating a folder kept only as a parent (``noselect``) makes it a real folder again,
+        with a new UIDVALIDITY.
+        """
+
+    @abstractmethod
+    def delete_folder(self, mailbox: MailboxId) -> None:
+        """Delete a folder and its messages (RFC 3501 6.3.4).
+
+        INBOX cannot be deleted; a folder with children stays as ``noselect``; NoSuchFolder
+        when it does not exist.
+        """
+
+    @abstractmethod
+    def rename_folder(self, mailbox: MailboxId, new_name: str) -> None:
+        """Rename a folder and its children (RFC 3501 6.3.5), keeping UIDs and UIDVALIDITY.
+
+        Renaming INBOX moves its messages to a new folder of that name and leaves INBOX empty.
+        """
+
+    @abstractmethod
+    def set_subscribed(self, mailbox: MailboxId, subscribed: bool) -> None:
+        """Add a name to, or remove it from, the owner's subscriptions (RFC 3501 6.3.6).
+
+        A name may be subscribed whether or not the folder exists.
+        """
+
+    @abstractmethod
+    def subscriptions(self, owner: str) -> list[str]:
+        """The folder names ``owner`` subscribed to, sorted."""
+
+    @abstractmethod
+    def folders(self, owner: str) -> list[FolderInfo]:
+        """The owner's folders: INBOX first, then by name; empty for an unknown account."""
+
+    @abstractmethod
+    def folder(self, mailbox: MailboxRef) -> FolderInfo | None:
+        """One folder's state and counts, or None when it does not exist."""
+
+    # -- reading -----------------------------------------------------------------------------
+
+    @abstractmethod
+    def get(self, message_id: str) -> MessageRecord | None:
+        """The record of the stored message with this ID, or None."""
+
+    @abstractmethod
+    def raw(self, message_id: str) -> bytes | None:
+        """The message exactly as received, or None when it is not stored."""
+
+    @abstractmethod
+    def summary(self, message_id: str) -> Summary | None:
+        """Subject, addresses, date and Message-ID decoded from the header block (kept by ID)."""
+
+    @abstractmethod
+    def transcript(self, message_id: str) -> bytes | None:
+        """The encoded SMTP dialogue that delivered the message, when one was kept."""
+
+    @abstractmethod
+    def messages(self, mailbox: MailboxRef | None = None) -> list[MessageRecord]:
+        """Every stored message once (or those in one mailbox, in UID order), by arrival."""
+
+    @abstractmethod
+    def messages_after(self, seq: int) -> list[MessageRecord]:
         """Stored messages whose arrival sequence number is greater than ``seq``, in order."""
 
     @abstractmethod
@@ -50,46 +210,55 @@ class MessageStore(ABC):
 
     @abstractmethod
     def mailboxes(self) -> list[MailboxInfo]:
-        """Every mailbox, in order of creation."""
+        """Every account, in order of creation, with its INBOX's counts and its folders."""
 
     @abstractmethod
-    def snapshot(self, mailbox: str) -> MailboxSnapshot | None:
-        """A consistent view of one mailbox, or None if it was never created."""
+    def snapshot(self, mailbox: MailboxRef) -> MailboxSnapshot | None:
+        """A consistent view of one mailbox, or None when it does not exist."""
 
     @abstractmethod
-    def open_mailbox(self, address: str) -> MailboxSnapshot:
-        """Like :meth:`snapshot`, creating the mailbox empty when it never received mail.
-
-        A login (POP3, IMAP) opens its mailbox, so UIDVALIDITY is fixed from the first look
-        and does not change when the first message arrives.
-        """
-
-    @abstractmethod
-    def links(self, message_id: str) -> dict[str, Entry]:
-        """The entries linking a message into mailboxes, keyed by mailbox address."""
-
-    @abstractmethod
-    def store_flags(
-        self, mailbox: str, uids: Iterable[int], flags: Iterable[str], mode: FlagMode
-    ) -> list[Entry]:
-        """Add, remove or replace flags on entries of one mailbox; returns the changed entries."""
-
-    @abstractmethod
-    def set_seen(self, message_ids: Iterable[str], seen: bool, mailbox: str | None = None) -> int:
-        """Set or clear \\Seen on messages in every mailbox holding them (or in one)."""
-
-    @abstractmethod
-    def expunge(self, mailbox: str, uids: Iterable[int]) -> list[Entry]:
-        """Unlink these UIDs from one mailbox; a message whose last link goes leaves the store."""
-
-    @abstractmethod
-    def delete(self, message_ids: Iterable[str], mailbox: str | None = None) -> int:
-        """Unlink messages everywhere (or from one mailbox); returns how many links went."""
-
-    @abstractmethod
-    def clear(self) -> None:
-        """Remove every message; mailboxes keep UIDVALIDITY and UIDNEXT."""
+    def links(self, message_id: str) -> dict[MailboxId, Entry]:
+        """The entries linking a message into mailboxes."""
 
     @abstractmethod
     def subscribe(self, callback: Subscriber) -> Callable[[], None]:
         """Call ``callback(event)`` after every change; returns the unsubscribe function."""
+
+    # -- derived values, shared by every front-end ---------------------------------------------
+
+    def derived(
+        self, kind: str, message_id: str, build: Callable[[bytes], T], cost: Callable[[T], int]
+    ) -> T | None:
+        """``build(raw)`` for a stored message, kept in :attr:`cache` by (kind, ID).
+
+        None when the message is not stored.
+        """
+        raw = self.raw(message_id)
+        if raw is None:
+            return None
+        return self.cache.get(
+            kind,
+            message_id,
+            lambda: build(raw),
+            cost,
+            keep=lambda: self.get(message_id) is not None,
+        )
+
+    def parsed(self, message_id: str) -> ParsedMessage | None:
+        """The full MIME view of a stored message (cached by ID), or None when it is not stored."""
+        return self.derived("mime", message_id, parse, parsed_cost)
+
+    def is_read(self, message_id: str, mailbox: MailboxRef | None = None) -> bool:
+        """\\Seen in every mailbox holding the message (or in one); False when not stored."""
+        links = self.links(message_id)
+        if mailbox is not None:
+            wanted = self.resolve(mailbox)
+            return any(m == wanted and e.seen for m, e in links.items())
+        return bool(links) and all(e.seen for e in links.values())
+
+    @abstractmethod
+    def resolve(self, mailbox: MailboxRef) -> MailboxId:
+        """The store's own spelling of a mailbox name (as events and snapshots carry it)."""
+
+
+__all__ = ["INBOX", "FlagMode", "MessageStore"]

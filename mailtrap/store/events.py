@@ -1,36 +1,53 @@
-"""Events the store emits after each change, and the subscriber list that delivers them.
+"""Events the store emits after each change, and how they reach subscribers in order.
 
-Subscribers are called synchronously in the writer's thread, in the order the changes happened,
-while the store's lock is held. They must therefore be cheap and never block: hand the event to
-another thread or loop (``loop.call_soon_threadsafe``, ``queue.put_nowait``, ``Condition.notify``)
-and return. A subscriber that raises is logged and skipped; it can never fail a delivery.
+A writer queues its events while it holds the store's lock and emits them after releasing it,
+so a subscriber may call back into the store. Events are numbered (``seq``) and delivered in
+that order by whichever writer holds the emitting token; a writer that finds the token taken
+leaves its events to that holder and returns at once, so no writer ever waits for another
+thread's subscribers. Subscribers must be cheap (hand the event to a loop or a queue and
+return); one that raises is logged and skipped, and can never fail a write.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .model import Entry, StoredMessage
+from .model import Entry, MailboxId, MessageRecord
 
 log = logging.getLogger("mailtrap.store")
 
 
 @dataclass(frozen=True, slots=True)
 class Delivered:
-    """A message was stored and linked into these mailboxes (addresses) with these UIDs."""
+    """A new message was stored (SMTP delivery or APPEND) and linked into these mailboxes."""
 
-    message: StoredMessage
-    mailboxes: tuple[str, ...]
+    seq: int
+    message: MessageRecord
+    mailboxes: tuple[MailboxId, ...]
     uids: tuple[int, ...]
+    #: The flags every new entry starts with (APPEND may give some; SMTP gives none).
+    flags: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class Linked:
+    """Stored messages were linked into one more mailbox (COPY, MOVE); entries in UID order."""
+
+    seq: int
+    mailbox: MailboxId
+    entries: tuple[Entry, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class FlagsChanged:
     """Flags of these entries of one mailbox changed; the entries carry the new flags."""
 
-    mailbox: str
+    seq: int
+    mailbox: MailboxId
     entries: tuple[Entry, ...]
 
 
@@ -38,28 +55,46 @@ class FlagsChanged:
 class Expunged:
     """Entries left one mailbox; ``removed`` lists the message IDs whose last link went."""
 
-    mailbox: str
+    seq: int
+    mailbox: MailboxId
     uids: tuple[int, ...]
     message_ids: tuple[str, ...]
     removed: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
+class FoldersChanged:
+    """An account's folders were created, deleted, renamed or (un)subscribed."""
+
+    seq: int
+    owner: str
+
+
+@dataclass(frozen=True, slots=True)
 class Cleared:
-    """Every message was removed; mailboxes keep their UIDVALIDITY and UIDNEXT."""
+    """Every message was removed; folders keep their UIDVALIDITY and UIDNEXT."""
+
+    seq: int
 
 
-StoreEvent = Delivered | FlagsChanged | Expunged | Cleared
+StoreEvent = Delivered | Linked | FlagsChanged | Expunged | FoldersChanged | Cleared
 Subscriber = Callable[[StoreEvent], None]
 
 
-class Subscribers:
-    """A copy-on-write list of subscriber callbacks."""
+class EventQueue:
+    """Subscribers, and the events written but not yet emitted, numbered in write order.
+
+    :meth:`seq` and :meth:`push` run under the store's lock; :meth:`flush` runs after the
+    writer released it.
+    """
 
     def __init__(self) -> None:
         self._callbacks: tuple[Subscriber, ...] = ()
+        self._pending: deque[StoreEvent] = deque()
+        self._token = threading.Lock()
+        self._seq = 0
 
-    def add(self, callback: Subscriber) -> Callable[[], None]:
+    def subscribe(self, callback: Subscriber) -> Callable[[], None]:
         """Register ``callback``; returns a function that unregisters it (idempotent)."""
         self._callbacks = (*self._callbacks, callback)
 
@@ -68,9 +103,27 @@ class Subscribers:
 
         return unsubscribe
 
-    def emit(self, event: StoreEvent) -> None:
-        for callback in self._callbacks:
+    def next_seq(self) -> int:
+        self._seq += 1
+        return self._seq
+
+    def push(self, event: StoreEvent) -> None:
+        if self._callbacks:
+            self._pending.append(event)
+
+    def flush(self) -> None:
+        """Emit queued events in order, unless another thread is already emitting them."""
+        pending = self._pending
+        while pending:
+            if not self._token.acquire(blocking=False):
+                return  # the holder emits ours too: it loops until the queue is empty
             try:
-                callback(event)
-            except Exception:
-                log.exception("store subscriber %r failed on %r", callback, event)
+                while pending:
+                    event = pending.popleft()
+                    for callback in self._callbacks:
+                        try:
+                            callback(event)
+                        except Exception:
+                            log.exception("store subscriber %r failed on %r", callback, event)
+            finally:
+                self._token.release()

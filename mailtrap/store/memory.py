@@ -1,192 +1,264 @@
-"""The in-memory backend of :class:`~mailtrap.store.base.MessageStore`.
+"""The in-memory backend of :class:`~mailtrap.store.base.MessageStore`: messages and delivery.
 
-One re-entrant lock guards everything; events are emitted under it, so subscribers see changes
-in the order they happened. Readers get immutable entries and snapshots.
+One lock guards the state; events are queued under it and emitted after it is released (see
+:mod:`.events`). Folder management (create, delete, rename, subscriptions) is in
+:mod:`.memory_folders`; the state both share is in :mod:`.memory_state`. Readers get immutable
+records, entries and snapshots.
 """
 
 from __future__ import annotations
 
 import secrets
-import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 
-from ..message import mailbox_key, normalize_address
-from .base import FlagMode, MessageStore
-from .events import Cleared, Delivered, Expunged, FlagsChanged, Subscriber, Subscribers
-from .model import SEEN, Entry, MailboxInfo, MailboxSnapshot, StoredMessage
+from ..message import Summary, normalize_address, summarize
+from .base import FlagMode
+from .events import Cleared, Delivered, Expunged, FlagsChanged, Linked, Subscriber
+from .memory_folders import FolderOperations
+from .memory_state import NO_FLAGS, Folder, Held
+from .model import (
+    SEEN,
+    Entry,
+    FolderError,
+    MailboxId,
+    MailboxInfo,
+    MailboxRef,
+    MailboxSnapshot,
+    MessageRecord,
+)
 
-_NO_FLAGS: frozenset[str] = frozenset()
 
-
-class _Mailbox:
-    __slots__ = ("address", "entries", "uidnext", "uidvalidity")
-
-    def __init__(self, address: str, uidvalidity: int) -> None:
-        self.address = address
-        self.uidvalidity = uidvalidity
-        self.uidnext = 1
-        self.entries: dict[int, Entry] = {}
-
-
-class MemoryStore(MessageStore):
-    """Messages, mailboxes and flags held in process memory."""
-
-    def __init__(self, max_messages: int | None = None) -> None:
-        self.max_messages = max_messages
-        self._lock = threading.RLock()
-        self._messages: dict[str, StoredMessage] = {}
-        self._mailboxes: dict[str, _Mailbox] = {}
-        #: keys of mailboxes that may hold entries (clear() visits only these)
-        self._filled: set[str] = set()
-        self._seq = 0
-        self._last_uidvalidity = 0
-        self._subscribers = Subscribers()
-        self._flag_sets: dict[frozenset[str], frozenset[str]] = {_NO_FLAGS: _NO_FLAGS}
+class MemoryStore(FolderOperations):
+    """Messages, folders and flags held in process memory."""
 
     # -- writing -----------------------------------------------------------------------------
 
-    def deliver(self, mail_from: str, rcpt_tos: Sequence[str], raw: bytes) -> StoredMessage:
+    def deliver(
+        self,
+        mail_from: str,
+        rcpt_tos: Sequence[str],
+        raw: bytes,
+        *,
+        transcript: bytes | None = None,
+    ) -> MessageRecord:
         recipients = tuple(dict.fromkeys(normalize_address(r) for r in rcpt_tos))
+        sender = normalize_address(mail_from or "")
+        now = time.time()
         with self._lock:
-            self._seq += 1
-            message = StoredMessage(
-                secrets.token_hex(8),
-                self._seq,
-                normalize_address(mail_from or ""),
-                recipients,
-                raw,
-                time.time(),
-            )
-            self._messages[message.id] = message
-            links: dict[str, int] = {}
+            held = self._new_message(sender, recipients, raw, now, now, transcript)
+            record = held.record
+            links: list[Folder | int] = []
             for address in recipients:
-                key = mailbox_key(address)
-                if key in links:
+                box = self._account(address).inbox
+                if box in links:  # the same account under another spelling
                     continue
-                box = self._mailbox(key, address)
-                uid = links[key] = box.uidnext
-                box.uidnext += 1
-                box.entries[uid] = Entry(uid, message, _NO_FLAGS)
-                self._filled.add(key)
-            message.links = tuple(links.items())
-            self._subscribers.emit(
+                uid = box.add(record, NO_FLAGS)
+                links += (box, uid)
+            held.links = tuple(links)
+            self._events.push(
                 Delivered(
-                    message,
-                    tuple(self._mailboxes[k].address for k in links),
-                    tuple(links.values()),
+                    self._events.next_seq(),
+                    record,
+                    tuple(box.id for box in links[::2]),  # type: ignore[union-attr]
+                    tuple(links[1::2]),  # type: ignore[arg-type]
                 )
             )
-            if self.max_messages is not None:
-                while len(self._messages) > self.max_messages:
-                    self._remove_messages([next(iter(self._messages.values()))], None)
-            return message
+            self._prune()
+        self._events.flush()
+        return record
 
-    def _mailbox(self, key: str, address: str) -> _Mailbox:
-        box = self._mailboxes.get(key)
-        if box is None:
-            # UIDVALIDITY: time-based and strictly increasing within the store (RFC 3501 2.3.1.1).
-            self._last_uidvalidity = max(int(time.time()), self._last_uidvalidity + 1)
-            box = self._mailboxes[key] = _Mailbox(address, self._last_uidvalidity)
-        return box
+    def _new_message(
+        self,
+        sender: str,
+        recipients: tuple[str, ...],
+        raw: bytes,
+        received: float,
+        internal_date: float,
+        transcript: bytes | None,
+    ) -> Held:
+        self._seq += 1
+        record = MessageRecord(
+            secrets.token_hex(8), self._seq, sender, recipients, len(raw), received, internal_date
+        )
+        held = self._messages[record.id] = Held(record, raw, transcript)
+        return held
 
-    def _flags(self, flags: Iterable[str]) -> frozenset[str]:
-        flags = frozenset(flags)
-        return self._flag_sets.setdefault(flags, flags)
+    def _prune(self) -> None:
+        if self.max_messages is None:
+            return
+        while len(self._messages) > self.max_messages:
+            self._unlink_message(next(iter(self._messages.values())), None)
+
+    def append(
+        self,
+        mailbox: MailboxRef,
+        raw: bytes,
+        flags: Iterable[str] = (),
+        internal_date: float | None = None,
+    ) -> Entry:
+        now = time.time()
+        with self._lock:
+            box = self._selectable(mailbox)
+            held = self._new_message(
+                "", (), raw, now, now if internal_date is None else internal_date, None
+            )
+            uid = box.add(held.record, self._flags(flags))
+            held.links = (box, uid)
+            entry = box.entries[uid]
+            self._events.push(
+                Delivered(self._events.next_seq(), held.record, (box.id,), (uid,), entry.flags)
+            )
+            self._prune()
+        self._events.flush()
+        return entry
+
+    def copy(
+        self, source: MailboxRef, uids: Iterable[int], target: MailboxRef
+    ) -> list[tuple[int, int]]:
+        with self._lock:
+            pairs = self._copy(source, uids, target)
+        self._events.flush()
+        return pairs
+
+    def move(
+        self, source: MailboxRef, uids: Iterable[int], target: MailboxRef
+    ) -> list[tuple[int, int]]:
+        with self._lock:
+            pairs = self._copy(source, uids, target)
+            self._unlink(self._selectable(source), [old for old, _ in pairs])
+        self._events.flush()
+        return pairs
+
+    def _copy(
+        self, source: MailboxRef, uids: Iterable[int], target: MailboxRef
+    ) -> list[tuple[int, int]]:
+        src, dst = self._selectable(source), self._selectable(target)
+        if src.account is not dst.account:
+            raise FolderError("messages can only be copied between folders of one account")
+        pairs, added = [], []
+        for uid in sorted(set(uids)):
+            entry = src.entries.get(uid)
+            if entry is None:
+                continue
+            new_uid = dst.add(entry.message, entry.flags)
+            held = self._messages[entry.message.id]
+            held.links = (*held.links, dst, new_uid)
+            pairs.append((uid, new_uid))
+            added.append(dst.entries[new_uid])
+        if added:
+            self._events.push(Linked(self._events.next_seq(), dst.id, tuple(added)))
+        return pairs
 
     def store_flags(
-        self, mailbox: str, uids: Iterable[int], flags: Iterable[str], mode: FlagMode
+        self, mailbox: MailboxRef, uids: Iterable[int], flags: Iterable[str], mode: FlagMode
     ) -> list[Entry]:
-        flags = frozenset(flags)
         with self._lock:
-            box = self._mailboxes.get(mailbox_key(mailbox))
-            if box is None:
-                return []
-            changed = []
-            for uid in uids:
-                entry = box.entries.get(uid)
-                if entry is None:
-                    continue
-                if mode == "add":
-                    new = entry.flags | flags
-                elif mode == "remove":
-                    new = entry.flags - flags
-                else:
-                    new = flags
-                if new != entry.flags:
-                    entry = box.entries[uid] = entry._replace(flags=self._flags(new))
-                    changed.append(entry)
-            if changed:
-                self._subscribers.emit(FlagsChanged(box.address, tuple(changed)))
-            return changed
+            box = self._folder(mailbox)
+            changed = self._store_flags(box, uids, frozenset(flags), mode) if box else []
+        self._events.flush()
+        return changed
 
-    def set_seen(self, message_ids: Iterable[str], seen: bool, mailbox: str | None = None) -> int:
+    def _store_flags(
+        self, box: Folder, uids: Iterable[int], flags: frozenset[str], mode: FlagMode
+    ) -> list[Entry]:
+        changed = []
+        for uid in uids:
+            entry = box.entries.get(uid)
+            if entry is None:
+                continue
+            if mode == "add":
+                new = entry.flags | flags
+            elif mode == "remove":
+                new = entry.flags - flags
+            else:
+                new = flags
+            if new != entry.flags:
+                entry = box.entries[uid] = entry._replace(flags=self._flags(new))
+                changed.append(entry)
+        if changed:
+            self._events.push(FlagsChanged(self._events.next_seq(), box.id, tuple(changed)))
+        return changed
+
+    def set_seen(
+        self, message_ids: Iterable[str], seen: bool, mailbox: MailboxRef | None = None
+    ) -> int:
         mode: FlagMode = "add" if seen else "remove"
         with self._lock:
             changed = 0
-            for key, uids in self._links_by_mailbox(message_ids, mailbox).items():
-                address = self._mailboxes[key].address
-                changed += len(self.store_flags(address, uids, (SEEN,), mode))
-            return changed
+            for box, uids in self._links_by_folder(message_ids, mailbox).items():
+                changed += len(self._store_flags(box, uids, frozenset((SEEN,)), mode))
+        self._events.flush()
+        return changed
 
-    def expunge(self, mailbox: str, uids: Iterable[int]) -> list[Entry]:
+    def expunge(self, mailbox: MailboxRef, uids: Iterable[int]) -> list[Entry]:
         with self._lock:
-            box = self._mailboxes.get(mailbox_key(mailbox))
-            if box is None:
-                return []
-            return self._unlink(box, list(uids))
+            box = self._folder(mailbox)
+            removed = self._unlink(box, list(uids)) if box else []
+        self._events.flush()
+        return removed
 
-    def delete(self, message_ids: Iterable[str], mailbox: str | None = None) -> int:
+    def delete(self, message_ids: Iterable[str], mailbox: MailboxRef | None = None) -> int:
         with self._lock:
             gone = 0
-            for key, uids in self._links_by_mailbox(message_ids, mailbox).items():
-                gone += len(self._unlink(self._mailboxes[key], uids))
-            return gone
+            for box, uids in self._links_by_folder(message_ids, mailbox).items():
+                gone += len(self._unlink(box, uids))
+        self._events.flush()
+        return gone
 
     def clear(self) -> None:
         with self._lock:
             self._messages.clear()
-            for key in self._filled:
-                self._mailboxes[key].entries.clear()
+            for box in self._filled:
+                box.entries.clear()
             self._filled.clear()
-            self._subscribers.emit(Cleared())
+            self.cache.clear()
+            self._events.push(Cleared(self._events.next_seq()))
+        self._events.flush()
 
-    def _links_by_mailbox(
-        self, message_ids: Iterable[str], mailbox: str | None
-    ) -> dict[str, list[int]]:
-        """Group the (mailbox key, UID) links of messages, optionally within one mailbox."""
-        only = mailbox_key(mailbox) if mailbox is not None else None
-        grouped: dict[str, list[int]] = defaultdict(list)
+    def _links_by_folder(
+        self, message_ids: Iterable[str], mailbox: MailboxRef | None
+    ) -> dict[Folder, list[int]]:
+        """Group the (folder, UID) links of messages, optionally within one mailbox."""
+        only = self._folder(mailbox) if mailbox is not None else None
+        if mailbox is not None and only is None:
+            return {}
+        grouped: dict[Folder, list[int]] = defaultdict(list)
         for message_id in message_ids:
-            message = self._messages.get(message_id)
-            if message is None:
+            held = self._messages.get(message_id)
+            if held is None:
                 continue
-            for key, uid in message.links:
-                if only is None or key == only:
-                    grouped[key].append(uid)
+            links = held.links
+            for i in range(0, len(links), 2):
+                box = links[i]
+                if only is None or box is only:
+                    grouped[box].append(links[i + 1])  # type: ignore[index]
         return grouped
 
-    def _remove_messages(self, messages: list[StoredMessage], mailbox: str | None) -> None:
-        for key, uids in self._links_by_mailbox([m.id for m in messages], mailbox).items():
-            self._unlink(self._mailboxes[key], uids)
+    def _unlink_message(self, held: Held, mailbox: MailboxRef | None) -> None:
+        for box, uids in self._links_by_folder([held.record.id], mailbox).items():
+            self._unlink(box, uids)
 
-    def _unlink(self, box: _Mailbox, uids: list[int]) -> list[Entry]:
-        key = mailbox_key(box.address)
+    def _unlink(self, box: Folder, uids: list[int]) -> list[Entry]:
         removed_entries, removed_ids = [], []
         for uid in uids:
             entry = box.entries.pop(uid, None)
             if entry is None:
                 continue
             removed_entries.append(entry)
-            message = entry.message
-            message.links = tuple(link for link in message.links if link[0] != key)
-            if not message.links and self._messages.pop(message.id, None) is not None:
-                removed_ids.append(message.id)
+            held = self._messages[entry.message.id]
+            held.drop_link(box, uid)
+            if not held.links:
+                del self._messages[entry.message.id]
+                removed_ids.append(entry.message.id)
+        if removed_ids:
+            self.cache.forget(removed_ids)
         if removed_entries:
-            self._subscribers.emit(
+            self._events.push(
                 Expunged(
-                    box.address,
+                    self._events.next_seq(),
+                    box.id,
                     tuple(e.uid for e in removed_entries),
                     tuple(e.message.id for e in removed_entries),
                     tuple(removed_ids),
@@ -196,23 +268,41 @@ class MemoryStore(MessageStore):
 
     # -- reading -----------------------------------------------------------------------------
 
-    def get(self, message_id: str) -> StoredMessage | None:
-        return self._messages.get(message_id)
+    def get(self, message_id: str) -> MessageRecord | None:
+        held = self._messages.get(message_id)
+        return held.record if held is not None else None
 
-    def messages(self, mailbox: str | None = None) -> list[StoredMessage]:
+    def raw(self, message_id: str) -> bytes | None:
+        held = self._messages.get(message_id)
+        return held.raw if held is not None else None
+
+    def summary(self, message_id: str) -> Summary | None:
+        held = self._messages.get(message_id)
+        if held is None:
+            return None
+        found = held.summary
+        if found is None:  # built on first read, off the SMTP path (idempotent if raced)
+            found = held.summary = summarize(held.raw)
+        return found
+
+    def transcript(self, message_id: str) -> bytes | None:
+        held = self._messages.get(message_id)
+        return held.transcript if held is not None else None
+
+    def messages(self, mailbox: MailboxRef | None = None) -> list[MessageRecord]:
         with self._lock:
             if mailbox is None:
-                return list(self._messages.values())
-            box = self._mailboxes.get(mailbox_key(mailbox))
+                return [held.record for held in self._messages.values()]
+            box = self._folder(mailbox)
             return [e.message for e in box.entries.values()] if box else []
 
-    def messages_after(self, seq: int) -> list[StoredMessage]:
+    def messages_after(self, seq: int) -> list[MessageRecord]:
         with self._lock:
             newer = []
-            for message in reversed(self._messages.values()):
-                if message.seq <= seq:
+            for held in reversed(self._messages.values()):
+                if held.record.seq <= seq:
                     break
-                newer.append(message)
+                newer.append(held.record)
             newer.reverse()
             return newer
 
@@ -221,44 +311,44 @@ class MemoryStore(MessageStore):
 
     def mailboxes(self) -> list[MailboxInfo]:
         with self._lock:
-            return [
-                MailboxInfo(
-                    box.address,
-                    len(box.entries),
-                    sum(1 for e in box.entries.values() if SEEN not in e.flags),
-                    box.uidvalidity,
-                    box.uidnext,
+            found = []
+            for account in self._accounts.values():
+                folders = self._folder_infos(account)
+                inbox = folders[0]
+                found.append(
+                    MailboxInfo(
+                        account.address,
+                        inbox.total,
+                        inbox.unseen,
+                        inbox.uidvalidity,
+                        inbox.uidnext,
+                        tuple(folders),
+                    )
                 )
-                for box in self._mailboxes.values()
-            ]
+            return found
 
-    def snapshot(self, mailbox: str) -> MailboxSnapshot | None:
+    def snapshot(self, mailbox: MailboxRef) -> MailboxSnapshot | None:
         with self._lock:
-            box = self._mailboxes.get(mailbox_key(mailbox))
-            if box is None:
+            box = self._folder(mailbox)
+            if box is None or box.noselect:
                 return None
-            return MailboxSnapshot(
-                box.address, box.uidvalidity, box.uidnext, tuple(box.entries.values())
-            )
+            return box.snapshot()
 
-    def open_mailbox(self, address: str) -> MailboxSnapshot:
+    def open_account(self, address: str) -> MailboxSnapshot:
         with self._lock:
-            address = normalize_address(address)
-            self._mailbox(mailbox_key(address), address)
-            snapshot = self.snapshot(address)
-            assert snapshot is not None
-            return snapshot
+            return self._account(normalize_address(address)).inbox.snapshot()
 
-    def links(self, message_id: str) -> dict[str, Entry]:
+    def links(self, message_id: str) -> dict[MailboxId, Entry]:
         with self._lock:
-            message = self._messages.get(message_id)
-            if message is None:
+            held = self._messages.get(message_id)
+            if held is None:
                 return {}
+            links = held.links
             return {
-                self._mailboxes[key].address: self._mailboxes[key].entries[uid]
-                for key, uid in message.links
+                links[i].id: links[i].entries[links[i + 1]]  # type: ignore[union-attr,index]
+                for i in range(0, len(links), 2)
             }
 
     def subscribe(self, callback: Subscriber) -> Callable[[], None]:
         with self._lock:
-            return self._subscribers.add(callback)
+            return self._events.subscribe(callback)

@@ -1,9 +1,10 @@
-"""The store's value types: a stored message, its link into a mailbox, and mailbox snapshots.
+"""The store's value types: message records, mailbox names, entries, snapshots, folder errors.
 
-A message is stored once (:class:`StoredMessage`) and linked into one mailbox per envelope
-recipient by an :class:`Entry` that carries that mailbox's UID and flags for it. Entries and
-snapshots are immutable: a flag change replaces the entry, so a reader holding a snapshot never
-sees it change under it.
+Everything here is immutable. A message is stored once (its :class:`MessageRecord` and raw
+bytes) and linked into any number of mailboxes by an :class:`Entry` that carries that mailbox's
+UID and flags for it. A mailbox is named by :class:`MailboxId`: the owner (an account, a
+normalised address) and a folder path. A backend may build a fresh record for every read, so
+records and entries compare by value, never by identity.
 """
 
 from __future__ import annotations
@@ -12,71 +13,76 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import NamedTuple
 
-from ..message import Summary, summarize
-
 SEEN = "\\Seen"
 DELETED = "\\Deleted"
 #: The IMAP system flags a client may set (RFC 3501 2.3.2); \Recent is per session, not stored.
 SYSTEM_FLAGS = frozenset({SEEN, "\\Answered", "\\Flagged", DELETED, "\\Draft"})
 
+#: Where SMTP delivers; the one folder name that is case-insensitive (RFC 3501 5.1).
+INBOX = "INBOX"
+#: The folder hierarchy delimiter (one for every account, as LIST reports it).
+DELIMITER = "/"
+#: Special-use attributes a folder may carry (RFC 6154 2).
+SPECIAL_USES = frozenset(
+    {"\\All", "\\Archive", "\\Drafts", "\\Flagged", "\\Junk", "\\Sent", "\\Trash"}
+)
 
-class StoredMessage:
-    """One captured message: the raw bytes exactly as received, the envelope, and its summary.
 
-    ``links`` holds a (mailbox key, UID) pair per mailbox holding it; only the store changes it,
-    under its lock. The summary is computed once, when first read (idempotent, so two threads
-    racing to build it only do the work twice).
+class MailboxId(NamedTuple):
+    """One mailbox: an account (its normalised address) and a folder path in it.
+
+    The store hands out its own spelling of both (the account's address as first seen, INBOX in
+    capitals), so two ids the store gave out compare equal exactly when they name one mailbox.
+    Callers may pass any spelling: look-ups ignore the case of the address and of ``INBOX``.
     """
 
-    __slots__ = ("_summary", "id", "links", "mail_from", "raw", "rcpt_tos", "received", "seq")
+    owner: str
+    folder: str = INBOX
 
-    def __init__(
-        self,
-        id: str,
-        seq: int,
-        mail_from: str,
-        rcpt_tos: tuple[str, ...],
-        raw: bytes,
-        received: float,
-    ) -> None:
-        self.id = id
-        self.seq = seq
-        self.mail_from = mail_from
-        self.rcpt_tos = rcpt_tos
-        self.raw = raw
-        self.received = received
-        self._summary: Summary | None = None
-        self.links: tuple[tuple[str, int], ...] = ()
+    def __str__(self) -> str:
+        return self.owner if self.folder == INBOX else f"{self.owner}/{self.folder}"
 
-    @property
-    def summary(self) -> Summary:
-        """Subject, addresses, date and Message-ID, decoded once from the header block.
 
-        Built on first read rather than on the SMTP path: parsing headers with the ``email``
-        package costs about a fifth of ingest throughput, and many messages are never read.
-        """
-        summary = self._summary
-        if summary is None:
-            summary = self._summary = summarize(self.raw)
-        return summary
+#: What store methods accept for a mailbox: a :class:`MailboxId`, or an address for its INBOX.
+MailboxRef = MailboxId | str
 
-    @property
-    def size(self) -> int:
-        return len(self.raw)
+
+def as_mailbox(ref: MailboxRef) -> MailboxId:
+    return MailboxId(ref) if isinstance(ref, str) else ref
+
+
+def folder_key(folder: str) -> str:
+    """The look-up key of a folder path: INBOX in any case is INBOX; other names keep case."""
+    return INBOX if folder.upper() == INBOX else folder
+
+
+@dataclass(frozen=True, slots=True)
+class MessageRecord:
+    """One stored message, without its bytes (read those with ``store.raw(id)``).
+
+    ``seq`` orders messages by arrival across the store. ``received`` is when the store got it;
+    ``internal_date`` is IMAP's INTERNALDATE (the same as ``received`` unless APPEND gave one).
+    Mail appended over IMAP has no envelope: an empty sender and no recipients.
+    """
+
+    id: str
+    seq: int
+    mail_from: str
+    rcpt_tos: tuple[str, ...]
+    size: int
+    received: float
+    internal_date: float
 
     @property
     def received_at(self) -> datetime:
         return datetime.fromtimestamp(self.received, UTC)
-
-    def __repr__(self) -> str:
-        return f"<StoredMessage {self.id} from={self.mail_from!r} subject={self.summary.subject!r}>"
 
 
 class Entry(NamedTuple):
     """A message's link into one mailbox: its UID there and the flags it has there."""
 
     uid: int
-    message: StoredMessage
+    message: MessageRecord
     flags: frozenset[str]
 
     @property
@@ -88,10 +94,15 @@ class Entry(NamedTuple):
 class MailboxSnapshot:
     """A consistent view of one mailbox at one moment, entries in UID order."""
 
-    address: str
+    mailbox: MailboxId
     uidvalidity: int
     uidnext: int
     entries: tuple[Entry, ...]
+
+    @property
+    def address(self) -> str:
+        """The owner's address (the account)."""
+        return self.mailbox.owner
 
     @property
     def unseen(self) -> int:
@@ -99,11 +110,46 @@ class MailboxSnapshot:
 
 
 @dataclass(frozen=True, slots=True)
+class FolderInfo:
+    """One folder of an account, for listings: its state and counts."""
+
+    mailbox: MailboxId
+    uidvalidity: int
+    uidnext: int
+    total: int
+    unseen: int
+    #: RFC 6154 attribute (``\\Sent``, ...) or None.
+    special_use: str | None = None
+    #: Kept only as the parent of other folders (RFC 3501 6.3.4): holds no mail, cannot be selected.
+    noselect: bool = False
+    subscribed: bool = False
+
+    @property
+    def name(self) -> str:
+        return self.mailbox.folder
+
+
+@dataclass(frozen=True, slots=True)
 class MailboxInfo:
-    """Counts for one mailbox, for listings."""
+    """One account for listings: its INBOX's counts and state, and every folder."""
 
     address: str
     total: int
     unseen: int
     uidvalidity: int
     uidnext: int
+    folders: tuple[FolderInfo, ...] = ()
+
+
+class FolderError(Exception):
+    """A folder operation was refused; ``code`` is the IMAP response code that says why."""
+
+    code = "CANNOT"
+
+
+class NoSuchFolder(FolderError):
+    code = "NONEXISTENT"
+
+
+class FolderExists(FolderError):
+    code = "ALREADYEXISTS"

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from email.message import EmailMessage
 
-from mailtrap.message import Address, header_block, summarize
+import pytest
+
+from mailtrap.message import Address, header_block, mailbox_key, normalize_address, summarize
 from mailtrap.mime import find_urls, parse
 
 
@@ -212,3 +214,23 @@ def test_the_header_view_of_a_huge_address_field_is_bounded():
     headers = dict(parse(raw).headers)
     assert headers["Subject"] == "café"
     assert headers["To"].startswith("a,a,a,")
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("alice@example.com", "alice@example.com"),
+        ("Alice@EXAMPLE.COM", "Alice@example.com"),
+        ("<bob@Example.org>", "bob@example.org"),
+        ("  < carol@x.ORG >  ", "carol@x.org"),
+        ('"odd@local"@Host.Example', '"odd@local"@host.example'),
+        ("postmaster", "postmaster"),
+        ("", ""),
+    ],
+)
+def test_normalize_address(given, expected):
+    assert normalize_address(given) == expected
+
+
+def test_mailbox_key_ignores_case_of_local_part():
+    assert mailbox_key("Alice@Example.com") == mailbox_key("alice@example.COM")

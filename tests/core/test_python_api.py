@@ -7,6 +7,7 @@ import smtplib
 import socket
 import threading
 import time
+from datetime import UTC, datetime
 
 import pytest
 
@@ -201,3 +202,40 @@ def test_services_can_be_turned_off():
         assert "smtp" not in trap.addresses
         with pytest.raises(KeyError, match="smtp is not running"):
             _ = trap.smtp_port
+
+
+def test_folders_are_seen_and_seeded_from_python(mailtrap):
+    alice = mailtrap.unique_address("alice")  # folders outlive clear(): keep them to this test
+    send(mailtrap, "to the inbox", to=(alice,))
+    inbox = mailtrap.mailbox(alice)
+    assert (inbox.folder, inbox.folders) == ("INBOX", ["INBOX"])
+    draft = b"From: a@example.com\r\nSubject: draft one\r\n\r\nunfinished\r\n"
+    when = datetime(2020, 1, 2, 3, 4, 5, tzinfo=UTC)
+    saved = mailtrap.mailbox(alice, "Drafts").append(
+        draft, flags=["\\Draft", "\\Seen"], internal_date=when
+    )
+    assert saved.raw == draft and saved.subject == "draft one"
+    assert saved.internal_date == when and saved.recipients == [] and saved.sender == ""
+    drafts = mailtrap.mailbox(alice.upper(), "Drafts")
+    assert (drafts.address, drafts.messages, drafts.unread) == (alice, [saved], 0)
+    assert drafts.folders == ["INBOX", "Drafts"]
+    assert mailtrap.mailbox(alice).messages[0].subject == "to the inbox"
+    # appended mail is stored mail: every message once, but it has no envelope recipient
+    assert {m.subject for m in mailtrap.messages()} == {"to the inbox", "draft one"}
+    assert mailtrap.messages(to=alice)[0].subject == "to the inbox"
+    assert mailtrap.wait_for(subject="draft", timeout=1) == [saved]
+
+
+def test_unknown_folder_reads_empty(mailtrap):
+    nothing = mailtrap.mailbox("nobody@example.com", "Sent")
+    assert (nothing.messages, nothing.unread, nothing.folders) == ([], 0, [])
+
+
+def test_messages_compare_by_id_and_stay_readable_once_read(mailtrap):
+    send(mailtrap, "kept")
+    [first] = mailtrap.messages()
+    [again] = mailtrap.wait_for(subject="kept")
+    assert first == again and hash(first) == hash(again) and first is not again
+    assert first.text.strip() == "hi"
+    mailtrap.clear()
+    assert first.subject == "kept" and first.text.strip() == "hi"  # read before: still readable

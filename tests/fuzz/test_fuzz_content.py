@@ -21,12 +21,13 @@ def test_summary_and_view_never_raise_and_keep_the_bytes(raw):
     store = MemoryStore()
     stored = store.deliver("a@example.com", ["b@example.com"], raw)
     started = time.monotonic()
-    summary = summarize(stored.raw)
-    view = parse(stored.raw)
+    summary = summarize(store.raw(stored.id))
+    view = parse(store.raw(stored.id))
     assert time.monotonic() - started < 2
     assert isinstance(summary.subject, str) and isinstance(view.text, str)
     assert all(isinstance(a.data, bytes) for a in view.attachments)
-    assert store.get(stored.id).raw == raw
+    assert store.raw(stored.id) == raw
+    assert store.parsed(stored.id) is not None and store.summary(stored.id) is not None
 
 
 QUERY_WORDS = st.sampled_from(

@@ -46,7 +46,7 @@ def test_imap_engine_answers_everything(commands):
         assert len(connection._lexer) <= connection._lexer.max_line + len(data)
     assert b"SERVERBUG" not in out, out
     assert out.endswith(b"\r\n") or connection.wants_tls
-    assert store.messages()[0].raw == MESSAGE
+    assert store.raw(store.messages()[0].id) == MESSAGE
 
 
 @given(pop3_input)
@@ -64,4 +64,4 @@ def test_pop3_engine_answers_everything(commands):
     assert lines[-1] == b"" or connection.wants_tls
     assert all(not line.startswith(b"-ERR internal") for line in lines)
     connection.connection_lost()  # deletes nothing
-    assert store.messages()[0].raw == MESSAGE
+    assert store.raw(store.messages()[0].id) == MESSAGE

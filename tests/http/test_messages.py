@@ -233,3 +233,40 @@ def test_unknown_mailbox_lists_empty(api, deliver, build):
     deliver(build())
     page = api.ok_json("/api/v1/messages", mailbox="nobody@example.com")
     assert page["messages"] == [] and page["total"] == 0
+
+
+def test_folders_in_mailboxes_and_the_folder_filter(api, deliver, build, mailtrap):
+    bob = mailtrap.unique_address("bob")  # folders outlive clear(): keep them to this test
+    deliver(build(subject="inbox mail"), rcpt_tos=[bob])
+    sent = mailtrap.mailbox(bob, "Sent").append(build(subject="a sent copy"), flags=["\\Seen"])
+    boxes = api.ok_json("/api/v1/mailboxes")["mailboxes"]
+    [account] = [b for b in boxes if b["Address"] == bob]
+    assert (account["Total"], account["Unread"]) == (1, 1)
+    assert account["Folders"] == [
+        {"Name": "INBOX", "Total": 1, "Unread": 1},
+        {"Name": "Sent", "Total": 1, "Unread": 0},
+    ]
+    # without mailbox=: every stored message once, the appended one included
+    everything = api.ok_json("/api/v1/messages")
+    assert [m["Subject"] for m in everything["messages"]] == ["a sent copy", "inbox mail"]
+    # mailbox= alone means INBOX; folder= picks another folder of that account
+    inbox = api.ok_json("/api/v1/messages", mailbox=bob)
+    assert [m["Subject"] for m in inbox["messages"]] == ["inbox mail"]
+    folder = api.ok_json("/api/v1/messages", mailbox=bob, folder="Sent")
+    assert [m["Subject"] for m in folder["messages"]] == ["a sent copy"]
+    assert folder["messages"][0]["Read"] is True and folder["total"] == 1
+    found = api.ok_json("/api/v1/search", query="sent", mailbox=bob, folder="Sent")
+    assert [m["ID"] for m in found["messages"]] == [sent.id]
+    assert api.ok_json("/api/v1/search", query="sent", mailbox=bob)["messages"] == []
+    # to= (and the API's to: search) is about envelope recipients and headers, not folders
+    assert api.ok_json("/api/v1/messages", mailbox=bob, folder="Nope")["total"] == 0
+    # the message view respects the folder too
+    detail = api.request("GET", f"/api/v1/message/{sent.id}", {"mailbox": bob})
+    assert detail.status == 404
+    detail = api.ok_json(f"/api/v1/message/{sent.id}", mailbox=bob, folder="Sent")
+    assert detail["Subject"] == "a sent copy"
+
+
+def test_folder_without_mailbox_is_400(api):
+    reply = api.request("GET", "/api/v1/messages", {"folder": "Sent"})
+    assert reply.status == 400 and "mailbox" in reply.json()["Error"]

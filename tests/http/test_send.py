@@ -34,7 +34,7 @@ def test_send_stores_a_message_with_envelope_bcc(api, mailtrap):
     assert set(stored.rcpt_tos) == {
         "jane@example.com", "manager@example.com", "jack@example.com"
     }  # fmt: skip
-    assert b"jack@example.com" not in stored.raw
+    assert b"jack@example.com" not in mailtrap.store.raw(message_id)
     detail = api.ok_json(f"/api/v1/message/{message_id}")
     assert detail["From"] == {"Name": "John Doe", "Address": "john@example.com"}
     assert detail["Bcc"] == [{"Name": "", "Address": "jack@example.com"}]

@@ -1,16 +1,35 @@
-"""Helpers for the IMAP tests: an engine driver without sockets, and sample messages."""
+"""Helpers for the IMAP tests: an engine driver without sockets, sample messages, and the strict
+RFC 3501 grammar check of every response any IMAP test produces (tests/support/imap_grammar.py)."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
+from imap_grammar import ResponseSpy
 
 from mailtrap.protocols.imap import ImapConnection, Mailboxes
 from mailtrap.store import MemoryStore
 
 USER = "bob@example.com"
+
+
+@pytest.fixture(scope="session")
+def imap_responses() -> Iterator[ResponseSpy]:
+    """Every IMAP connection's output in this process, checked against RFC 3501's grammar."""
+    spy = ResponseSpy()
+    spy.install()
+    yield spy
+    spy.uninstall()
+    spy.check()
+
+
+@pytest.fixture(autouse=True)
+def _strict_imap_grammar(imap_responses: ResponseSpy) -> Iterator[None]:
+    """Fail the test (at teardown) on any response that breaks the grammar, the line shown."""
+    yield
+    imap_responses.check()
 
 
 class Client:

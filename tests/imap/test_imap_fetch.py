@@ -81,7 +81,8 @@ def test_envelope_keeps_encoded_words(session):
     assert data.startswith(b'ENVELOPE ("Tue, 2 Jan 2024 03:04:05 +0100" ')
     assert b'"=?utf-8?b?SGVsbG8gd8O2cmxk?="' in data
     assert b'(("=?utf-8?q?J=C3=B6rg?=" NIL "jorg" "example.org"))' in data
-    assert b'((NIL NIL "bob" "example.com") ("Carol" NIL "carol" "example.com"))' in data
+    # RFC 3501 9: env-to = "(" 1*address ")"; no space between the addresses
+    assert b'((NIL NIL "bob" "example.com")("Carol" NIL "carol" "example.com"))' in data
     assert data.endswith(b' NIL NIL NIL "<m1@example.org>")')
 
 
@@ -93,6 +94,15 @@ def test_bodystructure(session):
     assert b'"message" "rfc822"' in data
     assert b'"mixed" ("boundary" "XX")' in data
     assert fetch(session, "BODY").startswith(b'BODY (("text" "plain" ("charset" "utf-8") NIL')
+
+
+def test_multipart_parts_are_side_by_side(session):
+    # RFC 3501 9: body-type-mpart = 1*body SP media-subtype; a space between the parts makes
+    # PHP's imap (c-client) see one part only and Ruby's net-imap fail to parse
+    for item in ("BODYSTRUCTURE", "BODY"):
+        data = fetch(session, item)
+        assert b')("application" "pdf"' in data
+        assert b')("message" "rfc822"' in data
 
 
 def test_whole_message_is_the_stored_bytes(session):

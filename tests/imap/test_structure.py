@@ -8,11 +8,9 @@ import pytest
 from handmade import CRLF, body, bodystructure, email_message, msg
 
 from mailtrap.protocols.imap.structure import (
-    cached_structure,
     message_structure,
     wire_bytes,
 )
-from mailtrap.store.model import StoredMessage
 
 # --- wire_bytes ---------------------------------------------------------------------------
 
@@ -198,7 +196,7 @@ def test_rfc2231_disposition_filename_from_email_package():
     m = email_message()
     m.set_content("see attached")
     m.add_attachment(b"data", maintype="application", subtype="octet-stream", filename="résumé.pdf")
-    attachment = bodystructure(bytes(m))[1]
+    attachment = bodystructure(bytes(m))[0][1]
     assert attachment[8] == ["attachment", ["filename", "résumé.pdf"]]
 
 
@@ -208,22 +206,6 @@ def test_raw_8bit_parameter_value_is_read_as_utf8():
 
 
 # --- cache ----------------------------------------------------------------------------------
-
-
-def stored(raw: bytes) -> StoredMessage:
-    return StoredMessage("id", 1, "a@example.com", ("b@example.com",), raw, 0.0)
-
-
-def test_cached_structure_parses_once_per_message():
-    message = stored(msg("Subject: x", "", "body"))
-    first = cached_structure(message)
-    assert cached_structure(message) is first
-    assert first.wire == message.raw
-
-
-def test_cached_structure_keys_by_message_identity():
-    raw = msg("Subject: x", "", "body")
-    assert cached_structure(stored(raw)) is not cached_structure(stored(raw))
 
 
 def test_body_part_is_frozen():

@@ -7,6 +7,7 @@ from email.message import EmailMessage
 import pytest
 from handmade import msg
 
+from mailtrap.protocols.imap.format import Joined
 from mailtrap.protocols.imap.structure import (
     address_list,
     body_structure,
@@ -25,6 +26,11 @@ def addresses(value: str | bytes) -> list | None:
     return address_list(value.encode() if isinstance(value, str) else value)
 
 
+def field(*found: list) -> list:
+    """An ENVELOPE address field: RFC 3501 9 ``"(" 1*address ")"``, the addresses side by side."""
+    return [Joined(found)]
+
+
 def test_all_ten_fields_in_order():
     m = EmailMessage()
     m["Date"] = "Fri, 27 Nov 2026 12:00:00 +0000"
@@ -41,12 +47,12 @@ def test_all_ten_fields_in_order():
     assert envelope(message_structure(bytes(m))) == [
         "Fri, 27 Nov 2026 12:00:00 +0000",
         "Status",
-        [["Alice", None, "alice", "example.com"]],
-        [[None, None, "bot", "example.com"]],
-        [["Replies", None, "replies", "example.com"]],
-        [[None, None, "bob", "example.org"], ["Carol", None, "carol", "example.org"]],
-        [[None, None, "dave", "example.net"]],
-        [[None, None, "eve", "example.net"]],
+        field(["Alice", None, "alice", "example.com"]),
+        field([None, None, "bot", "example.com"]),
+        field(["Replies", None, "replies", "example.com"]),
+        field([None, None, "bob", "example.org"], ["Carol", None, "carol", "example.org"]),
+        field([None, None, "dave", "example.net"]),
+        field([None, None, "eve", "example.net"]),
         "<parent@example.com>",
         "<child@example.com>",
     ]
@@ -58,18 +64,18 @@ def test_missing_headers_are_nil():
 
 def test_sender_and_reply_to_default_to_from():
     result = env("From: Alice <alice@example.com>")
-    assert result[3] == result[4] == result[2] == [["Alice", None, "alice", "example.com"]]
+    assert result[3] == result[4] == result[2] == field(["Alice", None, "alice", "example.com"])
 
 
 def test_empty_sender_and_reply_to_default_to_from():
     result = env("From: a@example.com", "Sender:", "Reply-To: ")
-    assert result[3] == result[4] == [[None, None, "a", "example.com"]]
+    assert result[3] == result[4] == field([None, None, "a", "example.com"])
 
 
 def test_present_reply_to_is_not_replaced():
     result = env("From: a@example.com", "Reply-To: r@example.com")
-    assert result[3] == [[None, None, "a", "example.com"]]
-    assert result[4] == [[None, None, "r", "example.com"]]
+    assert result[3] == field([None, None, "a", "example.com"])
+    assert result[4] == field([None, None, "r", "example.com"])
 
 
 def test_encoded_words_are_kept_in_subject_and_names():
@@ -79,13 +85,13 @@ def test_encoded_words_are_kept_in_subject_and_names():
     m.set_content("x")
     result = envelope(message_structure(bytes(m)))
     assert result[1] == "=?utf-8?q?Gr=C3=BC=C3=9Fe?="
-    assert result[2] == [["=?utf-8?q?J=C3=B6rg?=", None, "joerg", "example.de"]]
+    assert result[2] == field(["=?utf-8?q?J=C3=B6rg?=", None, "joerg", "example.de"])
 
 
 def test_folding_is_removed_but_whitespace_kept():
     result = env("Subject: a long", "\tsubject line", "To: a@example.com,", " b@example.com")
     assert result[1] == "a long\tsubject line"
-    assert result[5] == [[None, None, "a", "example.com"], [None, None, "b", "example.com"]]
+    assert result[5] == field([None, None, "a", "example.com"], [None, None, "b", "example.com"])
 
 
 def test_first_of_repeated_fields_wins():
@@ -246,16 +252,16 @@ def test_envelope_of_an_encapsulated_message():
     assert structure.root.message is not None
     inner_env = envelope(structure, structure.root.message)
     assert inner_env[1] == "inside"
-    assert inner_env[2] == [[None, None, "inner", "example.com"]]
+    assert inner_env[2] == field([None, None, "inner", "example.com"])
 
 
 def allowed_types(value: object) -> bool:
-    if isinstance(value, list):
+    if isinstance(value, list | Joined):
         return all(allowed_types(v) for v in value)
     return value is None or type(value) in (str, bytes, int)
 
 
-def test_values_are_only_lists_strings_bytes_ints_and_none():
+def test_values_are_only_lists_joined_strings_bytes_ints_and_none():
     raw = msg(
         "From: G: a@x.org;",
         b"Subject: caf\xe9",

@@ -9,6 +9,7 @@ from email.parser import BytesParser
 import pytest
 from handmade import body, bodystructure, email_message, msg
 
+from mailtrap.protocols.imap.format import Joined
 from mailtrap.protocols.imap.structure import BodyPart, body_structure, message_structure
 
 # --- multipart ------------------------------------------------------------------------------
@@ -48,24 +49,30 @@ MIXED = msg(
 )
 
 
-def test_multipart_body_lists_parts_then_subtype():
+def test_multipart_body_lists_parts_side_by_side_then_subtype():
+    # RFC 3501 9: body-type-mpart = 1*body SP media-subtype; Joined writes no SP between parts
     assert body(MIXED) == [
-        ["text", "plain", ["charset", "us-ascii"], None, None, "7BIT", 5, 1],
-        [
-            ["text", "plain", None, None, None, "7BIT", 5, 1],
-            ["text", "html", None, None, None, "7BIT", 11, 1],
-            "alternative",
-        ],
-        ["image", "gif", None, "<gif@x>", None, "BASE64", 8],
+        Joined([
+            ["text", "plain", ["charset", "us-ascii"], None, None, "7BIT", 5, 1],
+            [
+                Joined([
+                    ["text", "plain", None, None, None, "7BIT", 5, 1],
+                    ["text", "html", None, None, None, "7BIT", 11, 1],
+                ]),
+                "alternative",
+            ],
+            ["image", "gif", None, "<gif@x>", None, "BASE64", 8],
+        ]),
         "mixed",
-    ]
+    ]  # fmt: skip
 
 
 def test_multipart_bodystructure_adds_extension_data():
     structure = bodystructure(MIXED)
     assert structure[-5:] == ["mixed", ["boundary", "outer"], None, None, None]
-    assert structure[1][-5:] == ["alternative", ["boundary", "inner"], None, None, None]
-    assert structure[2][7:] == [None, ["inline", None], None, None]
+    _, alternative, gif = structure[0]
+    assert alternative[-5:] == ["alternative", ["boundary", "inner"], None, None, None]
+    assert gif[7:] == [None, ["inline", None], None, None]
 
 
 def test_multipart_extension_disposition_language_location():
@@ -90,7 +97,7 @@ def test_part_without_headers_takes_the_defaults():
     # RFC 2046 5.1.1: a body part that starts with a blank line has no header fields
     raw = msg("Content-Type: multipart/mixed; boundary=b", "", "--b", "", "text", "--b--")
     assert body(raw) == [
-        ["text", "plain", ["charset", "us-ascii"], None, None, "7BIT", 4, 1],
+        Joined([["text", "plain", ["charset", "us-ascii"], None, None, "7BIT", 4, 1]]),
         "mixed",
     ]
 
@@ -111,7 +118,7 @@ def test_multipart_digest_parts_default_to_message_rfc822():
         "not a message",
         "--d--",
     )
-    first, second, subtype = body(raw)
+    (first, second), subtype = body(raw)
     assert first[:2] == ["message", "rfc822"]
     assert first[7][1] == "first"  # the envelope's subject
     assert second[:2] == ["text", "plain"]
@@ -152,7 +159,7 @@ def test_crlf_before_a_delimiter_belongs_to_the_delimiter():
 
 def test_delimiter_with_transport_padding():
     raw = msg("Content-Type: multipart/mixed; boundary=b", "", "--b  ", "", "x", "--b-- \t", "")
-    assert body(raw)[0][6] == 1
+    assert body(raw)[0][0][6] == 1
 
 
 def test_boundary_followed_by_more_text_is_not_a_delimiter():
@@ -212,13 +219,13 @@ def forwarded() -> bytes:
 def test_message_rfc822_has_envelope_body_and_lines():
     structure = message_structure(forwarded())
     part = structure.root.children[1]
-    result = body_structure(structure, extensible=True)[1]
+    result = body_structure(structure, extensible=True)[0][1]
     assert result[:2] == ["message", "rfc822"]
     assert result[6] == part.body_end - part.body_start
     assert result[7][1] == "Inner"
-    assert result[7][2] == [["Carol", None, "carol", "example.net"]]
+    assert result[7][2] == [Joined([["Carol", None, "carol", "example.net"]])]
     assert result[8][-5] == "mixed"  # the encapsulated message's own BODYSTRUCTURE
-    assert result[8][1][8] == ["attachment", ["filename", "a.zip"]]
+    assert result[8][0][1][8] == ["attachment", ["filename", "a.zip"]]
     assert result[9] == structure.wire.count(b"\r\n", part.body_start, part.body_end)
     assert result[10:] == [None, ["attachment", None], None, None]
 
@@ -246,7 +253,7 @@ def test_message_rfc822_with_single_part_inside():
         + inner
         + msg("--b--")
     )
-    result = body(raw)[0]
+    result = body(raw)[0][0]
     assert result[7][1] == "in"
     # the CRLF after "hello" belongs to the delimiter that follows (RFC 2046 5.1.1)
     assert result[8] == ["text", "plain", ["charset", "us-ascii"], None, None, "7BIT", 5, 1]

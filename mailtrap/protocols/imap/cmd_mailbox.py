@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ...store import SEEN
+from ...store import DELIMITER, SEEN, FolderInfo, MailboxId
 from . import commands as c
 from . import format as fmt
-from .format import Atom
-from .mailboxes import DELIMITER, INBOX
+from .format import Atom, Joined
+from .mailboxes import INBOX_NAME
 from .outcomes import PAUSE, Done, No, Outcome, Slices
 from .selected import SelectedMailbox
 from .states import AUTHENTICATED, handles
@@ -22,20 +22,21 @@ if TYPE_CHECKING:
 _NONEXISTENT = Atom("NONEXISTENT")
 
 
-def _address(session: Session, name: bytes) -> str:
+def _mailbox(session: Session, name: bytes) -> MailboxId:
+    """The selectable mailbox ``name`` names, or NO [NONEXISTENT]."""
     assert session.user is not None
-    address = session.mailboxes.address(session.user, name)
-    if address is None:
+    mailbox = session.mailboxes.mailbox(session.user, name)
+    if mailbox is None or session.store.snapshot(mailbox) is None:
         raise No("No such mailbox", _NONEXISTENT)
-    return address
+    return mailbox
 
 
 @handles(c.Select, AUTHENTICATED)
 def select(session: Session, command: c.Select) -> Outcome:
     # RFC 3501 6.3.1 (SELECT) and 6.3.2 (EXAMINE)
     session.selected = None
-    address = _address(session, command.mailbox)
-    view = SelectedMailbox(session.mailboxes, address, readonly=command.readonly)
+    mailbox = _mailbox(session, command.mailbox)
+    view = SelectedMailbox(session.mailboxes, mailbox, readonly=command.readonly)
     session.selected = view
     yield from view.select_responses()
     mode = "READ-ONLY" if command.readonly else "READ-WRITE"
@@ -62,31 +63,47 @@ def list_mailboxes(session: Session, command: c.ListMailboxes) -> Outcome:
     delimiter = DELIMITER.encode()
     matcher = ListPattern(joined, delimiter)
     inbox_matcher = ListPattern(joined, delimiter, ignore_case=True)
-    subscribed = session.mailboxes.subscriptions(session.user)
-    names = sorted(subscribed) if command.lsub else session.mailboxes.names(session.user)
+    if command.lsub:
+        found = [(name, []) for name in session.store.subscriptions(session.user)]
+    else:
+        folders = session.mailboxes.folders(session.user)
+        found = [(f.name, _attributes(f, folders)) for f in folders]
     slices = Slices()
-    for name in names:
+    for folder, attributes in found:
         if slices.due():
             yield PAUSE
-        if (inbox_matcher if name == INBOX else matcher).matches(name):
-            attributes = [] if command.lsub else ["\\HasNoChildren"]
+        name = session.mailboxes.name(MailboxId(session.user, folder))
+        if (inbox_matcher if name == INBOX_NAME else matcher).matches(name):
             yield _list_line(kind, attributes, name)
     return Done(f"{kind} completed")
+
+
+def _attributes(folder: FolderInfo, folders: list[FolderInfo]) -> list[str]:
+    """LIST attributes (RFC 3501 7.2.2, RFC 3348 children, RFC 6154 special use)."""
+    prefix = folder.name + DELIMITER
+    children = any(f.name.startswith(prefix) for f in folders)
+    attributes = ["\\HasChildren" if children else "\\HasNoChildren"]
+    if folder.noselect:
+        attributes.insert(0, "\\Noselect")
+    if folder.special_use:
+        attributes.append(folder.special_use)
+    return attributes
 
 
 @handles(c.Status, AUTHENTICATED)
 def status(session: Session, command: c.Status) -> Outcome:
     # RFC 3501 6.3.10
-    address = _address(session, command.mailbox)
+    mailbox = _mailbox(session, command.mailbox)
     selected = session.selected
-    if selected is not None and selected.address == address:
+    if selected is not None and selected.mailbox == mailbox:
         yield from selected.updates(allow_expunge=True)
-    snapshot = session.mailboxes.snapshot(address)
+    snapshot = session.store.snapshot(mailbox)
     entries = snapshot.entries if snapshot else ()
-    if selected is not None and selected.address == address:
+    if selected is not None and selected.mailbox == mailbox:
         recent = len(selected.recent)
     else:
-        claimed = session.mailboxes.claimed_recent(address)
+        key = (mailbox, snapshot.uidvalidity if snapshot else 0)
+        claimed = session.mailboxes.claimed_recent(key)
         recent = sum(1 for e in entries if e.uid > claimed)
     counts = {
         "MESSAGES": len(entries),
@@ -106,12 +123,14 @@ def status(session: Session, command: c.Status) -> Outcome:
 def subscribe(session: Session, command: c.Subscribe) -> Outcome:
     # RFC 3501 6.3.6 and 6.3.7
     assert session.user is not None
-    subscribed = session.mailboxes.subscriptions(session.user)
+    mailbox = session.mailboxes.mailbox(session.user, command.mailbox)
     if command.subscribe:
-        _address(session, command.mailbox)
-        subscribed.add(command.mailbox)
+        if mailbox is None or session.store.folder(mailbox) is None:
+            raise No("No such mailbox", _NONEXISTENT)
+        session.store.set_subscribed(mailbox, True)
         return Done("SUBSCRIBE completed")
-    subscribed.discard(command.mailbox)
+    if mailbox is not None:
+        session.store.set_subscribed(mailbox, False)
     return Done("UNSUBSCRIBE completed")
     yield
 
@@ -119,7 +138,8 @@ def subscribe(session: Session, command: c.Subscribe) -> Outcome:
 @handles(c.Namespace, AUTHENTICATED)
 def namespace(session: Session, command: c.Namespace) -> Outcome:
     # RFC 2342 5: one personal namespace, no prefix; no other users' or shared namespaces.
-    yield fmt.untagged(Atom("NAMESPACE"), [["", DELIMITER]], None, None)
+    # RFC 4466 3: Namespace = nil / "(" 1*Namespace-Descr ")", the descriptions side by side.
+    yield fmt.untagged(Atom("NAMESPACE"), [Joined([["", DELIMITER]])], None, None)
     return Done("NAMESPACE completed")
 
 

@@ -42,7 +42,7 @@ def check(session: Session, command: c.Check) -> Outcome:
 
 def _expunge_deleted(session: Session, view: SelectedMailbox) -> set[int]:
     deleted = [e.uid for e in view.entries if DELETED in e.flags and e.uid not in view.gone]
-    removed = session.store.expunge(view.address, deleted)
+    removed = session.store.expunge(view.mailbox, deleted)
     return {e.uid for e in removed}
 
 
@@ -83,7 +83,7 @@ def store(session: Session, command: c.Store) -> Outcome:
         raise No("The mailbox is read-only", _READ_ONLY)
     found = [i for i in positions(view, command.sequence, command.uid) if i < len(view)]
     uids = [view.uids[i] for i in found if view.uids[i] not in view.gone]
-    changed = session.store.store_flags(view.address, uids, command.flags, command.mode)
+    changed = session.store.store_flags(view.mailbox, uids, command.flags, command.mode)
     yield from view.apply(changed)
     if not command.silent:
         for index in found:
@@ -100,7 +100,9 @@ def fetch(session: Session, command: c.Fetch) -> Outcome:
     # RFC 3501 6.4.5
     view = session.require_selected()
     found = positions(view, command.sequence, command.uid)
-    yield from fetch_responses(session.store, view, found, command.items, uid=command.uid)
+    complete = yield from fetch_responses(view, found, command.items, uid=command.uid)
+    if not complete:  # RFC 5530 3: some of the messages named were expunged by another session
+        raise No("Some of the requested messages no longer exist", Atom("EXPUNGEISSUED"))
     return Done("FETCH completed")
 
 

@@ -1,29 +1,30 @@
 """FETCH: one untagged FETCH response per message, data items rendered in the order asked
 (RFC 3501 6.4.5, 7.4.2). Structure, ENVELOPE and section octets come from :mod:`.structure`;
-every value goes out through :mod:`.format`.
+every value goes out through :mod:`.format`. A message whose bytes another session expunged
+meanwhile gets no response, and the command ends ``NO [EXPUNGEISSUED]`` (RFC 5530 3).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from datetime import UTC, datetime
 
-from ...store import SEEN, MessageStore
+from ...store import SEEN, Entry
 from . import format as fmt
 from .commands import BodySection, FetchAttr, FetchItem
 from .outcomes import PAUSE, Slices
-from .selected import SelectedMailbox
-from .structure import body_structure, cached_structure, envelope, section, wire_bytes
+from .selected import MessageGone, SelectedMailbox
+from .structure import body_structure, envelope, section, wire_bytes
 
-Render = Callable[[SelectedMailbox, int], bytes]
+Render = Callable[[SelectedMailbox, int, Entry], bytes]
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 #: Items that set \Seen when fetched (RFC 3501 6.4.5), unless the mailbox is read-only.
 _SETS_SEEN = frozenset({"RFC822", "RFC822.TEXT"})
 
 
-def internal_date(received: float) -> bytes:
+def internal_date(when: float) -> bytes:
     """RFC 3501 9 ``date-time``: ``"dd-Mon-yyyy hh:mm:ss +0000"`` with a space-padded day."""
-    moment = datetime.fromtimestamp(received, UTC)
+    moment = datetime.fromtimestamp(when, UTC)
     month = _MONTHS[moment.month - 1]
     return b'"%2d-%s-%04d %02d:%02d:%02d +0000"' % (
         moment.day,
@@ -40,40 +41,37 @@ def rfc822_size(raw: bytes) -> int:
     return len(wire_bytes(raw))
 
 
-def _flags(view: SelectedMailbox, index: int) -> bytes:
+def _flags(view: SelectedMailbox, index: int, _entry: Entry) -> bytes:
     return b"FLAGS " + view.flags(index)
 
 
-def _uid(view: SelectedMailbox, index: int) -> bytes:
+def _uid(view: SelectedMailbox, index: int, _entry: Entry) -> bytes:
     return b"UID %d" % view.uids[index]
 
 
-def _internaldate(view: SelectedMailbox, index: int) -> bytes:
-    return b"INTERNALDATE " + internal_date(view.entries[index].message.received)
+def _internaldate(_view: SelectedMailbox, _index: int, entry: Entry) -> bytes:
+    return b"INTERNALDATE " + internal_date(entry.message.internal_date)
 
 
-def _size(view: SelectedMailbox, index: int) -> bytes:
-    return b"RFC822.SIZE %d" % rfc822_size(view.entries[index].message.raw)
+def _size(view: SelectedMailbox, _index: int, entry: Entry) -> bytes:
+    return b"RFC822.SIZE %d" % rfc822_size(view.raw(entry))
 
 
-def _envelope(view: SelectedMailbox, index: int) -> bytes:
-    structure = cached_structure(view.entries[index].message)
-    return b"ENVELOPE " + fmt.value(envelope(structure))
+def _envelope(view: SelectedMailbox, _index: int, entry: Entry) -> bytes:
+    return b"ENVELOPE " + fmt.value(envelope(view.structure(entry)))
 
 
-def _body(view: SelectedMailbox, index: int) -> bytes:
-    structure = cached_structure(view.entries[index].message)
-    return b"BODY " + fmt.value(body_structure(structure, False))
+def _body(view: SelectedMailbox, _index: int, entry: Entry) -> bytes:
+    return b"BODY " + fmt.value(body_structure(view.structure(entry), False))
 
 
-def _bodystructure(view: SelectedMailbox, index: int) -> bytes:
-    structure = cached_structure(view.entries[index].message)
-    return b"BODYSTRUCTURE " + fmt.value(body_structure(structure, True))
+def _bodystructure(view: SelectedMailbox, _index: int, entry: Entry) -> bytes:
+    return b"BODYSTRUCTURE " + fmt.value(body_structure(view.structure(entry), True))
 
 
 def _whole(name: bytes, kind: str) -> Render:
-    def render(view: SelectedMailbox, index: int) -> bytes:
-        structure = cached_structure(view.entries[index].message)
+    def render(view: SelectedMailbox, _index: int, entry: Entry) -> bytes:
+        structure = view.structure(entry)
         return name + b" " + fmt.literal(section(structure, (), kind))
 
     return render
@@ -110,9 +108,8 @@ def _section(item: BodySection) -> Render:
     name = section_name(item)
     fields = tuple(f.decode("ascii", "replace") for f in item.fields)
 
-    def render(view: SelectedMailbox, index: int) -> bytes:
-        structure = cached_structure(view.entries[index].message)
-        data = section(structure, item.part, item.kind, fields)
+    def render(view: SelectedMailbox, _index: int, entry: Entry) -> bytes:
+        data = section(view.structure(entry), item.part, item.kind, fields)
         if item.partial is not None:  # RFC 3501 6.4.5: <origin.length>, empty past the end
             origin, length = item.partial
             data = data[origin : origin + length]
@@ -134,14 +131,16 @@ def _sets_seen(item: FetchItem) -> bool:
 
 
 def fetch_responses(
-    store: MessageStore,
     view: SelectedMailbox,
     found: Sequence[int],
     items: Sequence[FetchItem],
     *,
     uid: bool,
-) -> Iterator[bytes]:
-    """The untagged FETCH responses for the messages at ``found`` (0-based view positions)."""
+) -> Generator[bytes, None, bool]:
+    """The untagged FETCH responses for the messages at ``found`` (0-based view positions).
+
+    Returns False when some message's bytes were gone (expunged by another session).
+    """
     items = list(dict.fromkeys(items))
     if uid and FetchAttr("UID") not in items:  # RFC 3501 6.4.8: UID FETCH always reports UID
         items.insert(0, FetchAttr("UID"))
@@ -151,15 +150,22 @@ def fetch_responses(
         unseen = [
             view.uids[i] for i in found if SEEN not in view.entries[i].flags
         ]  # includes messages others expunged: the store skips those
-        changed = store.store_flags(view.address, unseen, (SEEN,), "add")
+        changed = view.store.store_flags(view.mailbox, unseen, (SEEN,), "add")
         yield from view.apply(changed)
         marked = {e.uid for e in changed}
     report_flags = bool(marked) and FetchAttr("FLAGS") not in items
+    complete = True
     slices = Slices()
     for index in found:
         if slices.due():
             yield PAUSE
-        parts = [render(view, index) for render in renderers]
+        entry = view.entries[index]
+        try:
+            parts = [render(view, index, entry) for render in renderers]
+        except MessageGone:
+            complete = False
+            continue
         if report_flags and view.uids[index] in marked:
-            parts.append(_flags(view, index))  # RFC 3501 6.4.5: the implied \Seen is reported
+            parts.append(_flags(view, index, entry))  # RFC 3501 6.4.5: the implied \Seen
         yield b"* %d FETCH (" % (index + 1) + b" ".join(parts) + b")\r\n"
+    return complete

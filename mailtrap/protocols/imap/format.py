@@ -31,7 +31,9 @@ class Atom(str):
 
 
 class Joined(tuple):
-    """Values written next to each other without spaces: ``BODY[HEADER.FIELDS (A B)]<0>``."""
+    """Values written next to each other without spaces, where RFC 3501 9 has no SP between
+    them: the parts of a multipart body (``1*body``), the addresses of an ENVELOPE field
+    (``"(" 1*address ")"``)."""
 
 
 Value = str | bytes | int | None | Atom | Joined | list | tuple

@@ -1,8 +1,9 @@
 """SEARCH: a search key compiled into a predicate over the selected mailbox (RFC 3501 6.4.4).
 
 Text keys match case-insensitively as substrings of decoded text: header values with RFC 2047
-words decoded, bodies as :func:`mailtrap.mime.parsed` decodes them. Dates compare on the day
-alone (the internal date in UTC; the Date: field in its own zone).
+words decoded, bodies as :func:`mailtrap.mime.parse` decodes them (through the store's cache).
+A message another session expunged meanwhile (its bytes gone) matches no text key. Dates
+compare on the day alone (the internal date in UTC; the Date: field in its own zone).
 """
 
 from __future__ import annotations
@@ -12,12 +13,11 @@ from datetime import UTC, date, datetime
 from email.parser import BytesHeaderParser
 from email.policy import compat32
 
-from ...message import header_block, header_text
-from ...mime import parsed
-from ...store import Entry, StoredMessage
+from ...message import Summary, header_block, header_text
+from ...store import Entry
 from . import commands as c
 from .outcomes import PAUSE, Slices
-from .selected import SelectedMailbox
+from .selected import MessageGone, SelectedMailbox
 from .structure import wire_bytes
 
 Predicate = Callable[[int, Entry], bool]
@@ -47,16 +47,16 @@ def compile_key(view: SelectedMailbox, key: c.SearchKey) -> Predicate:
         recent, present = view.recent, key.present
         return lambda i, e: (e.uid in recent) == present
     if isinstance(key, c.DateKey):
-        return _date(key)
+        return _date(view, key)
     if isinstance(key, c.HeaderKey):
-        return _header(key)
+        return _header(view, key)
     if isinstance(key, c.TextKey):
-        return _text(key)
+        return _text(view, key)
     if isinstance(key, c.SizeKey):
         size, larger = key.size, key.larger
         if larger:
-            return lambda i, e: len(wire_bytes(e.message.raw)) > size
-        return lambda i, e: len(wire_bytes(e.message.raw)) < size
+            return lambda i, e: _wire_size(view, e) > size
+        return lambda i, e: -1 < _wire_size(view, e) < size
     if isinstance(key, c.SetKey):
         return _set(view, key)
     if isinstance(key, c.NotKey):
@@ -86,34 +86,48 @@ def _set(view: SelectedMailbox, key: c.SetKey) -> Predicate:
     return lambda i, e: i + 1 in msns
 
 
-def _sent_day(message: StoredMessage) -> date:
-    sent = message.summary.date
-    return sent.date() if sent is not None else _internal_day(message)
+def _wire_size(view: SelectedMailbox, entry: Entry) -> int:
+    """The size IMAP reports (RFC 3501 2.3.4); -1 when the message is gone."""
+    try:
+        return len(wire_bytes(view.raw(entry)))
+    except MessageGone:
+        return -1
 
 
-def _internal_day(message: StoredMessage) -> date:
-    return datetime.fromtimestamp(message.received, UTC).date()
+def _internal_day(_view: SelectedMailbox, entry: Entry) -> date:
+    return datetime.fromtimestamp(entry.message.internal_date, UTC).date()
 
 
-def _date(key: c.DateKey) -> Predicate:
+def _sent_day(view: SelectedMailbox, entry: Entry) -> date:
+    sent = view.summary(entry).date
+    return sent.date() if sent is not None else _internal_day(view, entry)
+
+
+def _date(view: SelectedMailbox, key: c.DateKey) -> Predicate:
     day_of = _sent_day if key.sent else _internal_day
     day = key.day
     if key.relation == "before":
-        return lambda i, e: day_of(e.message) < day
+        return lambda i, e: day_of(view, e) < day
     if key.relation == "on":
-        return lambda i, e: day_of(e.message) == day
-    return lambda i, e: day_of(e.message) >= day
+        return lambda i, e: day_of(view, e) == day
+    return lambda i, e: day_of(view, e) >= day
 
 
-def header_values(message: StoredMessage, field: str) -> list[str]:
+def _header_block(view: SelectedMailbox, entry: Entry) -> bytes:
+    try:
+        return header_block(view.raw(entry))
+    except MessageGone:
+        return b""
+
+
+def header_values(view: SelectedMailbox, entry: Entry, field: str) -> list[str]:
     """Every value of one header field, RFC 2047 words decoded."""
-    headers = _HEADER_PARSER.parsebytes(header_block(message.raw))
+    headers = _HEADER_PARSER.parsebytes(_header_block(view, entry))
     values = headers.get_all(field) or []
     return [header_text(str(v)) for v in values]
 
 
-def _summary_text(message: StoredMessage, field: str) -> str:
-    summary = message.summary
+def _summary_text(summary: Summary, field: str) -> str:
     if field == "subject":
         return summary.subject
     if field == "from":
@@ -121,27 +135,30 @@ def _summary_text(message: StoredMessage, field: str) -> str:
     return ", ".join(str(a) for a in getattr(summary, field))
 
 
-def _header(key: c.HeaderKey) -> Predicate:
+def _header(view: SelectedMailbox, key: c.HeaderKey) -> Predicate:
     field, needle = key.field, key.text.casefold()
     if not needle:  # RFC 3501 6.4.4: HEADER field "" matches any message with that field
-        return lambda i, e: bool(header_values(e.message, field))
+        return lambda i, e: bool(header_values(view, e, field))
     if field in _SUMMARY_FIELDS:
-        return lambda i, e: needle in _summary_text(e.message, field).casefold()
-    return lambda i, e: any(needle in v.casefold() for v in header_values(e.message, field))
+        return lambda i, e: needle in _summary_text(view.summary(e), field).casefold()
+    return lambda i, e: any(needle in v.casefold() for v in header_values(view, e, field))
 
 
-def _all_headers(message: StoredMessage) -> str:
-    headers = _HEADER_PARSER.parsebytes(header_block(message.raw))
+def _all_headers(view: SelectedMailbox, entry: Entry) -> str:
+    headers = _HEADER_PARSER.parsebytes(_header_block(view, entry))
     return "\n".join(f"{k}: {header_text(str(v))}" for k, v in headers.raw_items())
 
 
-def _text(key: c.TextKey) -> Predicate:
+def _text(view: SelectedMailbox, key: c.TextKey) -> Predicate:
     needle, with_headers = key.text.casefold(), key.headers
 
     def check(i: int, entry: Entry) -> bool:
-        view = parsed(entry.message)
-        if needle in view.text.casefold() or needle in view.html.casefold():
+        try:
+            body = view.parsed(entry)
+        except MessageGone:
+            return False
+        if needle in body.text.casefold() or needle in body.html.casefold():
             return True
-        return with_headers and needle in _all_headers(entry.message).casefold()
+        return with_headers and needle in _all_headers(view, entry).casefold()
 
     return check

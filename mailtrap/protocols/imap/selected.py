@@ -12,7 +12,8 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Sequence
 
-from ...message import mailbox_key
+from ...message import EMPTY_SUMMARY, Summary
+from ...mime import ParsedMessage
 from ...store import (
     SEEN,
     SYSTEM_FLAGS,
@@ -21,12 +22,24 @@ from ...store import (
     Entry,
     Expunged,
     FlagsChanged,
+    Linked,
+    MailboxId,
     StoreEvent,
 )
 from . import format as fmt
 from .format import Atom
 from .mailboxes import Mailboxes
 from .sequence import SequenceSet
+from .structure import MessageStructure, message_structure
+
+
+class MessageGone(Exception):
+    """The message's bytes left the store (another session expunged it)."""
+
+
+def _structure_cost(structure: MessageStructure) -> int:
+    return 2 * len(structure.wire) + 4096
+
 
 RECENT = "\\Recent"
 _SYSTEM_ORDER = ("\\Answered", "\\Flagged", "\\Deleted", "\\Seen", "\\Draft")
@@ -59,12 +72,13 @@ def _keywords(entries: Sequence[Entry]) -> frozenset[str]:
 class SelectedMailbox:
     """The selected mailbox of one session (RFC 3501 6.3.1), read-write or read-only."""
 
-    def __init__(self, mailboxes: Mailboxes, address: str, *, readonly: bool) -> None:
+    def __init__(self, mailboxes: Mailboxes, mailbox: MailboxId, *, readonly: bool) -> None:
         self.mailboxes = mailboxes
-        self.address = address
-        self.key = mailbox_key(address)
+        self.store = mailboxes.store
         self.readonly = readonly
-        snapshot = mailboxes.snapshot(address)
+        snapshot = self.store.snapshot(mailbox)
+        #: the store's own name of the mailbox (events carry the same)
+        self.mailbox = snapshot.mailbox if snapshot else mailbox
         # A mailbox that never received mail has no UIDVALIDITY yet: 1 until the store makes one.
         self.uidvalidity = snapshot.uidvalidity if snapshot else 1
         entries = snapshot.entries if snapshot else ()
@@ -82,9 +96,10 @@ class SelectedMailbox:
         self._changed: set[int] = set()
 
     def _claim(self, highest: int) -> int:
+        key = (self.mailbox, self.uidvalidity)
         if self.readonly:  # RFC 3501 6.3.2: EXAMINE must not take \Recent away
-            return self.mailboxes.claimed_recent(self.address)
-        return self.mailboxes.claim_recent(self.address, highest)
+            return self.mailboxes.claimed_recent(key)
+        return self.mailboxes.claim_recent(key, highest)
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -105,6 +120,31 @@ class SelectedMailbox:
     def flags(self, index: int) -> bytes:
         entry = self.entries[index]
         return flag_list(entry.flags, entry.uid in self.recent)
+
+    def raw(self, entry: Entry) -> bytes:
+        """The message's bytes; MessageGone when another session expunged it meanwhile."""
+        raw = self.store.raw(entry.message.id)
+        if raw is None:
+            raise MessageGone(entry.uid)
+        return raw
+
+    def summary(self, entry: Entry) -> Summary:
+        return self.store.summary(entry.message.id) or EMPTY_SUMMARY
+
+    def structure(self, entry: Entry) -> MessageStructure:
+        """The message's parsed structure, from the store's cache."""
+        found = self.store.derived(
+            "imap-structure", entry.message.id, message_structure, _structure_cost
+        )
+        if found is None:
+            raise MessageGone(entry.uid)
+        return found
+
+    def parsed(self, entry: Entry) -> ParsedMessage:
+        found = self.store.parsed(entry.message.id)
+        if found is None:
+            raise MessageGone(entry.uid)
+        return found
 
     def unseen_count(self) -> int:
         return sum(1 for e in self.entries if SEEN not in e.flags)
@@ -166,11 +206,15 @@ class SelectedMailbox:
     def notify(self, event: StoreEvent) -> bool:
         """Note a store event; True when it concerns this mailbox."""
         if isinstance(event, Delivered):
-            if not any(mailbox_key(a) == self.key for a in event.mailboxes):
+            if self.mailbox not in event.mailboxes:
+                return False
+            self._new = True
+        elif isinstance(event, Linked):
+            if event.mailbox != self.mailbox:
                 return False
             self._new = True
         elif isinstance(event, FlagsChanged | Expunged):
-            if mailbox_key(event.mailbox) != self.key:
+            if event.mailbox != self.mailbox:
                 return False
             if isinstance(event, FlagsChanged):
                 self._changed.update(e.uid for e in event.entries)
@@ -178,6 +222,8 @@ class SelectedMailbox:
                 self._changed.update(event.uids)
         elif isinstance(event, Cleared):
             self._full = True
+        else:
+            return False
         return True
 
     @property
@@ -189,7 +235,7 @@ class SelectedMailbox:
         """Untagged responses for what changed in the store (RFC 3501 7.4.1 rules)."""
         if not self.pending and not (allow_expunge and self.gone):
             return []
-        snapshot = self.mailboxes.snapshot(self.address)
+        snapshot = self.store.snapshot(self.mailbox)
         entries = snapshot.entries if snapshot else ()
         current = {e.uid: e for e in entries} if self._full or len(self._changed) > 64 else None
         if self._full:

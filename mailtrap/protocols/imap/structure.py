@@ -3,13 +3,11 @@
 Sections are cut from the wire bytes (:func:`wire_bytes`) by offsets, never re-serialised, so
 folding, odd line breaks and every octet count are the original's. The parsing lives in
 ``structure_parse``, ENVELOPE in ``structure_envelope``, BODY/BODYSTRUCTURE in
-``structure_body``; this module adds section extraction and the cache, and re-exports them all.
+``structure_body``; this module adds section extraction and re-exports them all. (Parsed
+structures are kept in the store's cache, by message ID: see ``selected.SelectedMailbox``.)
 """
 
 from __future__ import annotations
-
-from functools import lru_cache
-from typing import Protocol
 
 from .structure_body import body_structure
 from .structure_envelope import address_list, envelope
@@ -21,7 +19,6 @@ __all__ = [
     "MessageStructure",
     "address_list",
     "body_structure",
-    "cached_structure",
     "envelope",
     "find_part",
     "message_structure",
@@ -30,16 +27,6 @@ __all__ = [
 ]
 
 SECTION_KINDS = frozenset({"", "HEADER", "HEADER.FIELDS", "HEADER.FIELDS.NOT", "TEXT", "MIME"})
-
-
-class _HasRaw(Protocol):
-    raw: bytes
-
-
-@lru_cache(maxsize=256)
-def cached_structure(message: _HasRaw) -> MessageStructure:
-    """The parsed structure of a stored message, cached by message identity (LRU of 256)."""
-    return message_structure(message.raw)
 
 
 def find_part(structure: MessageStructure, part: tuple[int, ...]) -> BodyPart | None:

@@ -1,11 +1,13 @@
 """BODY and BODYSTRUCTURE (RFC 3501 7.4.2) as nested lists for the engine's formatter.
 
 ``str``/``bytes`` are IMAP strings, ``None`` is NIL, ``int`` a number, ``list`` a parenthesized
-list; the formatter decides how each string goes on the wire.
+list, :class:`~.format.Joined` values written side by side; the formatter decides how each
+string goes on the wire.
 """
 
 from __future__ import annotations
 
+from .format import Joined
 from .structure_envelope import envelope
 from .structure_parse import BodyPart, MessageStructure, Params
 
@@ -17,7 +19,8 @@ def body_structure(structure: MessageStructure, extensible: bool) -> list:
 
 def _body(structure: MessageStructure, part: BodyPart, extensible: bool) -> list:
     if part.type == "multipart":  # RFC 3501 7.4.2: the parts, then the subtype
-        out: list = [_body(structure, child, extensible) for child in part.children]
+        # RFC 3501 9: body-type-mpart = 1*body SP media-subtype; no SP between the parts
+        out: list = [Joined(_body(structure, child, extensible) for child in part.children)]
         out.append(part.subtype)
         if extensible:  # RFC 3501 7.4.2 multipart extension data
             out += [_params(part.params), *_extension(part)]

@@ -7,6 +7,7 @@ make sense of still comes out as some address rather than an error.
 
 from __future__ import annotations
 
+from .format import Joined
 from .structure_headers import header_values, imap_value
 from .structure_parse import BodyPart, MessageStructure
 
@@ -44,16 +45,21 @@ def envelope(structure: MessageStructure, part: BodyPart | None = None) -> list:
         value = values.get(name)
         return None if value is None else imap_value(value)
 
-    sender = address_list(values.get("from"))
+    def addresses(name: str) -> list[Joined] | None:
+        # RFC 3501 9: env-from = "(" 1*address ")" / nil; no SP between the addresses
+        found = address_list(values.get(name))
+        return [Joined(found)] if found else None
+
+    sender = addresses("from")
     return [
         plain("date"),
         plain("subject"),
         sender,
-        address_list(values.get("sender")) or sender,  # RFC 3501 7.4.2: absent or empty -> From
-        address_list(values.get("reply-to")) or sender,
-        address_list(values.get("to")),
-        address_list(values.get("cc")),
-        address_list(values.get("bcc")),
+        addresses("sender") or sender,  # RFC 3501 7.4.2: absent or empty -> From
+        addresses("reply-to") or sender,
+        addresses("to"),
+        addresses("cc"),
+        addresses("bcc"),
         plain("in-reply-to"),
         plain("message-id"),
     ]

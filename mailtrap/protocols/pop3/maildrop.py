@@ -7,7 +7,7 @@ arrival order, and deletion marks live here, in the session, until QUIT applies 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from ...message import mailbox_key
 from ...store import Entry, MailboxSnapshot
@@ -17,11 +17,16 @@ from .replies import crlf_size
 class Maildrop:
     """The messages one session sees, with the session's deletion marks."""
 
-    def __init__(self, address: str, snapshot: MailboxSnapshot | None) -> None:
+    def __init__(
+        self,
+        address: str,
+        snapshot: MailboxSnapshot | None,
+        raw: Callable[[str], bytes | None],
+    ) -> None:
         self.address = snapshot.address if snapshot is not None else address
         self._uidvalidity = snapshot.uidvalidity if snapshot is not None else 0
         self._entries: tuple[Entry, ...] = snapshot.entries if snapshot is not None else ()
-        self._sizes = [crlf_size(e.message.raw) for e in self._entries]
+        self._sizes = [crlf_size(raw(e.message.id) or b"") for e in self._entries]
         self._deleted: set[int] = set()
 
     def get(self, msg: int) -> Entry | None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..._version import __version__
-from ...store import SEEN, MessageStore
+from ...store import SEEN, Entry, MessageStore
 from . import replies
 from .commands import (
     Apop,
@@ -175,7 +175,7 @@ class Session:
             # RFC 2449 section 8.1.2: another session holds this maildrop.
             raise Refused("maildrop is already in use", "IN-USE")
         self._lock_key = key
-        self.maildrop = Maildrop(name, self.store.open_mailbox(name))
+        self.maildrop = Maildrop(name, self.store.open_account(name), self.store.raw)
         self._fire(Trigger.LOGIN)
         count, octets = self.maildrop.stat()
         return Response(
@@ -303,16 +303,23 @@ class Session:
         maildrop = self._message(command.msg)
         entry = maildrop.get(command.msg)
         assert entry is not None
+        raw = self._raw(entry)
         # Like IMAP's BODY[], reading a message sets \Seen in this recipient's mailbox only.
         self.store.store_flags(maildrop.address, [entry.uid], [SEEN], "add")
         status = replies.ok(f"{maildrop.size(command.msg)} octets")
-        return Response(replies.multiline(status, replies.with_crlf(entry.message.raw)))
+        return Response(replies.multiline(status, replies.with_crlf(raw)))
+
+    def _raw(self, entry: Entry) -> bytes:
+        raw = self.store.raw(entry.message.id)
+        if raw is None:  # expunged over IMAP (or the API) since this session's login
+            raise Refused("message was deleted by another session")
+        return raw
 
     def _on_top(self, command: Top) -> Response:
         maildrop = self._message(command.msg)
         entry = maildrop.get(command.msg)
         assert entry is not None
-        body = replies.top(entry.message.raw, command.lines)
+        body = replies.top(self._raw(entry), command.lines)
         return Response(replies.multiline(replies.ok("top of message follows"), body))
 
     def _on_dele(self, command: Dele) -> Response:

@@ -1,0 +1,185 @@
+"""The memory backend's state: held messages, folders and accounts, and how names find them.
+
+Only the memory backend's modules use this; everything is guarded by the store's lock.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterable
+
+from ..message import Summary, mailbox_key, normalize_address
+from .base import MessageStore
+from .cache import DerivedCache
+from .events import EventQueue
+from .model import (
+    INBOX,
+    SEEN,
+    Entry,
+    FolderInfo,
+    MailboxId,
+    MailboxRef,
+    MailboxSnapshot,
+    MessageRecord,
+    NoSuchFolder,
+    as_mailbox,
+    folder_key,
+)
+
+NO_FLAGS: frozenset[str] = frozenset()
+
+
+class Held:
+    """A stored message: its record, bytes, summary once built, and links.
+
+    ``links`` is a flat tuple ``(folder, uid, folder, uid, ...)``: one small tuple per message
+    instead of a tuple of pairs.
+    """
+
+    __slots__ = ("links", "raw", "record", "summary", "transcript")
+
+    def __init__(self, record: MessageRecord, raw: bytes, transcript: bytes | None) -> None:
+        self.record = record
+        self.raw = raw
+        self.transcript = transcript
+        self.summary: Summary | None = None
+        self.links: tuple[Folder | int, ...] = ()
+
+    def drop_link(self, box: Folder, uid: int) -> None:
+        links = self.links
+        for i in range(0, len(links), 2):
+            if links[i] is box and links[i + 1] == uid:
+                self.links = links[:i] + links[i + 2 :]
+                return
+
+
+class Folder:
+    """One folder: its IMAP state and entries by UID (insertion order is UID order)."""
+
+    __slots__ = (
+        "account",
+        "entries",
+        "id",
+        "noselect",
+        "special_use",
+        "store",
+        "uidnext",
+        "uidvalidity",
+    )
+
+    def __init__(
+        self, store: MemoryState, account: Account, name: str, special_use: str | None = None
+    ) -> None:
+        self.store = store
+        self.account = account
+        self.id = MailboxId(account.address, name)
+        self.uidvalidity = store.new_uidvalidity()
+        self.uidnext = 1
+        self.entries: dict[int, Entry] = {}
+        self.special_use = special_use
+        self.noselect = False
+
+    def add(self, record: MessageRecord, flags: frozenset[str]) -> int:
+        uid = self.uidnext
+        self.uidnext += 1
+        self.entries[uid] = Entry(uid, record, flags)
+        self.store._filled.add(self)
+        return uid
+
+    def snapshot(self) -> MailboxSnapshot:
+        return MailboxSnapshot(
+            self.id, self.uidvalidity, self.uidnext, tuple(self.entries.values())
+        )
+
+    def info(self, subscribed: bool) -> FolderInfo:
+        return FolderInfo(
+            self.id,
+            self.uidvalidity,
+            self.uidnext,
+            len(self.entries),
+            sum(1 for e in self.entries.values() if SEEN not in e.flags),
+            self.special_use,
+            self.noselect,
+            subscribed,
+        )
+
+
+class Account:
+    """One account: its address as first seen, its folders (INBOX first) and subscriptions."""
+
+    __slots__ = ("address", "folders", "inbox", "subscriptions")
+
+    def __init__(self, store: MemoryState, address: str) -> None:
+        self.address = address
+        self.folders: dict[str, Folder] = {}
+        self.subscriptions: set[str] = {INBOX}
+        self.inbox = self.folders[INBOX] = Folder(store, self, INBOX)
+
+
+class MemoryState(MessageStore):
+    """State and look-ups shared by the memory backend's modules."""
+
+    def __init__(self, max_messages: int | None = None, cache: DerivedCache | None = None) -> None:
+        self.max_messages = max_messages
+        self.cache = cache if cache is not None else DerivedCache()
+        self._lock = threading.RLock()
+        self._messages: dict[str, Held] = {}
+        self._accounts: dict[str, Account] = {}
+        #: folders that may hold entries (clear() visits only these)
+        self._filled: set[Folder] = set()
+        self._seq = 0
+        self._last_uidvalidity = 0
+        self._events = EventQueue()
+        self._flag_sets: dict[frozenset[str], frozenset[str]] = {NO_FLAGS: NO_FLAGS}
+
+    def new_uidvalidity(self) -> int:
+        # RFC 3501 2.3.1.1: time-based and strictly increasing within the store, so a folder
+        # deleted and created again never gets a UIDVALIDITY it had before.
+        self._last_uidvalidity = max(int(time.time()), self._last_uidvalidity + 1)
+        return self._last_uidvalidity
+
+    def _account(self, address: str) -> Account:
+        """The account of a normalised address, created (with its INBOX) on first use."""
+        key = mailbox_key(address)
+        account = self._accounts.get(key)
+        if account is None:
+            account = self._accounts[key] = Account(self, address)
+        return account
+
+    def _folder(self, mailbox: MailboxRef) -> Folder | None:
+        owner, name = as_mailbox(mailbox)
+        account = self._accounts.get(mailbox_key(owner))
+        return account.folders.get(folder_key(name)) if account is not None else None
+
+    def _selectable(self, mailbox: MailboxRef) -> Folder:
+        box = self._folder(mailbox)
+        if box is None or box.noselect:
+            raise NoSuchFolder(f"no folder {as_mailbox(mailbox).folder!r}")
+        return box
+
+    def _flags(self, flags: Iterable[str]) -> frozenset[str]:
+        flags = frozenset(flags)
+        return self._flag_sets.setdefault(flags, flags)
+
+    def _folder_infos(self, account: Account) -> list[FolderInfo]:
+        subscribed = account.subscriptions
+        inbox = account.inbox
+        rest = sorted(
+            (b for b in account.folders.values() if b is not inbox), key=lambda b: b.id.folder
+        )
+        return [b.info(b.id.folder in subscribed) for b in (inbox, *rest)]
+
+    def _unlink(self, box: Folder, uids: list[int]) -> list[Entry]:
+        """Unlink UIDs from a folder (the messages module implements it)."""
+        raise NotImplementedError
+
+    def resolve(self, mailbox: MailboxRef) -> MailboxId:
+        with self._lock:
+            box = self._folder(mailbox)
+            if box is not None:
+                return box.id
+            owner, name = as_mailbox(mailbox)
+            account = self._accounts.get(mailbox_key(owner))
+            address = account.address if account else normalize_address(owner)
+            return MailboxId(address, folder_key(name))
