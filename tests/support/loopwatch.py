@@ -11,10 +11,12 @@ coroutine it creates, which made the servers' own callbacks ten times slower (ai
 loop over a 200,000-line message went from under a second to 8 s) and so reported stalls that
 do not exist without it. The measure is the same, without that cost.
 
-Three kinds of slowness are not the server's serving clients, and are not counted:
+Four kinds of slowness are not the server's serving clients, and are not counted:
 - starting or stopping a server (``ThreadedRuntime._main``): it has no clients then;
 - a loop on the main thread is a test's own (an async test; Playwright's sync API runs the
   test inside its loop): the servers run on loops of their own threads;
+- garbage collection that happens to run inside a callback (the whole process's garbage), and
+  the cost of tracemalloc while a memory test traces (the threshold is then TRACED times);
 - time a callback spent off the CPU: on a loaded two-core machine (other processes, the test's
   threads and the servers' worker threads sharing one interpreter lock) a trivial callback's
   wall clock can pass the threshold while it waits. So a callback counts when it computed for
@@ -31,13 +33,17 @@ stalls a loop on purpose says so with ``@pytest.mark.loop_stalls_allowed``.
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import threading
 import time
+import tracemalloc
 
 import pytest
 
 THRESHOLD = float(os.environ.get("MAILTRAP_LOOP_STALL", "0.1"))
+#: While tracemalloc traces every allocation (memory tests), code runs about this much slower.
+TRACED = 4
 _KEY = pytest.StashKey["_Reports"]()
 
 
@@ -60,6 +66,17 @@ class _Reports:
 
 _watching: list[_Reports] = []  # the reports of each pytest run in this process (pytester)
 _plain_run = asyncio.events.Handle._run
+_collecting = threading.local()  # per thread: CPU time spent in garbage collection so far
+
+
+def _on_gc(phase: str, info: dict) -> None:
+    """gc.callbacks: note the CPU time each collection takes on the thread that runs it."""
+    now = time.thread_time()
+    if phase == "start":
+        _collecting.started = now
+    else:
+        started = getattr(_collecting, "started", now)
+        _collecting.spent = getattr(_collecting, "spent", 0.0) + now - started
 
 
 def _timed_run(self: asyncio.Handle) -> None:
@@ -68,11 +85,13 @@ def _timed_run(self: asyncio.Handle) -> None:
         _plain_run(self)
         return
     wall, cpu = time.perf_counter(), time.thread_time()  # wall: for the report
+    collected = getattr(_collecting, "spent", 0.0)
     try:
         _plain_run(self)
     finally:
         wall, cpu = time.perf_counter() - wall, time.thread_time() - cpu
-        if cpu >= THRESHOLD:
+        cpu -= getattr(_collecting, "spent", 0.0) - collected  # a collection is no one's doing
+        if cpu >= THRESHOLD and (cpu >= THRESHOLD * TRACED or not tracemalloc.is_tracing()):
             what = repr(getattr(self._callback, "__self__", None) or self)  # a step: its task
             # Starting and stopping a server (ThreadedRuntime._main) come before and after it
             # has clients: imports, certificates and binding are no request holding the loop.
@@ -89,6 +108,8 @@ def pytest_configure(config: pytest.Config) -> None:
     reports = config.stash[_KEY] = _Reports()
     _watching.append(reports)
     asyncio.events.Handle._run = _timed_run  # type: ignore[method-assign]
+    if _on_gc not in gc.callbacks:
+        gc.callbacks.append(_on_gc)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
