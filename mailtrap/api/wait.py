@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -149,7 +150,12 @@ class WaitHub:
             return
 
         def first() -> MessageRecord | None:
-            return next((m for m in candidates if waiter.wants(m, self.index)), None)
+            for n, message in enumerate(candidates, 1):
+                if waiter.wants(message, self.index):
+                    return message
+                if n % 256 == 0:
+                    time.sleep(0)  # hand the interpreter lock to the loop's thread if it waits
+            return None
 
         try:
             found = await self._loop.run_in_executor(self._scanner, first)
