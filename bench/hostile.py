@@ -155,9 +155,8 @@ def attacks(client: Client) -> None:
         sock.close()
 
     line = b" " + b"x" * 60000 + b" {0+}\r\n"
+    print("  (sending 4,000 messages for the SEARCH case first)")
     for n in range(4000):
-        if n % 1000 == 0:
-            print(f"  (filling the mailbox: {n} of 4,000)", end="\r")
         client.send([USER], b"Subject: %d\r\n\r\nx\r\n" % n)
     cases = {
         "1 LIST with a 60,000-octet %* pattern": lambda: raw_imap(
