@@ -97,7 +97,11 @@ def query_arg(required: bool) -> search.Query:
 
 
 def json_body(empty: Any = None) -> Any:
-    """The request body parsed as JSON (any type); ``empty`` for an empty body, if given."""
+    """The request body parsed as JSON (any type): the one place the API parses a JSON body.
+
+    ``empty`` is the answer for an empty body, if given. Anything that is not JSON is a 400,
+    nesting too deep for the parser included (a RecursionError would otherwise be a 500).
+    """
     raw = request.get_data(cache=True)
     if empty is not None and not raw.strip():
         return empty
