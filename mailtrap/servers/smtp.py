@@ -8,7 +8,8 @@ Differences from aiosmtpd's defaults, each deliberate:
   at 1,001 octets, and a bare-LF message is one long "line" to it); command lines keep the
   small limit, so a client cannot make us buffer a huge command;
 - a message over the size limit is answered ``552`` whichever way it is over, and nothing is stored;
-- a connection limit, answered ``421`` (RFC 5321 3.8).
+- a connection limit, answered ``421`` (RFC 5321 3.8);
+- PIPELINING (RFC 2920), in :mod:`.smtp_pipelining`.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from aiosmtpd.smtp import SMTP, AuthResult, Envelope, Session, syntax
 from .._version import __version__
 from ..store import MessageStore
 from .connections import Connections
+from .smtp_pipelining import KEYWORD as PIPELINING
+from .smtp_pipelining import PipeliningMixin
 
 log = logging.getLogger("mailtrap.smtp")
 
@@ -37,6 +40,8 @@ class _DropLoginDataNotice(logging.Filter):
 logging.getLogger("mail.log").addFilter(_DropLoginDataNotice())
 
 _COMMAND_LINE_LIMIT = SMTP.line_length_limit
+#: EHLO keywords of the extensions our mixins add to aiosmtpd's.
+EXTENSIONS = (PIPELINING,)
 
 
 class StoreHandler:
@@ -44,6 +49,12 @@ class StoreHandler:
 
     def __init__(self, store: MessageStore) -> None:
         self.store = store
+
+    async def handle_EHLO(
+        self, server: SMTP, session: Session, envelope: Envelope, hostname: str, replies: list[str]
+    ) -> list[str]:
+        session.host_name = hostname  # aiosmtpd leaves this to an EHLO hook
+        return [*replies[:-1], *(f"250-{keyword}" for keyword in EXTENSIONS), replies[-1]]
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         raw = envelope.original_content or b""
@@ -55,8 +66,8 @@ def _accept_any_login(*_args: Any) -> AuthResult:
     return AuthResult(success=True)
 
 
-class CaptureSMTP(SMTP):
-    """aiosmtpd's SMTP with our limits, connection tracking, and any-credentials AUTH."""
+class CaptureSMTP(PipeliningMixin, SMTP):
+    """aiosmtpd's SMTP with our limits, connection tracking, any-credentials AUTH and pipelining."""
 
     _protocol_names: list[str] | None = None
 
