@@ -9,7 +9,8 @@ Differences from aiosmtpd's defaults, each deliberate:
   small limit, so a client cannot make us buffer a huge command;
 - a message over the size limit is answered ``552`` whichever way it is over, and nothing is stored;
 - a connection limit, answered ``421`` (RFC 5321 3.8);
-- PIPELINING (RFC 2920), in :mod:`.smtp_pipelining`.
+- PIPELINING (RFC 2920), in :mod:`.smtp_pipelining`; CHUNKING and BINARYMIME (RFC 3030), in
+  :mod:`.smtp_chunking`.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from aiosmtpd.smtp import SMTP, AuthResult, Envelope, Session, syntax
 from .._version import __version__
 from ..store import MessageStore
 from .connections import Connections
+from .smtp_chunking import KEYWORDS as CHUNKING
+from .smtp_chunking import ChunkingMixin
 from .smtp_pipelining import KEYWORD as PIPELINING
 from .smtp_pipelining import PipeliningMixin
 
@@ -41,7 +44,7 @@ logging.getLogger("mail.log").addFilter(_DropLoginDataNotice())
 
 _COMMAND_LINE_LIMIT = SMTP.line_length_limit
 #: EHLO keywords of the extensions our mixins add to aiosmtpd's.
-EXTENSIONS = (PIPELINING,)
+EXTENSIONS = (PIPELINING, *CHUNKING)
 
 
 class StoreHandler:
@@ -66,8 +69,9 @@ def _accept_any_login(*_args: Any) -> AuthResult:
     return AuthResult(success=True)
 
 
-class CaptureSMTP(PipeliningMixin, SMTP):
-    """aiosmtpd's SMTP with our limits, connection tracking, any-credentials AUTH and pipelining."""
+class CaptureSMTP(ChunkingMixin, PipeliningMixin, SMTP):
+    """aiosmtpd's SMTP with our limits, connection tracking, any-credentials AUTH, pipelining
+    and chunking."""
 
     _protocol_names: list[str] | None = None
 

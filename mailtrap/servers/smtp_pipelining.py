@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from aiosmtpd.smtp import syntax
+
 #: The EHLO keyword this module implements.
 KEYWORD = "PIPELINING"
 
@@ -36,12 +38,16 @@ class PipeliningMixin:
             self._grouped = False
 
     # RFC 2920 3.2 (2): responses to grouped RSET, MAIL FROM and RCPT TO may be sent as a unit.
+    # (The @syntax texts are aiosmtpd's own, so HELP still lists and explains these commands.)
+    @syntax("MAIL FROM: <address>", extended=" [SP <mail-parameters>]")
     async def smtp_MAIL(self, arg: str | None) -> None:
         await self._grouping(super().smtp_MAIL, arg)  # type: ignore[misc]
 
+    @syntax("RCPT TO: <address>", extended=" [SP <mail-parameters>]")
     async def smtp_RCPT(self, arg: str | None) -> None:
         await self._grouping(super().smtp_RCPT, arg)  # type: ignore[misc]
 
+    @syntax("RSET")
     async def smtp_RSET(self, arg: str) -> None:
         await self._grouping(super().smtp_RSET, arg)  # type: ignore[misc]
 
