@@ -1,4 +1,5 @@
-"""The command line: ``mailtrap`` serves everything; ``mailtrap healthcheck`` probes a running one.
+"""The command line: ``mailtrap`` serves everything; ``mailtrap healthcheck`` probes a running one;
+``mailtrap sendmail`` (also run as ``sendmail`` through a link) is :mod:`mailtrap.sendmail`.
 
 Every flag is also an environment variable, ``MAILTRAP_`` + the flag upper-cased with ``-`` as
 ``_``; a flag beats its variable. Errors (a bad option, a busy port) are one line on stderr and
@@ -241,7 +242,13 @@ def healthcheck(config: Config) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    if argv is None and os.path.basename(sys.argv[0]) == "sendmail":  # linked as sendmail
+        argv = ["sendmail", *sys.argv[1:]]
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "sendmail":
+        from .sendmail import main as sendmail
+
+        return sendmail(argv[1:])
     is_health = bool(argv) and argv[0] == "healthcheck"
     prog = "mailtrap healthcheck" if is_health else "mailtrap"
     try:
