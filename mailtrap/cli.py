@@ -19,6 +19,7 @@ from typing import NoReturn
 
 from ._version import __version__
 from .config import SERVICES, Config, Listen, Service
+from .relay import RelaySettings, RelaySettingsError
 from .runtime import BindError, Runtime
 from .store import MemoryStore
 
@@ -107,6 +108,18 @@ def _build_parser(prog: str, health: bool) -> _Parser:
     )
     parser.add_argument("--tls-cert", metavar="FILE", help="TLS certificate (PEM)")
     parser.add_argument("--tls-key", metavar="FILE", help="TLS private key (PEM)")
+    parser.add_argument(
+        "--relay", metavar="HOST:PORT", help="SMTP server that release (and --relay-match) sends to"
+    )
+    parser.add_argument(
+        "--relay-tls", metavar="MODE", help="starttls or tls (implicit) for the relay server"
+    )
+    parser.add_argument("--relay-auth", metavar="USER:PASS", help="log in to the relay server")
+    parser.add_argument(
+        "--relay-match",
+        metavar="REGEX",
+        help="relay every message at once to its recipients matching REGEX",
+    )
     return parser
 
 
@@ -161,6 +174,12 @@ def config_from_args(args: argparse.Namespace) -> Config:
         path = options[flag.replace("-", "_")]
         if path and not os.path.isfile(path):
             raise UsageError(f"--{flag} / {env_name(flag)}: no such file: {path}")
+    relay = {f: _option(args, f) for f in ("relay", "relay-tls", "relay-auth", "relay-match")}
+    try:
+        RelaySettings.parse(*relay.values())
+    except RelaySettingsError as error:
+        raise UsageError(f"--{error.flag} / {env_name(error.flag)}: {error}") from None
+    options.update((flag.replace("-", "_"), value) for flag, value in relay.items())
     return Config(**options)
 
 
@@ -174,6 +193,8 @@ async def serve(config: Config) -> None:
             shown = f"http://{address}" if name == "http" else address  # clickable viewer URL
             print(f"  {name.upper():6} {shown}", flush=True)
         print("Ctrl-C (or SIGTERM) stops it.", flush=True)
+        if runtime.relay is not None:
+            print(f"Release (and --relay-match) sends through {runtime.relay.settings}.")
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):

@@ -61,6 +61,11 @@ class Config:
     #: seconds a POP3 session may stay idle (RFC 1939 section 3: at least 10 minutes by default)
     pop3_timeout: float = 600.0
     max_connections: int = 1000
+    #: --relay HOST:PORT and its companions (see mailtrap.relay); None: no relay.
+    relay: str | None = None
+    relay_tls: str | None = None
+    relay_auth: str | None = None
+    relay_match: str | None = None
 
     @property
     def tls_enabled(self) -> bool:

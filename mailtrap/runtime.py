@@ -19,6 +19,7 @@ from mailtrap_web import ASSETS
 from ._version import __version__
 from .api import HttpServer
 from .config import SERVICES, Config, Listen, Service
+from .relay import Relay, RelaySettings
 from .servers.imap import ImapServer
 from .servers.pop3 import Pop3Server
 from .servers.smtp import SmtpServer
@@ -92,7 +93,11 @@ def _imap(runtime: Runtime, implicit: bool = False) -> Server:
 
 def _http(runtime: Runtime) -> Server:
     return HttpServer(
-        runtime.store, assets=ASSETS, max_size=runtime.config.max_size, version=__version__
+        runtime.store,
+        assets=ASSETS,
+        max_size=runtime.config.max_size,
+        version=__version__,
+        relay=runtime.relay,
     )
 
 
@@ -135,6 +140,11 @@ class Runtime:
         self.addresses: dict[str, Listen] = {}
         self._servers: list[Server] = []
         self._stopped = False
+        settings = RelaySettings.parse(
+            config.relay, config.relay_tls, config.relay_auth, config.relay_match
+        )
+        #: Release and automatic relay (None without --relay).
+        self.relay = Relay(settings, store) if settings else None
 
     async def start(self) -> None:
         config = self.config
@@ -160,6 +170,8 @@ class Runtime:
                     sock.close()
                     raise
                 self._servers.append(server)
+            if self.relay is not None:
+                self.relay.start()
         except BaseException:
             for _, sock in sockets:
                 sock.close()
@@ -169,6 +181,8 @@ class Runtime:
     async def stop(self) -> None:
         """Stop every server, newest first; bounded and idempotent."""
         servers, self._servers = self._servers, []
+        if self.relay is not None:
+            self.relay.close()
         for server in reversed(servers):
             try:
                 await asyncio.wait_for(server.stop(), STOP_TIMEOUT)

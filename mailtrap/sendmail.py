@@ -22,7 +22,6 @@ import argparse
 import getpass
 import os
 import re
-import smtplib
 import socket
 import sys
 import threading
@@ -30,12 +29,12 @@ from collections.abc import Sequence
 from email.utils import formataddr, getaddresses
 from typing import BinaryIO, NoReturn
 
+from . import smtp_client
 from .message import summarize
 from .rewrite import has_header, remove_headers, set_header
 
 PROG = "mailtrap sendmail"
 DEFAULT_SERVER = ("127.0.0.1", 1025)
-TIMEOUT = 30.0
 _ANY_HOST = {None, "", "0.0.0.0", "::", "[::]"}
 _NEWLINE = re.compile(rb"\r?\n")
 
@@ -136,56 +135,33 @@ def envelope(options: argparse.Namespace, raw: bytes) -> tuple[str, list[str], b
     return sender, recipients, raw
 
 
-def _reply_status(code: int) -> int:
-    return os.EX_TEMPFAIL if 400 <= code < 500 else os.EX_UNAVAILABLE
+#: How each kind of sending failure maps to sendmail's exit status (sysexits.h).
+STATUS: dict[str, int] = {
+    "recipients": os.EX_NOUSER,
+    "refused": os.EX_UNAVAILABLE,
+    "unreachable": os.EX_UNAVAILABLE,
+    "unknown-host": os.EX_NOHOST,
+    "timeout": os.EX_TEMPFAIL,
+    "protocol": os.EX_PROTOCOL,
+}
 
 
 def submit(address: tuple[str, int], sender: str, recipients: list[str], raw: bytes) -> None:
-    """Send one message; every failure becomes a :class:`Failure` naming the server's reply."""
-    utf8 = not all(a.isascii() for a in (sender, *recipients))
     try:
-        with smtplib.SMTP(*address, timeout=TIMEOUT) as smtp:
-            refused = smtp.sendmail(sender, recipients, raw, ["SMTPUTF8"] if utf8 else [])
-    except smtplib.SMTPRecipientsRefused as error:
-        codes = [code for code, _ in error.recipients.values()]
-        status = os.EX_TEMPFAIL if all(400 <= c < 500 for c in codes) else os.EX_NOUSER
-        raise Failure(status, _refusals(error.recipients)) from None
-    except smtplib.SMTPResponseException as error:  # sender or data refused, or a bad greeting
-        text = error.smtp_error.decode("utf-8", "replace")
-        raise Failure(_reply_status(error.smtp_code), f"{error.smtp_code} {text}") from None
-    except smtplib.SMTPException as error:
-        raise Failure(os.EX_PROTOCOL, f"SMTP server at {_shown(address)}: {error}") from None
-    except socket.gaierror as error:
-        raise Failure(os.EX_NOHOST, f"unknown host {address[0]}: {error.strerror}") from None
-    except TimeoutError:
-        raise Failure(os.EX_TEMPFAIL, f"SMTP server at {_shown(address)} timed out") from None
-    except OSError as error:
-        problem = error.strerror or str(error)
-        raise Failure(os.EX_UNAVAILABLE, f"SMTP server at {_shown(address)}: {problem}") from None
-    if refused:
-        raise Failure(os.EX_NOUSER, "sent, but " + _refusals(refused))
-
-
-def _refusals(refused: dict[str, tuple[int, bytes]]) -> str:
-    shown = (
-        f"{rcpt}: {code} {text.decode('utf-8', 'replace')}"
-        for rcpt, (code, text) in refused.items()
-    )
-    return "refused: " + "; ".join(shown)
-
-
-def _shown(address: tuple[str, int]) -> str:
-    host, port = address
-    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+        smtp_client.submit(*address, sender, recipients, raw)
+    except smtp_client.SubmitError as error:
+        status = os.EX_TEMPFAIL if error.temporary else STATUS[error.kind]
+        raise Failure(status, str(error)) from None
 
 
 def smtp_on_stdio(address: tuple[str, int], stdin: BinaryIO, stdout: BinaryIO) -> None:
     """``-bs``: pass standard input to the server and its replies to standard output."""
     try:
-        sock = socket.create_connection(address, timeout=TIMEOUT)
+        sock = socket.create_connection(address, timeout=smtp_client.TIMEOUT)
     except OSError as error:
         problem = error.strerror or str(error)
-        raise Failure(os.EX_UNAVAILABLE, f"SMTP server at {_shown(address)}: {problem}") from None
+        where = smtp_client.shown(*address)
+        raise Failure(os.EX_UNAVAILABLE, f"SMTP server at {where}: {problem}") from None
     sock.settimeout(None)
 
     def upstream() -> None:

@@ -81,6 +81,14 @@ export function raw(id) {
   return request("GET", `api/v1/message/${encodeURIComponent(id)}/raw`, { as: "text" });
 }
 
+/** Send a message on to `to` through the server's --relay (Mailpit's release). */
+export function release(id, to) {
+  return request("POST", `api/v1/message/${encodeURIComponent(id)}/release`, {
+    body: { To: to },
+    as: "text",
+  });
+}
+
 export function setRead(ids, read, mailbox) {
   return request("PUT", "api/v1/messages", {
     params: { mailbox },

@@ -22,6 +22,7 @@ import uvicorn
 from uvicorn.lifespan.off import LifespanOff
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 
+from ..relay import Relay
 from ..store import MessageStore
 from . import live, wait
 from .app import create_app, max_body
@@ -39,12 +40,19 @@ class HttpServer:
     """The JSON API, live feed, long-poll and viewer files on one listening socket."""
 
     def __init__(
-        self, store: MessageStore, *, assets: Traversable | None, max_size: int, version: str
+        self,
+        store: MessageStore,
+        *,
+        assets: Traversable | None,
+        max_size: int,
+        version: str,
+        relay: Relay | None = None,
     ) -> None:
         self.store = store
         self.assets = assets
         self.max_size = max_size
         self.version = version
+        self.relay = relay
         self.state: ApiState | None = None
         self._server: uvicorn.Server | None = None
         self._ticker: asyncio.Task[None] | None = None
@@ -52,6 +60,7 @@ class HttpServer:
     async def start(self, sock: socket.socket) -> None:
         index = MessageIndex(self.store)
         self.state = ApiState(self.store, index, self.assets, self.max_size, self.version)
+        self.state.relay = self.relay
         self.bridge = WsgiBridge(create_app(self.state), max_body(self.max_size))
         self.live = live.LiveFeed(self.store, index, self.bridge.pool)
         self.waits = wait.WaitHub(self.store, index, self.bridge.pool)

@@ -135,6 +135,22 @@ PATHS: Json = {
             [ID, PART, MAILBOX],
         ),
     },
+    "/api/v1/message/{ID}/release": {
+        "post": _op(
+            "Send the message on to To through the --relay server (Bcc removed, Date and "
+            "Message-ID renewed); 404 when no relay is configured",
+            {"200": _text('"ok"'), "400": ERROR, "404": ERROR},
+            [ID, MAILBOX],
+            requestBody=_body(
+                {
+                    "type": "object",
+                    "properties": {"To": {"type": "array", "items": {"type": "string"}}},
+                    "required": ["To"],
+                },
+                True,
+            ),
+        ),
+    },
     "/view/{ID}.html": {
         "get": _op(
             "The message's HTML part, under a CSP that allows no script",

@@ -15,6 +15,7 @@ from typing import Any
 
 from flask import Response, current_app, request
 
+from ..relay import Relay
 from ..store import MessageStore, StoredMessage
 from . import search
 from .index import MessageIndex
@@ -37,6 +38,8 @@ class ApiState:
     ready: bool = True
     #: () -> {"LiveClients": n, "Waiting": n}, filled in by the ASGI server.
     live_stats: Callable[[], dict[str, int]] = lambda: {"LiveClients": 0, "Waiting": 0}
+    #: Release to an upstream SMTP server (None without --relay).
+    relay: Relay | None = None
 
 
 class ApiError(Exception):

@@ -1,4 +1,5 @@
-"""Routes on one message: detail (marks it read), headers, raw source, parts, and the views.
+"""Routes on one message: detail (marks it read), headers, raw source, parts, the views, and
+release (sending it on through the ``--relay`` server, as Mailpit does).
 
 ``{ID}`` may be ``latest`` (the newest message, or the newest matching ``?query=``). Parts are
 streamed in chunks straight from the raw bytes (see :mod:`.parts`) and always served as
@@ -17,9 +18,19 @@ from flask import Blueprint, Response, request
 
 from ..message import header_block, mailbox_key
 from ..mime import parsed
+from ..relay import RelayError, ReleaseError
 from ..store import StoredMessage
 from . import parts, serialize
-from .respond import ApiError, as_json, find_message, mailbox_arg, state
+from .respond import (
+    ApiError,
+    as_json,
+    body_fields,
+    find_message,
+    mailbox_arg,
+    ok,
+    state,
+    string_list,
+)
 
 bp = Blueprint("message", __name__)
 
@@ -116,6 +127,23 @@ def get_part(ID: str, PartID: str) -> Response:
     content_type = item.content_type if _MIME_TYPE.match(item.content_type) else ""
     name = item.filename or item.content_id or f"part-{PartID}"
     return _download(item.data, content_type or "application/octet-stream", name)
+
+
+@bp.post("/api/v1/message/<ID>/release")
+def release(ID: str) -> Response:
+    """Mailpit's release: send the message on to ``To`` through the ``--relay`` server."""
+    relay = state().relay
+    if relay is None:
+        raise ApiError(404, "release is off: start mailtrap with --relay HOST:PORT")
+    message = _in_mailbox(find_message(ID))
+    to = string_list(body_fields(), "To")
+    try:
+        relay.release(message, to)
+    except ReleaseError as problem:
+        raise ApiError(400, str(problem)) from None
+    except RelayError as problem:
+        raise ApiError(400, f"SMTP error: {problem}") from None
+    return ok()
 
 
 @bp.get("/view/<ID>.html")
