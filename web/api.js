@@ -77,6 +77,11 @@ export function headers(id) {
   return request("GET", `api/v1/message/${encodeURIComponent(id)}/headers`);
 }
 
+/** The SMTP dialogue that delivered a message (404 for mail that came another way). */
+export function transcript(id) {
+  return request("GET", `api/v1/message/${encodeURIComponent(id)}/transcript`);
+}
+
 export function raw(id) {
   return request("GET", `api/v1/message/${encodeURIComponent(id)}/raw`, { as: "text" });
 }

@@ -1,5 +1,5 @@
 // view.js — the message view: header, actions (mark unread, download .eml, release, delete) and
-// the HTML, text, headers, raw source and attachments tabs.
+// the HTML, text, headers, raw source, attachments and SMTP transcript tabs.
 //
 // HTML mail is only ever shown inside <iframe sandbox=""> pointing at /view/{ID}.html: no scripts,
 // no forms, no popups, and a unique origin that can't read our API. Remote images stay blocked
@@ -9,8 +9,9 @@ import * as api from "./api.js";
 import { h, replace } from "./dom.js";
 import { address, addressList, hasRemoteContent, longTime, size, splitLinks } from "./format.js";
 import { ReleaseDialog } from "./release.js";
+import { transcriptView } from "./transcript.js";
 
-const TABS = ["html", "text", "headers", "raw", "attachments"];
+const TABS = ["html", "text", "headers", "raw", "attachments", "transcript"];
 /** The raw tab shows at most this much of a message; the .eml download has all of it. */
 const RAW_LIMIT = 2_000_000;
 
@@ -317,6 +318,11 @@ export class MessageView {
         : null,
       h("pre", { class: "raw-source", text: cut ? raw.slice(0, RAW_LIMIT) : raw }),
     );
+  }
+
+  async transcriptPanel() {
+    this.cache.transcript ??= await transcriptView(this.id);
+    return this.cache.transcript;
   }
 
   attachmentsPanel() {

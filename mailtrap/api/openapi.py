@@ -135,6 +135,15 @@ PATHS: Json = {
             [ID, PART, MAILBOX],
         ),
     },
+    "/api/v1/message/{ID}/transcript": {
+        "get": _op(
+            "The SMTP dialogue that delivered the message: commands and replies with their "
+            "times, AUTH secrets masked, never the message itself (mailtrap addition); 404 for "
+            "mail that did not arrive over SMTP",
+            {"200": _json(_ref("Transcript")), "404": ERROR},
+            [ID, MAILBOX],
+        ),
+    },
     "/api/v1/message/{ID}/release": {
         "post": _op(
             "Send the message on to To through the --relay server (Bcc removed, Date and "
@@ -303,6 +312,15 @@ SCHEMAS: Json = {
         "required": ["From"],
     },
     "SendConfirmation": _object(ID=STRING),
+    "Transcript": _object(
+        Client=STRING,
+        TLS={"type": ["string", "null"]},
+        Omitted=INTEGER,
+        Lines={
+            "type": "array",
+            "items": _object(Time=TIME, Direction={"enum": ["in", "out"]}, Text=STRING),
+        },
+    ),
     "Mailboxes": _object(
         mailboxes={"type": "array", "items": _object(Address=STRING, Total=INTEGER, Unread=INTEGER)}
     ),

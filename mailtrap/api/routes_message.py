@@ -1,5 +1,5 @@
-"""Routes on one message: detail (marks it read), headers, raw source, parts, the views, and
-release (sending it on through the ``--relay`` server, as Mailpit does).
+"""Routes on one message: detail (marks it read), headers, raw source, parts, the views, the
+SMTP transcript, and release (sending it on through the ``--relay`` server, as Mailpit does).
 
 ``{ID}`` may be ``latest`` (the newest message, or the newest matching ``?query=``). Parts are
 streamed in chunks straight from the raw bytes (see :mod:`.parts`) and always served as
@@ -20,6 +20,7 @@ from ..message import header_block, mailbox_key
 from ..mime import parsed
 from ..relay import RelayError, ReleaseError
 from ..store import StoredMessage
+from ..transcript import decode
 from . import parts, serialize
 from .respond import (
     ApiError,
@@ -127,6 +128,16 @@ def get_part(ID: str, PartID: str) -> Response:
     content_type = item.content_type if _MIME_TYPE.match(item.content_type) else ""
     name = item.filename or item.content_id or f"part-{PartID}"
     return _download(item.data, content_type or "application/octet-stream", name)
+
+
+@bp.get("/api/v1/message/<ID>/transcript")
+def get_transcript(ID: str) -> Response:
+    """The SMTP dialogue that delivered the message: commands, replies, times (our addition)."""
+    message = _in_mailbox(find_message(ID))
+    blob = state().store.transcript(message.id)
+    if blob is None:
+        raise ApiError(404, "no SMTP transcript: this message did not arrive over SMTP")
+    return as_json(serialize.transcript(decode(blob, message.id)))
 
 
 @bp.post("/api/v1/message/<ID>/release")

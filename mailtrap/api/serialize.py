@@ -14,6 +14,7 @@ from typing import Any
 from ..message import Address, mailbox_key
 from ..mime import Attachment, ParsedMessage
 from ..store import MailboxInfo, StoredMessage
+from ..transcript import Transcript
 from .facts import Facts
 from .index import MessageIndex
 
@@ -23,16 +24,16 @@ _TOKEN = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
 _FOLD = re.compile(r"[ \t]*\r?\n[ \t]*")
 
 
-def rfc3339(moment: datetime, milliseconds: bool = False) -> str:
-    """``2024-05-01T12:00:00.123Z``; naive times are taken as UTC."""
+def rfc3339(moment: datetime, timespec: str = "seconds") -> str:
+    """``2024-05-01T12:00:00.123Z`` (``timespec`` as ``isoformat``'s); naive times are UTC."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    text = moment.isoformat(timespec="milliseconds" if milliseconds else "seconds")
+    text = moment.isoformat(timespec=timespec)
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 def received(message: StoredMessage) -> str:
-    return rfc3339(datetime.fromtimestamp(message.received, UTC), milliseconds=True)
+    return rfc3339(datetime.fromtimestamp(message.received, UTC), "milliseconds")
 
 
 def address(value: Address | None) -> Json:
@@ -189,6 +190,23 @@ def headers(items: list[tuple[str, str]]) -> Json:
     for name, value in items:
         grouped.setdefault(canonical_header_name(name), []).append(_clean(str(value)))
     return dict(sorted(grouped.items()))
+
+
+def transcript(dialogue: Transcript) -> Json:
+    """``/transcript``: the SMTP dialogue that delivered a message (mailtrap addition)."""
+    return {
+        "Client": dialogue.client,
+        "TLS": dialogue.tls,
+        "Omitted": dialogue.omitted,
+        "Lines": [
+            {
+                "Time": rfc3339(datetime.fromtimestamp(line.time, UTC), "microseconds"),
+                "Direction": line.direction,
+                "Text": line.text,
+            }
+            for line in dialogue.lines
+        ],
+    }
 
 
 def mailbox(info: MailboxInfo) -> Json:

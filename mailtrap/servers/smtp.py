@@ -10,7 +10,8 @@ Differences from aiosmtpd's defaults, each deliberate:
 - a message over the size limit is answered ``552`` whichever way it is over, and nothing is stored;
 - a connection limit, answered ``421`` (RFC 5321 3.8);
 - PIPELINING (RFC 2920), in :mod:`.smtp_pipelining`; CHUNKING and BINARYMIME (RFC 3030), in
-  :mod:`.smtp_chunking`.
+  :mod:`.smtp_chunking`;
+- each delivered message keeps the dialogue that delivered it, in :mod:`.smtp_transcript`.
 """
 
 from __future__ import annotations
@@ -24,11 +25,13 @@ from aiosmtpd.smtp import SMTP, AuthResult, Envelope, Session, syntax
 
 from .._version import __version__
 from ..store import MessageStore
+from ..transcript import queued_reply
 from .connections import Connections
 from .smtp_chunking import KEYWORDS as CHUNKING
 from .smtp_chunking import ChunkingMixin
 from .smtp_pipelining import KEYWORD as PIPELINING
 from .smtp_pipelining import PipeliningMixin
+from .smtp_transcript import TranscriptMixin
 
 log = logging.getLogger("mailtrap.smtp")
 
@@ -59,19 +62,22 @@ class StoreHandler:
         session.host_name = hostname  # aiosmtpd leaves this to an EHLO hook
         return [*replies[:-1], *(f"250-{keyword}" for keyword in EXTENSIONS), replies[-1]]
 
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+    async def handle_DATA(self, server: CaptureSMTP, session: Session, envelope: Envelope) -> str:
         raw = envelope.original_content or b""
-        message = self.store.deliver(envelope.mail_from or "", envelope.rcpt_tos, raw)
-        return f"250 OK: queued as {message.id}"
+        transcript = server.transcript(envelope)
+        message = self.store.deliver(
+            envelope.mail_from or "", envelope.rcpt_tos, raw, transcript=transcript
+        )
+        return queued_reply(message.id)
 
 
 def _accept_any_login(*_args: Any) -> AuthResult:
     return AuthResult(success=True)
 
 
-class CaptureSMTP(ChunkingMixin, PipeliningMixin, SMTP):
-    """aiosmtpd's SMTP with our limits, connection tracking, any-credentials AUTH, pipelining
-    and chunking."""
+class CaptureSMTP(TranscriptMixin, ChunkingMixin, PipeliningMixin, SMTP):
+    """aiosmtpd's SMTP with our limits, connection tracking, any-credentials AUTH, pipelining,
+    chunking and transcripts."""
 
     _protocol_names: list[str] | None = None
 

@@ -29,8 +29,22 @@ class MessageStore(ABC):
     max_messages: int | None
 
     @abstractmethod
-    def deliver(self, mail_from: str, rcpt_tos: Sequence[str], raw: bytes) -> StoredMessage:
-        """Store ``raw`` byte for byte and link it into each recipient's mailbox."""
+    def deliver(
+        self,
+        mail_from: str,
+        rcpt_tos: Sequence[str],
+        raw: bytes,
+        transcript: bytes | None = None,
+    ) -> StoredMessage:
+        """Store ``raw`` byte for byte and link it into each recipient's mailbox.
+
+        ``transcript`` is the encoded SMTP dialogue that delivered it (see
+        :mod:`mailtrap.transcript`), kept until the message goes.
+        """
+
+    def transcript(self, message_id: str) -> bytes | None:
+        """The encoded SMTP transcript kept with a message, or None."""
+        return None
 
     @abstractmethod
     def get(self, message_id: str) -> StoredMessage | None:

@@ -44,10 +44,18 @@ class MemoryStore(MessageStore):
         self._last_uidvalidity = 0
         self._subscribers = Subscribers()
         self._flag_sets: dict[frozenset[str], frozenset[str]] = {_NO_FLAGS: _NO_FLAGS}
+        #: message ID -> its encoded SMTP transcript (for messages that came with one)
+        self._transcripts: dict[str, bytes] = {}
 
     # -- writing -----------------------------------------------------------------------------
 
-    def deliver(self, mail_from: str, rcpt_tos: Sequence[str], raw: bytes) -> StoredMessage:
+    def deliver(
+        self,
+        mail_from: str,
+        rcpt_tos: Sequence[str],
+        raw: bytes,
+        transcript: bytes | None = None,
+    ) -> StoredMessage:
         recipients = tuple(dict.fromkeys(normalize_address(r) for r in rcpt_tos))
         with self._lock:
             self._seq += 1
@@ -60,6 +68,8 @@ class MemoryStore(MessageStore):
                 time.time(),
             )
             self._messages[message.id] = message
+            if transcript is not None:
+                self._transcripts[message.id] = transcript
             links: dict[str, int] = {}
             for address in recipients:
                 key = mailbox_key(address)
@@ -147,6 +157,7 @@ class MemoryStore(MessageStore):
     def clear(self) -> None:
         with self._lock:
             self._messages.clear()
+            self._transcripts.clear()
             for key in self._filled:
                 self._mailboxes[key].entries.clear()
             self._filled.clear()
@@ -182,6 +193,7 @@ class MemoryStore(MessageStore):
             message = entry.message
             message.links = tuple(link for link in message.links if link[0] != key)
             if not message.links and self._messages.pop(message.id, None) is not None:
+                self._transcripts.pop(message.id, None)
                 removed_ids.append(message.id)
         if removed_entries:
             self._subscribers.emit(
@@ -198,6 +210,9 @@ class MemoryStore(MessageStore):
 
     def get(self, message_id: str) -> StoredMessage | None:
         return self._messages.get(message_id)
+
+    def transcript(self, message_id: str) -> bytes | None:
+        return self._transcripts.get(message_id)
 
     def messages(self, mailbox: str | None = None) -> list[StoredMessage]:
         with self._lock:

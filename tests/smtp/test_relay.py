@@ -14,6 +14,7 @@ import urllib.request
 import pytest
 
 from mailtrap.relay import RelayError
+from mailtrap.transcript import decode
 
 RAW = (
     b"From: App <app@example.com>\r\nTo: alice@example.com\r\nBcc: hidden@example.com\r\n"
@@ -130,7 +131,13 @@ def test_starttls_and_auth(mailtrap_factory, monkeypatch):
         relay=f"localhost:{upstream.smtp_port}", relay_tls="starttls", relay_auth="user:s3cret"
     )
     trap.release(send(trap), to=["tls@x.org"])
-    assert upstream.wait_for(to="tls@x.org")
+    [copy] = upstream.wait_for(to="tls@x.org")
+    # The upstream's transcript shows the relay upgraded to TLS and logged in (masked).
+    dialogue = decode(upstream.store.transcript(copy.id), copy.id)
+    assert dialogue.tls is not None and dialogue.tls.startswith("TLSv1.")
+    texts = [line.text for line in dialogue.lines if line.direction == "in"]
+    assert "STARTTLS" in texts and "AUTH PLAIN ********" in texts
+    assert "s3cret" not in str(dialogue)
 
 
 def test_implicit_tls(mailtrap_factory, monkeypatch):
