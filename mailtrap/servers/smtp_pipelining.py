@@ -54,8 +54,12 @@ class PipeliningMixin:
     def _more_commands_waiting(self) -> bool:
         return b"\n" in self._reader._buffer
 
+    def replied(self, status: str | bytes) -> None:
+        """Called with every reply as it is pushed (a transcript records it); nothing here."""
+
     async def push(self, status: str | bytes) -> None:
         """Write one reply line (aiosmtpd's ``push``), holding it back while a group goes on."""
+        self.replied(status)
         line = (status.encode() if isinstance(status, str) else status) + b"\r\n"
         held = self._held
         if self._grouped and self._more_commands_waiting():

@@ -4,13 +4,15 @@ Commands are seen where aiosmtpd reads them: its stream reader is wrapped, for t
 life, in a :class:`RecordingReader` that records the lines aiosmtpd asks for by ``readuntil()``
 (commands) and ``readline()`` (AUTH responses, masked) and passes everything else through. DATA
 reads the unwrapped reader, and BDAT chunks are read with ``readexactly``/``read``, so a message
-never reaches the transcript. Replies are recorded in ``push``; AUTH arguments are masked with
-aiosmtpd's own ``sanitize``. See :mod:`mailtrap.transcript` for what is kept and how.
+never reaches the transcript. Replies are recorded as ``push`` writes them (its ``replied``
+hook); AUTH arguments are masked with aiosmtpd's own ``sanitize``. See
+:mod:`mailtrap.transcript` for what is kept and how.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable
 from typing import Any
 
 from aiosmtpd.smtp import Envelope, sanitize, syntax
@@ -51,8 +53,19 @@ class RecordingReader:
         self.recorder.secret(line)
         return line
 
-    # Everything else (read, readexactly, the _buffer/_limit/_transport aiosmtpd and our mixins
-    # use) is the wrapped reader's.
+    # Everything else is the wrapped reader's: reads that are no command (DATA's lines, BDAT's
+    # chunks) and the private members aiosmtpd and our mixins use. The ones used on every
+    # message are spelled out, as a failed attribute look-up before __getattr__ costs a raise.
+    def read(self, n: int = -1) -> Awaitable[bytes]:
+        return self.inner.read(n)
+
+    def readexactly(self, n: int) -> Awaitable[bytes]:
+        return self.inner.readexactly(n)
+
+    @property
+    def _buffer(self) -> bytearray:
+        return self.inner._buffer  # type: ignore[attr-defined]
+
     def __getattr__(self, name: str) -> Any:
         return getattr(self.inner, name)
 
@@ -90,14 +103,10 @@ class TranscriptMixin:
                 _address(transport.get_extra_info("peername")), _tls(transport)
             )
             self._reader = RecordingReader(self._reader, recorder)
+            # push's hook (see smtp_pipelining) goes straight to the recorder: no call between
+            self.replied = recorder.server  # type: ignore[method-assign]
         else:  # STARTTLS done: the same connection, now over TLS
             recorder.tls = _tls(transport)
-
-    async def push(self, status: str | bytes) -> None:
-        recorder = self.transcript_recorder
-        if recorder is not None:
-            recorder.server(status)
-        await super().push(status)  # type: ignore[misc]
 
     @syntax("DATA")
     async def smtp_DATA(self, arg: str | None) -> None:

@@ -42,6 +42,14 @@ def test_member_signature(name):
     assert list(inspect.signature(getattr(CaptureSMTP, name)).parameters) == SIGNATURES[name]
 
 
+def test_where_aiosmtpd_reads_what():
+    # Transcripts record what aiosmtpd reads with readuntil() (commands) and readline() (AUTH
+    # responses) through its reader, and swap the reader out while DATA reads message lines.
+    assert "await self._reader.readuntil()" in inspect.getsource(SMTP._handle_client)
+    assert "await self._reader.readline()" in inspect.getsource(SMTP.challenge_auth)
+    assert "await self._reader.readuntil(b'\\r\\n')" in inspect.getsource(SMTP.smtp_DATA)
+
+
 def test_reader_attributes():
     # aiosmtpd keeps the connection's stream reader as ``_reader``; we read BDAT chunks from it,
     # look at its ``_buffer`` (pipelined commands waiting) and raise its ``_limit`` for chunks.

@@ -222,3 +222,14 @@ def test_forgotten_with_the_message_and_absent_for_http_mail(mailtrap):
             assert error.code == 404
         else:
             raise AssertionError("expected 404")
+
+
+def test_forgotten_when_pruned(mailtrap_factory):
+    trap = mailtrap_factory(max_messages=1)
+    with smtplib.SMTP(trap.smtp_host, trap.smtp_port, timeout=5) as smtp:
+        smtp.sendmail("app@example.com", ["a@example.com"], BODY)
+        [old] = trap.wait_for()
+        smtp.sendmail("app@example.com", ["b@example.com"], BODY)
+    [new] = trap.wait_for(to="b@example.com")
+    assert trap.store.transcript(old.id) is None
+    assert trap.store.transcript(new.id) is not None
