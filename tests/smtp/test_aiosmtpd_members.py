@@ -54,6 +54,10 @@ def test_reader_attributes():
     # aiosmtpd keeps the connection's stream reader as ``_reader``; we read BDAT chunks from it,
     # look at its ``_buffer`` (pipelined commands waiting) and raise its ``_limit`` for chunks.
     assert "self._reader = reader" in inspect.getsource(SMTP._cb_client_connected)
-    reader = asyncio.StreamReader(limit=77)
-    assert reader._limit == 77
-    assert isinstance(reader._buffer, bytearray)
+    loop = asyncio.new_event_loop()
+    try:
+        reader = asyncio.StreamReader(limit=77, loop=loop)
+        assert reader._limit == 77
+        assert isinstance(reader._buffer, bytearray)
+    finally:
+        loop.close()
