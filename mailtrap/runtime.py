@@ -28,6 +28,7 @@ from .store import MessageStore
 
 if TYPE_CHECKING:
     from .lazy import Server
+    from .relay import Relay
     from .tls import TlsMaterial
 
 log = logging.getLogger("mailtrap.runtime")
@@ -111,6 +112,7 @@ def _http(runtime: Runtime) -> Server:
         max_size=runtime.config.max_size,
         version=__version__,
         faults=runtime.faults,
+        relay=runtime.relay,
     )
     server.prepare()
     return server
@@ -197,6 +199,14 @@ class Runtime:
         self._shared: dict[str, Any] = {}
         # Lazy builders run in worker threads: IMAP and IMAPS may be built at the same time.
         self._shared_lock = threading.Lock()
+        #: Release and automatic relay (None without --relay).
+        self.relay: Relay | None = None
+        relay_options = (config.relay, config.relay_tls, config.relay_auth, config.relay_match)
+        if any(relay_options):  # smtplib and the relay load only when asked for
+            from .relay import Relay, RelaySettings
+
+            settings = RelaySettings.parse(*relay_options)
+            self.relay = Relay(settings, store) if settings else None
 
     def shared(self, name: str, make: Callable[[], T]) -> T:
         """State the listeners of one protocol share (plain and implicit TLS), made once."""
@@ -243,6 +253,8 @@ class Runtime:
                     sock.close()
                     raise
                 self._servers[service.name] = server
+            if self.relay is not None:
+                self.relay.start()
         except BaseException:
             for _, sock in sockets:
                 sock.close()
@@ -252,6 +264,8 @@ class Runtime:
     async def stop(self) -> None:
         """Stop every server, newest first; bounded and idempotent."""
         servers, self._servers = self._servers, {}
+        if self.relay is not None:
+            self.relay.close()
         for server in reversed(servers.values()):
             try:
                 await asyncio.wait_for(server.stop(), STOP_TIMEOUT)

@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib.resources.abc import Traversable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Response, current_app, request
 
@@ -23,6 +23,9 @@ from ..store.searchdoc import NO_DOC
 from . import search, serialize
 from .errors import Answer, ApiError, json_answer
 from .serialize import Json
+
+if TYPE_CHECKING:
+    from ..relay import Relay
 
 
 @dataclass
@@ -39,6 +42,8 @@ class ApiState:
     ready: bool = True
     #: () -> {"LiveClients": n, "Waiting": n}, filled in by the ASGI server.
     live_stats: Callable[[], dict[str, int]] = lambda: {"LiveClients": 0, "Waiting": 0}
+    #: Release to an upstream SMTP server (None without --relay).
+    relay: Relay | None = None
 
 
 def state() -> ApiState:
