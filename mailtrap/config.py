@@ -88,6 +88,11 @@ class Config:
     db_sync: str = "normal"
     #: seconds after which mail is pruned (``--max-age``); None keeps it
     max_age: float | None = None
+    #: --relay HOST:PORT and its companions (see mailtrap.relay); None: no relay.
+    relay: str | None = None
+    relay_tls: str | None = None
+    relay_auth: str | None = None
+    relay_match: str | None = None
 
     @property
     def tls_enabled(self) -> bool:

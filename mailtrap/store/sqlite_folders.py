@@ -7,6 +7,7 @@ name checks this module shares), each operation one transaction.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Collection
 
 from .events import FoldersChanged, StoreEvent
 from .memory_folders import _parents, check_name
@@ -28,10 +29,13 @@ from .sqlite_write import WriteOperations
 class FolderOperations(WriteOperations):
     """Folder management over the SQLite backend."""
 
-    def create_folder(self, mailbox: MailboxId, special_use: str | None = None) -> FolderInfo:
+    def create_folder(
+        self, mailbox: MailboxId, special_use: str | Collection[str] | None = None
+    ) -> FolderInfo:
         name = check_name(mailbox.folder)
-        if special_use is not None and special_use not in SPECIAL_USES:
-            raise FolderError(f"{special_use} is not a special use (RFC 6154)")
+        uses = frozenset((special_use,) if isinstance(special_use, str) else special_use or ())
+        if not uses <= SPECIAL_USES:
+            raise FolderError(f"{' '.join(sorted(uses - SPECIAL_USES))} is not a special use")
 
         def work(db: sqlite3.Connection, events: list[StoreEvent]) -> FolderInfo:
             account = self._account_row(db, mailbox.owner, create=True)
@@ -42,7 +46,7 @@ class FolderOperations(WriteOperations):
             self._add_parents(db, account, name)
             if existing is not None:  # a former parent becomes a real folder again
                 db.execute("DELETE FROM folders WHERE rowid = ?", (existing.rowid,))
-            self._new_folder(db, account, name, special_use)
+            self._new_folder(db, account, name, " ".join(sorted(uses)) or None)
             box = self._folder(db, mailbox._replace(folder=name))
             assert box is not None
             self._changed(events, box.address)

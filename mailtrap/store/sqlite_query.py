@@ -84,6 +84,12 @@ class _Access:
     record = staticmethod(lambda item: item.record)
     indexed = staticmethod(lambda item: item.doc)
 
+    def __init__(self, store: SqliteStore) -> None:
+        self.store = store
+
+    def body(self, item: _Unindexed) -> str:
+        return self.store._body(item.record.id)
+
     @staticmethod
     def doc(item: _Unindexed) -> SearchDoc:
         if item.doc is None:
@@ -105,9 +111,17 @@ def _sql(term: Term, read: str) -> tuple[str, list[Any]]:
         if len(term.needle) >= 3:
             phrase = '"' + term.needle.replace('"', '""') + '"'
             match = "{" + " ".join(columns) + "} : " + phrase
-            return "m.seq IN (SELECT rowid FROM docs_fts WHERE docs_fts MATCH ?)", [match]
-        condition = " OR ".join(f"instr(d.{c}, ?) > 0" for c in columns)
-        return f"({condition})", [term.needle] * len(columns)
+            condition, params = (
+                "m.seq IN (SELECT rowid FROM docs_fts WHERE docs_fts MATCH ?)",
+                [match],
+            )
+        else:
+            condition = " OR ".join(f"instr(d.{c}, ?) > 0" for c in columns)
+            params = [term.needle] * len(columns)
+        if "body" in columns:  # a document keeps a long body's start: the rest is read if need be
+            condition = f"({condition} OR (d.complete = 0 AND body_contains(m.id, ?)))"
+            params.append(term.needle)
+        return f"({condition})", params
     if isinstance(term, Not):
         inner, params = _sql(term.term, read)
         return f"NOT ({inner})", params
@@ -256,13 +270,20 @@ class SqliteStore(ReadOperations):
         ).fetchall()
         if not rows:
             return []
-        test = compile_terms(filter.terms, _Access())
+        test = compile_terms(filter.terms, _Access(self))
         found = []
         for sort_key, seen, raw, *columns in rows:
             item = _Unindexed(record_of(columns), raw)
             if test(item, bool(seen)):
                 found.append((sort_key, not seen, item.record))
         return found
+
+    def _body(self, message_id: str) -> str:
+        """A message's whole body text, case-folded, kept in the byte-bounded cache."""
+        from ..facts import facts_of
+
+        found = self.derived("body", message_id, lambda raw: facts_of(raw).text, len)
+        return found if found is not None else ""
 
     def matches(self, filter: Filter, message_id: str) -> bool:
         return self._read(lambda db: self._query(db, filter, 0, 1, message_id).total > 0)
@@ -272,8 +293,8 @@ class SqliteStore(ReadOperations):
             self._reader()
             .execute(
                 f"SELECT {', '.join(f'd.{c}' for c in DOC_COLUMNS)}, d.snippet, d.attachments, "
-                "d.inline, d.sent, d.from_address FROM messages m JOIN docs d ON d.seq = m.seq "
-                "WHERE m.id = ?",
+                "d.inline, d.sent, d.from_address, d.complete "
+                "FROM messages m JOIN docs d ON d.seq = m.seq WHERE m.id = ?",
                 (message_id,),
             )
             .fetchone()
@@ -281,7 +302,7 @@ class SqliteStore(ReadOperations):
         if row is not None:
             n = len(DOC_COLUMNS)
             text = "".join(f"{value}{SEPARATOR}" for value in row[:n])
-            return SearchDoc(text, *row[n:])
+            return SearchDoc(text, *row[n : n + 5], bool(row[n + 5]))
         record, raw = self.get(message_id), self.raw(message_id)
         return build(record, raw)[1] if record is not None and raw is not None else None
 
@@ -356,7 +377,8 @@ class SqliteStore(ReadOperations):
                 if updated:  # still stored, not indexed meanwhile
                     db.execute(
                         f"INSERT INTO docs (seq, {', '.join(DOC_COLUMNS)}, snippet, attachments, "
-                        f"inline, sent, from_address) VALUES ({', '.join('?' * (n + 6))})",
+                        "inline, sent, from_address, complete) "
+                        f"VALUES ({', '.join('?' * (n + 7))})",
                         (
                             record.seq,
                             *fields,
@@ -365,6 +387,7 @@ class SqliteStore(ReadOperations):
                             doc.inline,
                             doc.sent,
                             doc.from_address,
+                            doc.complete,
                         ),
                     )
 

@@ -88,7 +88,8 @@ CREATE TABLE docs (
     attachments INTEGER NOT NULL,
     inline INTEGER NOT NULL,
     sent REAL,
-    from_address TEXT NOT NULL
+    from_address TEXT NOT NULL,
+    complete INTEGER NOT NULL
 );
 CREATE VIRTUAL TABLE docs_fts USING fts5 (
     {", ".join(DOC_COLUMNS)}, content='docs', content_rowid='seq', tokenize='trigram'

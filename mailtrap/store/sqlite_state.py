@@ -103,7 +103,7 @@ class Folder:
             self.uidnext,
             self.total,
             self.unseen,
-            self.special_use,
+            frozenset(self.special_use.split()) if self.special_use else frozenset(),
             self.noselect,
             subscribed,
         )
@@ -164,6 +164,9 @@ class SqliteState(MessageStore):
                 str(self.path), isolation_level=None, check_same_thread=False, timeout=30
             )
             connection.execute("PRAGMA busy_timeout = 30000")
+            connection.create_function(
+                "body_contains", 2, lambda message_id, needle: needle in self._body(message_id)
+            )
             self._local.connection = connection
             with self._readers_lock:
                 self._readers.append(connection)
@@ -242,6 +245,10 @@ class SqliteState(MessageStore):
             raise pending.error
         assert pending.record is not None
         return pending.record
+
+    def _body(self, message_id: str) -> str:
+        """The whole body text (the query module implements it)."""
+        raise NotImplementedError
 
     def _prune(self, db: sqlite3.Connection, events: list[StoreEvent]) -> None:
         """Oldest first, past ``max_messages`` or ``max_age`` (implemented with the writes)."""
