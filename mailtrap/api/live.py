@@ -1,8 +1,9 @@
 """The live feed at ``/api/events``: store events pushed as Mailpit's ``{"Type", "Data"}`` frames.
 
 The store's subscriber only hands each event to the loop (``call_soon_threadsafe``); one task
-turns events into frames in order (``new`` with the summary, ``update``, ``delete``,
-``truncate``, and a throttled ``stats``) and puts each frame on every client's bounded queue.
+turns events into frames in order (``new`` with the summary, ``update`` with a new read state
+or new tags, ``delete``, ``truncate``, ``prune`` when too many messages changed at once to name
+them, and a throttled ``stats``) and puts each frame on every client's bounded queue.
 A client whose queue is full (slow or dead) is dropped, so delivery never waits for a browser.
 The first frame a client receives is ``stats``: once it arrives, the client is registered and
 will see every later change. Cross-origin browser pages are refused (403), as Mailpit does.
@@ -19,13 +20,23 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from ..handoff import hand_off
-from ..store import Cleared, Delivered, Expunged, FlagsChanged, MessageStore, StoreEvent
+from ..store import (
+    Cleared,
+    Delivered,
+    Expunged,
+    FlagsChanged,
+    MessageStore,
+    StoreEvent,
+    TagsChanged,
+)
 from . import serialize
 
 log = logging.getLogger("mailtrap.api")
 
 #: Frames a client may have waiting before it counts as too slow and is dropped.
 QUEUE_SIZE = 256
+#: More messages than this changing tags at once (a rename) are announced by one ``prune``.
+MANY = 64
 STATS_INTERVAL = 0.25
 
 
@@ -108,7 +119,8 @@ class LiveFeed:
             if summary is None or doc is None:  # deleted already: its delete frame follows
                 return []
             read = self._announced[message.id] = self.store.is_read(message.id)
-            return [_frame("new", serialize.summary(message, summary, read, doc))]
+            tags = self.store.tags_of(message.id)
+            return [_frame("new", serialize.summary(message, summary, read, doc, tags))]
         if isinstance(event, FlagsChanged):
             return self._updates(e.message.id for e in event.entries)
         if isinstance(event, Expunged):
@@ -120,6 +132,11 @@ class LiveFeed:
         if isinstance(event, Cleared):
             self._announced.clear()
             return [_frame("truncate", None)]
+        if isinstance(event, TagsChanged):
+            if len(event.message_ids) > MANY:
+                return [_frame("prune", None)]  # Mailpit's "reload what you show"
+            tags = self.store.tags_of
+            return [_frame("update", {"ID": i, "Tags": list(tags(i))}) for i in event.message_ids]
         return []
 
     def _updates(self, message_ids: Iterable[str]) -> list[str]:

@@ -60,6 +60,7 @@ START = query("start", "Pagination offset", "integer")
 LIMIT = query("limit", "Page size (default 50; 0 = all)", "integer")
 QUERY = query("query", "Search in Mailpit's syntax (from:, to:, subject:, is:read, ...)")
 SEARCH = {**QUERY, "required": True}
+TAG = path_param("tag", "A tag name (URL-encoded)")
 TZ = query("tz", "Time zone for after:/before: (e.g. Europe/Berlin)")
 LIST = {"200": json_content(ref("MessagesSummary")), "400": ERROR}
 OK = {"200": text('"ok"'), "400": ERROR}
@@ -197,6 +198,8 @@ SCHEMAS: Json = {
         "required": ["From"],
     },
     "SendConfirmation": _object(ID=STRING),
+    "SetTags": {**_object(IDs=STRINGS, Tags=STRINGS), "required": ["IDs"]},
+    "RenameTag": {**_object(Name=STRING), "required": ["Name"]},
     "Mailboxes": _object(
         mailboxes={
             "type": "array",
@@ -240,7 +243,11 @@ SCHEMAS: Json = {
     ),
     "Chaos": _object(Sender=TRIGGER, Recipient=TRIGGER, Authentication=TRIGGER),
     "Info": _object(
-        Version=STRING, Messages=INTEGER, Unread=INTEGER, RuntimeStats={"type": "object"}
+        Version=STRING,
+        Messages=INTEGER,
+        Unread=INTEGER,
+        Tags={"type": "object", "additionalProperties": INTEGER},
+        RuntimeStats={"type": "object"},
     ),
 }
 

@@ -152,7 +152,7 @@ def row(api: ApiState, message: MessageRecord, mailbox: MailboxId | None = None)
     """A ``MessageSummary`` row (read state within ``mailbox`` when given)."""
     doc = api.store.doc(message.id) or NO_DOC
     read = api.store.is_read(message.id, mailbox)
-    return serialize.summary(message, summary_of(message), read, doc)
+    return serialize.summary(message, summary_of(message), read, doc, api.store.tags_of(message.id))
 
 
 def find_message(message_id: str) -> MessageRecord:

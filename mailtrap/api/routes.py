@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from flask import Response
 
-from . import routes_app, routes_faults, routes_list, routes_message
+from . import routes_app, routes_faults, routes_list, routes_message, routes_tags
 from .openapi import (
     ERROR,
     FOLDER,
@@ -31,6 +31,8 @@ from .openapi import (
     READ_BODY,
     SEARCH,
     START,
+    STRINGS,
+    TAG,
     TZ,
     Json,
     binary,
@@ -181,6 +183,40 @@ ROUTES: tuple[Route, ...] = (
         "/view/{ID}.txt",
         operation("The message's text part", {"200": text(), "404": ERROR}, [ID, MAILBOX, FOLDER]),
         routes_message.view_text,
+    ),
+    # -- tags (routes_tags) -----------------------------------------------------------------------
+    Route(
+        "GET",
+        "/api/v1/tags",
+        operation("Every tag in use, sorted", {"200": json_content(STRINGS)}),
+        routes_tags.list_tags,
+    ),
+    Route(
+        "PUT",
+        "/api/v1/tags",
+        operation(
+            "Set the tags of messages (replacing theirs; no Tags removes them all)",
+            {"200": text('"ok"'), "400": ERROR, "404": ERROR},
+            requestBody=body(ref("SetTags"), True),
+        ),
+        routes_tags.set_tags,
+    ),
+    Route(
+        "PUT",
+        "/api/v1/tags/{tag}",
+        operation(
+            "Rename a tag on every message (merging into an existing tag of that name)",
+            {"200": text('"ok"'), "400": ERROR, "404": ERROR},
+            [TAG],
+            requestBody=body(ref("RenameTag"), True),
+        ),
+        routes_tags.rename_tag,
+    ),
+    Route(
+        "DELETE",
+        "/api/v1/tags/{tag}",
+        operation("Remove a tag from every message (the messages stay)", OK, [TAG]),
+        routes_tags.delete_tag,
     ),
     # -- fault injection (routes_faults) --------------------------------------------------------
     Route(

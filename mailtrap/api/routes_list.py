@@ -56,6 +56,7 @@ def _answer(api: ApiState, query: Query | None, mailbox: MailboxId | None) -> Re
             unread=unread,
             matched=found.total,
             matched_unread=found.unread,
+            tags=list(api.store.tags()),
         )
     )
 

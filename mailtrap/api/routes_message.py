@@ -69,7 +69,8 @@ def get_message(ID: str) -> Response:
     view = _parsed(message)
     api.store.set_seen([message.id], True, mailbox)
     read = api.store.is_read(message.id, mailbox)
-    return as_json(serialize.message(message, summary_of(message), view, read))
+    tags = api.store.tags_of(message.id)
+    return as_json(serialize.message(message, summary_of(message), view, read, tags))
 
 
 def get_headers(ID: str) -> Response:

@@ -60,7 +60,9 @@ def message_id(summary: Summary) -> str:
     return summary.message_id.strip().strip("<>")
 
 
-def summary(message: MessageRecord, s: Summary, read: bool, facts: SearchDoc) -> Json:
+def summary(
+    message: MessageRecord, s: Summary, read: bool, facts: SearchDoc, tags: tuple[str, ...] = ()
+) -> Json:
     """A ``MessageSummary``: one row of a list or search, and the ``new`` websocket event."""
     return {
         "ID": message.id,
@@ -74,7 +76,7 @@ def summary(message: MessageRecord, s: Summary, read: bool, facts: SearchDoc) ->
         "Subject": s.subject,
         "Created": received(message),
         "Username": "",
-        "Tags": [],
+        "Tags": list(tags),
         "Size": message.size,
         "Attachments": facts.attachments,
         "Snippet": facts.snippet,
@@ -82,9 +84,16 @@ def summary(message: MessageRecord, s: Summary, read: bool, facts: SearchDoc) ->
 
 
 def page(
-    rows: list[Json], *, start: int, total: int, unread: int, matched: int, matched_unread: int
+    rows: list[Json],
+    *,
+    start: int,
+    total: int,
+    unread: int,
+    matched: int,
+    matched_unread: int,
+    tags: list[str],
 ) -> Json:
-    """The ``MessagesSummary`` envelope of list and search answers."""
+    """The ``MessagesSummary`` envelope of list and search answers (``tags``: every tag in use)."""
     return {
         "total": total,
         "unread": unread,
@@ -92,7 +101,7 @@ def page(
         "messages_count": matched,
         "messages_unread": matched_unread,
         "start": start,
-        "tags": [],
+        "tags": tags,
         "messages": rows,
     }
 
@@ -132,7 +141,13 @@ def list_unsubscribe(parsed: ParsedMessage) -> Json:
     }
 
 
-def message(stored: MessageRecord, s: Summary, parsed: ParsedMessage, read: bool) -> Json:
+def message(
+    stored: MessageRecord,
+    s: Summary,
+    parsed: ParsedMessage,
+    read: bool,
+    tags: tuple[str, ...] = (),
+) -> Json:
     """The full ``Message`` of ``GET /api/v1/message/{ID}``."""
     return_path = _header(parsed, "return-path").strip().strip("<>")
     if not return_path:
@@ -150,7 +165,7 @@ def message(stored: MessageRecord, s: Summary, parsed: ParsedMessage, read: bool
         "Subject": s.subject,
         "ListUnsubscribe": list_unsubscribe(parsed),
         "Date": rfc3339(s.date) if s.date else received(stored),
-        "Tags": [],
+        "Tags": list(tags),
         "Username": "",
         "Text": parsed.text,
         "HTML": parsed.html,
