@@ -113,6 +113,17 @@ def _build_parser(prog: str, health: bool) -> _Parser:
         metavar="FILE",
         help="SMTP fault-injection rules: a JSON list, each rule as POST /api/v1/rules takes",
     )
+    parser.add_argument(
+        "--spamassassin",
+        metavar="HOST:PORT",
+        help="a spamd to score messages with (GET /api/v1/message/ID/sa-check)",
+    )
+    parser.add_argument(
+        "--allow-internal-http-requests",
+        action="store_const",
+        const="1",
+        help="let the link check reach loopback, private and link-local addresses",
+    )
     return parser
 
 
@@ -168,7 +179,20 @@ def config_from_args(args: argparse.Namespace) -> Config:
         if path and not os.path.isfile(path):
             raise UsageError(f"--{flag} / {env_name(flag)}: no such file: {path}")
     options["rules"] = _parsed(args, "rules", _rules, ())
+    options["spamassassin"] = _parsed(args, "spamassassin", _spamd)
+    options["allow_internal_http_requests"] = _parsed(
+        args, "allow-internal-http-requests", _flag_bool, False
+    )
     return Config(**options)
+
+
+def _spamd(value: str) -> str:
+    address = parse_address(value)
+    if address is None or address[1] == 0:
+        raise ValueError(f"expected HOST:PORT of a spamd, got {value!r}")
+    host, port = address
+    host = host or "127.0.0.1"
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
 def _rules(path: str) -> tuple[RuleSpec, ...]:

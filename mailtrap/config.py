@@ -65,6 +65,10 @@ class Config:
     max_connections: int = 1000
     #: fault-injection rules in force from the start (``--rules FILE``)
     rules: tuple[RuleSpec, ...] = ()
+    #: ``HOST:PORT`` of a spamd for ``/api/v1/message/{ID}/sa-check`` (``--spamassassin``)
+    spamassassin: str | None = None
+    #: let the link check reach loopback, private and other internal addresses
+    allow_internal_http_requests: bool = False
 
     @property
     def tls_enabled(self) -> bool:

@@ -104,6 +104,7 @@ def _http(runtime: Runtime) -> Server:
         max_size=runtime.config.max_size,
         version=__version__,
         faults=runtime.faults,
+        config=runtime.config,
     )
 
 

@@ -25,6 +25,7 @@ from typing import Any
 
 import uvicorn
 
+from ..config import Config
 from ..faults import Faults
 from ..store import MessageStore
 from . import live, wait
@@ -55,9 +56,11 @@ class HttpServer:
         max_size: int,
         version: str,
         faults: Faults | None = None,
+        config: Config | None = None,
     ) -> None:
         self.store = store
         self.faults = faults or Faults()
+        self.config = config or Config()
         self.assets = assets
         self.max_size = max_size
         self.version = version
@@ -68,7 +71,9 @@ class HttpServer:
         self._async: dict[str, dict[str, tuple[Route, Handler]]] = {}
 
     async def start(self, sock: socket.socket) -> None:
-        self.state = ApiState(self.store, self.assets, self.max_size, self.version, self.faults)
+        self.state = ApiState(
+            self.store, self.assets, self.max_size, self.version, self.faults, self.config
+        )
         self.bridge = WsgiBridge(create_app(self.state), max_body(self.max_size))
         self.live = live.LiveFeed(self.store, self.bridge.pool)
         self.waits = wait.WaitHub(self.store, self.bridge.pool)

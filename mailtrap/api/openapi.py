@@ -198,6 +198,36 @@ SCHEMAS: Json = {
         "required": ["From"],
     },
     "SendConfirmation": _object(ID=STRING),
+    "LinkCheck": _object(
+        Errors=INTEGER,
+        Links={"type": "array", "items": _object(URL=STRING, StatusCode=INTEGER, Status=STRING)},
+    ),
+    "SpamAssassin": _object(
+        Error=STRING,
+        IsSpam=BOOLEAN,
+        Score=NUMBER,
+        Rules={
+            "type": ["array", "null"],
+            "items": _object(Name=STRING, Score=NUMBER, Description=STRING),
+        },
+    ),
+    "WebUIConfiguration": _object(
+        Label=STRING,
+        MessageRelay=_object(
+            Enabled=BOOLEAN,
+            SMTPServer=STRING,
+            ReturnPath=STRING,
+            AllowedRecipients=STRING,
+            BlockedRecipients=STRING,
+            OverrideFrom=STRING,
+            PreserveMessageIDs=BOOLEAN,
+            RecipientAllowlist=STRING,
+        ),
+        SpamAssassin=BOOLEAN,
+        ChaosEnabled=BOOLEAN,
+        DuplicatesIgnored=BOOLEAN,
+        HideDeleteAllButton=BOOLEAN,
+    ),
     "SetTags": {**_object(IDs=STRINGS, Tags=STRINGS), "required": ["IDs"]},
     "RenameTag": {**_object(Name=STRING), "required": ["Name"]},
     "Mailboxes": _object(

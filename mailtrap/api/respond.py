@@ -15,6 +15,7 @@ from typing import Any
 
 from flask import Response, current_app, request
 
+from ..config import Config
 from ..faults import Faults
 from ..message import EMPTY_SUMMARY, Summary
 from ..store import INBOX, MailboxId, MessageRecord, MessageStore
@@ -35,6 +36,8 @@ class ApiState:
     version: str
     #: the SMTP server's fault-injection rules and refused-mail log
     faults: Faults = field(default_factory=Faults)
+    #: the runtime's configuration (the checks' settings, the relay's)
+    config: Config = field(default_factory=Config)
     started: float = field(default_factory=time.monotonic)
     ready: bool = True
     #: () -> {"LiveClients": n, "Waiting": n}, filled in by the ASGI server.

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from flask import Response
 
-from . import routes_app, routes_faults, routes_list, routes_message, routes_tags
+from . import routes_app, routes_checks, routes_faults, routes_list, routes_message, routes_tags
 from .openapi import (
     ERROR,
     FOLDER,
@@ -184,6 +184,42 @@ ROUTES: tuple[Route, ...] = (
         operation("The message's text part", {"200": text(), "404": ERROR}, [ID, MAILBOX, FOLDER]),
         routes_message.view_text,
     ),
+    # -- checks of one message (routes_checks) ----------------------------------------------------
+    Route(
+        "GET",
+        "/api/v1/message/{ID}/link-check",
+        operation(
+            "HEAD every link and image URL of the message (internal addresses refused unless "
+            "--allow-internal-http-requests)",
+            {"200": json_content(ref("LinkCheck")), "404": ERROR},
+            [ID, query("follow", "true = follow redirects (each one vetted again)", "boolean")],
+        ),
+        routes_checks.link_check,
+    ),
+    Route(
+        "GET",
+        "/api/v1/message/{ID}/sa-check",
+        operation(
+            "Score the message with the spamd named by --spamassassin",
+            {"200": json_content(ref("SpamAssassin")), "404": ERROR},
+            [ID],
+        ),
+        routes_checks.sa_check,
+    ),
+    Route(
+        "GET",
+        "/api/v1/message/{ID}/part/{PartID}/thumb",
+        operation(
+            "A 180x120 JPEG thumbnail of an image part (blank for other parts)",
+            {
+                "200": binary("image/jpeg", "The thumbnail"),
+                "404": ERROR,
+                "422": json_content(ref("Error"), "The image has too many pixels to decode"),
+            },
+            [ID, PART],
+        ),
+        routes_checks.thumbnail,
+    ),
     # -- tags (routes_tags) -----------------------------------------------------------------------
     Route(
         "GET",
@@ -303,6 +339,15 @@ ROUTES: tuple[Route, ...] = (
         "/api/v1/info",
         operation("Application information", {"200": json_content(ref("Info"))}),
         routes_app.info,
+    ),
+    Route(
+        "GET",
+        "/api/v1/webui",
+        operation(
+            "Web UI configuration (relay, SpamAssassin, chaos)",
+            {"200": json_content(ref("WebUIConfiguration"))},
+        ),
+        routes_checks.webui,
     ),
     Route(
         "GET",
