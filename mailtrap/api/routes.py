@@ -16,7 +16,15 @@ from dataclasses import dataclass
 
 from flask import Response
 
-from . import routes_app, routes_checks, routes_faults, routes_list, routes_message, routes_tags
+from . import (
+    routes_app,
+    routes_checks,
+    routes_faults,
+    routes_list,
+    routes_mailhog,
+    routes_message,
+    routes_tags,
+)
 from .openapi import (
     ERROR,
     FOLDER,
@@ -72,6 +80,10 @@ def openapi_document() -> Response:
     return as_json(document(state().version, ROUTES))
 
 
+MH_ID = path_param("ID", "Message ID")
+MH_START = query("start", "Offset (default 0)", "integer")
+MH_LIMIT = query("limit", "Page size (default 50, at most 250)", "integer")
+EMPTY = {"description": "Done (an empty body)"}
 _HEADERS = {
     "type": "object",
     "additionalProperties": {"type": "array", "items": {"type": "string"}},
@@ -322,6 +334,93 @@ ROUTES: tuple[Route, ...] = (
             requestBody=body(ref("Chaos")),
         ),
         routes_faults.put_chaos,
+    ),
+    # -- MailHog's API (routes_mailhog) ------------------------------------------------------------
+    Route(
+        "GET",
+        "/api/v2/messages",
+        operation(
+            "MailHog: list messages, newest first",
+            {"200": json_content(ref("MailHogMessages"))},
+            [MH_START, MH_LIMIT],
+        ),
+        routes_mailhog.messages,
+    ),
+    Route(
+        "GET",
+        "/api/v2/search",
+        operation(
+            "MailHog: search messages, newest first",
+            {"200": json_content(ref("MailHogMessages")), "400": ERROR},
+            [
+                {**query("kind", "from, to or containing"), "required": True},
+                {**query("query", "What to look for (case-insensitive)"), "required": True},
+                MH_START,
+                MH_LIMIT,
+            ],
+        ),
+        routes_mailhog.search,
+    ),
+    Route(
+        "GET",
+        "/api/v1/messages/{ID}",
+        operation(
+            "MailHog: one message",
+            {"200": json_content(ref("MailHogMessage")), "404": ERROR},
+            [MH_ID],
+        ),
+        routes_mailhog.message,
+    ),
+    Route(
+        "DELETE",
+        "/api/v1/messages/{ID}",
+        operation("MailHog: delete one message", {"200": EMPTY, "404": ERROR}, [MH_ID]),
+        routes_mailhog.delete_message,
+    ),
+    Route(
+        "GET",
+        "/api/v1/messages/{ID}/download",
+        operation(
+            "MailHog: the message as an .eml download",
+            {"200": binary("message/rfc822", "The raw message"), "404": ERROR},
+            [MH_ID],
+        ),
+        routes_mailhog.download,
+    ),
+    Route(
+        "GET",
+        "/api/v2/jim",
+        operation(
+            "MailHog's Jim (chaos monkey, mapped onto rules): his settings; 404 while off",
+            {"200": json_content(ref("Jim")), "404": ERROR},
+        ),
+        routes_mailhog.get_jim,
+    ),
+    Route(
+        "POST",
+        "/api/v2/jim",
+        operation(
+            "Turn Jim on (MailHog's defaults, or the settings given)",
+            {"201": json_content(ref("Jim")), "400": ERROR},
+            requestBody=body(ref("Jim")),
+        ),
+        routes_mailhog.start_jim,
+    ),
+    Route(
+        "PUT",
+        "/api/v2/jim",
+        operation(
+            "Change Jim's settings",
+            {"200": json_content(ref("Jim")), "400": ERROR, "404": ERROR},
+            requestBody=body(ref("Jim")),
+        ),
+        routes_mailhog.change_jim,
+    ),
+    Route(
+        "DELETE",
+        "/api/v2/jim",
+        operation("Turn Jim off (remove his rules)", {"200": EMPTY, "404": ERROR}),
+        routes_mailhog.end_jim,
     ),
     # -- the application (routes_app) ------------------------------------------------------------
     Route(

@@ -182,7 +182,7 @@ def canonical_header_name(name: str) -> str:
     return "-".join(word[:1].upper() + word[1:].lower() for word in name.split("-"))
 
 
-def _clean(value: str) -> str:
+def clean_header(value: str) -> str:
     """Unfold a raw header value and make 8-bit bytes readable (UTF-8, else replaced)."""
     text = value.encode("ascii", "surrogateescape").decode("utf-8", "replace")
     return _FOLD.sub(" ", text).strip()
@@ -192,7 +192,7 @@ def headers(items: list[tuple[str, str]]) -> Json:
     """``/headers``: canonical name -> list of raw (unfolded) values, names in sorted order."""
     grouped: dict[str, list[str]] = {}
     for name, value in items:
-        grouped.setdefault(canonical_header_name(name), []).append(_clean(str(value)))
+        grouped.setdefault(canonical_header_name(name), []).append(clean_header(str(value)))
     return dict(sorted(grouped.items()))
 
 

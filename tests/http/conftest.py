@@ -155,9 +155,11 @@ def api_for():
 
 @pytest.fixture
 def node_client(need_tool) -> str:
-    """The path of node, with the npm ``mailpit-api`` client installed in NODE_DIR."""
+    """The path of node, with the npm ``mailpit-api`` and ``mailhog`` clients installed in
+    NODE_DIR."""
     node = need_tool("node", "nodejs")
-    if not (NODE_DIR / "node_modules" / "mailpit-api").is_dir():
+    modules = NODE_DIR / "node_modules"
+    if not all((modules / name).is_dir() for name in ("mailpit-api", "mailhog")):
         npm = need_tool("npm")
         subprocess.run(
             [npm, "install", "--no-audit", "--no-fund", "--loglevel=error"],

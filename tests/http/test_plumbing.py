@@ -33,6 +33,7 @@ def test_every_route_in_the_table_is_answered(mailtrap_factory, api_for, build):
     api = api_for(trap)
     raw = build(html="<p>hi</p>", attachments=[("a.txt", "text/plain", b"hi")])
     message = trap.store.deliver("app@example.com", ["alice@example.com"], raw)
+    assert api.request("POST", "/api/v2/jim", body={"AcceptChance": 1.0}).status == 201
     [attachment] = api.ok_json(f"/api/v1/message/{message.id}")["Attachments"]
     values = {"ID": message.id, "PartID": attachment["PartID"], "name": "index.html"}
     for route in ROUTES:

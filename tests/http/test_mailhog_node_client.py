@@ -1,0 +1,54 @@
+"""npm ``mailhog`` (node) against our server: tests/http/node/mailhog_client.mjs asserts."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from email.message import EmailMessage
+from pathlib import Path
+
+NODE_DIR = Path(__file__).parent / "node"
+
+
+def three_messages(smtp) -> None:
+    welcome = EmailMessage()
+    welcome["From"], welcome["To"], welcome["Subject"] = (
+        "App <app@example.com>",
+        "alice@example.com",
+        "Welcome Alice",
+    )
+    welcome.set_content("Hello Alice, confirm at https://example.com/c/1\n")
+    welcome.add_attachment(b"report body", "text", "plain", filename="report.txt")
+    smtp("app@example.com", ["alice@example.com"], welcome.as_bytes())
+
+    invoice = EmailMessage()
+    invoice["From"], invoice["To"], invoice["Subject"] = (
+        "billing@example.com",
+        "bob@example.com",
+        "Invoice €",
+    )
+    invoice.set_content("Total: 10 € (quoted-printable)\n", cte="quoted-printable")
+    smtp("billing@example.com", ["bob@example.com"], invoice.as_bytes())
+
+    reset = EmailMessage()
+    reset["From"], reset["To"], reset["Subject"] = (
+        "app@example.com",
+        "carol@example.com",
+        "Reset password",
+    )
+    reset.set_content("<p><b>Reset</b> it here</p>", subtype="html", cte="base64")
+    smtp("app@example.com", ["carol@example.com"], reset.as_bytes())
+
+
+def test_the_npm_mailhog_client_works_unchanged(node_client, mailtrap, smtp):
+    three_messages(smtp)
+    result = subprocess.run(
+        [node_client, "mailhog_client.mjs", mailtrap.http_url],
+        cwd=NODE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    assert summary["ok"] is True and summary["checks"] >= 20
