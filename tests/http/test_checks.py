@@ -5,14 +5,8 @@ the web UI configuration."""
 from __future__ import annotations
 
 import io
-import os
-import shutil
-import socket
 import struct
-import subprocess
-import time
 import zlib
-from collections.abc import Iterator
 
 import pytest
 from PIL import Image
@@ -23,63 +17,6 @@ SPAM = (
     b"From: winner@example.com\r\nTo: you@example.com\r\nSubject: Buy VIAGRA now FREE MONEY\r\n"
     b"\r\nClick here to get rich quick. 100% free, no risk.\r\n"
 )
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def ping(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=2) as sock:
-            sock.sendall(b"PING SPAMC/1.5\r\n\r\n")
-            return b"PONG" in sock.recv(100)
-    except OSError:
-        return False
-
-
-@pytest.fixture(scope="module")
-def _spamd(tmp_path_factory) -> Iterator[str | None]:
-    path = shutil.which("spamd") or "/usr/sbin/spamd"
-    if not os.path.exists(path):
-        yield None
-        return
-    port = free_port()
-    home = tmp_path_factory.mktemp("spamd")
-    command = [
-        path, "-L", f"--listen=127.0.0.1:{port}", "--allowed-ips=127.0.0.1", "-x",
-        "--max-children=1", "--min-children=1", "--syslog=stderr",
-        f"--pidfile={home / 'pid'}", f"--helper-home-dir={home}",
-    ]  # fmt: skip
-    if os.geteuid() == 0:
-        command += ["-u", "nobody"]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        deadline = time.monotonic() + 60
-        while not ping(port):
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"spamd did not start: {process.stderr.read(4000)!r}")
-            time.sleep(0.2)
-        yield f"127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(5)
-        process.stderr.close()
-
-
-@pytest.fixture
-def spamd(need_tool, request) -> str:
-    """HOST:PORT of Debian's spamd, started for this module in local-tests-only mode."""
-    need_tool("spamd", "spamd")
-    address = request.getfixturevalue("_spamd")
-    assert address is not None
-    return address
 
 
 def test_sa_check_against_spamd(mailtrap_factory, api_for, spamd, build):
@@ -107,8 +44,8 @@ def test_sa_check_without_spamassassin_is_a_json_404(api, deliver, build):
     assert api.ok_json("/api/v1/webui")["SpamAssassin"] is False
 
 
-def test_sa_check_with_spamd_down(mailtrap_factory, api_for, build):
-    trap = mailtrap_factory(spamassassin=f"127.0.0.1:{free_port()}")
+def test_sa_check_with_spamd_down(mailtrap_factory, api_for, build, closed_port):
+    trap = mailtrap_factory(spamassassin=f"127.0.0.1:{closed_port}")
     message = trap.store.deliver("a@example.com", ["b@example.com"], build())
     report = api_for(trap).ok_json(f"/api/v1/message/{message.id}/sa-check")
     assert report["Error"].startswith("cannot reach spamd") and report["Rules"] is None
