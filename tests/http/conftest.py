@@ -10,7 +10,7 @@ import smtplib
 import socket
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.policy import SMTP
@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import pytest
+from localweb import Site
 
 #: The npm Mailpit client (``mailpit-api``) and the scripts that drive it.
 NODE_DIR = Path(__file__).parent / "node"
@@ -156,6 +157,33 @@ def deliver(mailtrap):
 def api_for():
     """``api_for(trap)`` -> an :class:`Api` for another MailTrap (e.g. from mailtrap_factory)."""
     return lambda trap: Api(trap.http_url)
+
+
+@pytest.fixture
+def node_script(node_client) -> Callable[..., Any]:
+    """``node_script("x.mjs", *args)``: run a script of NODE_DIR, which must exit 0; its last
+    line of output, parsed as JSON."""
+
+    def run(script: str, *args: object, timeout: float = 90) -> Any:
+        result = subprocess.run(
+            [node_client, script, *map(str, args)],
+            cwd=NODE_DIR,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+        return json.loads(result.stdout.strip().splitlines()[-1])
+
+    return run
+
+
+@pytest.fixture
+def site() -> Iterator[Site]:
+    """A loopback web server (see tests/support/localweb.py)."""
+    server = Site()
+    yield server
+    server.close()
 
 
 @pytest.fixture

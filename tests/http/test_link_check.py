@@ -5,19 +5,10 @@ addresses are refused after resolution and on every redirect unless allowed."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 
-import pytest
 from localweb import Site
 
 from mailtrap.api import linkcheck
-
-
-@pytest.fixture
-def site() -> Iterator[Site]:
-    server = Site()
-    yield server
-    server.close()
 
 
 def mail_with_links(build, deliver, links: list[str], images: list[str] = ()):

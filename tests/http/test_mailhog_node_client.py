@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
 from email.message import EmailMessage
-from pathlib import Path
-
-NODE_DIR = Path(__file__).parent / "node"
 
 
 def three_messages(smtp) -> None:
@@ -40,15 +35,7 @@ def three_messages(smtp) -> None:
     smtp("app@example.com", ["carol@example.com"], reset.as_bytes())
 
 
-def test_the_npm_mailhog_client_works_unchanged(node_client, mailtrap, smtp):
+def test_the_npm_mailhog_client_works_unchanged(node_script, mailtrap, smtp):
     three_messages(smtp)
-    result = subprocess.run(
-        [node_client, "mailhog_client.mjs", mailtrap.http_url],
-        cwd=NODE_DIR,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    summary = node_script("mailhog_client.mjs", mailtrap.http_url)
     assert summary["ok"] is True and summary["checks"] >= 20

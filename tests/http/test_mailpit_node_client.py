@@ -3,40 +3,18 @@
 from __future__ import annotations
 
 import io
-import json
-import subprocess
 from email.message import EmailMessage
-from pathlib import Path
 
-import pytest
-from localweb import Site
 from PIL import Image
 
-NODE_DIR = Path(__file__).parent / "node"
 
-
-def test_the_npm_mailpit_client_works_unchanged(node_client, mailtrap):
-    result = subprocess.run(
-        [node_client, "mailpit_client.mjs", mailtrap.http_url],
-        cwd=NODE_DIR,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    summary = json.loads(result.stdout.strip().splitlines()[-1])
+def test_the_npm_mailpit_client_works_unchanged(node_script, mailtrap):
+    summary = node_script("mailpit_client.mjs", mailtrap.http_url)
     assert summary["ok"] is True and summary["checks"] >= 25
 
 
-@pytest.fixture
-def site():
-    server = Site()
-    yield server
-    server.close()
-
-
 def test_the_npm_mailpit_clients_checks_and_configuration(
-    node_client, mailtrap_factory, api_for, spamd, site
+    node_script, mailtrap_factory, api_for, spamd, site
 ):
     trap = mailtrap_factory(spamassassin=spamd, allow_internal_http_requests=True)
     message = EmailMessage()
@@ -53,13 +31,5 @@ def test_the_npm_mailpit_clients_checks_and_configuration(
     message.add_attachment(picture.getvalue(), "image", "png", filename="photo.png")
     stored = trap.store.deliver("winner@example.com", ["you@example.com"], message.as_bytes())
     [photo] = api_for(trap).ok_json(f"/api/v1/message/{stored.id}")["Attachments"]
-    result = subprocess.run(
-        [node_client, "mailpit_checks.mjs", trap.http_url, stored.id, photo["PartID"], site.url],
-        cwd=NODE_DIR,
-        capture_output=True,
-        text=True,
-        timeout=90,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    summary = node_script("mailpit_checks.mjs", trap.http_url, stored.id, photo["PartID"], site.url)
     assert summary["ok"] is True and summary["checks"] >= 17
