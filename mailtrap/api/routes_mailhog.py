@@ -10,7 +10,8 @@ answer wins; ``DELETE /api/v1/messages`` is both (see :func:`routes_list.delete_
 A search runs on the store's query engine: ``to`` matches the To header or an envelope
 recipient, ``from`` the From header or the envelope sender, ``containing`` the subject, the
 addresses and the decoded body (MailHog searched raw header values and the undecoded body).
-Unlike MailHog, an unknown ID is a JSON 404, not ``null``.
+Unlike MailHog, an unknown ID is a JSON 404, not ``null``, and a page of big messages ends
+early (:data:`MAX_PAGE_BYTES`).
 """
 
 from __future__ import annotations
@@ -27,6 +28,9 @@ from .routes_message import DOWNLOAD_CSP, content_disposition, raw_of
 
 #: MailHog's page size, and its largest.
 DEFAULT_LIMIT, MAX_LIMIT = 50, 250
+#: A page ends early once its messages hold this many bytes (each is in it about three times:
+#: raw, as the body, as parts); ``count`` says how many came, so a client pages on.
+MAX_PAGE_BYTES = 32 * 1024 * 1024
 _KINDS = {
     "from": (Field.FROM, Field.MAIL_FROM),
     "to": (Field.TO, Field.RCPT_TO),
@@ -45,11 +49,15 @@ def _page(query: Filter) -> Response:
     start = _number("start", 0)
     limit = min(_number("limit", DEFAULT_LIMIT), MAX_LIMIT)
     found = api.store.query(query, start, limit)
-    items = []
+    items, size = [], 0
     for record in found.messages:
         raw = api.store.raw(record.id)
-        if raw is not None:  # not deleted meanwhile
-            items.append(mailhog.message(record, raw))
+        if raw is None:  # deleted meanwhile
+            continue
+        if items and size + len(raw) > MAX_PAGE_BYTES:
+            break
+        size += len(raw)
+        items.append(mailhog.message(record, raw))
     return as_json(mailhog.page(items, total=found.total, start=start))
 
 

@@ -94,6 +94,19 @@ def test_limit_is_capped_like_mailhogs(api, deliver, build):
     assert (page["total"], page["count"]) == (260, 250)
 
 
+def test_a_page_of_big_messages_ends_early(api, deliver, build, monkeypatch):
+    from mailtrap.api import routes_mailhog
+
+    monkeypatch.setattr(routes_mailhog, "MAX_PAGE_BYTES", 250_000)
+    for i in range(5):
+        deliver(build(subject=f"big{i}", text="x" * 100_000))
+    page = api.ok_json("/api/v2/messages")
+    assert (page["total"], page["count"]) == (5, 2)
+    assert [m["Content"]["Headers"]["Subject"][0] for m in page["items"]] == ["big4", "big3"]
+    rest = api.ok_json("/api/v2/messages", start=2)
+    assert (rest["start"], rest["count"]) == (2, 2)
+
+
 @pytest.mark.parametrize(
     ("kind", "query", "expected"),
     [
