@@ -1,4 +1,5 @@
-"""The command line: ``mailtrap`` serves everything; ``mailtrap healthcheck`` probes a running one.
+"""The command line: ``mailtrap`` serves everything; ``mailtrap healthcheck`` probes a running one;
+``mailtrap sendmail`` (also run as ``sendmail`` through a link) is :mod:`mailtrap.sendmail`.
 
 Every flag is also an environment variable, ``MAILTRAP_`` + the flag upper-cased with ``-`` as
 ``_``; a flag beats its variable. Errors (a bad option, a busy port) are one line on stderr and
@@ -20,6 +21,7 @@ from typing import NoReturn
 from ._version import __version__
 from .config import SERVICES, Config, Listen, Service
 from .faults import RuleError, RuleSpec
+from .relay import RelaySettings, RelaySettingsError
 from .runtime import BindError, Runtime
 from .store import MemoryStore
 
@@ -114,6 +116,18 @@ def _build_parser(prog: str, health: bool) -> _Parser:
         help="SMTP fault-injection rules: a JSON list, each rule as POST /api/v1/rules takes",
     )
     parser.add_argument(
+        "--relay", metavar="HOST:PORT", help="SMTP server that release (and --relay-match) sends to"
+    )
+    parser.add_argument(
+        "--relay-tls", metavar="MODE", help="starttls or tls (implicit) for the relay server"
+    )
+    parser.add_argument("--relay-auth", metavar="USER:PASS", help="log in to the relay server")
+    parser.add_argument(
+        "--relay-match",
+        metavar="REGEX",
+        help="relay every message at once to its recipients matching REGEX",
+    )
+    parser.add_argument(
         "--spamassassin",
         metavar="HOST:PORT",
         help="a spamd to score messages with (GET /api/v1/message/ID/sa-check)",
@@ -179,6 +193,12 @@ def config_from_args(args: argparse.Namespace) -> Config:
         if path and not os.path.isfile(path):
             raise UsageError(f"--{flag} / {env_name(flag)}: no such file: {path}")
     options["rules"] = _parsed(args, "rules", _rules, ())
+    relay = {f: _option(args, f) for f in ("relay", "relay-tls", "relay-auth", "relay-match")}
+    try:
+        RelaySettings.parse(*relay.values())
+    except RelaySettingsError as error:
+        raise UsageError(f"--{error.flag} / {env_name(error.flag)}: {error}") from None
+    options.update((flag.replace("-", "_"), value) for flag, value in relay.items())
     options["spamassassin"] = _parsed(args, "spamassassin", _spamd)
     options["allow_internal_http_requests"] = _parsed(
         args, "allow-internal-http-requests", _flag_bool, False
@@ -223,6 +243,8 @@ async def serve(config: Config) -> None:
             shown = f"http://{address}" if name == "http" else address  # clickable viewer URL
             print(f"  {name.upper():6} {shown}", flush=True)
         print("Ctrl-C (or SIGTERM) stops it.", flush=True)
+        if runtime.relay is not None:
+            print(f"Release (and --relay-match) sends through {runtime.relay.settings}.")
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -292,7 +314,13 @@ def healthcheck(config: Config) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    if argv is None and os.path.basename(sys.argv[0]) == "sendmail":  # linked as sendmail
+        argv = ["sendmail", *sys.argv[1:]]
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "sendmail":
+        from .sendmail import main as sendmail
+
+        return sendmail(argv[1:])
     is_health = bool(argv) and argv[0] == "healthcheck"
     prog = "mailtrap healthcheck" if is_health else "mailtrap"
     try:

@@ -65,6 +65,11 @@ class Config:
     max_connections: int = 1000
     #: fault-injection rules in force from the start (``--rules FILE``)
     rules: tuple[RuleSpec, ...] = ()
+    #: --relay HOST:PORT and its companions (see mailtrap.relay); None: no relay.
+    relay: str | None = None
+    relay_tls: str | None = None
+    relay_auth: str | None = None
+    relay_match: str | None = None
     #: ``HOST:PORT`` of a spamd for ``/api/v1/message/{ID}/sa-check`` (``--spamassassin``)
     spamassassin: str | None = None
     #: let the link check reach loopback, private and other internal addresses

@@ -20,15 +20,18 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from ..handoff import hand_off
+from ..message import Summary
 from ..store import (
     Cleared,
     Delivered,
     Expunged,
     FlagsChanged,
+    MessageRecord,
     MessageStore,
     StoreEvent,
     TagsChanged,
 )
+from ..store.searchdoc import SearchDoc
 from . import serialize
 
 log = logging.getLogger("mailtrap.api")
@@ -112,10 +115,11 @@ class LiveFeed:
         if isinstance(event, Delivered):
             message = event.message
             if self.executor is None:
-                doc = self.store.doc(message.id)
-            else:  # reading a big message must not stall the loop
-                doc = await self._loop.run_in_executor(self.executor, self.store.doc, message.id)
-            summary = self.store.summary(message.id)
+                doc, summary = self._prepare(message)
+            else:  # reading a big message, or its hostile headers, must not stall the loop
+                doc, summary = await self._loop.run_in_executor(
+                    self.executor, self._prepare, message
+                )
             if summary is None or doc is None:  # deleted already: its delete frame follows
                 return []
             read = self._announced[message.id] = self.store.is_read(message.id)
@@ -138,6 +142,11 @@ class LiveFeed:
             tags = self.store.tags_of
             return [_frame("update", {"ID": i, "Tags": list(tags(i))}) for i in event.message_ids]
         return []
+
+    def _prepare(self, message: MessageRecord) -> tuple[SearchDoc | None, Summary | None]:
+        """What a ``new`` frame needs of a message: its search document (the body facts) and
+        summary (None if gone)."""
+        return self.store.doc(message.id), self.store.summary(message.id)
 
     def _updates(self, message_ids: Iterable[str]) -> list[str]:
         """``update`` frames for messages whose overall read state differs from the last told."""

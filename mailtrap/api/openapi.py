@@ -256,6 +256,14 @@ SCHEMAS: Json = {
         MIME={"oneOf": [{"type": "null"}, ref("MailHogMIME")]},
     ),
     "MailHogMIME": _object(Parts={"type": "array", "items": ref("MailHogContent")}),
+    "MailHogRelease": _object(
+        Email=STRING,
+        Host=STRING,
+        Port=STRING,
+        Username=STRING,
+        Password=STRING,
+        Mechanism=STRING,
+    ),
     "Jim": _object(
         DisconnectChance=NUMBER,
         AcceptChance=NUMBER,
@@ -268,6 +276,15 @@ SCHEMAS: Json = {
     ),
     "SetTags": {**_object(IDs=STRINGS, Tags=STRINGS), "required": ["IDs"]},
     "RenameTag": {**_object(Name=STRING), "required": ["Name"]},
+    "Transcript": _object(
+        Client=STRING,
+        TLS={"type": ["string", "null"]},
+        Omitted=INTEGER,
+        Lines={
+            "type": "array",
+            "items": _object(Time=TIME, Direction={"enum": ["in", "out"]}, Text=STRING),
+        },
+    ),
     "Mailboxes": _object(
         mailboxes={
             "type": "array",

@@ -182,6 +182,37 @@ ROUTES: tuple[Route, ...] = (
     ),
     Route(
         "GET",
+        "/api/v1/message/{ID}/transcript",
+        operation(
+            "The SMTP dialogue that delivered the message: commands and replies with their "
+            "times, AUTH secrets masked, never the message itself (mailtrap addition); 404 for "
+            "mail that did not arrive over SMTP",
+            {"200": json_content(ref("Transcript")), "404": ERROR},
+            [ID, MAILBOX, FOLDER],
+        ),
+        routes_message.get_transcript,
+    ),
+    Route(
+        "POST",
+        "/api/v1/message/{ID}/release",
+        operation(
+            "Send the message on to To through the --relay server (Bcc removed, Date and "
+            "Message-ID renewed); 404 when no relay is configured",
+            {"200": text('"ok"'), "400": ERROR, "404": ERROR},
+            [ID, MAILBOX, FOLDER],
+            requestBody=body(
+                {
+                    "type": "object",
+                    "properties": {"To": {"type": "array", "items": {"type": "string"}}},
+                    "required": ["To"],
+                },
+                True,
+            ),
+        ),
+        routes_message.release,
+    ),
+    Route(
+        "GET",
         "/view/{ID}.html",
         operation(
             "The message's HTML part, under a CSP that allows no script",
@@ -386,6 +417,17 @@ ROUTES: tuple[Route, ...] = (
             [MH_ID],
         ),
         routes_mailhog.download,
+    ),
+    Route(
+        "POST",
+        "/api/v1/messages/{ID}/release",
+        operation(
+            "MailHog: send the message on through the --relay server (404 without one)",
+            {"200": EMPTY, "400": ERROR, "404": ERROR},
+            [MH_ID],
+            requestBody=body(ref("MailHogRelease")),
+        ),
+        routes_mailhog.release,
     ),
     Route(
         "GET",

@@ -55,26 +55,18 @@ def thumbnail(ID: str, PartID: str) -> Response:
 
 
 def _relay(api: ApiState) -> dict[str, Any]:
-    """The relay's settings, read defensively: the relay is a later addition to the state."""
-    relay = getattr(api, "relay", None)
-    settings = getattr(relay, "settings", None)
-    server, allowed = "", ""
-    if settings is not None:
-        server = f"{getattr(settings, 'host', '')}:{getattr(settings, 'port', '')}"
-        match = getattr(settings, "match", None)
-        allowed = getattr(match, "pattern", match) or ""
-    elif getattr(api.config, "relay", None):
-        server = str(api.config.relay)
-        allowed = str(getattr(api.config, "relay_match", None) or "")
+    """Mailpit's MessageRelay block from the ``--relay`` settings. A release may go to any
+    recipient, and the released copy gets a new Message-ID (:func:`.relay.released_copy`)."""
+    settings = api.relay.settings if api.relay is not None else None
     return {
-        "Enabled": bool(server),
-        "SMTPServer": server,
+        "Enabled": settings is not None,
+        "SMTPServer": str(settings) if settings is not None else "",
         "ReturnPath": "",
-        "AllowedRecipients": allowed,
+        "AllowedRecipients": "",
         "BlockedRecipients": "",
         "OverrideFrom": "",
-        "PreserveMessageIDs": True,
-        "RecipientAllowlist": allowed,
+        "PreserveMessageIDs": False,
+        "RecipientAllowlist": "",
     }
 
 

@@ -2,8 +2,9 @@
 
 Their paths and methods are in the route table, :mod:`.routes`. ``GET /api/v2/messages``
 (``start``, ``limit``), ``GET /api/v2/search`` (``kind`` = from, to or containing; ``query``),
-``GET``/``DELETE /api/v1/messages/{id}``, ``GET /api/v1/messages/{id}/download`` and Jim at
-``/api/v2/jim`` (mapped onto the fault-injection rules, :mod:`mailtrap.faults.jim`). Lists are
+``GET``/``DELETE /api/v1/messages/{id}``, ``GET /api/v1/messages/{id}/download``,
+``POST /api/v1/messages/{id}/release`` and Jim at ``/api/v2/jim`` (mapped onto the
+fault-injection rules, :mod:`mailtrap.faults.jim`). Lists are
 newest first. Where MailHog's routes collide with Mailpit's (``GET /api/v1/messages``), Mailpit's
 answer wins; ``DELETE /api/v1/messages`` is both (see :func:`routes_list.delete_messages`).
 
@@ -11,7 +12,9 @@ A search runs on the store's query engine: ``to`` matches the To header or an en
 recipient, ``from`` the From header or the envelope sender, ``containing`` the subject, the
 addresses and the decoded body (MailHog searched raw header values and the undecoded body).
 Unlike MailHog, an unknown ID is a JSON 404, not ``null``, and a page of big messages ends
-early (:data:`MAX_PAGE_BYTES`).
+early (:data:`MAX_PAGE_BYTES`). A release goes only through the ``--relay`` server, never to a
+host the request names: a ``Host``/``Port`` in the body must be that server's, or the answer is
+a 400 (MailHog would connect wherever it was told).
 """
 
 from __future__ import annotations
@@ -20,10 +23,11 @@ from flask import Response, request
 
 from ..faults import RuleError
 from ..faults.jim import jim_json, set_jim, stop_jim
+from ..relay import RelayError, ReleaseError
 from ..store import MessageRecord
 from ..store.query import AnyOf, Contains, Field, Filter
 from . import mailhog
-from .respond import ApiError, as_json, json_body, state
+from .respond import ApiError, as_json, body_fields, json_body, state
 from .routes_message import DOWNLOAD_CSP, content_disposition, raw_of
 
 #: MailHog's page size, and its largest.
@@ -99,6 +103,31 @@ def download(ID: str) -> Response:
     response.headers["Content-Disposition"] = content_disposition(f"{record.id}.eml")
     response.headers["Content-Security-Policy"] = DOWNLOAD_CSP
     return response
+
+
+def release(ID: str) -> Response:
+    """MailHog's release: ``{"Email", "Host", "Port", ...}`` (any letter case, as Go reads it)."""
+    relay = state().relay
+    if relay is None:
+        raise ApiError(404, "release is off: start mailtrap with --relay HOST:PORT")
+    record = _found(ID)
+    given = body_fields()
+    email = given.get("email")
+    if not isinstance(email, str) or not email:
+        raise ApiError(400, "Email: the address to release to is missing")
+    settings = relay.settings
+    host, port = given.get("host"), given.get("port")
+    if host not in (None, "", settings.host) or str(port or settings.port) != str(settings.port):
+        raise ApiError(400, f"release goes only through the --relay server, {settings}")
+    try:
+        relay.release(record, [email])
+    except ReleaseError as problem:
+        raise ApiError(400, str(problem)) from None
+    except RelayError as problem:
+        raise ApiError(400, f"SMTP error: {problem}") from None
+    except LookupError:
+        raise ApiError(404, "message not found") from None
+    return Response(b"", 200)
 
 
 # -- Jim --------------------------------------------------------------------------------------

@@ -218,6 +218,10 @@ class Access(Protocol):
         a message not indexed yet)."""
         ...
 
+    def body(self, item: Any) -> str:
+        """The whole body text, case-folded (for documents that keep only its start)."""
+        ...
+
 
 #: A compiled filter: (item, seen) -> whether every term holds.
 Test = Callable[[Any, bool], bool]
@@ -275,6 +279,8 @@ def _compile(term: Term, access: Access) -> Test:
 def _contains(term: Contains, access: Access) -> Test:
     (first, last), needle = _RANGES[term.field], term.needle
     indexed, doc, may_contain = access.indexed, access.doc, access.may_contain
+    body = access.body
+    with_body = last == _LAST
 
     def test(item: Any, _seen: bool) -> bool:
         found = indexed(item)
@@ -284,6 +290,8 @@ def _contains(term: Contains, access: Access) -> Test:
             found = doc(item)
         text = found.text
         start, end = _range(first, last, text)
-        return text.find(needle, start, end) >= 0
+        if text.find(needle, start, end) >= 0:
+            return True
+        return with_body and not found.complete and needle in body(item)
 
     return test

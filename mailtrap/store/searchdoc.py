@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import re
 import sys
-from email.message import Message
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-from ..facts import Facts, facts_of
 from ..message import Address, Summary, mailbox_key
 from .model import MessageRecord
+
+if TYPE_CHECKING:
+    from ..facts import Facts
 
 
 class SearchDoc(NamedTuple):
@@ -35,7 +36,14 @@ class SearchDoc(NamedTuple):
     sent: float | None
     #: the From address's look-up key (``mailbox_key``), or ""
     from_address: str
+    #: False when the body was longer than :data:`BODY_LIMIT` and ``text`` holds its start: a
+    #: search that misses there reads the whole body (through the store's byte-bounded cache)
+    complete: bool = True
 
+
+#: How much of a body's text a document keeps (characters): an index the size of the mail
+#: itself would double what big messages cost, for words tests rarely look for.
+BODY_LIMIT = 256 * 1024
 
 #: The fields of ``SearchDoc.text``, in order: free text is everything after the Message-ID,
 #: the addresses are everything between the subject and the body.
@@ -61,14 +69,13 @@ def _names(values: tuple[Address, ...] | list[Address]) -> str:
     return "\n".join(str(a) for a in values)
 
 
-def build_doc(
-    record: MessageRecord, raw: bytes, summary: Summary, head: Message | None = None
-) -> SearchDoc:
-    """The search document of one message; never raises.
+def build_doc(record: MessageRecord, raw: bytes, summary: Summary) -> SearchDoc:
+    """The search document of one message; never raises."""
+    # The body facts (and the MIME view, html.parser) load with the first document, not with
+    # ``import mailtrap``.
+    from ..facts import facts_of
 
-    ``head`` is the header block already parsed (:func:`~mailtrap.message.read_head`).
-    """
-    facts: Facts = facts_of(raw, head)
+    facts: Facts = facts_of(raw)
     fields = (
         summary.message_id,
         summary.subject,
@@ -79,16 +86,22 @@ def build_doc(
         _names(summary.bcc),
         "\n".join(record.rcpt_tos),
         _names(summary.reply_to),
-        facts.text,
     )
-    text = "".join(f"{value.replace(SEPARATOR, ' ')}{SEPARATOR}" for value in fields)
+    head = "".join(f"{value.replace(SEPARATOR, ' ')}{SEPARATOR}" for value in fields).casefold()
+    # The body's text comes case-folded: joined as it is, a long body is copied once.
+    body = facts.text
+    complete = len(body) <= BODY_LIMIT
+    if not complete:
+        body = body[:BODY_LIMIT]
+    text = "".join((head, body.replace(SEPARATOR, " "), SEPARATOR))
     return SearchDoc(
-        text=text.casefold(),
+        text=text,
         snippet=facts.snippet,
         attachments=facts.attachments,
         inline=facts.inline,
         sent=summary.date.timestamp() if summary.date is not None else None,
         from_address=mailbox_key(summary.from_.address) if summary.from_ else "",
+        complete=complete,
     )
 
 

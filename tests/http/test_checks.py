@@ -185,7 +185,7 @@ def test_webui_configuration(api):
             "AllowedRecipients": "",
             "BlockedRecipients": "",
             "OverrideFrom": "",
-            "PreserveMessageIDs": True,
+            "PreserveMessageIDs": False,
             "RecipientAllowlist": "",
         },
         "SpamAssassin": False,

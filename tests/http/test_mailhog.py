@@ -166,6 +166,44 @@ def test_mailpit_wins_where_the_routes_collide(api, sent):
     assert api.ok_json("/api/v1/messages")["total"] == 0
 
 
+def test_release_goes_through_the_relay_server_only(mailtrap_factory, api_for):
+    upstream = mailtrap_factory()
+    trap = mailtrap_factory(relay=f"127.0.0.1:{upstream.smtp_port}")
+    api = api_for(trap)
+    with smtplib.SMTP(trap.smtp_host, trap.smtp_port, timeout=10) as client:
+        client.sendmail("app@example.com", ["alice@example.com"], welcome())
+    [message] = trap.wait_for(subject="Welcome")
+    path = f"/api/v1/messages/{message.id}/release"
+    # MailHog's field names in any letter case, as Go decodes them
+    mailhog_body = {"Host": "127.0.0.1", "Port": str(upstream.smtp_port), "Email": "to@x.org"}
+    for body in (mailhog_body, {"email": "lower@x.org"}):
+        reply = api.request("POST", path, body=body)
+        assert (reply.status, reply.body) == (200, b""), reply.body
+    copies = upstream.wait_for(count=2)
+    assert sorted(c.recipients[0] for c in copies) == ["lower@x.org", "to@x.org"]
+    assert all(c.subject == "Welcome" and c.message_id != message.message_id for c in copies)
+    for body, status, words in [
+        ({"Host": "192.0.2.1", "Port": "25", "Email": "x@x.org"}, 400, "only through"),
+        ({"Host": "127.0.0.1", "Port": "1", "Email": "x@x.org"}, 400, "only through"),
+        ({"Email": "not an address"}, 400, "Invalid email address"),
+        ({}, 400, "Email"),
+        ([1], 400, "JSON object"),
+    ]:
+        reply = api.request("POST", path, body=body)
+        assert reply.status == status and words in reply.json()["Error"], (body, reply.body)
+    reply = api.request("POST", "/api/v1/messages/0123456789abcdef/release", body=mailhog_body)
+    assert reply.status == 404
+    assert len(upstream.messages()) == 2
+    relay = api.ok_json("/api/v1/webui")["MessageRelay"]
+    assert relay["Enabled"] is True and relay["SMTPServer"] == f"127.0.0.1:{upstream.smtp_port}"
+
+
+def test_release_without_a_relay_is_404(api, sent):
+    first = api.ok_json("/api/v2/messages")["items"][0]
+    reply = api.request("POST", f"/api/v1/messages/{first['ID']}/release", body={"Email": "a@x"})
+    assert reply.status == 404 and "--relay" in reply.json()["Error"]
+
+
 def smtp_attempt(trap) -> str:
     """Send one message; '' when accepted, else the refusal."""
     try:

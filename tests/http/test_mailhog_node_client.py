@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import smtplib
 from email.message import EmailMessage
 
 
@@ -35,7 +36,17 @@ def three_messages(smtp) -> None:
     smtp("app@example.com", ["carol@example.com"], reset.as_bytes())
 
 
-def test_the_npm_mailhog_client_works_unchanged(node_script, mailtrap, smtp):
+def test_the_npm_mailhog_client_works_unchanged(node_script, mailtrap_factory):
+    upstream = mailtrap_factory()
+    trap = mailtrap_factory(relay=f"127.0.0.1:{upstream.smtp_port}")
+
+    def smtp(sender: str, to: list[str], raw: bytes) -> None:
+        with smtplib.SMTP(trap.smtp_host, trap.smtp_port, timeout=10) as client:
+            client.sendmail(sender, to, raw)
+
     three_messages(smtp)
-    summary = node_script("mailhog_client.mjs", mailtrap.http_url)
-    assert summary["ok"] is True and summary["checks"] >= 20
+    trap.wait_for(count=3)
+    summary = node_script("mailhog_client.mjs", trap.http_url, upstream.smtp_port)
+    assert summary["ok"] is True and summary["checks"] >= 22
+    [copy] = upstream.wait_for(to="released@example.com")
+    assert copy.subject == "Welcome Alice" and copy.recipients == ["released@example.com"]

@@ -1,10 +1,9 @@
 """ImapConnection: the sans-I/O IMAP server connection (bytes in, bytes out; no sockets).
 
-It glues the lexer, the parser and the session. The driver calls :meth:`receive_data` with what
-the client sent and sends what :meth:`data_to_send` returns, repeatedly while :attr:`busy`
-(long answers such as ``FETCH 1:* BODY[]`` are produced a chunk at a time, so one client cannot
-hold the event loop); store events go to :meth:`notify`. :attr:`wants_tls` asks the driver to
-start TLS, :attr:`closed` to close once everything is sent.
+It glues the lexer, the parser and the session, and keeps the connection contract that POP3
+keeps too (:class:`mailtrap.protocols.Connection`, driven by ``servers/stream.py``): long answers
+such as ``FETCH 1:* BODY[]`` are produced a chunk at a time and long searches a slice at a time,
+so one client cannot hold the event loop. Store events go to :meth:`notify`.
 """
 
 from __future__ import annotations
@@ -13,10 +12,22 @@ from collections.abc import Iterator
 
 from ...store import StoreEvent
 from . import format as fmt
+from .cmd_write import append_target_missing
 from .format import Atom
-from .lexer import NEED_DATA, CommandLexer, NeedContinuation, Record, Refused, tag_of
+from .lexer import (
+    MAX_COMMAND,
+    MAX_LINE,
+    MORE,
+    NEED_DATA,
+    CommandLexer,
+    NeedContinuation,
+    Record,
+    Refused,
+    tag_of,
+)
 from .mailboxes import Mailboxes
-from .parser import NOT_YET, CommandError, parse_command
+from .outcomes import Slices
+from .parser import CommandError, known_command, parse_command
 from .session import Session
 from .states import State
 
@@ -38,13 +49,22 @@ class ImapConnection:
         *,
         tls_available: bool = False,
         tls_active: bool = False,
-        max_line: int = 65536,
-        max_literal: int = 1 << 20,
+        max_line: int = MAX_LINE,
+        max_command: int = MAX_COMMAND,
+        max_message: int | None = None,
     ) -> None:
-        self.session = Session(mailboxes, tls_available=tls_available, tls_active=tls_active)
-        self._lexer = CommandLexer(max_line=max_line, max_literal=max_literal)
+        self.session = Session(
+            mailboxes,
+            tls_available=tls_available,
+            tls_active=tls_active,
+            append_limit=max_message,
+        )
+        self._lexer = CommandLexer(
+            max_line=max_line, max_command=max_command, max_message=max_message
+        )
         self._out = bytearray()
         self._job: Iterator[bytes] | None = None
+        self._unread = False  # received commands not yet looked at (input is taken in slices)
         #: True once the connection should close (after LOGOUT or a timeout), when sent.
         self.closed = False
         # RFC 3501 7.1.1: the greeting; capabilities included to save a round trip.
@@ -57,7 +77,7 @@ class ImapConnection:
     @property
     def busy(self) -> bool:
         """True while output is waiting to be taken with :meth:`data_to_send`."""
-        return bool(self._out) or self._job is not None
+        return bool(self._out) or self._job is not None or self._unread
 
     @property
     def wants_tls(self) -> bool:
@@ -65,20 +85,33 @@ class ImapConnection:
         return self.session.starttls_requested and not self.busy
 
     def receive_data(self, data: bytes) -> None:
-        """Take bytes from the client."""
+        """Take bytes from the client; ``b""`` means it closed its side."""
+        if not data:
+            self.closed = True
+            return
         if self.closed or self.session.starttls_requested:
             return  # RFC 3501 6.2.1: nothing sent before the TLS handshake may be used
         self._lexer.feed(data)
         self._advance()
 
     def data_to_send(self, limit: int = CHUNK) -> bytes:
-        """Up to about ``limit`` bytes of output (more if one response is longer)."""
+        """Up to about ``limit`` bytes of output (more if one response is longer).
+
+        Returns early, perhaps with nothing, when a long command pauses between slices of
+        its work (:data:`~.outcomes.PAUSE`); it goes on at the next call while :attr:`busy`.
+        """
+        if self._job is None and self._unread:
+            self._advance()
         while self._job is not None and len(self._out) < limit:
             try:
-                self._out += next(self._job)
+                chunk = next(self._job)
             except StopIteration:
                 self._job = None
                 self._after_command()
+                continue
+            if not chunk:  # PAUSE: the handler gives the other clients a turn
+                break
+            self._out += chunk
         data = bytes(self._out)
         self._out.clear()
         return data
@@ -94,6 +127,13 @@ class ImapConnection:
         self.session.starttls_requested = False
         self.session.tls_active = True
         self._advance()
+
+    def connection_lost(self) -> None:
+        """The transport is gone: nothing more is read or sent."""
+        self._job = None
+        self._out.clear()
+        self._lexer.clear()
+        self.closed = True
 
     def timed_out(self) -> None:
         """The client was silent too long (RFC 3501 5.4: at least 30 minutes)."""
@@ -112,37 +152,52 @@ class ImapConnection:
             self._advance()
 
     def _advance(self) -> None:
+        """Take commands from the input until one runs, or the slice of time is up (a read can
+        hold thousands of lines: they are looked at a slice at a time, as long answers are)."""
+        self._unread = False
+        slices = Slices()
         while self._job is None and not self.closed and not self.session.starttls_requested:
             event = self._lexer.next_event()
             if event is NEED_DATA:
                 return
-            if isinstance(event, NeedContinuation):
+            if event is MORE:
+                pass
+            elif isinstance(event, NeedContinuation):
                 self._continuation()
             elif isinstance(event, Refused):
                 self._refused(event)
             elif isinstance(event, Record):
                 self._dispatch(event)
+            if slices.due():
+                self._unread = True
+                return
 
     def _continuation(self) -> None:
-        start = self._lexer.command_start()
-        words = start.split(b" ", 3)
-        name = words[1].upper().decode("ascii", "replace") if len(words) > 1 else ""
-        if name == "UID" and len(words) > 2:
-            name = words[2].upper().decode("ascii", "replace")
-        if name in NOT_YET and not self.session.waiting:
-            # Refuse now rather than take a whole APPEND literal only to answer NO.
-            refused = self._lexer.refuse_pending_literal()
-            tag = refused.tag or b"*"
-            self._out += fmt.status(tag, "NO", "Not supported by this server yet", Atom("CANNOT"))
+        refusal = None if self.session.waiting else self._refusal(self._lexer.command_start())
+        if refusal is None:
+            self._out += fmt.continuation("Ready for literal data")
             return
-        self._out += fmt.continuation("Ready for literal data")
+        tag = self._lexer.refuse_pending_literal().tag or b"*"
+        self._out += fmt.status(tag, *refusal)
+
+    def _refusal(self, start: bytes) -> tuple[str, str, Atom | None] | None:
+        """Why a command must be refused before the client sends its literal, if it must."""
+        if not known_command(start):  # RFC 3501 7.5's example
+            return "BAD", "Unknown command", None
+        if append_target_missing(self.session, start):  # RFC 3502 6's example
+            return "NO", "No such mailbox", Atom("TRYCREATE")
+        return None
 
     def _refused(self, refused: Refused) -> None:
         if self.session.waiting:  # an over-long SASL response or IDLE line ends that command
             self._job = self.session.resume(b"*")
             return
+        tag = refused.tag or b"*"
+        if refused.message:  # RFC 7889 4: NO [TOOBIG] for a message over APPENDLIMIT
+            self._out += fmt.status(tag, "NO", "Message too large", _TOOBIG)
+            return
         what = "Literal too large" if refused.literal else "Command line too long"
-        self._out += fmt.status(refused.tag or b"*", "BAD", what, _TOOBIG)
+        self._out += fmt.status(tag, "BAD", what, _TOOBIG)
 
     def _dispatch(self, record: Record) -> None:
         if self.session.waiting:

@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import mailhog from "mailhog";
 
 const url = new URL(process.argv[2]);
+const relayPort = process.argv[3]; // the --relay server's SMTP port
 const mh = mailhog({ host: url.hostname, port: Number(url.port) });
 let checks = 0;
 const check = (value) => {
@@ -39,6 +40,12 @@ check(assert.equal((await mh.latestFrom("app@example.com")).subject, "Reset pass
 check(assert.equal((await mh.latestTo("bob@example.com")).subject, "Invoice €"));
 check(assert.equal((await mh.latestContaining("Alice")).subject, "Welcome Alice"));
 check(assert.equal(await mh.latestTo("nobody@example.com"), 0)); // the client's "nothing found"
+
+// release through the --relay server; another host is refused
+const released = await mh.releaseMessage(welcome.ID, { host: "127.0.0.1", port: relayPort, email: "released@example.com" });
+check(assert.equal(released.statusCode, 200));
+const elsewhere = await mh.releaseMessage(welcome.ID, { host: "192.0.2.1", port: "25", email: "x@example.com" });
+check(assert.match(elsewhere.Error, /only through the --relay server/)); // the client resolves with the JSON error
 
 // delete one, then all
 await mh.deleteMessage(invoice.ID);
