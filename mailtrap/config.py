@@ -93,6 +93,10 @@ class Config:
     relay_tls: str | None = None
     relay_auth: str | None = None
     relay_match: str | None = None
+    #: ``HOST:PORT`` of a spamd for ``/api/v1/message/{ID}/sa-check`` (``--spamassassin``)
+    spamassassin: str | None = None
+    #: let the link check reach loopback, private and other internal addresses
+    allow_internal_http_requests: bool = False
 
     @property
     def tls_enabled(self) -> bool:

@@ -114,6 +114,7 @@ def _http(runtime: Runtime) -> Server:
         max_size=runtime.config.max_size,
         version=__version__,
         faults=runtime.faults,
+        config=runtime.config,
         relay=runtime.relay,
     )
     server.prepare()

@@ -1,8 +1,9 @@
 """The live feed at ``/api/events``: store events pushed as Mailpit's ``{"Type", "Data"}`` frames.
 
 The store's subscriber only hands each event to the loop (``call_soon_threadsafe``); one task
-turns events into frames in order (``new`` with the summary, ``update``, ``delete``,
-``truncate``, and a throttled ``stats``) and puts each frame on every client's bounded queue.
+turns events into frames in order (``new`` with the summary, ``update`` with a new read state
+or new tags, ``delete``, ``truncate``, ``prune`` when too many messages changed at once to name
+them, and a throttled ``stats``) and puts each frame on every client's bounded queue.
 A client whose queue is full (slow or dead) is dropped, so delivery never waits for a browser.
 The first frame a client receives is ``stats``: once it arrives, the client is registered and
 will see every later change. Cross-origin browser pages are refused (403), as Mailpit does.
@@ -28,6 +29,7 @@ from ..store import (
     MessageRecord,
     MessageStore,
     StoreEvent,
+    TagsChanged,
 )
 from ..store.searchdoc import SearchDoc
 from . import serialize
@@ -36,6 +38,8 @@ log = logging.getLogger("mailtrap.api")
 
 #: Frames a client may have waiting before it counts as too slow and is dropped.
 QUEUE_SIZE = 256
+#: More messages than this changing tags at once (a rename) are announced by one ``prune``.
+MANY = 64
 STATS_INTERVAL = 0.25
 
 
@@ -119,7 +123,8 @@ class LiveFeed:
             if summary is None or doc is None:  # deleted already: its delete frame follows
                 return []
             read = self._announced[message.id] = self.store.is_read(message.id)
-            return [_frame("new", serialize.summary(message, summary, read, doc))]
+            tags = self.store.tags_of(message.id)
+            return [_frame("new", serialize.summary(message, summary, read, doc, tags))]
         if isinstance(event, FlagsChanged):
             return self._updates(e.message.id for e in event.entries)
         if isinstance(event, Expunged):
@@ -131,6 +136,11 @@ class LiveFeed:
         if isinstance(event, Cleared):
             self._announced.clear()
             return [_frame("truncate", None)]
+        if isinstance(event, TagsChanged):
+            if len(event.message_ids) > MANY:
+                return [_frame("prune", None)]  # Mailpit's "reload what you show"
+            tags = self.store.tags_of
+            return [_frame("update", {"ID": i, "Tags": list(tags(i))}) for i in event.message_ids]
         return []
 
     def _prepare(self, message: MessageRecord) -> tuple[SearchDoc | None, Summary | None]:

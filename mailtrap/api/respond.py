@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from flask import Response, current_app, request
 
+from ..config import Config
 from ..faults import Faults
 from ..message import EMPTY_SUMMARY, Summary
 from ..store import INBOX, MailboxId, MessageRecord, MessageStore
@@ -38,6 +39,8 @@ class ApiState:
     version: str
     #: the SMTP server's fault-injection rules and refused-mail log
     faults: Faults = field(default_factory=Faults)
+    #: the runtime's configuration (the checks' settings, the relay's)
+    config: Config = field(default_factory=Config)
     started: float = field(default_factory=time.monotonic)
     ready: bool = True
     #: () -> {"LiveClients": n, "Waiting": n}, filled in by the ASGI server.
@@ -161,7 +164,7 @@ def row(api: ApiState, message: MessageRecord, mailbox: MailboxId | None = None)
     """A ``MessageSummary`` row (read state within ``mailbox`` when given)."""
     doc = api.store.doc(message.id) or NO_DOC
     read = api.store.is_read(message.id, mailbox)
-    return serialize.summary(message, summary_of(message), read, doc)
+    return serialize.summary(message, summary_of(message), read, doc, api.store.tags_of(message.id))
 
 
 def find_message(message_id: str) -> MessageRecord:

@@ -64,7 +64,7 @@ def info() -> Response:
             "DatabaseSize": 0,
             "Messages": api.store.count(),
             "Unread": api.store.unread_count(),
-            "Tags": {},
+            "Tags": api.store.tags(),
             "RuntimeStats": {
                 "Uptime": int(time.monotonic() - api.started),
                 "Memory": _memory(),

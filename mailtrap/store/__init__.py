@@ -11,6 +11,7 @@ from .events import (
     Linked,
     StoreEvent,
     Subscriber,
+    TagsChanged,
 )
 from .memory import MemoryStore
 from .model import (
@@ -66,5 +67,6 @@ __all__ = [
     "SqliteStore",
     "StoreEvent",
     "Subscriber",
+    "TagsChanged",
     "as_mailbox",
 ]

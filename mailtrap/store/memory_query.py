@@ -38,6 +38,7 @@ class _HeldAccess:
     """How compiled terms reach a held message (see ``query.Access``)."""
 
     record = staticmethod(attrgetter("record"))
+    tags = staticmethod(attrgetter("tags"))
     indexed = staticmethod(attrgetter("doc"))
 
     def __init__(self, store: QueryOperations) -> None:

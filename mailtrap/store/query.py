@@ -15,6 +15,7 @@ from enum import Enum
 from typing import Any, Protocol
 
 from ..message import mailbox_key
+from ..tags import tag_key
 from .model import MailboxId, MessageRecord
 from .searchdoc import FIELDS, SEPARATOR, SearchDoc
 
@@ -133,8 +134,10 @@ class Has:
 
 
 @dataclass(frozen=True, slots=True)
-class Nothing:
-    """Matches no message (``is:tagged`` and ``tag:`` while mailtrap has no tags)."""
+class Tagged:
+    """Carries the tag ``name`` (compared case-insensitively), or any tag when ``name`` is None."""
+
+    name: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,7 +152,7 @@ class AnyOf:
     terms: tuple[Term, ...]
 
 
-Term = Contains | Recipient | Sender | Read | Received | Size | Has | Nothing | Not | AnyOf
+Term = Contains | Recipient | Sender | Read | Received | Size | Has | Tagged | Not | AnyOf
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,6 +200,10 @@ class Access(Protocol):
     """How compiled terms reach a backend's message (``item``)."""
 
     def record(self, item: Any) -> MessageRecord: ...
+
+    def tags(self, item: Any) -> tuple[str, ...]:
+        """The message's tags."""
+        ...
 
     def doc(self, item: Any) -> SearchDoc:
         """The message's document, built now if needed."""
@@ -262,7 +269,11 @@ def _compile(term: Term, access: Access) -> Test:
     if isinstance(term, Has):
         attachment, doc = term.kind == "attachment", access.doc
         return lambda item, _seen: (doc(item).attachments if attachment else doc(item).inline) > 0
-    return lambda _item, _seen: False  # Nothing
+    tags = access.tags  # Tagged
+    if term.name is None:
+        return lambda item, _seen: bool(tags(item))
+    key = tag_key(term.name)
+    return lambda item, _seen: any(tag_key(tag) == key for tag in tags(item))
 
 
 def _contains(term: Contains, access: Access) -> Test:

@@ -23,10 +23,10 @@ from .model import (
     folder_key,
 )
 from .sqlite_state import Folder, flags_of
-from .sqlite_write import WriteOperations
+from .sqlite_tags import TagOperations
 
 
-class FolderOperations(WriteOperations):
+class FolderOperations(TagOperations):
     """Folder management over the SQLite backend."""
 
     def create_folder(

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ..ids import MessageIds
+from ..tags import tag_key
 from .cache import DerivedCache
 from .docpool import DocPool, build
 from .model import MailboxRef, MessageRecord
@@ -31,13 +32,13 @@ from .query import (
     Filter,
     Has,
     Not,
-    Nothing,
     Page,
     Read,
     Received,
     Recipient,
     Sender,
     Size,
+    Tagged,
     Term,
     compile_terms,
 )
@@ -89,6 +90,9 @@ class _Access:
 
     def body(self, item: _Unindexed) -> str:
         return self.store._body(item.record.id)
+
+    def tags(self, item: _Unindexed) -> tuple[str, ...]:
+        return self.store.tags_of(item.record.id)
 
     @staticmethod
     def doc(item: _Unindexed) -> SearchDoc:
@@ -146,8 +150,12 @@ def _sql(term: Term, read: str) -> tuple[str, list[Any]]:
         return "m.size > ? AND m.size < ?", [larger, smaller]
     if isinstance(term, Has):
         return f"d.{'attachments' if term.kind == 'attachment' else 'inline'} > 0", []
-    assert isinstance(term, Nothing)
-    return "0", []
+    assert isinstance(term, Tagged)
+    if term.name is None:
+        return "EXISTS (SELECT 1 FROM message_tags t WHERE t.seq = m.seq)", []
+    return "EXISTS (SELECT 1 FROM message_tags t WHERE t.seq = m.seq AND t.key = ?)", [
+        tag_key(term.name)
+    ]
 
 
 class SqliteStore(ReadOperations):

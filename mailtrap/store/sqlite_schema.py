@@ -13,9 +13,11 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
+from ..tags import header_tags, tag_key
+
 #: "mtrp" (mailtrap) in ASCII, as PRAGMA application_id.
 APPLICATION_ID = 0x6D747270
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 #: The searchable fields of a message, in the order of ``searchdoc.FIELDS`` (column names).
 DOC_COLUMNS = (
     "message_id",
@@ -105,8 +107,50 @@ END;
 INSERT INTO meta (key, value) VALUES ('last_uidvalidity', 0);
 """
 
-#: Migrations: MIGRATIONS[n] takes a database from version n to n + 1.
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {}
+#: Version 2: tags. A tag is known by its key (case-folded name) and keeps the spelling first
+#: seen; the triggers keep each tag's count of messages and forget a tag no message carries.
+_VERSION_2 = """
+CREATE TABLE tag_names (
+    key TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    count INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+CREATE TABLE message_tags (
+    seq INTEGER NOT NULL,
+    key TEXT NOT NULL,
+    PRIMARY KEY (seq, key)
+) WITHOUT ROWID;
+CREATE INDEX message_tags_by_key ON message_tags (key);
+CREATE TRIGGER message_tag_added AFTER INSERT ON message_tags BEGIN
+    UPDATE tag_names SET count = count + 1 WHERE key = new.key;
+END;
+CREATE TRIGGER message_tag_removed AFTER DELETE ON message_tags BEGIN
+    UPDATE tag_names SET count = count - 1 WHERE key = old.key;
+    DELETE FROM tag_names WHERE key = old.key AND count <= 0;
+END;
+CREATE TRIGGER message_removed AFTER DELETE ON messages BEGIN
+    DELETE FROM message_tags WHERE seq = old.seq;
+END;
+"""
+
+
+def _add_tags(connection: sqlite3.Connection) -> None:
+    """Version 1 to 2: the tag tables, and the tags of the ``X-Tags`` headers of stored mail
+    (what a message arriving now gets)."""
+    for statement in _statements(_VERSION_2):
+        connection.execute(statement)
+    for seq, raw in connection.execute("SELECT seq, raw FROM messages"):  # one row at a time
+        for name in header_tags(raw):
+            key = tag_key(name)
+            connection.execute(
+                "INSERT OR IGNORE INTO tag_names (key, name) VALUES (?, ?)", (key, name)
+            )
+            connection.execute("INSERT INTO message_tags (seq, key) VALUES (?, ?)", (seq, key))
+
+
+#: Migrations: MIGRATIONS[n] takes a database from version n to n + 1. A new database is made
+#: as version 1 and taken through every step, so each step runs in every test.
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _add_tags}
 
 
 class DatabaseError(Exception):
@@ -182,6 +226,8 @@ def _create(connection: sqlite3.Connection) -> None:
     try:
         for statement in _statements(_VERSION_1):
             connection.execute(statement)
+        for version in range(1, SCHEMA_VERSION):
+            MIGRATIONS[version](connection)
         connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
         connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         connection.execute("COMMIT")

@@ -246,6 +246,10 @@ class SqliteState(MessageStore):
         assert pending.record is not None
         return pending.record
 
+    def _give_tags(self, db: sqlite3.Connection, seq: int, names: tuple[str, ...]) -> bool:
+        """Make a message carry exactly these tags (implemented with the tags)."""
+        raise NotImplementedError
+
     def _body(self, message_id: str) -> str:
         """The whole body text (the query module implements it)."""
         raise NotImplementedError

@@ -1,5 +1,6 @@
-"""The SQLite backend's writes to messages: delivery, append, copy, move, flags, expunge,
-delete, clear and pruning. Each is one transaction (see :mod:`.sqlite_state`)."""
+"""The SQLite backend's writes to messages: delivery (with the tags of ``X-Tags``), append,
+copy, move, flags, expunge, delete, clear and pruning. Each is one transaction (see
+:mod:`.sqlite_state`)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from collections.abc import Iterable, Sequence
 
 from ..ids import MessageIds
 from ..message import mailbox_key, normalize_address
+from ..tags import header_tags
 from .base import FlagMode
 from .events import Cleared, Delivered, Expunged, FlagsChanged, Linked, StoreEvent
 from .model import SEEN, Entry, FolderError, MailboxRef, MessageRecord
@@ -99,6 +101,9 @@ class WriteOperations(SqliteState):
             ),
         ).lastrowid
         assert seq is not None
+        tags = header_tags(raw)
+        if tags:
+            self._give_tags(db, seq, tags)
         return MessageRecord(message_id, seq, sender, recipients, len(raw), received, internal_date)
 
     def append(
@@ -252,7 +257,7 @@ class WriteOperations(SqliteState):
     def clear(self) -> None:
         def work(db: sqlite3.Connection, events: list[StoreEvent]) -> None:
             self._removed += db.execute("SELECT count(*) FROM messages").fetchone()[0]
-            for table in ("entries", "docs", "messages"):
+            for table in ("entries", "docs", "message_tags", "messages"):
                 db.execute(f"DELETE FROM {table}")
             db.execute("UPDATE folders SET total = 0, unseen = 0")
             events.append(Cleared(self._event_seq()))

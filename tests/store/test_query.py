@@ -16,10 +16,10 @@ from mailtrap.store.query import (
     Filter,
     Has,
     Not,
-    Nothing,
     Read,
     Received,
     Size,
+    Tagged,
     recipient,
     sender,
 )
@@ -95,7 +95,8 @@ def ids(store, *terms, **options):
         (Contains(Field.TEXT, "LATTE"), "e"),
         (Has("attachment"), "a"),
         (Has("inline"), "a"),
-        (Nothing(), ""),
+        (Tagged(), ""),  # no X-Tags in these
+        (Not(Tagged("x")), "pea"),
         (recipient("SECRET@example.com"), "e"),
         (recipient("secret"), ""),  # a whole address, not a substring
         (sender("ann@EXAMPLE.org"), "p"),  # the From address

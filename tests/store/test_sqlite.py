@@ -3,10 +3,12 @@ pruning by age, and freed space."""
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 from storecases import RAW
@@ -15,6 +17,7 @@ from mailtrap import MailTrap
 from mailtrap.store import SEEN, DatabaseError, MailboxId, SqliteStore, sqlite_schema
 
 BOB = "bob@x.org"
+DATA = Path(__file__).parent / "data"
 
 
 def test_everything_survives_a_clean_restart(tmp_path):
@@ -28,6 +31,7 @@ def test_everything_survives_a_clean_restart(tmp_path):
     store.set_subscribed(drafts, True)
     store.copy(BOB, [2], drafts)
     store.expunge(BOB, [2])
+    store.set_tags([first.id], ["Urgent", "billing"])
     before = (
         store.mailboxes(),
         store.snapshot(BOB),
@@ -49,6 +53,10 @@ def test_everything_survives_a_clean_restart(tmp_path):
         assert after == before
         assert again.transcript(first.id) == b"EHLO x"
         assert again.raw(first.id) == RAW
+        assert again.tags_of(first.id) == ("billing", "Urgent") and again.tags() == {
+            "billing": 1,
+            "Urgent": 1,
+        }
         # UIDs go on where they stopped, and a new folder never reuses a UIDVALIDITY
         assert again.deliver("a@x.org", [BOB], RAW) and [
             e.uid for e in again.snapshot(BOB).entries
@@ -130,6 +138,32 @@ def test_an_older_schema_is_migrated_in_place(tmp_path, monkeypatch):
         assert version == latest
     finally:
         again.close()
+
+
+def test_a_database_of_schema_1_is_migrated_with_its_mail(tmp_path):
+    """tests/store/data/schema1.db was written by mailtrap's schema 1 (before tags): three
+    messages (two with X-Tags), a copy in a folder of bob's, one message read. Opened now, it is
+    migrated in place; the mail, folders and flags are all there, and the X-Tags headers of the
+    stored mail became tags."""
+    path = tmp_path / "schema1.db"
+    shutil.copyfile(DATA / "schema1.db", path)
+    store = SqliteStore(path)
+    try:
+        assert store._reader().execute("PRAGMA user_version").fetchone()[0] == 2
+        one, two, three = (f"87efeb17{n:08x}" for n in (1, 2, 3))
+        assert [m.id for m in store.messages()] == [one, two, three]
+        assert store.tags_of(one) == ("billing", "Urgent") and store.tags_of(two) == ("Urgent",)
+        assert store.tags() == {"billing": 1, "Urgent": 2}
+        assert store.is_read(one) and not store.is_read(two)
+        archive = store.snapshot(MailboxId("bob@example.org", "Archive"))
+        assert [e.message.id for e in archive.entries] == [one]
+        assert b"Subject: three" in store.raw(three)
+        store.set_tags([three], ["new"])  # the tag tables work as a new database's do
+        assert store.tags() == {"billing": 1, "new": 1, "Urgent": 2}
+    finally:
+        store.close()
+    with sqlite3.connect(path) as connection:
+        assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
 
 
 def test_every_real_migration_step_exists():

@@ -37,7 +37,7 @@ def start_server(path, *options):
 
 def message(name: str, body_size: int) -> bytes:
     body = (b"y" * 76 + b"\r\n") * (body_size // 78)
-    return f"Subject: {name}\r\nX-Flood: {name}\r\n\r\n".encode() + body
+    return f"Subject: {name}\r\nX-Flood: {name}\r\nX-Tags: flood\r\n\r\n".encode() + body
 
 
 SCENARIOS = {
@@ -95,6 +95,9 @@ def test_sigkill_mid_flood_loses_nothing_that_got_250(tmp_path, scenario, moment
             name = re.search(rb"X-Flood: (\S+)", raw).group(1).decode()
             assert name not in stored, f"{name} stored twice"
             assert raw == sent[name], f"{name} is not what was sent"  # never half there
+            # its other fields came with it, in the same transaction
+            assert store.tags_of(record.id) == ("flood",), name
+            assert store.transcript(record.id) is not None, name
             stored[name] = record
         if "pruning" in scenario:
             # Only the newest 40 survive pruning. After the 20th-last acknowledged message, at
