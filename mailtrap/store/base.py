@@ -252,8 +252,15 @@ class MessageStore(ABC):
         """Every account, in order of creation, with its INBOX's counts and its folders."""
 
     @abstractmethod
-    def snapshot(self, mailbox: MailboxRef) -> MailboxSnapshot | None:
-        """A consistent view of one mailbox, or None when it does not exist."""
+    def snapshot(
+        self, mailbox: MailboxRef, *, after: int | None = None, uids: Iterable[int] = ()
+    ) -> MailboxSnapshot | None:
+        """A consistent view of one mailbox, or None when it does not exist.
+
+        With ``after``, only the entries whose UID is above it or among ``uids``: what an IMAP
+        session needs to catch up (what arrived, and the state of what it heard had changed),
+        at a cost that does not grow with the mailbox.
+        """
 
     @abstractmethod
     def links(self, message_id: str) -> dict[MailboxId, Entry]:

@@ -349,12 +349,14 @@ class MemoryStore(QueryOperations, FolderOperations, TagOperations):
                 )
             return found
 
-    def snapshot(self, mailbox: MailboxRef) -> MailboxSnapshot | None:
+    def snapshot(
+        self, mailbox: MailboxRef, *, after: int | None = None, uids: Iterable[int] = ()
+    ) -> MailboxSnapshot | None:
         with self._lock:
             box = self._folder(mailbox)
             if box is None or box.noselect:
                 return None
-            return box.snapshot()
+            return box.snapshot() if after is None else box.snapshot_of(after, uids)
 
     def open_account(self, address: str) -> MailboxSnapshot:
         with self._lock:

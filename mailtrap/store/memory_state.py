@@ -9,6 +9,8 @@ import threading
 import time
 from collections import deque
 from collections.abc import Iterable
+from itertools import takewhile
+from operator import attrgetter
 
 from ..ids import MessageIds
 from ..message import Summary, mailbox_key, normalize_address
@@ -104,6 +106,14 @@ class Folder:
         return MailboxSnapshot(
             self.id, self.uidvalidity, self.uidnext, tuple(self.entries.values())
         )
+
+    def snapshot_of(self, after: int, uids: Iterable[int]) -> MailboxSnapshot:
+        """The entries above ``after`` (read from the end: UIDs only grow) and those of ``uids``."""
+        entries = self.entries
+        newer = list(takewhile(lambda e: e.uid > after, reversed(entries.values())))
+        named = [entries[uid] for uid in set(uids) if uid <= after and uid in entries]
+        chosen = sorted(named, key=attrgetter("uid")) + newer[::-1]
+        return MailboxSnapshot(self.id, self.uidvalidity, self.uidnext, tuple(chosen))
 
     def info(self, subscribed: bool) -> FolderInfo:
         return FolderInfo(

@@ -6,8 +6,9 @@ readers never wait for the writer.
 
 from __future__ import annotations
 
+import json
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from ..message import Summary, mailbox_key, normalize_address, summarize
 from .events import StoreEvent, Subscriber
@@ -109,12 +110,24 @@ class ReadOperations(FolderOperations):
         ).fetchall()
         return [Folder(row).info(row[3] in subscribed) for row in rows]
 
-    def snapshot(self, mailbox: MailboxRef) -> MailboxSnapshot | None:
+    def snapshot(
+        self, mailbox: MailboxRef, *, after: int | None = None, uids: Iterable[int] = ()
+    ) -> MailboxSnapshot | None:
         def work(db: sqlite3.Connection) -> MailboxSnapshot | None:
             box = self._folder(db, mailbox)
             if box is None or box.noselect:
                 return None
-            return self._snapshot(db, box)
+            if after is None:
+                return self._snapshot(db, box)
+            named = sorted({uid for uid in uids if uid <= after})
+            rows = db.execute(
+                f"SELECT e.uid, e.flags, {RECORD_COLUMNS} FROM entries e "
+                "JOIN messages m ON m.seq = e.seq WHERE e.folder = ? AND (e.uid > ? OR e.uid IN "
+                f"(SELECT value FROM json_each(?))) ORDER BY e.uid",
+                (box.rowid, after, json.dumps(named)),
+            ).fetchall()
+            entries = tuple(Entry(r[0], record_of(r[2:]), flags_of(r[1])) for r in rows)
+            return MailboxSnapshot(box.id, box.uidvalidity, box.uidnext, entries)
 
         return self._read(work)
 

@@ -65,3 +65,20 @@ def test_rename_keeps_uids_and_uidvalidity(store):
     moved = store.snapshot(MailboxId("b@x.org", "Job"))
     assert (moved.uidvalidity, [e.uid for e in moved.entries]) == (info.uidvalidity, [1])
     assert store.snapshot(old) is None
+
+
+def test_a_partial_snapshot_holds_what_arrived_and_what_was_named(store):
+    """``snapshot(after=N, uids=...)``: the entries above N and those named, in UID order, with
+    their current flags; named UIDs that are gone are simply absent."""
+    for _ in range(6):
+        store.deliver("a@x.org", ["b@x.org"], RAW)
+    store.expunge("b@x.org", [2])
+    store.store_flags("b@x.org", [3], ["\\Seen"], "add")
+    whole = store.snapshot("b@x.org")
+    part = store.snapshot("b@x.org", after=4, uids=[3, 2, 1, 5, 99])
+    assert [e.uid for e in part.entries] == [1, 3, 5, 6]
+    assert part.entries == tuple(e for e in whole.entries if e.uid in (1, 3, 5, 6))
+    assert (part.uidvalidity, part.uidnext) == (whole.uidvalidity, whole.uidnext)
+    assert [e.uid for e in store.snapshot("b@x.org", after=6).entries] == []
+    assert [e.uid for e in store.snapshot("b@x.org", after=0).entries] == [1, 3, 4, 5, 6]
+    assert store.snapshot("nobody@x.org", after=0) is None

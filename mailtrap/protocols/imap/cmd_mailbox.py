@@ -54,11 +54,9 @@ def status_response(session: Session, mailbox: MailboxId, items: tuple[str, ...]
         recent = len(selected.recent)  # RFC 3501 2.3.2: this session's \Recent
     elif "RECENT" in items:
         claimed = session.mailboxes.claimed_recent(info.uidvalidity)
-        snapshot = session.store.snapshot(mailbox) if claimed < info.uidnext - 1 else None
-        for entry in reversed(snapshot.entries if snapshot is not None else ()):
-            if entry.uid <= claimed:
-                break
-            recent += 1
+        if claimed < info.uidnext - 1:
+            snapshot = session.store.snapshot(mailbox, after=claimed)
+            recent = len(snapshot.entries) if snapshot is not None else 0
     counts = {
         "MESSAGES": info.total,
         "RECENT": recent,

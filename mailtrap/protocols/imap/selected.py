@@ -263,11 +263,17 @@ class SelectedMailbox:
         """Untagged responses for what changed in the store (RFC 3501 7.4.1 rules)."""
         if not self.pending and not (allow_expunge and self.gone):
             return []
-        snapshot = None if self.orphaned else self.store.snapshot(self.mailbox)
+        whole = self._full or len(self._changed) > 64
+        if self.orphaned:
+            snapshot = None
+        elif whole:
+            snapshot = self.store.snapshot(self.mailbox)
+        else:  # what arrived and what changed: the cost does not grow with the mailbox
+            snapshot = self.store.snapshot(self.mailbox, after=self.max_uid, uids=self._changed)
         if snapshot is not None and snapshot.uidvalidity != self.uidvalidity:
             snapshot = None  # not the folder this session selected
         entries = snapshot.entries if snapshot else ()
-        current = {e.uid: e for e in entries} if self._full or len(self._changed) > 64 else None
+        current = {e.uid: e for e in entries} if whole else None
         if self._full:
             changed = set(self.uids)
         else:
