@@ -24,7 +24,7 @@ from .model import (
     folder_key,
 )
 from .sqlite_folders import FolderOperations
-from .sqlite_state import RECORD_COLUMNS, Folder, flags_of, record_of
+from .sqlite_state import RECORD_COLUMNS, Folder, entries_of, flags_of, record_of
 
 _SUMMARY_COST = 1024
 
@@ -125,8 +125,8 @@ class ReadOperations(FolderOperations):
                 "JOIN messages m ON m.seq = e.seq WHERE e.folder = ? AND (e.uid > ? OR e.uid IN "
                 f"(SELECT value FROM json_each(?))) ORDER BY e.uid",
                 (box.rowid, after, json.dumps(named)),
-            ).fetchall()
-            entries = tuple(Entry(r[0], record_of(r[2:]), flags_of(r[1])) for r in rows)
+            )
+            entries = tuple(entries_of(rows))
             return MailboxSnapshot(box.id, box.uidvalidity, box.uidnext, entries)
 
         return self._read(work)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -46,6 +46,30 @@ def record_of(row: Sequence[Any]) -> MessageRecord:
     return MessageRecord(
         row[0], row[1], row[2], tuple(row[3].split("\n")) if row[3] else (), *row[4:7]
     )
+
+
+def entries_of(rows: Iterable[Sequence[Any]]) -> list[Entry]:
+    """Entries from rows of ``uid, flags`` and :data:`RECORD_COLUMNS`, read one at a time.
+
+    A mailbox's entries mostly share their flags, sender and recipients: each distinct value
+    is made once per call, so a 100,000-message snapshot makes a few hundred thousand fewer
+    objects (and the collector has that much less to walk).
+    """
+    flag_sets: dict[str, frozenset[str]] = {}
+    senders: dict[str, str] = {}
+    recipients: dict[str, tuple[str, ...]] = {}
+    entries = []
+    for uid, flags, id_, seq, mail_from, rcpts, size, received, internal_date in rows:
+        found = flag_sets.get(flags)
+        if found is None:
+            found = flag_sets[flags] = flags_of(flags)
+        rcpt_tos = recipients.get(rcpts)
+        if rcpt_tos is None:
+            rcpt_tos = recipients[rcpts] = tuple(rcpts.split("\n")) if rcpts else ()
+        sender = senders.setdefault(mail_from, mail_from)
+        record = MessageRecord(id_, seq, sender, rcpt_tos, size, received, internal_date)
+        entries.append(Entry(uid, record, found))
+    return entries
 
 
 def flags_of(text: str) -> frozenset[str]:
@@ -318,8 +342,8 @@ class SqliteState(MessageStore):
             f"SELECT e.uid, e.flags, {RECORD_COLUMNS} FROM entries e "
             "JOIN messages m ON m.seq = e.seq WHERE e.folder = ? ORDER BY e.uid",
             (folder,),
-        ).fetchall()
-        return [Entry(row[0], record_of(row[2:]), flags_of(row[1])) for row in rows]
+        )
+        return entries_of(rows)
 
     def _snapshot(self, db: sqlite3.Connection, box: Folder) -> MailboxSnapshot:
         return MailboxSnapshot(
