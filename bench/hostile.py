@@ -6,7 +6,8 @@ The server runs in a child process (every service on one loop, as the command li
 this process is the client. Part one times legitimate extremes end to end: a 25 MiB message
 with 500 attachments (SMTP, the API's message view, IMAP FETCH BODYSTRUCTURE and BODY[], POP3
 RETR) and a mail to 2,000 recipients (SMTP, the list, IMAP SEARCH in one recipient's mailbox).
-A 1,000-folder IMAP account waits for IMAP part 2 (folders). Part two replays issue 17's
+and a 1,000-folder IMAP account (10 parents of 99 children each: CREATE, LIST, LIST-STATUS,
+SELECT, RENAME of a parent with its children, DELETE). Part two replays issue 17's
 findings and reports, for each, how long the attack took and how long IMAP NOOPs on another
 connection waited meanwhile (median and worst; the acceptance bound is 100 ms / 500 ms).
 """
@@ -113,7 +114,39 @@ def legitimate(client: Client) -> None:
         lambda: imap.search(None, "TO", "user1999"),
     )
     imap.logout()
-    print("a 1,000-folder IMAP account: waits for IMAP part 2 (folders are not there yet)")
+    many_folders(client)
+
+
+def many_folders(client: Client) -> None:
+    print("a 1,000-folder IMAP account:")
+    imap = client.imap("folders@example.com")
+    names = [f"Top{p}" for p in range(10)] + [
+        f"Top{p}/Sub{c}" for p in range(10) for c in range(99)
+    ]
+
+    def create() -> None:
+        for name in names:
+            assert imap.create(name)[0] == "OK", name
+
+    timed("CREATE 1,000 folders, one command each", create)
+    listed = timed('LIST "" *', lambda: imap.list('""', "*"))[1]
+    assert len(listed) >= 1000, len(listed)
+    status = timed(
+        'LIST "" * RETURN (STATUS (MESSAGES UNSEEN))',
+        lambda: imap._simple_command("LIST", '""', "*", "RETURN", "(STATUS (MESSAGES UNSEEN))"),
+    )
+    assert status[0] == "OK", status
+    timed("SELECT Top9/Sub98", lambda: imap.select("Top9/Sub98"))
+    renamed = timed("RENAME Top0 (and its 99 children)", lambda: imap.rename("Top0", "Moved"))
+    assert renamed[0] == "OK", renamed
+    imap.close()
+
+    def delete() -> None:
+        for name in [n.replace("Top0", "Moved", 1) for n in reversed(names)]:
+            assert imap.delete(name)[0] == "OK", name
+
+    timed("DELETE 1,000 folders, one command each", delete)
+    imap.logout()
 
 
 def probing(client: Client, attack) -> tuple[float, float, float]:

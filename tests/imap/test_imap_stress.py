@@ -258,3 +258,31 @@ def test_many_connections_on_shared_folders(mailtrap_factory):
     lost = set(created) - present - {subject for _, subject in removed}
     assert not lost, sorted(lost)[:10]
     assert len(created) > 50 and len(seen) > 50  # the test did real work
+
+
+def test_an_account_of_a_thousand_folders_works(connect, imap):
+    """Issue 17: 1,000 folders (10 parents of 99 children) are created, listed (with
+    LIST-STATUS too), selected, renamed with their children and deleted; bench/hostile.py
+    times the same steps."""
+    client = connect("folders@example.com")
+    names = [f"Top{p}" for p in range(10)]
+    names += [f"Top{p}/Sub{c}" for p in range(10) for c in range(99)]
+    for name in names:
+        client.create_folder(name)
+    listed = {name for _flags, _delimiter, name in client.list_folders()}
+    assert set(names) <= listed and len(listed) == len(names) + 6  # INBOX, special uses
+    plain = imap("folders@example.com", select=False)
+    status, _lines = plain._simple_command(
+        "LIST", '""', "*", "RETURN", "(STATUS (MESSAGES UIDNEXT))"
+    )
+    assert status == "OK"
+    replies = plain.untagged_responses
+    assert len(replies.pop("STATUS", [])) == len(listed) and len(replies.pop("LIST")) == len(listed)
+    assert client.select_folder("Top9/Sub98")[b"EXISTS"] == 0
+    client.close_folder()
+    client.rename_folder("Top0", "Moved")
+    listed = {name for _flags, _delimiter, name in client.list_folders()}
+    assert "Moved/Sub98" in listed and not any(n.startswith("Top0") for n in listed)
+    for name in reversed(names):
+        client.delete_folder(name.replace("Top0", "Moved", 1))
+    assert len(client.list_folders()) == 6
