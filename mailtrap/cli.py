@@ -1,4 +1,5 @@
-"""The command line: ``mailtrap`` serves everything; ``mailtrap healthcheck`` probes a running one.
+"""The command line: ``mailtrap`` serves everything; ``mailtrap healthcheck`` probes a running one;
+``mailtrap passwd`` prints a password hash (:mod:`mailtrap.passwd`).
 
 Every flag is also an environment variable, ``MAILTRAP_`` + the flag upper-cased with ``-`` as
 ``_``; a flag beats its variable. Errors (a bad option, a busy port) are one line on stderr and
@@ -269,6 +270,10 @@ def healthcheck(config: Config) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "passwd":
+        from .passwd import main as passwd
+
+        return passwd(argv[1:])
     is_health = bool(argv) and argv[0] == "healthcheck"
     prog = "mailtrap healthcheck" if is_health else "mailtrap"
     try:

@@ -80,6 +80,16 @@ def test_fault_rules_are_pure_logic(path):
         assert _layer(name) not in ABOVE_STORE | {"store"}, f"{path.name} imports {name}"
 
 
+@pytest.mark.parametrize("path", _sources(PACKAGE / "auth"), ids=lambda p: p.name)
+def test_the_authenticator_is_pure_logic(path):
+    # Checking credentials only; every front-end asks it, so it sits below the protocols, next
+    # to the store, and knows neither. A lock is allowed (the viewer checks from its threads).
+    for name in imports_of(path):
+        top = name.split(".")[0]
+        assert top not in IO_MODULES - {"threading"} | FRAMEWORKS, f"{path.name} imports {name}"
+        assert _layer(name) not in ABOVE_STORE | {"store"}, f"{path.name} imports {name}"
+
+
 def test_servers_and_api_never_import_each_other():
     for path in _sources(PACKAGE / "servers"):
         assert not any(_layer(n) == "api" for n in imports_of(path)), path
