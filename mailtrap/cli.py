@@ -19,7 +19,8 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from ._version import __version__
-from .config import SERVICES, Config, Listen, Service
+from .auth import Users, UsersError
+from .config import SERVICES, SMTP_AUTH_MODES, Config, Listen, Service
 from .faults import RuleError, RuleSpec
 from .runtime import BindError, Runtime
 from .store import MemoryStore
@@ -110,6 +111,23 @@ def _build_parser(prog: str, health: bool) -> _Parser:
     parser.add_argument("--tls-cert", metavar="FILE", help="TLS certificate (PEM)")
     parser.add_argument("--tls-key", metavar="FILE", help="TLS private key (PEM)")
     parser.add_argument(
+        "--auth",
+        metavar="MODE",
+        help="who may log in: any (any password, the default), own (any password, own mail "
+        "only) or users (the accounts of --users)",
+    )
+    parser.add_argument(
+        "--users",
+        metavar="FILE",
+        help="accounts for --auth users: a file of address:hash[:alias,...] lines, or inline "
+        "'alice@example.com:secret bob@example.com:pw'",
+    )
+    parser.add_argument(
+        "--smtp-auth",
+        metavar="MODE",
+        help="SMTP AUTH: off, optional (the default) or required (530 to MAIL before AUTH)",
+    )
+    parser.add_argument(
         "--rules",
         metavar="FILE",
         help="SMTP fault-injection rules: a JSON list, each rule as POST /api/v1/rules takes",
@@ -169,7 +187,42 @@ def config_from_args(args: argparse.Namespace) -> Config:
         if path and not os.path.isfile(path):
             raise UsageError(f"--{flag} / {env_name(flag)}: no such file: {path}")
     options["rules"] = _parsed(args, "rules", _rules, ())
-    return Config(**options)
+    options.update(_accounts(args))
+    try:
+        return Config(**options)
+    except ValueError as error:  # a mode that is none of the choices
+        raise UsageError(str(error)) from None
+
+
+def _accounts(args: argparse.Namespace) -> dict:
+    """``--auth``, ``--users`` and ``--smtp-auth``; the command line delays failed logins."""
+    auth = (_option(args, "auth") or "any").lower()
+    if auth not in ("any", "own", "users"):
+        raise UsageError(f"--auth / {env_name('auth')}: expected any, own or users, got {auth!r}")
+    smtp_auth = (_option(args, "smtp-auth") or "optional").lower()
+    if smtp_auth not in SMTP_AUTH_MODES:
+        raise UsageError(
+            f"--smtp-auth / {env_name('smtp-auth')}: expected off, optional or required, "
+            f"got {smtp_auth!r}"
+        )
+    users = _parsed(args, "users", _users)
+    if (users is None) != (auth != "users"):
+        raise UsageError(
+            "--auth users needs --users FILE (or MAILTRAP_USERS)"
+            if users is None
+            else "--users is for --auth users"
+        )
+    return {"auth": auth, "users": users, "smtp_auth": smtp_auth, "auth_delays": True}
+
+
+def _users(value: str) -> Users:
+    """A users file, or the inline form (``address:password`` entries) when no such file."""
+    try:
+        if os.path.isfile(value) or ":" not in value:
+            return Users.read(value)
+        return Users.inline(value)
+    except UsersError as error:
+        raise ValueError(str(error)) from None
 
 
 def _rules(path: str) -> tuple[RuleSpec, ...]:

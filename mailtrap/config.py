@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from .auth import Mode, Users
 from .faults import RuleSpec
 
 MiB = 1024 * 1024
+SMTP_AUTH_MODES = ("off", "optional", "required")
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,22 @@ class Config:
     max_connections: int = 1000
     #: fault-injection rules in force from the start (``--rules FILE``)
     rules: tuple[RuleSpec, ...] = ()
+    #: who may log in, and to what (``--auth``): ``any``, ``own`` or ``users``
+    auth: str = "any"
+    #: the accounts of ``users`` mode (``--users``, ``MailTrap(users={address: password})``)
+    users: Users | None = None
+    #: SMTP AUTH (``--smtp-auth``): ``off``, ``optional`` or ``required``
+    smtp_auth: str = "optional"
+    #: wait after repeated failed logins from a peer (on for the command line; in-process
+    #: only when asked, as tests share one loopback peer)
+    auth_delays: bool = False
+
+    def __post_init__(self) -> None:
+        Mode(self.auth)  # ValueError naming the bad value
+        if self.smtp_auth not in SMTP_AUTH_MODES:
+            raise ValueError(f"smtp_auth must be one of {', '.join(SMTP_AUTH_MODES)}")
+        if self.users is not None and self.auth != "users":
+            raise ValueError("users are for auth='users'")
 
     @property
     def tls_enabled(self) -> bool:
@@ -87,7 +105,8 @@ class Config:
         """Build from the keyword arguments ``MailTrap(...)`` takes.
 
         Besides the fields above, ``<service>_port=N`` (e.g. ``smtp_port=2525``, ``None`` = off)
-        sets one service's port; ``rules`` may also be given in their JSON shape (dicts).
+        sets one service's port; ``rules`` may also be given in their JSON shape (dicts), and
+        ``users`` as a dict of address to plain password.
         """
         ports = dict(kwargs.pop("ports", {}))
         for name in SERVICE_NAMES:
@@ -99,6 +118,8 @@ class Config:
             raise TypeError(f"unknown MailTrap option(s): {', '.join(sorted(unknown))}")
         if kwargs.get("tls_cert") and not kwargs.get("tls_key"):
             raise ValueError("tls_cert needs tls_key")
+        if isinstance(kwargs.get("users"), dict):  # address -> plain password
+            kwargs["users"] = Users.of_passwords(kwargs["users"])
         if "rules" in kwargs:  # RuleSpecs, or rules in their JSON shape
             from .faults.schema import spec_from_json
 

@@ -18,6 +18,7 @@ from mailtrap_web import ASSETS
 
 from ._version import __version__
 from .api import HttpServer
+from .auth import Authenticator, Throttle
 from .config import SERVICES, Config, Listen, Service
 from .faults import Faults
 from .servers.imap import ImapServer, Mailboxes
@@ -72,6 +73,8 @@ def _smtp(runtime: Runtime, implicit: bool = False) -> Server:
         timeout=config.smtp_timeout,
         max_connections=config.max_connections,
         faults=runtime.faults,
+        authenticator=runtime.authenticator,
+        smtp_auth=config.smtp_auth,
         **_tls(runtime, implicit),
     )
 
@@ -144,6 +147,10 @@ class Runtime:
         #: the fault-injection rules and refused-mail log of every SMTP server here
         self.faults = Faults()
         self.faults.add_all(config.rules)
+        #: who may log in, for every front-end here
+        self.authenticator = Authenticator(
+            config.auth, config.users, throttle=Throttle(enabled=config.auth_delays)
+        )
         self.tls: TlsMaterial | None = None
         #: service name -> the address it really listens on (ports resolved).
         self.addresses: dict[str, Listen] = {}

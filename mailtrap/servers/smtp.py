@@ -2,8 +2,10 @@
 
 Differences from aiosmtpd's defaults, each deliberate:
 - an explicit hostname (no ``getfqdn()`` DNS look-up at start), SMTPUTF8 and 8BITMIME on;
-- AUTH PLAIN and LOGIN are offered on plain connections too and accept any credentials, so
-  apps that always log in just work;
+- AUTH (PLAIN, LOGIN, CRAM-MD5) is offered on plain connections too and checked by the one
+  authenticator (in the default ``any`` mode every password works, so apps that always log in
+  just work); ``--smtp-auth required`` answers ``530 5.7.0`` to MAIL first: see
+  ``servers/smtp_auth.py``;
 - DATA lines may be as long as the size limit allows (aiosmtpd answers ``500 Line too long``
   at 1,001 octets, and a bare-LF message is one long "line" to it); command lines keep the
   small limit, so a client cannot make us buffer a huge command;
@@ -19,13 +21,15 @@ import logging
 import ssl
 from typing import Any
 
-from aiosmtpd.smtp import SMTP, AuthResult, Envelope, Session, syntax
+from aiosmtpd.smtp import SMTP, Envelope, Session, syntax
 
 from .._version import __version__
+from ..auth import Authenticator
 from ..faults import Faults
 from ..store import MessageStore
 from .connections import Connections
 from .faults import FaultHooks, FaultInjection
+from .smtp_auth import AuthMixin, auth_options
 
 log = logging.getLogger("mailtrap.smtp")
 
@@ -61,12 +65,8 @@ class StoreHandler(FaultHooks):
         return f"250 OK: queued as {message.id}"
 
 
-def _accept_any_login(*_args: Any) -> AuthResult:
-    return AuthResult(success=True)
-
-
-class CaptureSMTP(FaultInjection, SMTP):
-    """aiosmtpd's SMTP with our limits, connection tracking, any-credentials AUTH and faults."""
+class CaptureSMTP(AuthMixin, FaultInjection, SMTP):
+    """aiosmtpd's SMTP with our limits, connection tracking, our AUTH and faults."""
 
     _protocol_names: list[str] | None = None
 
@@ -82,18 +82,26 @@ class CaptureSMTP(FaultInjection, SMTP):
         return list(cls._protocol_names)
 
     def __init__(
-        self, handler: StoreHandler, connections: Connections, *, max_size: int, **kwargs: Any
+        self,
+        handler: StoreHandler,
+        connections: Connections,
+        *,
+        max_size: int,
+        authenticator: Authenticator,
+        smtp_auth: str,
+        **kwargs: Any,
     ) -> None:
         self._connections = connections
         self._rejected = False
         self.faults = handler.faults
+        self.authenticator = authenticator
+        self.login_required = smtp_auth == "required"
         super().__init__(
             handler,
             data_size_limit=max_size,
             enable_SMTPUTF8=True,
             decode_data=False,
-            auth_require_tls=False,
-            authenticator=_accept_any_login,
+            **auth_options(authenticator, smtp_auth),
             **kwargs,
         )
         # aiosmtpd built its reader with the command-line limit; DATA lines may be as long as the
@@ -129,6 +137,8 @@ class CaptureSMTP(FaultInjection, SMTP):
         # A DATA line longer than our line limit is longer than the size limit: RFC 5321 4.5.3.1.10.
         if isinstance(status, str) and status.startswith("500 Line too long"):
             status = "552 Error: Too much mail data"
+        elif status == "250-AUTH ":  # --smtp-auth off: aiosmtpd would list AUTH with nothing
+            return
         await super().push(status)
 
 
@@ -146,8 +156,12 @@ class SmtpServer:
         starttls: ssl.SSLContext | None = None,
         implicit_tls: ssl.SSLContext | None = None,
         faults: Faults | None = None,
+        authenticator: Authenticator | None = None,
+        smtp_auth: str = "optional",
     ) -> None:
         self._handler = StoreHandler(store, faults or Faults())
+        self._authenticator = authenticator or Authenticator()
+        self._smtp_auth = smtp_auth
         self._connections = Connections(max_connections)
         self._implicit_tls = implicit_tls
         self._options = {
@@ -163,6 +177,8 @@ class SmtpServer:
         return CaptureSMTP(
             self._handler,
             self._connections,
+            authenticator=self._authenticator,
+            smtp_auth=self._smtp_auth,
             loop=asyncio.get_running_loop(),
             **self._options,  # type: ignore[arg-type]
         )
