@@ -19,8 +19,8 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from ._version import __version__
-from .auth import Users, UsersError
-from .config import SERVICES, SMTP_AUTH_MODES, Config, Listen, Service
+from .auth import Htpasswd, Users, UsersError, read_htpasswd
+from .config import SERVICES, SMTP_AUTH_MODES, Config, Listen, Service, names
 from .faults import RuleError, RuleSpec
 from .runtime import BindError, Runtime
 from .store import MemoryStore
@@ -128,6 +128,22 @@ def _build_parser(prog: str, health: bool) -> _Parser:
         help="SMTP AUTH: off, optional (the default) or required (530 to MAIL before AUTH)",
     )
     parser.add_argument(
+        "--ui-auth",
+        metavar="FILE",
+        help="htpasswd file (apr1 or bcrypt) of users who may see everything in the viewer and API",
+    )
+    parser.add_argument(
+        "--http-allowed-hosts",
+        metavar="HOSTS",
+        help="Host names HTTP answers (DNS-rebinding guard; *.domain for subdomains); "
+        "default: loopback names when bound to loopback",
+    )
+    parser.add_argument(
+        "--api-cors",
+        metavar="ORIGINS",
+        help="browser origins allowed to call the API (* or a comma list); default none",
+    )
+    parser.add_argument(
         "--rules",
         metavar="FILE",
         help="SMTP fault-injection rules: a JSON list, each rule as POST /api/v1/rules takes",
@@ -195,7 +211,8 @@ def config_from_args(args: argparse.Namespace) -> Config:
 
 
 def _accounts(args: argparse.Namespace) -> dict:
-    """``--auth``, ``--users`` and ``--smtp-auth``; the command line delays failed logins."""
+    """``--auth``, ``--users``, ``--smtp-auth``, ``--ui-auth``, ``--http-allowed-hosts`` and
+    ``--api-cors``; the command line delays failed logins."""
     auth = (_option(args, "auth") or "any").lower()
     if auth not in ("any", "own", "users"):
         raise UsageError(f"--auth / {env_name('auth')}: expected any, own or users, got {auth!r}")
@@ -212,7 +229,19 @@ def _accounts(args: argparse.Namespace) -> dict:
             if users is None
             else "--users is for --auth users"
         )
-    return {"auth": auth, "users": users, "smtp_auth": smtp_auth, "auth_delays": True}
+    options = {"auth": auth, "users": users, "smtp_auth": smtp_auth, "auth_delays": True}
+    options["ui_auth"] = _parsed(args, "ui-auth", _htpasswd)
+    hosts = _option(args, "http-allowed-hosts")
+    options["http_allowed_hosts"] = names(hosts) if hosts is not None else None
+    options["api_cors"] = names(_option(args, "api-cors") or "")
+    return options
+
+
+def _htpasswd(path: str) -> Htpasswd:
+    try:
+        return read_htpasswd(path)
+    except UsersError as error:
+        raise ValueError(str(error)) from None
 
 
 def _users(value: str) -> Users:

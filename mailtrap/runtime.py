@@ -107,7 +107,19 @@ def _http(runtime: Runtime) -> Server:
         max_size=runtime.config.max_size,
         version=__version__,
         faults=runtime.faults,
+        access=_access(runtime),
     )
+
+
+def _access(runtime: Runtime) -> Any:
+    from .api.access import Access, default_allowed_hosts
+
+    config = runtime.config
+    allowed = config.http_allowed_hosts
+    if allowed is None:
+        listen = config.listen(next(s for s in SERVICES if s.name == "http"))
+        allowed = default_allowed_hosts(listen.host if listen is not None else config.host)
+    return Access(runtime.authenticator, allowed_hosts=allowed, cors=config.api_cors)
 
 
 #: service name -> how to build its server.
@@ -149,7 +161,10 @@ class Runtime:
         self.faults.add_all(config.rules)
         #: who may log in, for every front-end here
         self.authenticator = Authenticator(
-            config.auth, config.users, throttle=Throttle(enabled=config.auth_delays)
+            config.auth,
+            config.users,
+            viewers=config.ui_auth,
+            throttle=Throttle(enabled=config.auth_delays),
         )
         self.tls: TlsMaterial | None = None
         #: service name -> the address it really listens on (ports resolved).

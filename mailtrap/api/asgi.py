@@ -25,9 +25,11 @@ from typing import Any
 
 import uvicorn
 
+from ..auth import Authenticator
 from ..faults import Faults
 from ..store import MessageStore
 from . import live, wait
+from .access import Access
 from .app import create_app, max_body
 from .errors import ApiError, error_answer
 from .respond import ApiState
@@ -55,8 +57,11 @@ class HttpServer:
         max_size: int,
         version: str,
         faults: Faults | None = None,
+        access: Access | None = None,
     ) -> None:
         self.store = store
+        #: the Host allow-list, CORS and basic auth, checked before every route
+        self.access = access or Access(Authenticator())
         self.faults = faults or Faults()
         self.assets = assets
         self.max_size = max_size
@@ -104,6 +109,11 @@ class HttpServer:
             raise
 
     async def _route(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            return
+        send = await self.access.admit(scope, send)
+        if send is None:  # refused, or a CORS preflight: answered
+            return
         if scope["type"] == "websocket":
             route, handler = self._async.get(scope["path"], {}).get("GET", (None, None))
             if route is not None and handler is not None and route.websocket:

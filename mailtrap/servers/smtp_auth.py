@@ -22,7 +22,7 @@ from aiosmtpd.smtp import AuthResult
 
 from ..auth import Authenticator, Cancelled, Challenge, Malformed, Refusal
 from ..auth.sasl import MAX_LINE, MECHANISMS, decode
-from .logins import check, peer_host
+from ..logins import check, peer_host
 
 INVALID = "535 5.7.8 Authentication credentials invalid"
 
