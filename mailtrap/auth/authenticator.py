@@ -28,6 +28,7 @@ import hmac
 import secrets
 import threading
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..message import mailbox_key, normalize_address
@@ -108,6 +109,14 @@ class Authenticator:
         return (self.mode is Mode.USERS and any(a.secret.hashed for a in self.users)) or (
             self.viewers is not None
         )
+
+    def inboxes(self, rcpt_tos: Sequence[str]) -> list[str] | None:
+        """The accounts whose INBOX gets mail to these recipients when that is not theirs
+        (``users`` mode: an alias's or catch-all's account), else None."""
+        if self.mode is not Mode.USERS:
+            return None
+        owners = [self.users.owner(r) or r for r in rcpt_tos]
+        return owners if owners != list(rcpt_tos) else None
 
     # -- checking ------------------------------------------------------------------------------
 

@@ -53,7 +53,7 @@ class StoreHandler(FaultHooks):
         self.store = store
         self.faults = faults
 
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+    async def handle_DATA(self, server: CaptureSMTP, session: Session, envelope: Envelope) -> str:
         if self.faults.active:
             refusal = await self.refusal_at_end(server, envelope)
             if refusal is not None:  # "" too: a silent hang-up
@@ -61,7 +61,10 @@ class StoreHandler(FaultHooks):
         raw = envelope.original_content or b""
         # Awaited: a backend that commits to disk answers 250 only once the message is safe,
         # and serves other connections meanwhile.
-        message = await self.store.deliver_async(envelope.mail_from or "", envelope.rcpt_tos, raw)
+        inboxes = server.authenticator.inboxes(envelope.rcpt_tos)  # aliases, catch-alls
+        message = await self.store.deliver_async(
+            envelope.mail_from or "", envelope.rcpt_tos, raw, inboxes=inboxes
+        )
         return f"250 OK: queued as {message.id}"
 
 

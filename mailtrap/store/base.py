@@ -61,8 +61,13 @@ class MessageStore(ABC):
         raw: bytes,
         *,
         transcript: bytes | None = None,
+        inboxes: Sequence[str] | None = None,
     ) -> MessageRecord:
-        """Store ``raw`` byte for byte and link it into each recipient's INBOX."""
+        """Store ``raw`` byte for byte and link it into each recipient's INBOX.
+
+        ``inboxes`` names the accounts whose INBOX gets it instead (a users file's aliases route
+        mail to its account); the record keeps ``rcpt_tos`` as the envelope had them.
+        """
 
     async def deliver_async(
         self,
@@ -71,13 +76,14 @@ class MessageStore(ABC):
         raw: bytes,
         *,
         transcript: bytes | None = None,
+        inboxes: Sequence[str] | None = None,
     ) -> MessageRecord:
         """:meth:`deliver` for the event loop: returns once the message is stored.
 
         A backend whose commit waits on a disk overrides this so other connections are served
         meanwhile; the memory backend stores at once.
         """
-        return self.deliver(mail_from, rcpt_tos, raw, transcript=transcript)
+        return self.deliver(mail_from, rcpt_tos, raw, transcript=transcript, inboxes=inboxes)
 
     @abstractmethod
     def append(

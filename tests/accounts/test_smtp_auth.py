@@ -141,3 +141,22 @@ def test_cram_md5_is_not_offered_when_no_account_could_answer_it(tmp_path):
     with MailTrap(auth="users", users=users) as trap, client(trap) as smtp:
         assert smtp.esmtp_features["auth"].split() == ["LOGIN", "PLAIN"]
         assert smtp.login(ALICE, "pw")[0] == 235  # bcrypt, checked off the event loop
+
+
+def test_mail_to_an_alias_or_catch_all_goes_to_its_accounts_inbox():
+    from mailtrap.auth import Users
+
+    users = Users.parse(
+        "alice@example.com:{PLAIN}a:postmaster@example.com,*@alice.test\n"
+        "bob@example.com:{PLAIN}b\n"
+    )
+    with MailTrap(auth="users", users=users) as trap, client(trap) as smtp:
+        smtp.sendmail("app@example.com", ["postmaster@example.com", "x@alice.test"], MESSAGE)
+        smtp.sendmail("app@example.com", ["bob@example.com", "stranger@else.test"], MESSAGE)
+        [first, second] = trap.wait_for(count=2)
+        assert first.recipients == ["postmaster@example.com", "x@alice.test"]  # the envelope
+        assert [m.id for m in trap.mailbox("alice@example.com").messages] == [first.id]
+        assert trap.mailbox("postmaster@example.com").messages == []
+        assert [m.id for m in trap.mailbox("bob@example.com").messages] == [second.id]
+        # nobody's address keeps its own mailbox (the admins' viewer shows it)
+        assert [m.id for m in trap.mailbox("stranger@else.test").messages] == [second.id]
