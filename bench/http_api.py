@@ -50,7 +50,7 @@ def serve(messages: int) -> None:
         store.deliver(f"s{number}@example.com", [f"r{number % 50}@example.com"], raw)
     ports = dict.fromkeys(SERVICE_NAMES)
     ports["smtp"] = ports["http"] = 0
-    runtime = ThreadedRuntime(Config(ports=ports), store)
+    runtime = ThreadedRuntime(Config(ports=ports), store, lazy=False)
     runtime.start()
     addresses = runtime.runtime.addresses
     print(f"PORTS {addresses['smtp'].port} {addresses['http'].port}", flush=True)

@@ -28,7 +28,7 @@ def serve() -> None:
 
     ports = dict.fromkeys(SERVICE_NAMES)
     ports["smtp"] = ports["imap"] = 0
-    runtime = ThreadedRuntime(Config(ports=ports), MemoryStore())
+    runtime = ThreadedRuntime(Config(ports=ports), MemoryStore(), lazy=False)
     runtime.start()
     addresses = runtime.runtime.addresses
     print(f"PORTS {addresses['smtp'].port} {addresses['imap'].port}", flush=True)

@@ -41,7 +41,7 @@ def serve(messages: int) -> None:
         store.deliver("app@example.org", [USER], head.encode() + b"\r\n" + body + b"\r\n")
     for n in range(0, messages, 3):
         store.store_flags(USER, [n + 1], ["\\Seen"], "add")
-    runtime = ThreadedRuntime(Config(ports=ports), store)
+    runtime = ThreadedRuntime(Config(ports=ports), store, lazy=False)
     runtime.start()
     print(f"PORT {runtime.runtime.addresses['imap'].port}", flush=True)
     sys.stdin.read()

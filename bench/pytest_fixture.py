@@ -1,76 +1,130 @@
-"""Benchmark of the pytest plugin: what loading it costs, the ``mailtrap`` fixture's own overhead
-per test, and 1,000 tests that each send one message and wait for it, side by side with
-smtpdfix's ``smtpd`` fixture and with a bare session-scoped aiosmtpd server (the floor).
+"""Benchmark of the pytest fixture as a user feels it, side by side with smtpdfix's ``smtpd``
+fixture and a bare session-scoped aiosmtpd server (the floor):
 
-    python bench/pytest_fixture.py [--tests 1000] [--rounds 5]
+1. a fresh interpreter that imports, starts, sends one message with smtplib and gets it back
+   (``wait_for``), against bare aiosmtpd doing the same (import, a server on a thread, the same
+   send, waiting for its handler): median of 10 each, interleaved;
+2. whole ``pytest`` processes running 5 and 200 tests that each send one message and wait for
+   it, minus the same suites without mail: what mail costs a test run, from the process start
+   to its exit (plugin import, server start, the tests, shutdown); interleaved rounds, median
+   and interquartile range of each round's difference;
+3. the ``mailtrap`` fixture's own overhead per test (clearing the store and handing it over).
+
+    python bench/pytest_fixture.py [--rounds 20] [--no-smtpdfix]
 
 Every pytest run is a separate process with plugin autoloading off, loading only the plugin it
-measures. smtpdfix is optional (``pip install smtpdfix``; it is not a dependency of mailtrap):
-without it that comparison is skipped with a message. Prints figures; asserts nothing.
+measures, with bytecode cached as for an installed package. smtpdfix is not a dependency of
+mailtrap: it is installed with pip into a temporary folder for this run only (needs the package
+index; without it that comparison is skipped with a message). Prints figures; asserts nothing.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import os
-import re
+import resource
 import statistics
 import subprocess
 import sys
 import tempfile
 import textwrap
+import time
 from pathlib import Path
 
-TIMING_CONFTEST = """
-import json
-import os
+#: Bytecode of the benchmark's processes, kept for the whole run (the checkout may be read-only).
+PYCACHE = Path(tempfile.mkdtemp(prefix="mailtrap-bench-pycache-"))
+
+
+def environment(extra_path: str | None = None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MAILTRAP_")}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # import as an installed package would
+    env["PYTHONPYCACHEPREFIX"] = str(PYCACHE)
+    env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    if extra_path:
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [extra_path, env.get("PYTHONPATH")]))
+    return env
+
+
+def quartiles(values: list[float]) -> tuple[float, float, float]:
+    low, median, high = statistics.quantiles(values, n=4, method="inclusive")
+    return low, median, high
+
+
+# -- 1. a fresh interpreter: import, start, one message, wait ---------------------------------
+
+FIRST_MAILTRAP = """
 import time
-from collections import defaultdict
-
-import pytest
-
-SETUP = defaultdict(list)
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_fixture_setup(fixturedef, request):
-    start = time.perf_counter()
-    try:
-        return (yield)
-    finally:
-        SETUP[fixturedef.argname].append(time.perf_counter() - start)
-
-
-PER_TEST = []
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_protocol(item, nextitem):
-    start = time.perf_counter()
-    try:
-        return (yield)
-    finally:
-        PER_TEST.append(time.perf_counter() - start)
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_runtestloop(session):
-    start = time.perf_counter()
-    try:
-        return (yield)
-    finally:
-        figures = {
-            "seconds": time.perf_counter() - start,
-            "per_test": PER_TEST,
-            "tests": session.testscollected,
-            "failed": session.testsfailed,
-            "setup": {name: times for name, times in SETUP.items()},
-        }
-        with open(os.environ["BENCH_OUT"], "w") as f:
-            json.dump(figures, f)
+started, cpu = time.perf_counter(), time.process_time()
+import smtplib
+from mailtrap import MailTrap
+trap = MailTrap().start()
+with smtplib.SMTP(trap.smtp_host, trap.smtp_port) as smtp:
+    smtp.sendmail("app@example.com", ["alice@example.com"], b"Subject: hi\\r\\n\\r\\nhi\\r\\n")
+[message] = trap.wait_for(to="alice@example.com")
+print(time.perf_counter() - started, time.process_time() - cpu)
+trap.stop()
 """
+
+FIRST_BARE = """
+import time
+started, cpu = time.perf_counter(), time.process_time()
+import asyncio
+import smtplib
+import threading
+from aiosmtpd.smtp import SMTP
+arrived, ready, box = threading.Event(), threading.Event(), {}
+class Handler:
+    async def handle_DATA(self, server, session, envelope):
+        box["envelope"] = envelope
+        arrived.set()
+        return "250 OK"
+def serve():
+    loop = box["loop"] = asyncio.new_event_loop()
+    factory = lambda: SMTP(Handler(), hostname="localhost", enable_SMTPUTF8=True, loop=loop)
+    server = loop.run_until_complete(loop.create_server(factory, "127.0.0.1", 0))
+    box["port"] = server.sockets[0].getsockname()[1]
+    ready.set()
+    loop.run_forever()
+threading.Thread(target=serve, daemon=True).start()
+ready.wait()
+with smtplib.SMTP("127.0.0.1", box["port"]) as smtp:
+    smtp.sendmail("app@example.com", ["alice@example.com"], b"Subject: hi\\r\\n\\r\\nhi\\r\\n")
+arrived.wait(5)
+print(time.perf_counter() - started, time.process_time() - cpu)
+"""
+
+
+def first_message(runs: int = 10) -> None:
+    variants = {"mailtrap": FIRST_MAILTRAP, "bare aiosmtpd": FIRST_BARE}
+    times: dict[str, list[tuple[float, float]]] = {name: [] for name in variants}
+    env = environment()
+    for n in range(runs + 1):  # the first round fills the bytecode cache and is not counted
+        for name, code in variants.items():
+            done = subprocess.run(
+                [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+            )
+            if n:
+                wall, cpu = done.stdout.split()
+                times[name].append((float(wall) * 1000, float(cpu) * 1000))
+    print(
+        "\nFresh interpreter: import, start, one message sent and waited for "
+        f"(median of {runs}; wall-clock, then CPU time of all threads):"
+    )
+    medians = {
+        name: [statistics.median(t[i] for t in values) for i in (0, 1)]
+        for name, values in times.items()
+    }
+    for name, (wall, cpu) in medians.items():
+        print(f"  {name:14} {wall:6.1f} ms   {cpu:6.1f} ms CPU")
+    ours, bare = medians["mailtrap"], medians["bare aiosmtpd"]
+    print(
+        f"  mailtrap costs {ours[0] - bare[0]:+.1f} ms more ({ours[1] - bare[1]:+.1f} ms CPU; "
+        "target: at most +15 ms)"
+    )
+
+
+# -- 2. whole pytest processes ------------------------------------------------------------------
 
 SEND = """
 import smtplib
@@ -83,7 +137,15 @@ def send(host, port, to="alice@example.com"):
         smtp.sendmail("app@example.com", [to], RAW)
 """
 
-# The same test three times: send one message with smtplib, then wait for / look at it.
+NO_MAIL_TESTS = """
+import pytest
+
+
+@pytest.mark.parametrize("n", range(TESTS))
+def test_send(n):
+    assert n >= 0
+"""
+
 MAILTRAP_TESTS = """
 import pytest
 from sendhelp import send
@@ -155,10 +217,152 @@ def test_send(bare, n):
     assert b"Subject: Welcome" in envelope.content
 """
 
-# Fixture overhead: `mailtrap` against `baseline`, which hands over the same session server
-# without clearing it; the store holds nothing, one message, or one more mailbox per test.
-OVERHEAD_CONFTEST = """
+NO_MAIL = "the same suite without mail"
+FLOOR = "floor: bare session aiosmtpd"
+SMTPDFIX = "smtpdfix `smtpd` fixture"
+OURS = "mailtrap fixture"
+
+
+class Suite:
+    """One variant's test folder, written once, run as many times as asked."""
+
+    def __init__(
+        self, root: Path, files: dict[str, str], tests: int, plugin: str | None, functions: int = 1
+    ) -> None:
+        root.mkdir(parents=True)
+        (root / "pytest.ini").write_text("[pytest]\n")
+        for name, text in files.items():
+            (root / name).write_text(textwrap.dedent(text).replace("TESTS", str(tests)))
+        self.root = root
+        self.tests = tests * functions
+        self.args = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+        if plugin:
+            self.args += ["-p", plugin]
+
+    def run(self, env: dict[str, str]) -> tuple[float, float]:
+        """Seconds from starting the pytest process to its exit, and the CPU seconds it used
+        (all its threads, user and system: less disturbed by other work on the machine)."""
+        cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        started = time.perf_counter()
+        done = subprocess.run(self.args, cwd=self.root, env=env, capture_output=True, text=True)
+        took = time.perf_counter() - started
+        cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        if done.returncode != 0 or f"{self.tests} passed" not in done.stdout:
+            raise SystemExit(f"benchmark run failed:\n{done.stdout[-3000:]}\n{done.stderr[-2000:]}")
+        cpu = (cpu_after.ru_utime - cpu_before.ru_utime) + (
+            cpu_after.ru_stime - cpu_before.ru_stime
+        )
+        return took, cpu
+
+
+#: smtpdfix and the one dependency of it that mailtrap's own dependencies do not bring.
+PIP = ["smtpdfix", "portpicker"]
+
+
+def install_smtpdfix(folder: Path) -> str | None:
+    """pip-install smtpdfix into ``folder``, for this run only."""
+    done = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(folder), *PIP],
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode != 0:
+        print(f"\nsmtpdfix could not be installed, so it is left out:\n{done.stderr[-500:]}")
+        return None
+    return str(folder)
+
+
+def whole_processes(rounds: int, with_smtpdfix: bool) -> None:
+    sizes = (5, 200)
+    with tempfile.TemporaryDirectory(prefix="mailtrap-bench-") as tmp:
+        work = Path(tmp)
+        smtpdfix_path = install_smtpdfix(work / "smtpdfix") if with_smtpdfix else None
+        plain, with_smtpdfix_env = environment(), environment(smtpdfix_path)
+        variants: dict[str, tuple[dict[str, str], str | None, dict[str, str]]] = {
+            NO_MAIL: ({"test_plain.py": NO_MAIL_TESTS}, None, plain),
+            FLOOR: (
+                {"conftest.py": FLOOR_CONFTEST, "sendhelp.py": SEND, "test_floor.py": FLOOR_TESTS},
+                None,
+                plain,
+            ),
+            OURS: (
+                {"sendhelp.py": SEND, "test_mailtrap.py": MAILTRAP_TESTS},
+                "mailtrap_pytest.plugin",
+                plain,
+            ),
+        }
+        if smtpdfix_path:
+            variants[SMTPDFIX] = (
+                {"sendhelp.py": SEND, "test_smtpdfix.py": SMTPDFIX_TESTS},
+                "smtpdfix.fixture",
+                with_smtpdfix_env,
+            )
+        suites = {
+            (name, size): Suite(work / f"{size}-{n}", files, size, plugin)
+            for size in sizes
+            for n, (name, (files, plugin, _)) in enumerate(variants.items())
+        }
+        times: dict[tuple[str, int], list[tuple[float, float]]] = {key: [] for key in suites}
+        for round_ in range(rounds + 1):  # round 0 fills the bytecode cache, not counted
+            for (name, size), suite in suites.items():  # interleaved: a busy moment hits all
+                took = suite.run(variants[name][2])
+                if round_:
+                    times[name, size].append(took)
+    print(
+        f"\nWhole pytest processes minus the same suite without mail ({rounds} interleaved "
+        "rounds;\nmedian [interquartile range] of each round's difference, in seconds; "
+        "wall-clock time, then CPU time):"
+    )
+    for size in sizes:
+        base = times[NO_MAIL, size]
+        wall, cpu = (statistics.median(t[i] for t in base) for i in (0, 1))
+        print(f"  {size} send-and-wait tests (without mail: {wall:.3f} s a run, {cpu:.3f} s CPU)")
+        costs: dict[str, list[list[float]]] = {}
+        for name in variants:
+            if name == NO_MAIL:
+                continue
+            costs[name] = [
+                [t[i] - b[i] for t, b in zip(times[name, size], base, strict=True)] for i in (0, 1)
+            ]
+            shown = "   ".join(
+                "{1:6.3f} [{0:6.3f} .. {2:6.3f}]".format(*quartiles(values))
+                for values in costs[name]
+            )
+            print(f"    {name:30} {shown}")
+        for i, kind in enumerate(("wall", "CPU")):
+            ours, floor = (statistics.median(costs[n][i]) for n in (OURS, FLOOR))
+            line = f"    {kind:4}: mailtrap / floor {ours / floor:.2f}x (target: 1.3x at most)"
+            if SMTPDFIX in costs:
+                theirs = statistics.median(costs[SMTPDFIX][i])
+                line += f"; mailtrap / smtpdfix {ours / theirs:.2f}x (target: 0.5x at most)"
+            print(line)
+
+
+# -- 3. the fixture's own overhead per test -----------------------------------------------------
+
+TIMING_CONFTEST = """
+import json
+import os
+import time
+from collections import defaultdict
+
 import pytest
+
+SETUP = defaultdict(list)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_fixture_setup(fixturedef, request):
+    start = time.perf_counter()
+    try:
+        return (yield)
+    finally:
+        SETUP[fixturedef.argname].append(time.perf_counter() - start)
+
+
+def pytest_sessionfinish(session):
+    with open(os.environ["BENCH_OUT"], "w") as f:
+        json.dump(SETUP, f)
 
 
 @pytest.fixture
@@ -166,6 +370,8 @@ def baseline(mailtrap_server):
     return mailtrap_server
 """
 
+# `mailtrap` against `baseline`, which hands over the same session server without clearing it;
+# the store holds nothing, one message, or one more mailbox per test.
 OVERHEAD_TESTS = """
 import pytest
 
@@ -193,160 +399,42 @@ def test_unique_recipient(mailtrap, n):
 """
 
 
-#: Bytecode of the benchmark's processes, kept for the whole run (the checkout may be read-only).
-PYCACHE = Path(tempfile.mkdtemp(prefix="mailtrap-bench-pycache-"))
-
-
-def run_pytest(files: dict[str, str], plugin: str | None, tests: int) -> dict:
-    """Run pytest in a fresh directory with only ``plugin`` loaded; return the timing figures."""
+def fixture_overhead(tests: int = 1000) -> None:
     with tempfile.TemporaryDirectory(prefix="mailtrap-bench-") as tmp:
         root = Path(tmp)
-        (root / "pytest.ini").write_text("[pytest]\n")
-        (root / "conftest.py").write_text(TIMING_CONFTEST + files.pop("conftest.py", ""))
-        for name, text in files.items():
-            (root / name).write_text(textwrap.dedent(text).replace("TESTS", str(tests)))
-        env = {**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1", "BENCH_OUT": str(root / "o")}
-        env = {k: v for k, v in env.items() if not k.startswith("MAILTRAP_")}
-        env.pop("PYTHONDONTWRITEBYTECODE", None)  # import as an installed package would
-        env["PYTHONPYCACHEPREFIX"] = str(PYCACHE)
-        args = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
-        if plugin:
-            args += ["-p", plugin]
-        done = subprocess.run(args, cwd=root, env=env, capture_output=True, text=True)
-        if done.returncode != 0:
-            raise SystemExit(f"benchmark run failed:\n{done.stdout[-3000:]}\n{done.stderr[-2000:]}")
-        return json.loads((root / "o").read_text())
-
-
-def import_cost(runs: int = 15) -> tuple[float, list[str]]:
-    """Best-of-``runs`` milliseconds to import the plugin (with bytecode caching, as installed),
-    and the mailtrap/aiosmtpd modules that importing it loads."""
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    code = (
-        "import sys, pytest, mailtrap_pytest.plugin; print(sorted(m for m in sys.modules "
-        "if m.split('.')[0] in ('mailtrap', 'aiosmtpd')))"
-    )
-    best, loaded = float("inf"), []
-    with tempfile.TemporaryDirectory() as cache:
-        env["PYTHONPYCACHEPREFIX"] = cache
-        for _ in range(runs):
-            done = subprocess.run(
-                [sys.executable, "-X", "importtime", "-c", code],
-                env=env,
-                capture_output=True,
-                text=True,
-                check=True,
-            )
-            loaded = json.loads(done.stdout.replace("'", '"'))
-            for line in done.stderr.splitlines():
-                match = re.match(r"import time:\s+\d+ \|\s+(\d+) \| mailtrap_pytest\.plugin$", line)
-                if match:
-                    best = min(best, int(match.group(1)) / 1000)
-    return best, loaded
-
-
-def us(seconds: list[float]) -> str:
-    return f"{statistics.median(seconds) * 1e6:7.1f} µs"
-
-
-def fixture_overhead(tests: int) -> None:
-    figures = run_pytest(
-        {"conftest.py": OVERHEAD_CONFTEST, "test_overhead.py": OVERHEAD_TESTS},
-        "mailtrap_pytest.plugin",
-        tests,
-    )
-    setup = figures["setup"]["mailtrap"]
-    baseline = statistics.median(figures["setup"]["baseline"])
-    print(f"\n`mailtrap` fixture setup, median of {tests} tests each (pytest's own hook included):")
-    print(f"  baseline (same server, not cleared)   {us(figures['setup']['baseline'])}")
-    for label, part in (
-        ("store empty", setup[:tests]),
-        ("one message to clear", setup[tests : 2 * tests]),
-        (f"one message, {tests} more mailboxes", setup[2 * tests :]),
-    ):
-        extra = (statistics.median(part) - baseline) * 1e6
-        print(f"  {label:37} {us(part)}  (clear + hand-over: {extra:5.1f} µs; target < 100)")
-    last = setup[-tests // 10 :]
-    print(f"  ... the last {len(last)} tests of the unique-recipient run: {us(last)}")
-
-
-FLOOR = "floor: bare session aiosmtpd server"
-OURS = "mailtrap fixture"
-SMTPDFIX = "smtpdfix `smtpd` fixture"
-
-
-def send_and_wait(tests: int, rounds: int) -> None:
-    variants = {
-        FLOOR: (
-            {"conftest.py": FLOOR_CONFTEST, "sendhelp.py": SEND, "test_floor.py": FLOOR_TESTS},
-            None,
-        ),
-        OURS: (
-            {"sendhelp.py": SEND, "test_mailtrap.py": MAILTRAP_TESTS},
+        suite = Suite(
+            root / "overhead",
+            {"conftest.py": TIMING_CONFTEST, "test_overhead.py": OVERHEAD_TESTS},
+            tests,
             "mailtrap_pytest.plugin",
-        ),
-    }
-    if importlib.util.find_spec("smtpdfix") is None:
-        print(
-            "\nsmtpdfix is not installed: skipping the comparison with its `smtpd` fixture "
-            "(pip install smtpdfix to include it; mailtrap does not depend on it)."
+            functions=4,
         )
-    else:
-        variants[SMTPDFIX] = (
-            {"sendhelp.py": SEND, "test_smtpdfix.py": SMTPDFIX_TESTS},
-            "smtpdfix.fixture",
-        )
-    steady: dict[str, list[float]] = {name: [] for name in variants}
-    whole: dict[str, list[float]] = {name: [] for name in variants}
-    first: dict[str, list[float]] = {name: [] for name in variants}
-    for _ in range(rounds):  # interleaved, so a busy moment hurts every variant alike
-        for name, (files, plugin) in variants.items():
-            figures = run_pytest(dict(files), plugin, tests)
-            assert figures["tests"] == tests and figures["failed"] == 0, figures
-            times = figures["per_test"]
-            first[name].append(times[0])
-            steady[name].append(statistics.fmean(times[1:]))
-            whole[name].append(figures["seconds"] / tests)
-    med = statistics.median
-    print(f"\n{tests} tests, each sending one message with smtplib and waiting for it,")
-    print(f"{rounds} interleaved rounds. Per test: the mean after the first test (best round,")
-    print("median round); the whole test loop including the first test; the first test alone")
-    print("(server start and lazy imports; the floor imports aiosmtpd in its conftest, earlier):")
-    for name in variants:
-        best, middle = min(steady[name]) * 1e3, med(steady[name]) * 1e3
-        loop, start = med(whole[name]) * 1e3, med(first[name]) * 1e3
+        suite.run({**environment(), "BENCH_OUT": str(root / "out.json")})
+        setup = json.loads((root / "out.json").read_text())
+    us = lambda values: statistics.median(values) * 1e6  # noqa: E731
+    baseline = us(setup["baseline"])
+    parts = setup["mailtrap"]
+    print(f"\n`mailtrap` fixture setup, median of {tests} tests each (pytest's own hook included):")
+    print(f"  baseline (same server, not cleared)   {baseline:7.1f} µs")
+    for label, part in (
+        ("store empty", parts[:tests]),
+        ("one message to clear", parts[tests : 2 * tests]),
+        (f"one message, {tests} more mailboxes", parts[2 * tests :]),
+    ):
+        extra = us(part) - baseline
         print(
-            f"  {name:37} {best:5.2f} {middle:5.2f} ms  loop {loop:5.2f} ms  first {start:4.0f} ms"
-        )
-        print(f"  {'':37} rounds: {' '.join(f'{t * 1e3:.2f}' for t in steady[name])}")
-    floor, ours = steady[FLOOR], steady[OURS]
-    print(
-        f"  mailtrap vs floor: {100 * (min(ours) / min(floor) - 1):+.1f}% best rounds, "
-        f"{100 * (med(ours) / med(floor) - 1):+.1f}% median (target: +15% at most)"
-    )
-    if SMTPDFIX in steady:
-        theirs = steady[SMTPDFIX]
-        print(
-            f"  smtpdfix / mailtrap: {min(theirs) / min(ours):.2f}x best rounds, "
-            f"{med(theirs) / med(ours):.2f}x median, "
-            f"{med(whole[SMTPDFIX]) / med(whole[OURS]):.2f}x whole loop (target: at least 2x)"
-        )
-        print(
-            f"  smtpdfix / floor: {med(theirs) / med(floor):.2f}x median "
-            "(what even the floor gains on smtpdfix here)"
+            f"  {label:37} {us(part):7.1f} µs  (clear + hand-over: {extra:5.1f} µs; target < 100)"
         )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--tests", type=int, default=1000, help="tests per run (default 1000)")
-    parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds (default 5)")
+    parser.add_argument("--rounds", type=int, default=20, help="interleaved rounds (default 20)")
+    parser.add_argument("--no-smtpdfix", action="store_true", help="skip installing smtpdfix")
     args = parser.parse_args()
-    cost, loaded = import_cost()
-    print(f"importing the plugin: {cost:.2f} ms (best of 15, bytecode cached)")
-    print(f"  mailtrap/aiosmtpd modules it loads: {loaded or 'none'}")
-    fixture_overhead(args.tests)
-    send_and_wait(args.tests, args.rounds)
+    first_message()
+    whole_processes(args.rounds, not args.no_smtpdfix)
+    fixture_overhead()
 
 
 if __name__ == "__main__":

@@ -10,10 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from .message import Address, Summary, summarize
-from .mime import Attachment, ParsedMessage, parse
 from .store import MailboxId, MessageRecord, MessageStore
+
+if TYPE_CHECKING:  # the MIME view loads on the first body read, not at import
+    from .mime import Attachment, ParsedMessage
 
 
 class MessageGone(LookupError):
@@ -109,6 +112,8 @@ class Message:
         view = self._parsed
         if view is None:
             raw = self.raw
+            from .mime import parse
+
             view = self._parsed = self._store.parsed(self.id) or parse(raw)
         return view
 

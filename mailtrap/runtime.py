@@ -3,6 +3,11 @@
 Sockets are bound before any server starts, so port 0 works, the real ports are known, and a
 busy port fails the start cleanly. Stop runs in reverse order, is bounded and idempotent, and
 closes every connection and listening socket it opened.
+
+Eager (the command line, the container): every server is built at start, so a broken front-end
+fails the start. Lazy (in-process): SMTP is built at start; HTTP, POP3 and IMAP are imported and
+built on their first connection (see :mod:`.lazy`), so a test that only sends and waits never
+loads Flask, uvicorn or a protocol engine. Server modules are only ever imported by a builder.
 """
 
 from __future__ import annotations
@@ -10,35 +15,26 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
+import threading
 from collections.abc import Callable
 from functools import partial
-from typing import Any, Protocol, TypeVar
-
-from mailtrap_web import ASSETS
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ._version import __version__
-from .api import HttpServer
 from .auth import Authenticator, Throttle
 from .config import SERVICES, Config, Listen, Service
 from .faults import Faults
-from .servers.imap import ImapServer, Mailboxes
-from .servers.pop3 import MaildropLocks, Pop3Server
-from .servers.smtp import SmtpServer
+from .lazy import LazyServer, Refusal
 from .store import MessageStore
-from .tls import TlsMaterial
+
+if TYPE_CHECKING:
+    from .lazy import Server
+    from .tls import TlsMaterial
 
 log = logging.getLogger("mailtrap.runtime")
 
 STOP_TIMEOUT = 5.0
 T = TypeVar("T")
-
-
-class Server(Protocol):
-    """What the runtime needs of a server: start on a bound socket, stop."""
-
-    async def start(self, sock: socket.socket) -> None: ...
-
-    async def stop(self) -> None: ...
 
 
 class BindError(OSError):
@@ -65,6 +61,8 @@ def _tls(runtime: Runtime, implicit: bool) -> dict[str, Any]:
 
 
 def _smtp(runtime: Runtime, implicit: bool = False) -> Server:
+    from .servers.smtp import SmtpServer
+
     config = runtime.config
     return SmtpServer(
         runtime.store,
@@ -80,6 +78,8 @@ def _smtp(runtime: Runtime, implicit: bool = False) -> Server:
 
 
 def _pop3(runtime: Runtime, implicit: bool = False) -> Server:
+    from .servers.pop3 import MaildropLocks, Pop3Server
+
     config = runtime.config
     return Pop3Server(
         runtime.store,
@@ -92,16 +92,23 @@ def _pop3(runtime: Runtime, implicit: bool = False) -> Server:
 
 
 def _imap(runtime: Runtime, implicit: bool = False) -> Server:
+    from .servers.imap import ImapServer, Mailboxes
+
     return ImapServer(
         runtime.store,
         mailboxes=runtime.shared("imap", lambda: Mailboxes(runtime.store)),
         max_connections=runtime.config.max_connections,
+        max_size=runtime.config.max_size,
         **_tls(runtime, implicit),
     )
 
 
 def _http(runtime: Runtime) -> Server:
-    return HttpServer(
+    from mailtrap_web import ASSETS
+
+    from .api.asgi import HttpServer
+
+    server = HttpServer(
         runtime.store,
         assets=ASSETS,
         max_size=runtime.config.max_size,
@@ -109,6 +116,8 @@ def _http(runtime: Runtime) -> Server:
         faults=runtime.faults,
         access=_access(runtime),
     )
+    server.prepare()
+    return server
 
 
 def _access(runtime: Runtime) -> Any:
@@ -122,7 +131,7 @@ def _access(runtime: Runtime) -> Any:
     return Access(runtime.authenticator, allowed_hosts=allowed, cors=config.api_cors)
 
 
-#: service name -> how to build its server.
+#: service name -> how to build its server (imports included: may take a few hundred ms).
 BUILDERS: dict[str, Callable[[Runtime], Server]] = {
     "smtp": _smtp,
     "smtps": partial(_smtp, implicit=True),
@@ -131,6 +140,35 @@ BUILDERS: dict[str, Callable[[Runtime], Server]] = {
     "pop3s": partial(_pop3, implicit=True),
     "imap": _imap,
     "imaps": partial(_imap, implicit=True),
+}
+
+#: Built at start even when lazy: the fixture's tests send mail first of all.
+EAGER = frozenset({"smtp", "smtps"})
+
+
+def _http_error(status: str, text: str) -> bytes:
+    body = f'{{"Error": "{text}"}}'.encode()  # our own constant text: nothing to escape
+    head = (
+        f"HTTP/1.1 {status}\r\ncontent-type: application/json\r\n"
+        f"content-length: {len(body)}\r\nx-content-type-options: nosniff\r\n"
+        "connection: close\r\n\r\n"
+    )
+    return head.encode() + body
+
+
+_BROKEN = "the {} server could not start: see the mailtrap log"
+_HTTP_REFUSAL = Refusal(_http_error("500 Internal Server Error", _BROKEN.format("HTTP")), True)
+# RFC 3206 4: a -ERR greeting with SYS/PERM, a lasting problem on the server's side.
+_POP3_REFUSAL = Refusal(f"-ERR [SYS/PERM] {_BROKEN.format('POP3')}\r\n".encode())
+# RFC 3501 7.1.5: BYE as the greeting refuses the connection; RFC 5530 3: UNAVAILABLE.
+_IMAP_REFUSAL = Refusal(f"* BYE [UNAVAILABLE] {_BROKEN.format('IMAP')}\r\n".encode())
+#: What a lazy front-end that failed to build answers each client, in its own protocol.
+REFUSALS = {
+    "http": _HTTP_REFUSAL,
+    "pop3": _POP3_REFUSAL,
+    "pop3s": _POP3_REFUSAL,
+    "imap": _IMAP_REFUSAL,
+    "imaps": _IMAP_REFUSAL,
 }
 
 
@@ -151,11 +189,15 @@ def bind(service: Service, listen: Listen) -> socket.socket:
 
 
 class Runtime:
-    """Runs the configured servers on the running loop: ``async with Runtime(config, store)``."""
+    """Runs the configured servers on the running loop: ``async with Runtime(config, store)``.
 
-    def __init__(self, config: Config, store: MessageStore) -> None:
+    ``lazy=True`` builds HTTP, POP3 and IMAP on their first connection instead of at start.
+    """
+
+    def __init__(self, config: Config, store: MessageStore, *, lazy: bool = False) -> None:
         self.config = config
         self.store = store
+        self.lazy = lazy
         #: the fault-injection rules and refused-mail log of every SMTP server here
         self.faults = Faults()
         self.faults.add_all(config.rules)
@@ -169,20 +211,40 @@ class Runtime:
         self.tls: TlsMaterial | None = None
         #: service name -> the address it really listens on (ports resolved).
         self.addresses: dict[str, Listen] = {}
-        self._servers: list[Server] = []
+        #: service name -> how to build its server; this runtime's own copy of :data:`BUILDERS`.
+        self.builders = dict(BUILDERS)
+        #: service name -> its server, in start order
+        self._servers: dict[str, Server] = {}
         self._stopped = False
         self._shared: dict[str, Any] = {}
+        # Lazy builders run in worker threads: IMAP and IMAPS may be built at the same time.
+        self._shared_lock = threading.Lock()
 
     def shared(self, name: str, make: Callable[[], T]) -> T:
         """State the listeners of one protocol share (plain and implicit TLS), made once."""
-        if name not in self._shared:
-            self._shared[name] = make()
-        return self._shared[name]
+        with self._shared_lock:
+            if name not in self._shared:
+                self._shared[name] = make()
+            return self._shared[name]
+
+    def server(self, name: str) -> Server | None:
+        """The running server of service ``name``: None when it is off, or lazy and not built."""
+        server = self._servers.get(name)
+        return server.server if isinstance(server, LazyServer) else server
+
+    def _server_for(self, service: Service) -> Server:
+        build = partial(self.builders[service.name], self)
+        if not self.lazy or service.name in EAGER:
+            return build()
+        context = _tls(self, True)["implicit_tls"] if service.implicit_tls else None
+        return LazyServer(service.name, build, REFUSALS[service.name], context)
 
     async def start(self) -> None:
         config = self.config
         plan = [(s, listen) for s in SERVICES if (listen := config.listen(s)) is not None]
         if config.tls_enabled:
+            from .tls import TlsMaterial
+
             self.tls = (
                 TlsMaterial.from_files(config.tls_cert, config.tls_key or config.tls_cert)
                 if config.tls_cert
@@ -196,13 +258,13 @@ class Runtime:
                 self.addresses[service.name] = Listen(listen.host, sock.getsockname()[1])
             while sockets:
                 service, sock = sockets.pop(0)
-                server = BUILDERS[service.name](self)
                 try:
+                    server = self._server_for(service)
                     await server.start(sock)
                 except BaseException:
                     sock.close()
                     raise
-                self._servers.append(server)
+                self._servers[service.name] = server
         except BaseException:
             for _, sock in sockets:
                 sock.close()
@@ -211,8 +273,8 @@ class Runtime:
 
     async def stop(self) -> None:
         """Stop every server, newest first; bounded and idempotent."""
-        servers, self._servers = self._servers, []
-        for server in reversed(servers):
+        servers, self._servers = self._servers, {}
+        for server in reversed(servers.values()):
             try:
                 await asyncio.wait_for(server.stop(), STOP_TIMEOUT)
             except Exception:

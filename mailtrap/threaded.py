@@ -22,10 +22,11 @@ START_TIMEOUT = 30.0
 
 
 class ThreadedRuntime:
-    """A :class:`Runtime` running in a daemon thread."""
+    """A :class:`Runtime` running in a daemon thread; lazy (front-ends built on first use) unless
+    told otherwise."""
 
-    def __init__(self, config: Config, store: MessageStore) -> None:
-        self.runtime = Runtime(config, store)
+    def __init__(self, config: Config, store: MessageStore, *, lazy: bool = True) -> None:
+        self.runtime = Runtime(config, store, lazy=lazy)
         self.loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._ready = threading.Event()

@@ -1,9 +1,9 @@
 // api.js — the only module that speaks HTTP: thin calls to mailtrap's JSON API.
 //
 // The routes and JSON shapes are Mailpit's API v1 (which mailtrap implements), plus mailtrap's
-// own GET /api/v1/mailboxes, the `mailbox=` parameter that scopes a call to one recipient's
-// mailbox, and the fault-injection rules and refused-mail log. Paths are relative to the page,
-// so the viewer also works behind a path prefix.
+// own GET /api/v1/mailboxes, the `mailbox=` (and `folder=`) parameters that scope a call to
+// one recipient's mailbox (or one folder of it), and the fault-injection rules and refused-mail
+// log. Paths are relative to the page, so the viewer also works behind a path prefix.
 
 export class ApiError extends Error {
   constructor(status, message) {
@@ -48,19 +48,30 @@ async function request(method, path, { params, body, as = "json" } = {}) {
   return response.json();
 }
 
-/** Mailbox entries as [{address, total, unread}], whatever the capitalisation of the fields. */
+const counts = (item) => ({
+  total: Number(item.total ?? item.Total ?? 0),
+  unread: Number(item.unread ?? item.Unread ?? 0),
+});
+
+/**
+ * Mailbox entries as [{address, total, unread, folders: [{name, total, unread}]}] (INBOX's
+ * counts), whatever the capitalisation of the fields.
+ */
 function normaliseMailboxes(data) {
   const list = Array.isArray(data) ? data : data.mailboxes || data.Mailboxes || [];
   return list.map((box) => ({
     address: box.address ?? box.Address ?? "",
-    total: Number(box.total ?? box.Total ?? 0),
-    unread: Number(box.unread ?? box.Unread ?? 0),
+    ...counts(box),
+    folders: (box.folders ?? box.Folders ?? []).map((f) => ({
+      name: f.name ?? f.Name ?? "",
+      ...counts(f),
+    })),
   }));
 }
 
 /** A page of message summaries: Mailpit's MessagesSummary. */
-export function listMessages({ mailbox, query, start = 0, limit = 50 }) {
-  const params = { mailbox, start, limit };
+export function listMessages({ mailbox, folder, query, start = 0, limit = 50 }) {
+  const params = { mailbox, folder: mailbox ? folder : null, start, limit };
   if (query) return request("GET", "api/v1/search", { params: { ...params, query } });
   return request("GET", "api/v1/messages", { params });
 }
@@ -69,9 +80,11 @@ export async function mailboxes() {
   return normaliseMailboxes(await request("GET", "api/v1/mailboxes"));
 }
 
-/** One message in full; the server marks it read (in `mailbox` only, when given). */
-export function message(id, mailbox) {
-  return request("GET", `api/v1/message/${encodeURIComponent(id)}`, { params: { mailbox } });
+/** One message in full; the server marks it read (in `mailbox` or its `folder` only, when
+ * given). */
+export function message(id, mailbox, folder) {
+  const params = { mailbox, folder: mailbox ? folder : null };
+  return request("GET", `api/v1/message/${encodeURIComponent(id)}`, { params });
 }
 
 export function headers(id) {
@@ -82,25 +95,26 @@ export function raw(id) {
   return request("GET", `api/v1/message/${encodeURIComponent(id)}/raw`, { as: "text" });
 }
 
-export function setRead(ids, read, mailbox) {
+export function setRead(ids, read, mailbox, folder) {
   return request("PUT", "api/v1/messages", {
-    params: { mailbox },
+    params: { mailbox, folder: mailbox ? folder : null },
     body: { IDs: ids, Read: read },
     as: "none",
   });
 }
 
-export function deleteMessages(ids, mailbox) {
+export function deleteMessages(ids, mailbox, folder) {
   return request("DELETE", "api/v1/messages", {
-    params: { mailbox },
+    params: { mailbox, folder: mailbox ? folder : null },
     body: { IDs: ids },
     as: "none",
   });
 }
 
-/** Delete every message (in `mailbox` only, when given). */
-export function deleteAll(mailbox) {
-  return request("DELETE", "api/v1/messages", { params: { mailbox }, body: {}, as: "none" });
+/** Delete every message (in `mailbox` or its `folder` only, when given). */
+export function deleteAll(mailbox, folder) {
+  const params = { mailbox, folder: mailbox ? folder : null };
+  return request("DELETE", "api/v1/messages", { params, body: {}, as: "none" });
 }
 
 /** The refused-mail log: {total, refused: [...]}, newest first. */

@@ -90,9 +90,9 @@ const refreshMailboxesSoon = throttle(() => mailboxes.refresh(), REFRESH_DELAY);
 
 function updateTitle() {
   const unread = mailboxes.all.unread;
-  const where = router.current.view
-    ? "Refused mail"
-    : router.current.mailbox || "All mail";
+  const { mailbox, folder, view } = router.current;
+  let where = mailbox ? (folder ? `${folder} — ${mailbox}` : mailbox) : "All mail";
+  if (view) where = "Refused mail";
   document.title = `${unread ? `(${unread}) ` : ""}${where} — mailtrap`;
 }
 
@@ -103,10 +103,13 @@ function show(next, previous) {
   refusedLink.setAttribute("aria-current", panel ? "page" : "false");
   refused.show(panel);
   setDrawer(false);
-  mailboxes.select(panel ? false : next.mailbox);
+  mailboxes.select(panel ? false : next.mailbox, panel ? null : next.folder);
   syncSearchBox(next.query);
   const listChanged =
-    !previous || next.mailbox !== previous.mailbox || next.query !== previous.query;
+    !previous ||
+    next.mailbox !== previous.mailbox ||
+    next.folder !== previous.folder ||
+    next.query !== previous.query;
   const messageChanged = !previous || listChanged || next.message !== previous.message;
   if (listChanged) {
     list.setActive(next.message);
@@ -117,7 +120,7 @@ function show(next, previous) {
   }
   if (messageChanged) {
     list.setActive(next.message);
-    if (next.message) view.open(next.message, next.mailbox);
+    if (next.message) view.open(next.message, next.mailbox, next.folder);
     else view.close();
   }
   updateTitle();
@@ -127,11 +130,11 @@ router.subscribe(show);
 // -- actions -------------------------------------------------------------------------------------
 
 async function deleteMessage(id) {
-  const { mailbox, message } = router.current;
+  const { mailbox, folder, message } = router.current;
   const next = message === id ? list.neighbour(id) : null;
   const wasCursor = list.cursorId() === id;
   try {
-    await api.deleteMessages([id], mailbox);
+    await api.deleteMessages([id], mailbox, folder);
   } catch (error) {
     showError(`Could not delete the message: ${error.message}`);
     return;
@@ -143,13 +146,13 @@ async function deleteMessage(id) {
 }
 
 async function deleteAll() {
-  const { mailbox } = router.current;
-  const total = mailbox ? (mailboxes.find(mailbox)?.total ?? 0) : mailboxes.all.total;
-  const where = mailbox ? `in ${mailbox}` : "in every mailbox";
+  const { mailbox, folder } = router.current;
+  const total = mailbox ? mailboxes.count(mailbox, folder) : mailboxes.all.total;
+  const where = mailbox ? `in ${folder ? `${folder} of ` : ""}${mailbox}` : "in every mailbox";
   const question = `Delete all ${total.toLocaleString()} messages ${where}?`;
   if (!(await confirmAction(question, "Delete all"))) return;
   try {
-    await api.deleteAll(mailbox);
+    await api.deleteAll(mailbox, folder);
   } catch (error) {
     showError(`Could not delete the messages: ${error.message}`);
     return;
@@ -164,7 +167,7 @@ async function toggleCursorRead() {
   const item = list.items[list.cursor];
   if (!id || !item) return;
   try {
-    await api.setRead([id], !item.Read, router.current.mailbox);
+    await api.setRead([id], !item.Read, router.current.mailbox, router.current.folder);
   } catch (error) {
     showError(`Could not change the read state: ${error.message}`);
     return;
@@ -299,6 +302,8 @@ function onLiveEvent({ Type: type, Data: data }) {
       break;
     case "stats":
       refreshMailboxesSoon();
+      // copies and moves between folders (IMAP) have no frame of their own, only new counts
+      if (router.current.folder) refreshSoon();
       return;
     default: // "new", "prune" and anything newer than this page: just reload what is on screen
   }

@@ -24,7 +24,7 @@ export class MessageList {
     };
     this.el.newer.addEventListener("click", () => this.page(-1));
     this.el.older.addEventListener("click", () => this.page(1));
-    this.filter = { mailbox: null, query: "" };
+    this.filter = { mailbox: null, folder: null, query: "" };
     this.start = 0;
     this.wanted = 0;
     this.items = [];
@@ -39,7 +39,7 @@ export class MessageList {
   /** Show the first page for a mailbox and search (or the page at `start`). */
   async load(filter, { start = 0 } = {}) {
     const ticket = ++this.loading;
-    this.filter = { mailbox: filter.mailbox, query: filter.query };
+    this.filter = { mailbox: filter.mailbox, folder: filter.folder, query: filter.query };
     this.wanted = start;
     let data;
     try {
@@ -176,7 +176,8 @@ export class MessageList {
   }
 
   renderHeading() {
-    this.el.title.textContent = this.filter.mailbox || "All mail";
+    const { mailbox, folder } = this.filter;
+    this.el.title.textContent = mailbox ? (folder ? `${mailbox} › ${folder}` : mailbox) : "All mail";
     this.el.title.title = this.el.title.textContent;
     this.el.count.textContent = this.filter.query
       ? `${count(this.matching, "match")}`

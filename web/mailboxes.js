@@ -1,8 +1,10 @@
 // mailboxes.js — the mailbox column: "All mail" first, then one entry per envelope recipient,
-// each with its unread count. Selecting one scopes the message list to that recipient.
+// each with its unread count and its folders (folders.js). Selecting one scopes the message
+// list to that recipient's INBOX, or to the folder chosen.
 
 import * as api from "./api.js";
 import { h, replace } from "./dom.js";
+import { allTotal, folderList } from "./folders.js";
 import { count } from "./format.js";
 
 const sameAddress = (a, b) => (a || "").toLowerCase() === (b || "").toLowerCase();
@@ -16,6 +18,7 @@ export class MailboxList {
     this.boxes = [];
     this.all = { total: 0, unread: 0 };
     this.selected = router.current.mailbox;
+    this.folder = router.current.folder;
     this.available = true;
   }
 
@@ -37,10 +40,19 @@ export class MailboxList {
     this.render();
   }
 
-  /** Mark the entry of `address` (null: "All mail"; false: none, a panel is open). */
-  select(address) {
+  /** Mark the entry of `address` (null: "All mail"; false: none, a panel is open), or its
+   * `folder`. */
+  select(address, folder = null) {
     this.selected = address;
+    this.folder = folder;
     this.render();
+  }
+
+  /** How many messages an account's INBOX (or its `folder`) holds, as last listed. */
+  count(address, folder = null) {
+    const box = this.find(address);
+    if (!box) return 0;
+    return folder ? (box.folders.find((f) => f.name === folder)?.total ?? 0) : box.total;
   }
 
   /** The entry for an address, if the server listed it. */
@@ -53,7 +65,7 @@ export class MailboxList {
     // some, plus the one on screen.
     const entries = [{ address: null, label: "All mail", ...this.all }];
     for (const box of this.boxes) {
-      if (box.total > 0 || sameAddress(box.address, this.selected)) {
+      if (allTotal(box) > 0 || sameAddress(box.address, this.selected)) {
         entries.push({ ...box, label: box.address });
       }
     }
@@ -69,11 +81,17 @@ export class MailboxList {
   }
 
   item(entry) {
+    const account = entry.address !== null && sameAddress(entry.address, this.selected);
     const selected =
       entry.address === null
         ? this.selected === null || this.selected === undefined
-        : sameAddress(entry.address, this.selected);
-    const target = { mailbox: entry.address, message: null, query: this.router.current.query };
+        : account && !this.folder;
+    const target = {
+      mailbox: entry.address,
+      folder: null,
+      message: null,
+      query: this.router.current.query,
+    };
     return h(
       "li",
       { class: entry.address === null ? "mailbox mailbox-all" : "mailbox" },
@@ -96,6 +114,9 @@ export class MailboxList {
             })
           : null,
       ),
+      entry.folders
+        ? folderList(entry, { selected: account ? this.folder : null, router: this.router })
+        : null,
     );
   }
 }

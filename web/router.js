@@ -1,14 +1,15 @@
 // router.js — the URL fragment holds what the page shows, so any view can be shared as a link:
-//   #mailbox=alice%40example.com&q=subject%3Awelcome&message=ID
-// (all optional: no mailbox means all mail), or #view=refused for the refused-mail panel.
-// Back and forward move between views.
+//   #mailbox=alice%40example.com&folder=Sent&q=subject%3Awelcome&message=ID
+// (all optional: no mailbox means all mail, no folder the account's INBOX), or #view=refused
+// for the refused-mail panel. Back and forward move between views.
 
-const EMPTY = { mailbox: null, message: null, query: "", view: null };
+const EMPTY = { mailbox: null, folder: null, message: null, query: "", view: null };
 
 export function parse(hash = location.hash) {
   const params = new URLSearchParams(hash.replace(/^#/, ""));
   return {
     mailbox: params.get("mailbox") || null,
+    folder: (params.get("mailbox") && params.get("folder")) || null,
     message: params.get("message") || null,
     query: params.get("q") || "",
     view: params.get("view") || null,
@@ -18,6 +19,7 @@ export function parse(hash = location.hash) {
 export function href(state) {
   const params = new URLSearchParams();
   if (state.mailbox) params.set("mailbox", state.mailbox);
+  if (state.mailbox && state.folder) params.set("folder", state.folder);
   if (state.query) params.set("q", state.query);
   if (state.message) params.set("message", state.message);
   if (state.view) params.set("view", state.view);
@@ -71,6 +73,7 @@ export class Router {
     const previous = this.current;
     if (
       previous.mailbox === next.mailbox &&
+      previous.folder === next.folder &&
       previous.message === next.message &&
       previous.query === next.query &&
       previous.view === next.view

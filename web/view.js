@@ -60,10 +60,11 @@ export class MessageView {
     return this.id !== null;
   }
 
-  async open(id, mailbox) {
+  async open(id, mailbox, folder) {
     const ticket = ++this.ticket;
     this.id = id;
     this.mailbox = mailbox;
+    this.folder = folder;
     this.message = null;
     this.cache = {};
     this.remote = false;
@@ -73,7 +74,7 @@ export class MessageView {
     this.setStatus("");
     let message;
     try {
-      message = await api.message(id, mailbox);
+      message = await api.message(id, mailbox, folder);
     } catch (error) {
       if (ticket !== this.ticket) return;
       this.el.view.removeAttribute("aria-busy");
@@ -140,7 +141,7 @@ export class MessageView {
     if (!this.message) return;
     const read = !this.read;
     try {
-      await api.setRead([this.id], read, this.mailbox);
+      await api.setRead([this.id], read, this.mailbox, this.folder);
     } catch (error) {
       this.onError(`Could not mark the message ${read ? "read" : "unread"}: ${error.message}`);
       return;

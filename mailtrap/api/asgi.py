@@ -67,26 +67,18 @@ class HttpServer:
         self.max_size = max_size
         self.version = version
         self.state: ApiState | None = None
+        self._config: uvicorn.Config | None = None
         self._server: uvicorn.Server | None = None
         self._serving: asyncio.Task[None] | None = None
         #: path -> method -> (route, handler), for the routes with an async handler.
         self._async: dict[str, dict[str, tuple[Route, Handler]]] = {}
 
-    async def start(self, sock: socket.socket) -> None:
+    def prepare(self) -> None:
+        """Build the Flask app and uvicorn's configuration: the part of starting that needs no
+        loop, so the runtime may run it in a worker thread."""
         self.state = ApiState(self.store, self.assets, self.max_size, self.version, self.faults)
         self.bridge = WsgiBridge(create_app(self.state), max_body(self.max_size))
-        self.live = live.LiveFeed(self.store, self.bridge.pool)
-        self.waits = wait.WaitHub(self.store, self.bridge.pool)
-        self.state.live_stats = lambda: {
-            "LiveClients": len(self.live.clients),
-            "Waiting": len(self.waits.waiters),
-        }
-        handlers: dict[str, Handler] = {"live": self.live.serve, "wait": self.waits.serve}
-        for route in ROUTES:
-            if route.handler is not None:
-                methods = self._async.setdefault(route.path, {})
-                methods[route.method] = (route, handlers[route.handler])
-        config = uvicorn.Config(
+        self._config = uvicorn.Config(
             self._route,
             http="h11",
             ws="websockets-sansio",
@@ -99,7 +91,24 @@ class HttpServer:
             server_header=False,
             timeout_graceful_shutdown=GRACE,
         )
-        server = uvicorn.Server(config)
+        self._config.load()  # imports the protocol modules here, not on the loop in serve()
+
+    async def start(self, sock: socket.socket) -> None:
+        if self._config is None:
+            self.prepare()
+        assert self.state is not None and self._config is not None
+        self.live = live.LiveFeed(self.store, self.bridge.pool)
+        self.waits = wait.WaitHub(self.store, self.bridge.pool)
+        self.state.live_stats = lambda: {
+            "LiveClients": len(self.live.clients),
+            "Waiting": len(self.waits.waiters),
+        }
+        handlers: dict[str, Handler] = {"live": self.live.serve, "wait": self.waits.serve}
+        for route in ROUTES:
+            if route.handler is not None:
+                methods = self._async.setdefault(route.path, {})
+                methods[route.method] = (route, handlers[route.handler])
+        server = uvicorn.Server(self._config)
         self._server = server
         self._serving = asyncio.create_task(server.serve(sockets=[sock]), name="mailtrap-http")
         try:

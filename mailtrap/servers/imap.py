@@ -21,7 +21,8 @@ from .stream import READ_SIZE, StreamServer
 
 #: RFC 3501 5.4: an autologout timer lasts at least 30 minutes.
 DEFAULT_TIMEOUT = 1800.0
-#: The most a client may send in literals in one command (part 2's APPEND will use max_size).
+#: The most a client may send in literals in one command; APPEND's messages count against the
+#: message size limit instead (``max_size``, RFC 7889 APPENDLIMIT).
 MAX_LITERAL = 1 << 20
 
 
@@ -48,6 +49,7 @@ class ImapServer(StreamServer):
         mailboxes: Mailboxes | None = None,
         timeout: float = DEFAULT_TIMEOUT,
         max_connections: int = 1000,
+        max_size: int | None = None,
         starttls: ssl.SSLContext | None = None,
         implicit_tls: ssl.SSLContext | None = None,
     ) -> None:
@@ -58,6 +60,8 @@ class ImapServer(StreamServer):
             implicit_tls=implicit_tls,
         )
         self.store = store
+        #: The largest message APPEND takes (the server's message size limit).
+        self.max_size = max_size
         # Shared by the IMAP and IMAPS listeners of one runtime (\Recent claims).
         self.mailboxes = mailboxes if mailboxes is not None else Mailboxes(store)
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -108,6 +112,7 @@ class ImapServer(StreamServer):
             tls_available=self._starttls is not None,
             tls_active=self._implicit_tls is not None,
             max_literal=MAX_LITERAL,
+            max_message=self.max_size,
         )
         self._clients[task] = client = _Client(connection, writer)
         try:

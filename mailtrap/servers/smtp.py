@@ -29,6 +29,7 @@ from ..faults import Faults
 from ..store import MessageStore
 from .connections import Connections
 from .faults import FaultHooks, FaultInjection
+from .smtp_address import FastAddresses
 from .smtp_auth import AuthMixin, auth_options
 
 log = logging.getLogger("mailtrap.smtp")
@@ -68,8 +69,9 @@ class StoreHandler(FaultHooks):
         return f"250 OK: queued as {message.id}"
 
 
-class CaptureSMTP(AuthMixin, FaultInjection, SMTP):
-    """aiosmtpd's SMTP with our limits, connection tracking, our AUTH and faults."""
+class CaptureSMTP(AuthMixin, FaultInjection, FastAddresses, SMTP):
+    """aiosmtpd's SMTP with our limits, connection tracking, our AUTH, faults, and a fast path
+    for ordinary addresses."""
 
     _protocol_names: list[str] | None = None
 
@@ -90,14 +92,14 @@ class CaptureSMTP(AuthMixin, FaultInjection, SMTP):
         connections: Connections,
         *,
         max_size: int,
-        authenticator: Authenticator,
-        smtp_auth: str,
+        authenticator: Authenticator | None = None,
+        smtp_auth: str = "optional",
         **kwargs: Any,
     ) -> None:
         self._connections = connections
         self._rejected = False
         self.faults = handler.faults
-        self.authenticator = authenticator
+        self.authenticator = authenticator = authenticator or Authenticator()
         self.login_required = smtp_auth == "required"
         super().__init__(
             handler,

@@ -20,11 +20,10 @@ Semantics every backend keeps (tests/store is the conformance suite):
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Sequence
-from typing import Literal, TypeVar
+from collections.abc import Callable, Collection, Iterable, Sequence
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 from ..message import Summary
-from ..mime import ParsedMessage, parse, parsed_cost
 from .cache import DerivedCache
 from .events import Subscriber
 from .model import (
@@ -39,6 +38,9 @@ from .model import (
 )
 from .query import Filter, Page
 from .searchdoc import SearchDoc
+
+if TYPE_CHECKING:
+    from ..mime import ParsedMessage
 
 FlagMode = Literal["add", "remove", "replace"]
 T = TypeVar("T")
@@ -145,8 +147,12 @@ class MessageStore(ABC):
         """
 
     @abstractmethod
-    def create_folder(self, mailbox: MailboxId, special_use: str | None = None) -> FolderInfo:
+    def create_folder(
+        self, mailbox: MailboxId, special_use: str | Collection[str] | None = None
+    ) -> FolderInfo:
         """Create a folder, and any missing parents (RFC 3501 6.3.3); FolderExists if it exists.
+
+        ``special_use`` is one RFC 6154 attribute (``\\Sent``) or several (RFC 6154 5.3).
 
         Creating a folder kept only as a parent (``noselect``) makes it a real folder again,
         with a new UIDVALIDITY.
@@ -283,6 +289,8 @@ class MessageStore(ABC):
 
     def parsed(self, message_id: str) -> ParsedMessage | None:
         """The full MIME view of a stored message (cached by ID), or None when it is not stored."""
+        from ..mime import parse, parsed_cost  # loaded on the first body read, not at import
+
         return self.derived("mime", message_id, parse, parsed_cost)
 
     def is_read(self, message_id: str, mailbox: MailboxRef | None = None) -> bool:

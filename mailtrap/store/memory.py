@@ -9,7 +9,6 @@ records, entries and snapshots.
 
 from __future__ import annotations
 
-import secrets
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -82,7 +81,7 @@ class MemoryStore(QueryOperations, FolderOperations):
     ) -> Held:
         self._seq += 1
         record = MessageRecord(
-            secrets.token_hex(8), self._seq, sender, recipients, len(raw), received, internal_date
+            self._ids(), self._seq, sender, recipients, len(raw), received, internal_date
         )
         held = self._messages[record.id] = Held(record, raw, transcript)
         self._queue_for_index(record.id)

@@ -8,6 +8,8 @@ carries the children along, renaming INBOX moves its mail). Names arrive validat
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from .events import FoldersChanged
 from .memory_state import Account, Folder, MemoryState
 from .model import (
@@ -28,7 +30,8 @@ def check_name(folder: str) -> str:
     """The folder path to use for ``folder``; FolderError when it cannot name a folder.
 
     A trailing delimiter is dropped (RFC 3501 6.3.3: it only says children are intended);
-    empty names and empty levels (``a//b``) are refused.
+    empty names and empty levels (``a//b``) are refused. A first level of INBOX in any case is
+    INBOX, so ``inbox/Sub`` is a child of INBOX.
     """
     name = folder_key(folder.removesuffix(DELIMITER))
     if not name or any(not level for level in name.split(DELIMITER)):
@@ -46,10 +49,13 @@ def _parents(name: str) -> list[str]:
 class FolderOperations(MemoryState):
     """Folder management over the memory backend's state."""
 
-    def create_folder(self, mailbox: MailboxId, special_use: str | None = None) -> FolderInfo:
+    def create_folder(
+        self, mailbox: MailboxId, special_use: str | Collection[str] | None = None
+    ) -> FolderInfo:
         name = check_name(mailbox.folder)
-        if special_use is not None and special_use not in SPECIAL_USES:
-            raise FolderError(f"{special_use} is not a special use (RFC 6154)")
+        uses = frozenset((special_use,) if isinstance(special_use, str) else special_use or ())
+        if not uses <= SPECIAL_USES:
+            raise FolderError(f"{' '.join(sorted(uses - SPECIAL_USES))} is not a special use")
         with self._lock:
             account = self._account(mailbox.owner)
             existing = account.folders.get(name)
@@ -60,7 +66,7 @@ class FolderOperations(MemoryState):
                     account.folders[parent] = Folder(self, account, parent)
             if existing is not None:  # a former parent becomes a real folder again
                 del account.folders[name]
-            box = account.folders[name] = Folder(self, account, name, special_use)
+            box = account.folders[name] = Folder(self, account, name, uses)
             info = box.info(name in account.subscriptions)
             self._changed(account)
         self._events.flush()

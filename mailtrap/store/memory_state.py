@@ -10,6 +10,7 @@ import time
 from collections import deque
 from collections.abc import Iterable
 
+from ..ids import MessageIds
 from ..message import Summary, mailbox_key, normalize_address
 from .base import MessageStore
 from .cache import DerivedCache
@@ -60,21 +61,29 @@ class Held:
 
 
 class Folder:
-    """One folder: its IMAP state and entries by UID (insertion order is UID order)."""
+    """One folder: its IMAP state and entries by UID (insertion order is UID order).
+
+    Entries change only through :meth:`add`, :meth:`replace`, :meth:`remove` and
+    :meth:`clear`, which keep the count of unseen entries, so listings never walk the mail.
+    """
 
     __slots__ = (
         "account",
         "entries",
         "id",
         "noselect",
-        "special_use",
+        "special_uses",
         "uidnext",
         "uidvalidity",
         "unseen",
     )
 
     def __init__(
-        self, store: MemoryState, account: Account, name: str, special_use: str | None = None
+        self,
+        store: MemoryState,
+        account: Account,
+        name: str,
+        special_uses: frozenset[str] = frozenset(),
     ) -> None:
         self.account = account
         self.id = MailboxId(account.address, name)
@@ -83,7 +92,7 @@ class Folder:
         self.entries: dict[int, Entry] = {}
         #: how many entries lack \\Seen
         self.unseen = 0
-        self.special_use = special_use
+        self.special_uses = special_uses
         self.noselect = False
 
     def snapshot(self) -> MailboxSnapshot:
@@ -98,7 +107,7 @@ class Folder:
             self.uidnext,
             len(self.entries),
             self.unseen,
-            self.special_use,
+            self.special_uses,
             self.noselect,
             subscribed,
         )
@@ -142,6 +151,8 @@ class MemoryState(MessageStore):
         self._last_write = 0.0
         self._queries = 0
         self._pool = DocPool()
+        #: message IDs: a random prefix per store and a counter (no system call per message)
+        self._ids = MessageIds()
 
     # -- links and their read state (every change of either goes through these) ------------
 

@@ -52,8 +52,10 @@ def as_mailbox(ref: MailboxRef) -> MailboxId:
 
 
 def folder_key(folder: str) -> str:
-    """The look-up key of a folder path: INBOX in any case is INBOX; other names keep case."""
-    return INBOX if folder.upper() == INBOX else folder
+    """The look-up key of a folder path: INBOX in any case is INBOX, as a name and as the first
+    level of one (``inbox/Sub`` is a child of INBOX); other names keep their case."""
+    first, sep, rest = folder.partition(DELIMITER)
+    return INBOX + sep + rest if first.upper() == INBOX else folder
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,8 +120,8 @@ class FolderInfo:
     uidnext: int
     total: int
     unseen: int
-    #: RFC 6154 attribute (``\\Sent``, ...) or None.
-    special_use: str | None = None
+    #: RFC 6154 attributes (``\\Sent``, ...); usually one, RFC 6154 5.3 allows several.
+    special_uses: frozenset[str] = frozenset()
     #: Kept only as the parent of other folders (RFC 3501 6.3.4): holds no mail, cannot be selected.
     noselect: bool = False
     subscribed: bool = False
@@ -127,6 +129,11 @@ class FolderInfo:
     @property
     def name(self) -> str:
         return self.mailbox.folder
+
+    @property
+    def special_use(self) -> str | None:
+        """The folder's special use (the first in order when it has several), or None."""
+        return min(self.special_uses) if self.special_uses else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import re
 import sys
-from email.message import Message
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-from ..facts import Facts, facts_of
 from ..message import Address, Summary, mailbox_key
 from .model import MessageRecord
+
+if TYPE_CHECKING:
+    from email.message import Message
+
+    from ..facts import Facts
 
 
 class SearchDoc(NamedTuple):
@@ -68,6 +71,10 @@ def build_doc(
 
     ``head`` is the header block already parsed (:func:`~mailtrap.message.read_head`).
     """
+    # The body facts (and the MIME view, html.parser) load with the first document, not with
+    # ``import mailtrap``.
+    from ..facts import facts_of
+
     facts: Facts = facts_of(raw, head)
     fields = (
         summary.message_id,

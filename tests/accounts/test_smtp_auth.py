@@ -147,8 +147,7 @@ def test_mail_to_an_alias_or_catch_all_goes_to_its_accounts_inbox():
     from mailtrap.auth import Users
 
     users = Users.parse(
-        "alice@example.com:{PLAIN}a:postmaster@example.com,*@alice.test\n"
-        "bob@example.com:{PLAIN}b\n"
+        "alice@example.com:{PLAIN}a:postmaster@example.com,*@alice.test\nbob@example.com:{PLAIN}b\n"
     )
     with MailTrap(auth="users", users=users) as trap, client(trap) as smtp:
         smtp.sendmail("app@example.com", ["postmaster@example.com", "x@alice.test"], MESSAGE)

@@ -77,7 +77,8 @@ def test_every_answer_has_nosniff(api):
 
 
 def _registered_routes(trap) -> set[tuple[str, str]]:
-    server = next(s for s in trap._runtime.runtime._servers if isinstance(s, HttpServer))
+    server = trap._runtime.runtime.server("http")
+    assert isinstance(server, HttpServer)
     app = server.bridge.app
     routes = set(ASYNC_ROUTES)
     for rule in app.url_map.iter_rules():

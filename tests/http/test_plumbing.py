@@ -97,6 +97,10 @@ def test_the_uvicorn_interface_we_drive_is_there():
         log_config=None,
         timeout_graceful_shutdown=1,
     )
+    # asgi.py loads the config in a worker thread (front-ends built on first use); serve() then
+    # leaves a loaded config alone.
+    config.load()
+    assert config.loaded and "if not config.loaded" in inspect.getsource(uvicorn.Server._serve)
     server = uvicorn.Server(config)
     assert server.started is False and server.should_exit is False
 

@@ -3,6 +3,8 @@ RFC 3501 grammar check of every response any IMAP test produces (tests/support/i
 
 from __future__ import annotations
 
+import contextlib
+import imaplib
 import re
 from collections.abc import Callable, Iterator
 
@@ -143,3 +145,45 @@ def deliver(store: MemoryStore) -> Callable[..., None]:
 def build_message() -> Callable[..., bytes]:
     """``build_message(subject=..., body=..., **headers)``: a small RFC 5322 message."""
     return message
+
+
+@pytest.fixture
+def imap(mailtrap):
+    """``imap(user, select=True)``: an imaplib connection to the ``mailtrap`` server, logged in
+    (and INBOX selected); logged out after the test."""
+    opened = []
+
+    def connect(user: str, select: bool = True) -> imaplib.IMAP4:
+        client = imaplib.IMAP4(mailtrap.smtp_host, mailtrap.imap_port, timeout=10)
+        opened.append(client)
+        client.login(user, "any password")
+        if select:
+            assert client.select("INBOX")[0] == "OK"
+        return client
+
+    yield connect
+    for client in opened:
+        with contextlib.suppress(imaplib.IMAP4.error, OSError):
+            client.logout()
+
+
+@pytest.fixture
+def connect(mailtrap):
+    """``connect(user)``: an IMAPClient connection to the ``mailtrap`` server, logged in."""
+    imapclient = pytest.importorskip("imapclient")
+    opened = []
+
+    def make(user: str):
+        client = imapclient.IMAPClient(
+            mailtrap.smtp_host, port=mailtrap.imap_port, ssl=False, timeout=10
+        )
+        client.login(user, "pw")
+        opened.append(client)
+        return client
+
+    yield make
+    for client in opened:
+        try:
+            client.logout()
+        except Exception:
+            client.shutdown()

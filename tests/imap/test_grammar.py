@@ -123,6 +123,18 @@ RFC_EXAMPLES = [
     b'* LIST (\\Sent \\HasNoChildren) "/" "Sent Mail"\r\n',
     b'* LIST (\\NonExistent \\Archive) "/" Archives\r\n',
     b"* OK [USEATTR] done\r\n",
+    # RFC 5258 5 (LIST-EXTENDED)
+    b'* LIST (\\Marked \\NoInferiors \\Subscribed) "/" inbox\r\n',
+    b'* LIST (\\NonExistent \\Subscribed) "/" "Fruit/Peach"\r\n',
+    b'* LIST () "/" "Foo" ("CHILDINFO" ("SUBSCRIBED"))\r\n',
+    b'* LIST (\\Remote) "/" "Bar" ("CHILDINFO" ("SUBSCRIBED" "X" ("A" "B")))\r\n',
+    # RFC 5819 (LIST-STATUS): a STATUS response after the LIST response
+    b"* STATUS INBOX (MESSAGES 17 UNSEEN 16)\r\n",
+    # RFC 6851 4.3 (MOVE), RFC 7889 (APPENDLIMIT), RFC 4469 (TOOBIG)
+    b"* OK [COPYUID 432432 42:69 1202:1229] Moved\r\n",
+    b"* CAPABILITY IMAP4rev1 MOVE APPENDLIMIT=257890\r\n",
+    b"a NO [TOOBIG] Message too large\r\n",
+    b"A003 OK [APPENDUID 38505 3955:3956] APPEND completed\r\n",
 ]
 
 
@@ -181,6 +193,8 @@ NEAR_MISSES = [
     b"* 1 FETCH (BODY.PEEK[] {1}\r\nx)\r\n",
     # partial origin only: <origin>, never <origin.length>
     b"* 1 FETCH (BODY[]<0.1> {1}\r\nx)\r\n",
+    # RFC 5258: the extended data is a parenthesised list
+    b'* LIST () "/" Foo "CHILDINFO"\r\n',
 ]
 
 

@@ -41,32 +41,22 @@ def attachment_mail(to: str) -> EmailMessage:
     return message
 
 
-@pytest.fixture
-def connect(mailtrap):
-    opened = []
-
-    def make(user: str) -> imapclient.IMAPClient:
-        client = imapclient.IMAPClient(
-            mailtrap.smtp_host, port=mailtrap.imap_port, ssl=False, timeout=10
-        )
-        client.login(user, "pw")
-        opened.append(client)
-        return client
-
-    yield make
-    for client in opened:
-        try:
-            client.logout()
-        except Exception:
-            client.shutdown()
-
-
 def test_folders_and_select(mailtrap, connect):
     user = mailtrap.unique_address()
     send(mailtrap, user, attachment_mail(user))
     client = connect(user)
-    assert client.list_folders() == [((b"\\HasNoChildren",), b"/", "INBOX")]
-    assert client.list_sub_folders() == [((), b"/", "INBOX")]
+    assert client.list_folders()[:2] == [
+        ((b"\\HasNoChildren",), b"/", "INBOX"),
+        ((b"\\HasNoChildren", b"\\Archive"), b"/", "Archive"),
+    ]
+    assert [name for _, _, name in client.list_sub_folders()] == [
+        "INBOX",
+        "Archive",
+        "Drafts",
+        "Junk",
+        "Sent",
+        "Trash",
+    ]
     assert client.namespace().personal == (("", "/"),)
     info = client.select_folder("INBOX")
     assert info[b"EXISTS"] == 1

@@ -106,11 +106,52 @@ def test_literals_of_one_command_count_together():
     assert found == [Refused(b"t1", literal=True)]
 
 
+# -- APPEND messages (RFC 3501 6.3.11, RFC 3502, RFC 7889) ------------------------------------
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_append_messages_count_against_the_message_limit_not_the_literal_limit(mode):
+    data = b"t1 APPEND INBOX {20}\r\n" + b"x" * 20 + b" {20+}\r\n" + b"y" * 20 + b"\r\n"
+    found = events(data, mode, max_literal=10, max_message=20)
+    assert found == [
+        NeedContinuation(20),
+        Record((b"t1 APPEND INBOX {20}", b" {20+}", b""), (b"x" * 20, b"y" * 20)),
+    ]
+
+
+def test_an_append_mailbox_name_literal_is_not_a_message():
+    found = events(b"t1 APPEND {5+}\r\nINBOX {20+}\r\n" + b"x" * 20 + b"\r\n", max_literal=4)
+    assert found == [Refused(b"t1", literal=True)]
+    found = events(b"t1 APPEND {5+}\r\nINBOX {20+}\r\n" + b"x" * 20 + b"\r\n", max_message=20)
+    assert found == [Record((b"t1 APPEND {5+}", b" {20+}", b""), (b"INBOX", b"x" * 20))]
+
+
+def test_an_oversize_synchronising_message_is_refused_before_it_is_sent():
+    found = events(b"t1 append INBOX {21}\r\nt2 NOOP\r\n", max_message=20)
+    assert found == [Refused(b"t1", literal=True, message=True), Record((b"t2 NOOP",), ())]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_an_oversize_non_synchronising_message_is_skipped_unread(mode):
+    data = b"t1 APPEND INBOX {21+}\r\n" + b"x" * 21 + b"\r\nt2 NOOP\r\n"
+    found = events(data, mode, max_message=20)
+    assert found == [Refused(b"t1", literal=True, message=True), Record((b"t2 NOOP",), ())]
+
+
+def test_a_multiappend_holds_at_most_four_messages_worth():
+    five = b"".join(b" {20+}\r\n" + b"x" * 20 for _ in range(5))
+    found = events(b"t1 APPEND INBOX" + five + b"\r\n", max_message=20)
+    assert found == [Refused(b"t1", literal=True, message=True)]
+    four = b"".join(b" {20+}\r\n" + b"x" * 20 for _ in range(4))
+    [record] = events(b"t1 APPEND INBOX" + four + b"\r\n", max_message=20)
+    assert len(record.literals) == 4
+
+
 def test_refuse_pending_literal():
     lexer = CommandLexer()
-    lexer.feed(b"t1 APPEND INBOX {300}\r\n")
+    lexer.feed(b"t1 FROB INBOX {300}\r\n")
     assert lexer.next_event() == NeedContinuation(300)
-    assert lexer.command_start() == b"t1 APPEND INBOX {300}"
+    assert lexer.command_start() == b"t1 FROB INBOX {300}"
     assert lexer.refuse_pending_literal() == Refused(b"t1", literal=True)
     lexer.feed(b"t2 NOOP\r\n")
     assert lexer.next_event() == Record((b"t2 NOOP",), ())

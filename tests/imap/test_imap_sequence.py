@@ -56,3 +56,12 @@ def test_contains():
 def test_invalid(text):
     with pytest.raises(SequenceError):
         parse_sequence_set(text)
+
+
+def test_uid_sets_are_written_as_runs():
+    from mailtrap.protocols.imap.sequence import uid_set
+
+    assert uid_set([304, 319, 320]) == "304,319:320"
+    assert uid_set([3956, 3957, 3958]) == "3956:3958"
+    assert uid_set([7]) == "7"
+    assert uid_set([]) == ""

@@ -119,7 +119,7 @@ def test_expunge_reports_and_renumbers(client, deliver):
         deliver()
     one = client().select()
     one.ok("a STORE 2,3 +FLAGS.SILENT (\\Deleted)")
-    assert one.ok("b EXPUNGE") == [b"* 3 EXPUNGE", b"* 2 EXPUNGE"]
+    assert one.ok("b EXPUNGE") == [b"* 2 EXPUNGE", b"* 2 EXPUNGE"]
     assert one.ok("c FETCH 1:* UID") == [b"* 1 FETCH (UID 1)", b"* 2 FETCH (UID 4)"]
 
 
@@ -138,7 +138,7 @@ def test_clear_empties_open_sessions(client, deliver, store):
     deliver()
     one = client().select()
     store.clear()
-    assert one.ok("a NOOP") == [b"* 2 EXPUNGE", b"* 1 EXPUNGE"]
+    assert one.ok("a NOOP") == [b"* 1 EXPUNGE", b"* 1 EXPUNGE"]
     deliver()
     assert one.ok("b NOOP") == [b"* 1 EXISTS", b"* 1 RECENT"]
     assert one.ok("c UID SEARCH ALL") == [b"* SEARCH 3"]

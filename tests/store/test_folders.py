@@ -65,8 +65,52 @@ def test_folder_names_other_than_inbox_are_case_sensitive(store):
 def test_special_use_is_kept(store):
     store.create_folder(box("Drafts"), special_use="\\Drafts")
     assert store.folder(box("Drafts")).special_use == "\\Drafts"
+    assert store.folder(box("Drafts")).special_uses == {"\\Drafts"}
     with pytest.raises(FolderError):
         store.create_folder(box("Other"), special_use="\\Bogus")
+    assert store.folder(box("Other")) is None
+
+
+def test_a_folder_may_have_several_special_uses(store):
+    # RFC 6154 5.3: CREATE MySpecial (USE (\Drafts \Sent))
+    store.create_folder(box("MySpecial"), special_use=["\\Drafts", "\\Sent"])
+    assert store.folder(box("MySpecial")).special_uses == {"\\Drafts", "\\Sent"}
+    store.rename_folder(box("MySpecial"), "Outbox")  # the use goes with the folder
+    assert store.folder(box("Outbox")).special_uses == {"\\Drafts", "\\Sent"}
+
+
+def test_inbox_as_the_first_level_is_inbox_in_any_case(store):
+    store.create_folder(box("inbox/Sub"))
+    assert names(store) == [INBOX, "INBOX/Sub"]
+    assert store.folder(box("Inbox/Sub")).name == "INBOX/Sub"
+    store.set_subscribed(box("iNbOx/Sub"), True)
+    assert store.subscriptions(BOB) == [INBOX, "INBOX/Sub"]
+    assert names(store) == [INBOX, "INBOX/Sub"]  # INBOX was never created twice
+
+
+def test_folder_counts_follow_every_change(store):
+    sent = box("Sent")
+    store.create_folder(sent)
+    for flags in ([], [SEEN], []):
+        store.append(sent, RAW, flags=flags)
+    assert (store.folder(sent).total, store.folder(sent).unseen) == (3, 2)
+    store.store_flags(sent, [1, 2], [SEEN], "add")
+    assert store.folder(sent).unseen == 1
+    store.store_flags(sent, [2], [SEEN], "remove")
+    assert store.folder(sent).unseen == 2
+    store.expunge(sent, [2])
+    assert (store.folder(sent).total, store.folder(sent).unseen) == (2, 1)
+    store.copy(sent, [1, 3], box("INBOX"))
+    assert (store.folder(BOB).total, store.folder(BOB).unseen) == (2, 1)
+    store.move(sent, [3], box("INBOX"))
+    assert (store.folder(sent).total, store.folder(sent).unseen) == (1, 0)
+    store.rename_folder(box("INBOX"), "Old")
+    assert (store.folder(BOB).total, store.folder(BOB).unseen) == (0, 0)
+    assert (store.folder(box("Old")).total, store.folder(box("Old")).unseen) == (3, 2)
+    store.set_seen([e.message.id for e in store.snapshot(box("Old")).entries], True)
+    assert store.folder(box("Old")).unseen == 0
+    store.clear()
+    assert [(f.total, f.unseen) for f in store.folders(BOB)] == [(0, 0), (0, 0), (0, 0)]
 
 
 def test_delete_removes_the_folder_and_its_messages(store):

@@ -30,6 +30,29 @@ def crlf(data: bytes) -> bytes:
     return data.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
 
 
+#: Fields clients add when they store a message: fetchmail's Received:, mbsync's X-TUID:, and
+#: mutt's mbox bookkeeping.
+ADDED_FIELDS = (b"received", b"x-tuid", b"content-length", b"lines", b"status", b"x-status")
+
+
+def without_added_headers(data: bytes) -> bytes:
+    """Drop the :data:`ADDED_FIELDS` a client adds when it stores a message."""
+    lines = crlf(data).split(b"\r\n")
+    kept, skipping = [], False
+    for index, line in enumerate(lines):
+        if line == b"":
+            kept += lines[index:]
+            break
+        if line[:1] in (b" ", b"\t"):
+            if not skipping:
+                kept.append(line)
+            continue
+        skipping = line.split(b":")[0].lower() in ADDED_FIELDS
+        if not skipping:
+            kept.append(line)
+    return b"\r\n".join(kept)
+
+
 def run(args: list[str], codes: tuple[int, ...] = (0,), **kwargs) -> subprocess.CompletedProcess:
     """Run a client; its exit code must be one of ``codes`` (the assertion shows its output)."""
     result = subprocess.run(args, capture_output=True, timeout=TIMEOUT, check=False, **kwargs)
@@ -85,12 +108,13 @@ def run_fetchmail(
 
 
 def run_mutt(
-    mutt: str, script: str, tmp_path: Path, settings: str, url: str
+    mutt: str, script: str, tmp_path: Path, settings: str, url: str, keys: str | None = None
 ) -> list[mailbox.mboxMessage]:
     """Open ``url`` in mutt, copy every message to an mbox and quit; the messages copied.
 
     ``settings`` are the protocol's muttrc lines (password, TLS); mutt needs a terminal, which
-    script(1) gives it.
+    script(1) gives it. With ``keys``, mutt does those instead of the copy, then quits (and
+    nothing is copied).
     """
     rc = tmp_path / "muttrc"
     saved = tmp_path / "saved.mbox"
@@ -99,10 +123,10 @@ def run_mutt(
         'set move = no\nset record = ""\nset header_cache = ""\n'
         f"set folder = {tmp_path}\n"  # else mutt first asks whether to create ~/Mail
     )
-    keys = f"<tag-pattern>~A<enter><tag-prefix><copy-message>{saved}<enter><quit>"
+    keys = (keys or f"<tag-pattern>~A<enter><tag-prefix><copy-message>{saved}<enter>") + "<quit>"
     run(
         [script, "-qec", f"{mutt} -n -F {rc} -f '{url}' -e 'push \"{keys}\"'", "/dev/null"],
         env={**os.environ, "TERM": "xterm", "HOME": str(tmp_path)},
         stdin=subprocess.DEVNULL,
     )
-    return list(mailbox.mbox(saved))
+    return list(mailbox.mbox(saved)) if saved.exists() else []

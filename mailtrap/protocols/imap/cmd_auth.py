@@ -30,8 +30,7 @@ def _log_in(session: Session, user: bytes) -> Done:
         raise No("The user name must be UTF-8", Atom("AUTHENTICATIONFAILED")) from None
     if not name.strip() or len(user) > MAX_USER or not name.isprintable():
         raise No("Invalid user name", Atom("AUTHENTICATIONFAILED"))
-    # The account opens at login, so its INBOX's UIDVALIDITY is fixed from the first look.
-    session.user = session.store.open_account(normalize_address(name)).address
+    session.user = session.mailboxes.open(normalize_address(name))
     return Done("Logged in", session.capability_code())
 
 

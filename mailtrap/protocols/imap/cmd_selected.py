@@ -13,7 +13,7 @@ from . import commands as c
 from . import format as fmt
 from .fetch import fetch_responses
 from .format import Atom
-from .outcomes import Bad, Done, No, Outcome, Suspend
+from .outcomes import PAUSE, Bad, Done, No, Outcome, Slices, Suspend, batches
 from .search import matching
 from .selected import SelectedMailbox
 from .sequence import SequenceError
@@ -40,10 +40,20 @@ def check(session: Session, command: c.Check) -> Outcome:
     yield
 
 
-def _expunge_deleted(session: Session, view: SelectedMailbox) -> set[int]:
-    deleted = [e.uid for e in view.entries if DELETED in e.flags and e.uid not in view.gone]
-    removed = session.store.expunge(view.mailbox, deleted)
-    return {e.uid for e in removed}
+def _expunge_deleted(
+    session: Session, view: SelectedMailbox, among: list[int] | None = None
+) -> Generator[bytes, None, set[int]]:
+    """Expunge the \\Deleted messages of the view (or of those at positions ``among``), a
+    batch at a time, pausing between slices; returns the UIDs that went."""
+    entries = view.entries if among is None else [view.entries[i] for i in among]
+    deleted = [e.uid for e in entries if DELETED in e.flags and e.uid not in view.gone]
+    removed: set[int] = set()
+    slices = Slices()
+    for batch in batches(deleted):
+        removed.update(e.uid for e in session.store.expunge(view.mailbox, batch))
+        if slices.due():
+            yield PAUSE
+    return removed
 
 
 @handles(c.Close, SELECTED)
@@ -52,9 +62,8 @@ def close(session: Session, command: c.Close) -> Outcome:
     view = session.require_selected()
     if not view.readonly:
         view.updates(allow_expunge=False)  # flags set by others count too
-        _expunge_deleted(session, view)
+        yield from _expunge_deleted(session, view)
     return Done("CLOSE completed")
-    yield
 
 
 @handles(c.Unselect, SELECTED)
@@ -65,14 +74,19 @@ def unselect(session: Session, command: c.Unselect) -> Outcome:
 
 
 @handles(c.Expunge, SELECTED)
-def expunge(session: Session, command: c.Expunge) -> Outcome:
-    # RFC 3501 6.4.3
+@handles(c.UidExpunge, SELECTED)
+def expunge(session: Session, command: c.Expunge | c.UidExpunge) -> Outcome:
+    # RFC 3501 6.4.3; RFC 4315 2.1: UID EXPUNGE only among the UIDs named.
     view = session.require_selected()
     if view.readonly:
         raise No("The mailbox is read-only", _READ_ONLY)
-    yield from view.updates(allow_expunge=True)
-    yield from view.remove(_expunge_deleted(session, view))
-    return Done("EXPUNGE completed")
+    yield from view.updates(allow_expunge=True)  # \Deleted set by others counts too
+    among = None
+    if isinstance(command, c.UidExpunge):
+        among = positions(view, command.sequence, uid=True)
+    removed = yield from _expunge_deleted(session, view, among)
+    yield from view.remove(removed)
+    return Done(f"{'UID ' if among is not None else ''}EXPUNGE completed")
 
 
 @handles(c.Store, SELECTED)

@@ -55,10 +55,39 @@ class Subscribe:
 
 
 @dataclass(frozen=True, slots=True)
+class Create:
+    mailbox: bytes
+    #: RFC 6154 5.3 ``(USE (\\Drafts ...))``: the special uses asked for, canonical case.
+    uses: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Delete:
+    mailbox: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Rename:
+    mailbox: bytes
+    new_name: bytes
+
+
+@dataclass(frozen=True, slots=True)
 class ListMailboxes:
+    """LIST and LSUB; the options are LIST-EXTENDED's (RFC 5258), LIST-STATUS's (RFC 5819) and
+    SPECIAL-USE's (RFC 6154)."""
+
     reference: bytes
-    pattern: bytes
+    patterns: tuple[bytes, ...]
     lsub: bool = False
+    #: Selection options: SUBSCRIBED, REMOTE, RECURSIVEMATCH, SPECIAL-USE.
+    select: frozenset[str] = frozenset()
+    #: Return options: SUBSCRIBED, CHILDREN, SPECIAL-USE (STATUS is ``status``).
+    returns: frozenset[str] = frozenset()
+    #: The STATUS items of ``RETURN (STATUS (...))``, or None.
+    status: tuple[str, ...] | None = None
+    #: True when any extended syntax was used (RFC 5258 3: then "" is an ordinary pattern).
+    extended: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,10 +138,19 @@ class Enable:
 
 
 @dataclass(frozen=True, slots=True)
-class NotYet:
-    """A mailbox-management or write command of part 2 (CREATE, APPEND, COPY, ...)."""
+class AppendMessage:
+    """One message of an APPEND (RFC 3501 6.3.11; several with MULTIAPPEND, RFC 3502)."""
 
-    name: str
+    data: bytes
+    flags: tuple[str, ...] = ()
+    #: The INTERNALDATE given, as a POSIX timestamp, or None.
+    internal_date: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Append:
+    mailbox: bytes
+    messages: tuple[AppendMessage, ...]
 
 
 # -- FETCH ----------------------------------------------------------------------------------------
@@ -145,6 +183,24 @@ class Fetch:
     sequence: SequenceSet
     items: tuple[FetchItem, ...]
     uid: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Copy:
+    """COPY (RFC 3501 6.4.7) and MOVE (RFC 6851), by sequence numbers or UIDs."""
+
+    sequence: SequenceSet
+    mailbox: bytes
+    uid: bool = False
+    move: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class UidExpunge:
+    """UID EXPUNGE (RFC 4315 2.1)."""
+
+    sequence: SequenceSet
+    uid: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,6 +321,9 @@ Command = (
     | Login
     | Select
     | Subscribe
+    | Create
+    | Delete
+    | Rename
     | ListMailboxes
     | Status
     | Check
@@ -275,7 +334,9 @@ Command = (
     | Namespace
     | Id
     | Enable
-    | NotYet
+    | Append
+    | Copy
+    | UidExpunge
     | Fetch
     | Store
     | Search

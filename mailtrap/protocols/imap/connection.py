@@ -13,10 +13,11 @@ from collections.abc import Iterator
 
 from ...store import StoreEvent
 from . import format as fmt
+from .cmd_write import append_target_missing
 from .format import Atom
 from .lexer import NEED_DATA, CommandLexer, NeedContinuation, Record, Refused, tag_of
 from .mailboxes import Mailboxes
-from .parser import NOT_YET, CommandError, parse_command
+from .parser import CommandError, known_command, parse_command
 from .session import Session
 from .states import State
 
@@ -40,9 +41,17 @@ class ImapConnection:
         tls_active: bool = False,
         max_line: int = 65536,
         max_literal: int = 1 << 20,
+        max_message: int | None = None,
     ) -> None:
-        self.session = Session(mailboxes, tls_available=tls_available, tls_active=tls_active)
-        self._lexer = CommandLexer(max_line=max_line, max_literal=max_literal)
+        self.session = Session(
+            mailboxes,
+            tls_available=tls_available,
+            tls_active=tls_active,
+            append_limit=max_message,
+        )
+        self._lexer = CommandLexer(
+            max_line=max_line, max_literal=max_literal, max_message=max_message
+        )
         self._out = bytearray()
         self._job: Iterator[bytes] | None = None
         #: True once the connection should close (after LOGOUT or a timeout), when sent.
@@ -72,13 +81,21 @@ class ImapConnection:
         self._advance()
 
     def data_to_send(self, limit: int = CHUNK) -> bytes:
-        """Up to about ``limit`` bytes of output (more if one response is longer)."""
+        """Up to about ``limit`` bytes of output (more if one response is longer).
+
+        Returns early, perhaps with nothing, when a long command pauses between slices of
+        its work (:data:`~.outcomes.PAUSE`); it goes on at the next call while :attr:`busy`.
+        """
         while self._job is not None and len(self._out) < limit:
             try:
-                self._out += next(self._job)
+                chunk = next(self._job)
             except StopIteration:
                 self._job = None
                 self._after_command()
+                continue
+            if not chunk:  # PAUSE: the handler gives the other clients a turn
+                break
+            self._out += chunk
         data = bytes(self._out)
         self._out.clear()
         return data
@@ -124,25 +141,31 @@ class ImapConnection:
                 self._dispatch(event)
 
     def _continuation(self) -> None:
-        start = self._lexer.command_start()
-        words = start.split(b" ", 3)
-        name = words[1].upper().decode("ascii", "replace") if len(words) > 1 else ""
-        if name == "UID" and len(words) > 2:
-            name = words[2].upper().decode("ascii", "replace")
-        if name in NOT_YET and not self.session.waiting:
-            # Refuse now rather than take a whole APPEND literal only to answer NO.
-            refused = self._lexer.refuse_pending_literal()
-            tag = refused.tag or b"*"
-            self._out += fmt.status(tag, "NO", "Not supported by this server yet", Atom("CANNOT"))
+        refusal = None if self.session.waiting else self._refusal(self._lexer.command_start())
+        if refusal is None:
+            self._out += fmt.continuation("Ready for literal data")
             return
-        self._out += fmt.continuation("Ready for literal data")
+        tag = self._lexer.refuse_pending_literal().tag or b"*"
+        self._out += fmt.status(tag, *refusal)
+
+    def _refusal(self, start: bytes) -> tuple[str, str, Atom | None] | None:
+        """Why a command must be refused before the client sends its literal, if it must."""
+        if not known_command(start):  # RFC 3501 7.5's example
+            return "BAD", "Unknown command", None
+        if append_target_missing(self.session, start):  # RFC 3502 6's example
+            return "NO", "No such mailbox", Atom("TRYCREATE")
+        return None
 
     def _refused(self, refused: Refused) -> None:
         if self.session.waiting:  # an over-long SASL response or IDLE line ends that command
             self._job = self.session.resume(b"*")
             return
+        tag = refused.tag or b"*"
+        if refused.message:  # RFC 7889 4: NO [TOOBIG] for a message over APPENDLIMIT
+            self._out += fmt.status(tag, "NO", "Message too large", _TOOBIG)
+            return
         what = "Literal too large" if refused.literal else "Command line too long"
-        self._out += fmt.status(refused.tag or b"*", "BAD", what, _TOOBIG)
+        self._out += fmt.status(tag, "BAD", what, _TOOBIG)
 
     def _dispatch(self, record: Record) -> None:
         if self.session.waiting:

@@ -6,6 +6,8 @@ literal ``{n}`` makes the lexer return :class:`NeedContinuation` (the caller sen
 ``{n+}`` (RFC 7888 LITERAL+) goes on without it. Limits are checked before anything is
 buffered: an over-long line is dropped as it arrives, an over-size synchronising literal is
 refused before the client sends it, and an over-size non-synchronising one is skipped unread.
+The messages of an APPEND (RFC 3501 6.3.11, RFC 3502) have their own limit, the server's
+message size (RFC 7889 APPENDLIMIT), and do not count against the command's.
 """
 
 from __future__ import annotations
@@ -15,6 +17,11 @@ import re
 from dataclasses import dataclass
 
 _LITERAL_AT_END = re.compile(rb"\{(\d{1,20})(\+?)\}\r?\n\Z")
+#: ``tag APPEND``: every literal of the command but a mailbox name right after it is a message.
+_APPEND = re.compile(rb"[^ ]+ APPEND ", re.IGNORECASE)
+_APPEND_MAILBOX_LITERAL = re.compile(rb"[^ ]+ APPEND \{\d+\+?\}\Z", re.IGNORECASE)
+#: How many messages' worth one MULTIAPPEND (RFC 3502) may hold at most.
+APPEND_MESSAGES_HELD = 4
 _TAG = re.compile(rb"[^(){ \x00-\x1f\x7f%*\"\\+\x80-\xff]+")
 
 
@@ -47,10 +54,12 @@ class NeedContinuation:
 
 @dataclass(frozen=True, slots=True)
 class Refused:
-    """A command was dropped for its size; ``literal`` tells whether a literal was the cause."""
+    """A command was dropped for its size; ``literal`` tells whether a literal was the cause,
+    ``message`` whether that was a message of an APPEND over the message size limit."""
 
     tag: bytes | None
     literal: bool
+    message: bool = False
 
 
 Event = Record | NeedContinuation | Refused | Marker
@@ -72,11 +81,17 @@ class _Mode(enum.Enum):
 class CommandLexer:
     """Splits a byte stream into :class:`Record` values; never holds more than the limits allow."""
 
-    def __init__(self, max_line: int = 65536, max_literal: int = 1 << 20) -> None:
+    def __init__(
+        self, max_line: int = 65536, max_literal: int = 1 << 20, max_message: int | None = None
+    ) -> None:
         #: The longest line accepted, CRLF included.
         self.max_line = max_line
         #: The largest literal accepted, and the most a whole command may hold in literals.
         self.max_literal = max_literal
+        #: The largest message an APPEND may carry (``max_literal`` when None); an APPEND holds
+        #: at most APPEND_MESSAGES_HELD times this in messages.
+        self.max_message = max_literal if max_message is None else max_message
+        self._message_total = 0
         self._buffer = bytearray()
         self._scanned = 0
         self._mode = _Mode.LINE
@@ -103,8 +118,9 @@ class CommandLexer:
 
     def _reset_command(self) -> None:
         self._segments, self._literals = [], []
-        self._literal_total = 0
+        self._literal_total = self._message_total = 0
         self._refused, self._refused_literal, self._refused_tag = False, False, None
+        self._refused_message = False
 
     def next_event(self) -> Event:
         """The next :class:`Record`, :class:`NeedContinuation` or :class:`Refused`; or NEED_DATA."""
@@ -152,10 +168,11 @@ class CommandLexer:
             return b"\r\n"
         return line
 
-    def _refuse(self, first_bytes: bytes, *, literal: bool) -> None:
+    def _refuse(self, first_bytes: bytes, *, literal: bool, message: bool = False) -> None:
         if not self._refused:
             self._refused = True
             self._refused_literal = literal
+            self._refused_message = message
             start = self._segments[0] if self._segments else first_bytes
             # A cut-off first word may be only part of a tag: then there is no tag to answer.
             self._refused_tag = tag_of(start) if b" " in start else None
@@ -167,22 +184,34 @@ class CommandLexer:
             return self._finish()
         self._segments.append(line[: match.end(2) + 1].rstrip(b"\r\n"))
         size, synchronising = int(match.group(1)), not match.group(2)
-        too_big = size > self.max_literal or self._literal_total + size > self.max_literal
-        if too_big:
+        if self._is_message():
+            held = self.max_message * APPEND_MESSAGES_HELD
+            if size > self.max_message or self._message_total + size > held:
+                self._refuse(line, literal=True, message=True)
+            self._message_total += size
+        elif size > self.max_literal or self._literal_total + size > self.max_literal:
             self._refuse(line, literal=True)
+        else:
+            self._literal_total += size
         if self._refused:
             if synchronising:  # RFC 3501 7.5: refuse instead of "+"; the client sends nothing
                 return self._finish()
             self._mode, self._remaining = _Mode.SKIP_LITERAL, size
             return None
         self._literals.append(bytearray())
-        self._literal_total += size
         self._mode, self._remaining = _Mode.LITERAL, size
         return NeedContinuation(size) if synchronising else None
 
+    def _is_message(self) -> bool:
+        """True when the literal just announced is a message of an APPEND."""
+        first = self._segments[0]
+        if not _APPEND.match(first):
+            return False
+        return len(self._segments) > 1 or not _APPEND_MAILBOX_LITERAL.match(first)
+
     def _finish(self) -> Event:
         if self._refused:
-            event: Event = Refused(self._refused_tag, self._refused_literal)
+            event: Event = Refused(self._refused_tag, self._refused_literal, self._refused_message)
         else:
             event = Record(tuple(self._segments), tuple(bytes(x) for x in self._literals))
         self._reset_command()

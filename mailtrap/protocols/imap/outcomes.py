@@ -2,15 +2,48 @@
 
 Handlers are generators that yield untagged response bytes and return a :class:`Done` (or None
 for a plain ``OK``); they raise :class:`No` or :class:`Bad` for failures. The session maps these
-to the tagged response in one place.
+to the tagged response in one place. A handler whose work grows with the mailbox yields
+:data:`PAUSE` when :class:`Slices` says so, so the server can serve other clients before it goes on.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator
+import time
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from .format import Value
+
+#: Yielded by a handler between slices of long work: nothing to send, the rest comes later.
+PAUSE = b""
+#: How long a handler works before it pauses (the event loop is shared by every client).
+SLICE = 0.02
+
+
+class Slices:
+    """Tells a long loop when its slice of time is up: ``if slices.due(): yield PAUSE``."""
+
+    def __init__(self) -> None:
+        self._deadline = time.monotonic() + SLICE
+
+    def due(self) -> bool:
+        now = time.monotonic()
+        if now < self._deadline:
+            return False
+        self._deadline = now + SLICE
+        return True
+
+
+T = TypeVar("T")
+#: How many messages one store call of a sliced command handles.
+BATCH = 1000
+
+
+def batches(items: Sequence[T], size: int = BATCH) -> Iterator[Sequence[T]]:
+    """``items`` in runs of ``size``: the store calls between which a handler may pause."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 @dataclass(frozen=True, slots=True)

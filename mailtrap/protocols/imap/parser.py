@@ -9,17 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from . import commands as c
+from . import parse_mailbox as mb
 from .lexer import Record, tag_of
 from .parse_fetch import fetch_items
+from .parse_mailbox import mailbox
 from .parse_search import search_program, sequence_set
 from .sequence import SequenceError
-from .tokens import Cursor, ParseError
-
-#: System flags a client may name (RFC 3501 2.3.2), by upper-cased name.
-SYSTEM_FLAGS = {f.upper(): f for f in ("\\Answered", "\\Flagged", "\\Deleted", "\\Seen", "\\Draft")}
-#: Commands of part 2: their arguments are not read; they answer NO [CANNOT].
-NOT_YET = frozenset({"CREATE", "DELETE", "RENAME", "APPEND", "COPY", "MOVE"})
-STATUS_ITEMS = frozenset({"MESSAGES", "RECENT", "UIDNEXT", "UIDVALIDITY", "UNSEEN"})
+from .tokens import Cursor, ParseError, flag
 
 
 class CommandError(ValueError):
@@ -48,35 +44,31 @@ def parse_command(record: Record) -> tuple[bytes, c.Command]:
     return tag, command
 
 
+def known_command(line: bytes) -> bool:
+    """True when the first line of a command names a command this parser knows."""
+    words = line.upper().split(b" ", 3)
+    if len(words) < 2:
+        return False
+    if words[1] == b"UID":
+        return len(words) > 2 and words[2].decode("ascii", "replace") in _UID_COMMANDS
+    name = words[1].decode("ascii", "replace")
+    return name in _COMMANDS or name in _UID_COMMANDS
+
+
 def _command(cursor: Cursor, name: str) -> c.Command:
     if name == "UID":
         cursor.sp()
         sub = cursor.atom("a UID command").decode("ascii").upper()
-        if sub in ("COPY", "MOVE"):
-            return _not_yet(cursor, f"UID {sub}")
         uid_reader = _UID_COMMANDS.get(sub)
         if uid_reader is None:
             raise ParseError("unknown UID command")
         return uid_reader(cursor, True)
-    if name in NOT_YET:
-        return _not_yet(cursor, name)
     if name in _UID_COMMANDS:
         return _UID_COMMANDS[name](cursor, False)
     reader = _COMMANDS.get(name)
     if reader is None:
         raise ParseError("unknown command")
     return reader(cursor)
-
-
-def _not_yet(cursor: Cursor, name: str) -> c.NotYet:
-    cursor.skip_rest()  # the arguments are not read: the answer is NO whatever they are
-    return c.NotYet(name)
-
-
-def mailbox(cursor: Cursor) -> bytes:
-    """RFC 3501 9 ``mailbox``: INBOX is case-insensitive."""
-    name = cursor.astring()
-    return b"INBOX" if name.upper() == b"INBOX" else name
 
 
 def _authenticate(cursor: Cursor) -> c.Authenticate:
@@ -95,40 +87,14 @@ def _login(cursor: Cursor) -> c.Login:
     return c.Login(user, cursor.astring())
 
 
-def _select(readonly: bool) -> Callable[[Cursor], c.Select]:
-    def read(cursor: Cursor) -> c.Select:
+def _one_mailbox(make: Callable[..., c.Command], *args: object) -> Callable[[Cursor], c.Command]:
+    """The reader of a command whose one argument is a mailbox name."""
+
+    def read(cursor: Cursor) -> c.Command:
         cursor.sp()
-        return c.Select(mailbox(cursor), readonly)
+        return make(mailbox(cursor), *args)
 
     return read
-
-
-def _subscribe(subscribe: bool) -> Callable[[Cursor], c.Subscribe]:
-    def read(cursor: Cursor) -> c.Subscribe:
-        cursor.sp()
-        return c.Subscribe(mailbox(cursor), subscribe)
-
-    return read
-
-
-def _list(lsub: bool) -> Callable[[Cursor], c.ListMailboxes]:
-    def read(cursor: Cursor) -> c.ListMailboxes:
-        cursor.sp()
-        reference = cursor.astring()
-        cursor.sp()
-        return c.ListMailboxes(reference, cursor.list_mailbox(), lsub)
-
-    return read
-
-
-def _status(cursor: Cursor) -> c.Status:
-    cursor.sp()
-    name = mailbox(cursor)
-    cursor.sp()
-    items = cursor.parenthesized(lambda: cursor.atom("a status item").decode("ascii").upper())
-    if not items or any(item not in STATUS_ITEMS for item in items):
-        raise ParseError("unknown status item")
-    return c.Status(name, tuple(items))
 
 
 def _id(cursor: Cursor) -> c.Id:
@@ -157,17 +123,6 @@ def _enable(cursor: Cursor) -> c.Enable:
     return c.Enable(tuple(names))
 
 
-def flag(cursor: Cursor) -> str:
-    """RFC 3501 9 ``flag``: a system flag (canonical case) or a keyword atom."""
-    if cursor.accept(b"\\"):
-        name = "\\" + cursor.atom("a flag").decode("ascii")
-        canonical = SYSTEM_FLAGS.get(name.upper())
-        if canonical is None:
-            raise ParseError("unknown system flag")  # \Recent and extensions cannot be stored
-        return canonical
-    return cursor.atom("a flag").decode("ascii")
-
-
 def _fetch(cursor: Cursor, uid: bool) -> c.Fetch:
     cursor.sp()
     sequence = sequence_set(cursor)
@@ -192,6 +147,24 @@ def _store(cursor: Cursor, uid: bool) -> c.Store:
     return c.Store(sequence, mode, silent, tuple(dict.fromkeys(flags)), uid)  # type: ignore[arg-type]
 
 
+def _copy(move: bool) -> Callable[[Cursor, bool], c.Copy]:
+    def read(cursor: Cursor, uid: bool) -> c.Copy:
+        # RFC 3501 6.4.7 COPY, RFC 6851 3 MOVE: sequence-set SP mailbox
+        cursor.sp()
+        sequence = sequence_set(cursor)
+        cursor.sp()
+        return c.Copy(sequence, mailbox(cursor), uid, move)
+
+    return read
+
+
+def _expunge(cursor: Cursor, uid: bool) -> c.Command:
+    if not uid:
+        return c.Expunge()
+    cursor.sp()  # RFC 4315 2.1: UID EXPUNGE sequence-set
+    return c.UidExpunge(sequence_set(cursor))
+
+
 def _search(cursor: Cursor, uid: bool) -> c.Search:
     charset, key = search_program(cursor)
     return c.Search(key, charset, uid)
@@ -208,17 +181,20 @@ _COMMANDS: dict[str, Callable[[Cursor], c.Command]] = {
     "STARTTLS": _bare(c.StartTls()),
     "AUTHENTICATE": _authenticate,
     "LOGIN": _login,
-    "SELECT": _select(False),
-    "EXAMINE": _select(True),
-    "SUBSCRIBE": _subscribe(True),
-    "UNSUBSCRIBE": _subscribe(False),
-    "LIST": _list(False),
-    "LSUB": _list(True),
-    "STATUS": _status,
+    "SELECT": _one_mailbox(c.Select, False),
+    "EXAMINE": _one_mailbox(c.Select, True),
+    "CREATE": mb.create,
+    "DELETE": _one_mailbox(c.Delete),
+    "RENAME": mb.rename,
+    "SUBSCRIBE": _one_mailbox(c.Subscribe, True),
+    "UNSUBSCRIBE": _one_mailbox(c.Subscribe, False),
+    "LIST": mb.list_command(False),
+    "LSUB": mb.list_command(True),
+    "STATUS": mb.status,
+    "APPEND": mb.append,
     "CHECK": _bare(c.Check()),
     "CLOSE": _bare(c.Close()),
     "UNSELECT": _bare(c.Unselect()),
-    "EXPUNGE": _bare(c.Expunge()),
     "IDLE": _bare(c.Idle()),
     "NAMESPACE": _bare(c.Namespace()),
     "ID": _id,
@@ -230,4 +206,7 @@ _UID_COMMANDS: dict[str, Callable[[Cursor, bool], c.Command]] = {
     "FETCH": _fetch,
     "STORE": _store,
     "SEARCH": _search,
+    "COPY": _copy(move=False),
+    "MOVE": _copy(move=True),
+    "EXPUNGE": _expunge,
 }

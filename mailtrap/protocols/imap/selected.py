@@ -22,6 +22,7 @@ from ...store import (
     Entry,
     Expunged,
     FlagsChanged,
+    FoldersChanged,
     Linked,
     MailboxId,
     StoreEvent,
@@ -94,12 +95,14 @@ class SelectedMailbox:
         self._new = False
         self._full = False
         self._changed: set[int] = set()
+        #: True once the folder was deleted (or lost its mail as a \\Noselect parent): the view
+        #: empties and nothing new comes in, even into a folder made again under the name.
+        self.orphaned = False
 
     def _claim(self, highest: int) -> int:
-        key = (self.mailbox, self.uidvalidity)
         if self.readonly:  # RFC 3501 6.3.2: EXAMINE must not take \Recent away
-            return self.mailboxes.claimed_recent(key)
-        return self.mailboxes.claim_recent(key, highest)
+            return self.mailboxes.claimed_recent(self.uidvalidity)
+        return self.mailboxes.claim_recent(self.uidvalidity, highest)
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -190,9 +193,10 @@ class SelectedMailbox:
         return [self.flags_response()]
 
     def remove(self, uids: set[int]) -> list[bytes]:
-        """Drop expunged UIDs from the view; the EXPUNGE responses, highest MSN first."""
-        positions = sorted((i for i, uid in enumerate(self.uids) if uid in uids), reverse=True)
-        lines = [b"* %d EXPUNGE\r\n" % (i + 1) for i in positions]
+        """Drop expunged UIDs from the view; the EXPUNGE responses, lowest first, each number
+        counted after the ones before it (RFC 3501 7.4.1, as its 6.4.3 example has them)."""
+        positions = [i for i, uid in enumerate(self.uids) if uid in uids]
+        lines = [b"* %d EXPUNGE\r\n" % (i + 1 - k) for k, i in enumerate(positions)]
         if positions:
             keep = [i for i, uid in enumerate(self.uids) if uid not in uids]
             self.entries = [self.entries[i] for i in keep]
@@ -222,9 +226,33 @@ class SelectedMailbox:
                 self._changed.update(event.uids)
         elif isinstance(event, Cleared):
             self._full = True
+        elif isinstance(event, FoldersChanged):
+            if event.owner != self.mailbox.owner or self.orphaned:
+                return False
+            return self._relocate()
         else:
             return False
         return True
+
+    def _relocate(self) -> bool:
+        """After a folder change: follow a rename of this folder (its UIDVALIDITY is unique in
+        the store), or, when it was deleted, give up every message at once so no command of
+        this session can touch a folder made again under the old name."""
+        for info in self.store.folders(self.mailbox.owner):
+            if info.uidvalidity == self.uidvalidity and not info.noselect:
+                if info.mailbox == self.mailbox:
+                    return False
+                self.mailbox = info.mailbox
+                self._full = True
+                return True
+        self.orphaned = self._full = True
+        self.gone.update(self.uids)
+        return True
+
+    def expect_arrivals(self) -> None:
+        """This session added messages to its own mailbox (APPEND, COPY, MOVE): report them at
+        the end of the command, before the store's event comes round."""
+        self._new = True
 
     @property
     def pending(self) -> bool:
@@ -235,7 +263,9 @@ class SelectedMailbox:
         """Untagged responses for what changed in the store (RFC 3501 7.4.1 rules)."""
         if not self.pending and not (allow_expunge and self.gone):
             return []
-        snapshot = self.store.snapshot(self.mailbox)
+        snapshot = None if self.orphaned else self.store.snapshot(self.mailbox)
+        if snapshot is not None and snapshot.uidvalidity != self.uidvalidity:
+            snapshot = None  # not the folder this session selected
         entries = snapshot.entries if snapshot else ()
         current = {e.uid: e for e in entries} if self._full or len(self._changed) > 64 else None
         if self._full:

@@ -78,3 +78,14 @@ def _number(text: bytes) -> int | None:
     if not 0 < value <= NUMBER_MAX:  # RFC 3501 9: seq-number is nz-number / "*"
         raise SequenceError("sequence numbers start at 1")
     return value
+
+
+def uid_set(uids: Sequence[int]) -> str:
+    """``304,319:320``: ascending UIDs written as runs (RFC 4315 3 ``uid-set``), in order."""
+    runs: list[list[int]] = []
+    for uid in uids:
+        if runs and runs[-1][1] == uid - 1:
+            runs[-1][1] = uid
+        else:
+            runs.append([uid, uid])
+    return ",".join(f"{low}" if low == high else f"{low}:{high}" for low, high in runs)

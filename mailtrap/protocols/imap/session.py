@@ -11,7 +11,15 @@ from collections.abc import Generator, Iterator
 
 from ..._version import __version__
 from ...store import MessageStore
-from . import cmd_any, cmd_auth, cmd_mailbox, cmd_selected  # noqa: F401 (register handlers)
+from . import (  # noqa: F401 (register handlers)
+    cmd_any,
+    cmd_auth,
+    cmd_folders,
+    cmd_mailbox,
+    cmd_selected,
+    cmd_write,
+    listing,
+)
 from . import commands as c
 from . import format as fmt
 from .format import Atom
@@ -32,19 +40,47 @@ BASE_CAPABILITIES = (
     "NAMESPACE",
     "UNSELECT",
     "CHILDREN",
+    "UIDPLUS",
+    "MOVE",
+    "MULTIAPPEND",
+    "LIST-EXTENDED",
+    "LIST-STATUS",
+    "SPECIAL-USE",
+    "CREATE-SPECIAL-USE",
     "AUTH=PLAIN",
 )
 #: Commands during whose answer no EXPUNGE may be sent (RFC 3501 7.4.1); their UID forms may.
 _NO_EXPUNGE = (c.Fetch, c.Store, c.Search)
 
 
+def command_name(command: c.Command) -> str:
+    """The command's name as the client wrote it (``UID MOVE``, ``EXAMINE``, ``LSUB``, ...)."""
+    if isinstance(command, c.ListMailboxes):
+        return "LSUB" if command.lsub else "LIST"
+    if isinstance(command, c.Subscribe):
+        return "SUBSCRIBE" if command.subscribe else "UNSUBSCRIBE"
+    if isinstance(command, c.Select):
+        return "EXAMINE" if command.readonly else "SELECT"
+    if isinstance(command, c.UidExpunge):
+        return "UID EXPUNGE"
+    name = "MOVE" if isinstance(command, c.Copy) and command.move else type(command).__name__
+    return ("UID " if getattr(command, "uid", False) else "") + name.upper()
+
+
 class Session:
     """The state of one client's session and the handlers' access to the server."""
 
     def __init__(
-        self, mailboxes: Mailboxes, *, tls_available: bool = False, tls_active: bool = False
+        self,
+        mailboxes: Mailboxes,
+        *,
+        tls_available: bool = False,
+        tls_active: bool = False,
+        append_limit: int | None = None,
     ) -> None:
         self.mailboxes = mailboxes
+        #: The largest message APPEND takes (RFC 7889 APPENDLIMIT), when there is a limit.
+        self.append_limit = append_limit
         self.state = State.NOT_AUTHENTICATED
         self.user: str | None = None
         self.selected: SelectedMailbox | None = None
@@ -61,6 +97,8 @@ class Session:
 
     def capabilities(self) -> list[str]:
         caps = list(BASE_CAPABILITIES)
+        if self.append_limit is not None:
+            caps.append(f"APPENDLIMIT={self.append_limit}")
         if self.tls_available and not self.tls_active and self.state is State.NOT_AUTHENTICATED:
             caps.append("STARTTLS")
         return caps
@@ -88,8 +126,7 @@ class Session:
         """The responses to one command, untagged first and the tagged one last."""
         handler = HANDLERS[type(command)]
         if self.state not in handler.states:
-            name = type(command).__name__.upper()
-            yield fmt.status(tag, "BAD", f"{name} is not valid in this state")
+            yield fmt.status(tag, "BAD", f"{command_name(command)} is not valid in this state")
             return
         yield from self._finish(tag, command, handler.run(self, command))
 

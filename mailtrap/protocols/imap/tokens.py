@@ -20,6 +20,8 @@ _LIST_ATOM = re.compile(rb"[^(){ \x00-\x1f\x7f\"\\\x80-\xff]+")
 _NUMBER = re.compile(rb"\d+")
 _LITERAL = re.compile(rb"\{(\d+)\+?\}\Z")
 NUMBER_MAX = 4294967295  # RFC 3501 9: number is a 32-bit unsigned integer
+#: System flags a client may name (RFC 3501 2.3.2), by upper-cased name.
+SYSTEM_FLAGS = {f.upper(): f for f in ("\\Answered", "\\Flagged", "\\Deleted", "\\Seen", "\\Draft")}
 
 
 class ParseError(ValueError):
@@ -192,3 +194,14 @@ class Cursor:
                     break
                 self.sp()
         return items
+
+
+def flag(cursor: Cursor) -> str:
+    """RFC 3501 9 ``flag``: a system flag (canonical case) or a keyword atom."""
+    if cursor.accept(b"\\"):
+        name = "\\" + cursor.atom("a flag").decode("ascii")
+        canonical = SYSTEM_FLAGS.get(name.upper())
+        if canonical is None:
+            raise ParseError("unknown system flag")  # \Recent and extensions cannot be stored
+        return canonical
+    return cursor.atom("a flag").decode("ascii")
