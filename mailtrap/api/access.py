@@ -23,6 +23,8 @@ from typing import Any
 
 from ..auth import Authenticator, Login, Refusal, basic_credentials
 from ..logins import check, peer_host
+from ..message import mailbox_key
+from ..store import INBOX, MailboxId, MessageStore
 from .errors import ApiError, Send, error_answer, send_whole
 
 #: Routes open to anybody who reaches the port (health probes).
@@ -45,6 +47,43 @@ def default_allowed_hosts(bound_host: str) -> tuple[str, ...]:
 def login_of(scope_or_environ: dict[str, Any]) -> Login | None:
     """The login the request came with; None when HTTP asks for none (everything is open)."""
     return scope_or_environ.get(LOGIN_KEY)
+
+
+def confined_account(login: Login | None) -> str | None:
+    """The account a login is confined to (an account holder in ``own``/``users`` mode), or
+    None when it may see everything."""
+    return login.account if login is not None and login.confined else None
+
+
+def may_see(store: MessageStore, login: Login | None, message_id: str) -> bool:
+    """Whether a login may see a stored message: everything, or (confined) a message linked
+    into one of its account's folders."""
+    account = confined_account(login)
+    if account is None:
+        return True
+    key = mailbox_key(account)
+    return any(mailbox_key(box.owner) == key for box in store.links(message_id))
+
+
+def chosen_mailbox(
+    store: MessageStore, address: str, folder: str, login: Login | None
+) -> MailboxId | None:
+    """The mailbox ``mailbox=`` (an account) and ``folder=`` (INBOX when not given) name, for
+    every route that takes them; None for every stored message.
+
+    A confined login always gets a mailbox of its own account (its INBOX by default); another
+    account's is answered 404 whether it exists or not.
+    """
+    account = confined_account(login)
+    if account is not None:
+        if address and mailbox_key(address) != mailbox_key(account):
+            raise ApiError(404, "no such mailbox")
+        address = account
+    if not address:
+        if folder:
+            raise ApiError(400, "folder= needs mailbox= (the account it belongs to)")
+        return None
+    return store.resolve(MailboxId(address, folder or INBOX))
 
 
 class Access:

@@ -6,6 +6,10 @@ turns events into frames in order (``new`` with the summary, ``update``, ``delet
 A client whose queue is full (slow or dead) is dropped, so delivery never waits for a browser.
 The first frame a client receives is ``stats``: once it arrives, the client is registered and
 will see every later change. Cross-origin browser pages are refused (403), as Mailpit does.
+
+A client logged in as an account holder (``own``/``users`` mode) is confined to its account: it
+gets ``new`` and ``delete`` frames only for its own mailboxes, ``update`` frames with the read
+state in its own mailbox, and ``stats`` of its own INBOX; the others get every frame.
 """
 
 from __future__ import annotations
@@ -18,9 +22,21 @@ import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from ..auth import Login
 from ..handoff import hand_off
-from ..store import Cleared, Delivered, Expunged, FlagsChanged, MessageStore, StoreEvent
+from ..message import mailbox_key
+from ..store import (
+    INBOX,
+    Cleared,
+    Delivered,
+    Expunged,
+    FlagsChanged,
+    MailboxId,
+    MessageStore,
+    StoreEvent,
+)
 from . import serialize
+from .access import confined_account, login_of
 
 log = logging.getLogger("mailtrap.api")
 
@@ -43,10 +59,23 @@ def same_origin(scope: dict[str, Any]) -> bool:
 class _Client:
     """One connected websocket: its frame queue and the task serving it."""
 
-    def __init__(self, task: asyncio.Task[Any] | None) -> None:
+    def __init__(self, task: asyncio.Task[Any] | None, login: Login | None = None) -> None:
         self.queue: asyncio.Queue[str | None] = asyncio.Queue(QUEUE_SIZE)
         self.task = task
         self.dropped = False
+        #: the account this client is confined to, as a look-up key (None: it sees everything)
+        account = confined_account(login)
+        self.account = None if account is None else mailbox_key(account)
+
+
+#: Who gets a frame: everyone; the clients that see everything; those and the clients of these
+#: accounts; or only the clients of these accounts.
+EVERYONE, ADMINS = "everyone", "admins"
+Audience = str | tuple[str, frozenset[str]]
+
+
+def _owners(*mailboxes: MailboxId) -> frozenset[str]:
+    return frozenset(mailbox_key(box.owner) for box in mailboxes)
 
 
 class LiveFeed:
@@ -83,21 +112,26 @@ class LiveFeed:
 
     # -- producing frames --------------------------------------------------------------------
 
-    def stats_frame(self) -> str:
-        data = {"Total": self.store.count(), "Unread": self.store.unread_count()}
+    def stats_frame(self, account: str | None = None) -> str:
+        if account is None:
+            data = {"Total": self.store.count(), "Unread": self.store.unread_count()}
+        else:
+            folder = self.store.folder(MailboxId(account, INBOX))
+            total, unread = (folder.total, folder.unseen) if folder is not None else (0, 0)
+            data = {"Total": total, "Unread": unread}
         return json.dumps({"Type": "stats", "Data": data})
 
     async def _run(self) -> None:
         while True:
             event = await self._events.get()
             try:
-                for frame in await self._frames(event):
-                    self._broadcast(frame)
+                for frame, audience in await self._frames(event):
+                    self._broadcast(frame, audience)
             except Exception:
                 log.exception("live feed could not announce %r", event)
             self._schedule_stats()
 
-    async def _frames(self, event: StoreEvent) -> list[str]:
+    async def _frames(self, event: StoreEvent) -> list[tuple[str, Audience]]:
         if isinstance(event, Delivered):
             message = event.message
             if self.executor is None:
@@ -108,29 +142,49 @@ class LiveFeed:
             if summary is None or doc is None:  # deleted already: its delete frame follows
                 return []
             read = self._announced[message.id] = self.store.is_read(message.id)
-            return [_frame("new", serialize.summary(message, summary, read, doc))]
+            frame = _frame("new", serialize.summary(message, summary, read, doc))
+            return [(frame, ("owners", _owners(*event.mailboxes)))]
         if isinstance(event, FlagsChanged):
-            return self._updates(e.message.id for e in event.entries)
+            ids = [e.message.id for e in event.entries]
+            return self._updates(ids) + self._own_updates(ids, event.mailbox)
         if isinstance(event, Expunged):
             for message_id in event.removed:
                 self._announced.pop(message_id, None)
             removed = set(event.removed)
-            frames = [_frame("delete", {"ID": i}) for i in event.removed]
-            return frames + self._updates(i for i in event.message_ids if i not in removed)
+            audience = ("owners", _owners(event.mailbox))
+            frames = [(_frame("delete", {"ID": i}), audience) for i in event.removed]
+            left = [i for i in event.message_ids if i not in removed]
+            # A message that left this mailbox but not the store is gone for its owner.
+            gone = ("own", _owners(event.mailbox))
+            frames += [(_frame("delete", {"ID": i}), gone) for i in left]
+            return frames + self._updates(left)
         if isinstance(event, Cleared):
             self._announced.clear()
-            return [_frame("truncate", None)]
+            return [(_frame("truncate", None), EVERYONE)]
         return []
 
-    def _updates(self, message_ids: Iterable[str]) -> list[str]:
-        """``update`` frames for messages whose overall read state differs from the last told."""
-        frames = []
+    def _updates(self, message_ids: Iterable[str]) -> list[tuple[str, Audience]]:
+        """``update`` frames for messages whose overall read state differs from the last told
+        (for the clients that see everything)."""
+        frames: list[tuple[str, Audience]] = []
         for message_id in dict.fromkeys(message_ids):
             read = self.store.is_read(message_id)
             if self._announced.get(message_id) != read:
                 self._announced[message_id] = read
-                frames.append(_frame("update", {"ID": message_id, "Read": read}))
+                frames.append((_frame("update", {"ID": message_id, "Read": read}), ADMINS))
         return frames
+
+    def _own_updates(
+        self, message_ids: Iterable[str], mailbox: MailboxId
+    ) -> list[tuple[str, Audience]]:
+        """``update`` frames with the read state in ``mailbox``, for its owner's clients."""
+        if not any(client.account is not None for client in self.clients):
+            return []
+        audience = ("own", _owners(mailbox))
+        return [
+            (_frame("update", {"ID": i, "Read": self.store.is_read(i, mailbox)}), audience)
+            for i in dict.fromkeys(message_ids)
+        ]
 
     def _schedule_stats(self) -> None:
         if not self._stats_due:
@@ -140,10 +194,14 @@ class LiveFeed:
     def _send_stats(self) -> None:
         self._stats_due = False
         if self.clients:
-            self._broadcast(self.stats_frame())
+            self._broadcast(self.stats_frame(), ADMINS)
+        for account in {c.account for c in self.clients if c.account is not None}:
+            self._broadcast(self.stats_frame(account), ("own", frozenset({account})))
 
-    def _broadcast(self, frame: str) -> None:
+    def _broadcast(self, frame: str, audience: Audience = EVERYONE) -> None:
         for client in list(self.clients):
+            if not _hears(client, audience):
+                continue
             try:
                 client.queue.put_nowait(frame)
             except asyncio.QueueFull:
@@ -174,8 +232,8 @@ class LiveFeed:
             await send({"type": "websocket.close", "code": 1001})
             return
         await send({"type": "websocket.accept"})
-        client = _Client(asyncio.current_task())
-        client.queue.put_nowait(self.stats_frame())
+        client = _Client(asyncio.current_task(), login_of(scope))
+        client.queue.put_nowait(self.stats_frame(client.account))
         if not self.clients:  # events were not followed while nobody listened
             self._announced.clear()
         self.clients.add(client)
@@ -209,6 +267,17 @@ class LiveFeed:
     async def _read_until_closed(receive: Any) -> None:
         while (await receive()).get("type") != "websocket.disconnect":
             pass
+
+
+def _hears(client: _Client, audience: Audience) -> bool:
+    if audience == EVERYONE:
+        return True
+    if audience == ADMINS:
+        return client.account is None
+    kind, owners = audience
+    if client.account is None:
+        return kind == "owners"
+    return client.account in owners
 
 
 def _frame(kind: str, data: Any) -> str:

@@ -6,6 +6,7 @@ JSON body ``{"Error": "..."}`` with its status, so no route ever answers with HT
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 from collections.abc import Callable
@@ -17,10 +18,11 @@ from flask import Response, current_app, request
 
 from ..faults import Faults
 from ..message import EMPTY_SUMMARY, Summary
-from ..store import INBOX, MailboxId, MessageRecord, MessageStore
+from ..store import MailboxId, MessageRecord, MessageStore
 from ..store.query import Filter
 from ..store.searchdoc import NO_DOC
 from . import search, serialize
+from .access import chosen_mailbox, confined_account, login_of, may_see
 from .errors import Answer, ApiError, json_answer
 from .serialize import Json
 
@@ -75,15 +77,17 @@ def int_arg(name: str, default: int, minimum: int = 0) -> int:
     return value
 
 
+def confined_to() -> str | None:
+    """The account a logged-in account holder is confined to (``own``/``users`` mode): they
+    see that account alone. None when the request may see everything."""
+    return confined_account(login_of(request.environ))
+
+
 def mailbox_arg() -> MailboxId | None:
-    """``mailbox=`` (an account) and ``folder=`` (INBOX when not given) as one mailbox."""
+    """``mailbox=`` and ``folder=`` as one mailbox (see :func:`~.access.chosen_mailbox`)."""
     address = request.args.get("mailbox", "").strip()
     folder = request.args.get("folder", "").strip()
-    if not address:
-        if folder:
-            raise ApiError(400, "folder= needs mailbox= (the account it belongs to)")
-        return None
-    return state().store.resolve(MailboxId(address, folder or INBOX))
+    return chosen_mailbox(state().store, address, folder, login_of(request.environ))
 
 
 def query_arg(required: bool) -> search.Query:
@@ -165,6 +169,19 @@ def find_message(message_id: str) -> MessageRecord:
             raise ApiError(404, "message not found")
         return found.messages[0]
     found = api.store.get(message_id)
-    if found is None:
+    if found is None or not may_see(api.store, login_of(request.environ), message_id):
         raise ApiError(404, "message not found")
     return found
+
+
+def admin_only(view: Callable[..., Response]) -> Callable[..., Response]:
+    """A view for those who see everything: a confined login gets 403 (the route table marks
+    these routes ``admin``)."""
+
+    @functools.wraps(view)
+    def checked(*args: Any, **kwargs: Any) -> Response:
+        if confined_to() is not None:
+            raise ApiError(403, "only the viewer's own users (--ui-auth) may use this")
+        return view(*args, **kwargs)
+
+    return checked

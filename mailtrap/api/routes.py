@@ -59,6 +59,8 @@ class Route:
     handler: str | None = None
     #: Served as a websocket (a plain HTTP request to it is answered 426).
     websocket: bool = False
+    #: Server-wide settings and logs: refused (403) to a login confined to its account.
+    admin: bool = False
 
     @property
     def rule(self) -> str:
@@ -191,6 +193,7 @@ ROUTES: tuple[Route, ...] = (
             {"200": json_content(_RULES)},
         ),
         routes_faults.list_rules,
+        admin=True,
     ),
     Route(
         "POST",
@@ -204,9 +207,14 @@ ROUTES: tuple[Route, ...] = (
             ),
         ),
         routes_faults.add_rules,
+        admin=True,
     ),
     Route(
-        "DELETE", "/api/v1/rules", operation("Remove every rule", OK), routes_faults.delete_rules
+        "DELETE",
+        "/api/v1/rules",
+        operation("Remove every rule", OK),
+        routes_faults.delete_rules,
+        admin=True,
     ),
     Route(
         "DELETE",
@@ -217,6 +225,7 @@ ROUTES: tuple[Route, ...] = (
             [path_param("ID", "Rule ID")],
         ),
         routes_faults.delete_rule,
+        admin=True,
     ),
     Route(
         "GET",
@@ -226,12 +235,14 @@ ROUTES: tuple[Route, ...] = (
             {"200": json_content(ref("Refused"))},
         ),
         routes_faults.refused,
+        admin=True,
     ),
     Route(
         "DELETE",
         "/api/v1/refused",
         operation("Empty the refused-mail log", OK),
         routes_faults.clear_refused,
+        admin=True,
     ),
     Route(
         "GET",
@@ -240,6 +251,7 @@ ROUTES: tuple[Route, ...] = (
             "Mailpit's chaos triggers (mapped onto rules)", {"200": json_content(ref("Chaos"))}
         ),
         routes_faults.get_chaos,
+        admin=True,
     ),
     Route(
         "PUT",
@@ -250,6 +262,7 @@ ROUTES: tuple[Route, ...] = (
             requestBody=body(ref("Chaos")),
         ),
         routes_faults.put_chaos,
+        admin=True,
     ),
     # -- the application (routes_app) ------------------------------------------------------------
     Route(

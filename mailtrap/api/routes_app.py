@@ -14,7 +14,7 @@ import time
 
 from flask import Response
 
-from .respond import ApiError, as_json, as_text, json_body, state
+from .respond import ApiError, as_json, as_text, confined_to, json_body, mailbox_arg, state
 from .send import build
 
 _STATIC_TYPES = {
@@ -56,14 +56,19 @@ def _memory() -> int:
 def info() -> Response:
     api = state()
     counters = api.store.stats()
+    messages, unread = api.store.count(), api.store.unread_count()
+    if confined_to() is not None:  # an account sees its own INBOX's counts, nothing else's
+        folder = api.store.folder(mailbox_arg())  # type: ignore[arg-type]
+        messages, unread = (folder.total, folder.unseen) if folder is not None else (0, 0)
+        counters = dict.fromkeys(counters, 0)
     return as_json(
         {
             "Version": api.version,
             "LatestVersion": "",
             "Database": "",
             "DatabaseSize": 0,
-            "Messages": api.store.count(),
-            "Unread": api.store.unread_count(),
+            "Messages": messages,
+            "Unread": unread,
             "Tags": {},
             "RuntimeStats": {
                 "Uptime": int(time.monotonic() - api.started),
@@ -73,7 +78,7 @@ def info() -> Response:
                 "SMTPAcceptedSize": counters["accepted_size"],
                 "SMTPRejected": 0,
                 "SMTPIgnored": 0,
-                **api.live_stats(),
+                **{k: v if confined_to() is None else 0 for k, v in api.live_stats().items()},
             },
         }
     )
