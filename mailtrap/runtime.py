@@ -87,6 +87,7 @@ def _pop3(runtime: Runtime, implicit: bool = False) -> Server:
         locks=runtime.shared("pop3", MaildropLocks),
         timeout=config.pop3_timeout,
         max_connections=config.max_connections,
+        authenticator=runtime.authenticator,
         **_tls(runtime, implicit),
     )
 
@@ -99,6 +100,8 @@ def _imap(runtime: Runtime, implicit: bool = False) -> Server:
         mailboxes=runtime.shared("imap", lambda: Mailboxes(runtime.store)),
         max_connections=runtime.config.max_connections,
         max_size=runtime.config.max_size,
+        authenticator=runtime.authenticator,
+        hostname=runtime.config.hostname,
         **_tls(runtime, implicit),
     )
 

@@ -7,7 +7,7 @@ checking), :mod:`.throttle` (the failure-delay policy).
 """
 
 from .authenticator import Authenticator, Login, Mode
-from .credentials import Digest, Password, Refusal, basic_credentials
+from .credentials import Check, Digest, Password, Refusal, basic_credentials
 from .sasl import Cancelled, Challenge, Malformed, Mechanism
 from .throttle import Throttle
 from .users import Htpasswd, Users, UsersError, read_htpasswd
@@ -16,6 +16,7 @@ __all__ = [
     "Authenticator",
     "Cancelled",
     "Challenge",
+    "Check",
     "Digest",
     "Htpasswd",
     "Login",

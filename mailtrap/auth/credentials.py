@@ -52,6 +52,15 @@ class Digest:
 Credentials = Password | Digest
 
 
+@dataclass(frozen=True, slots=True)
+class Check:
+    """A login a protocol engine waits to have checked before it answers (None: credentials
+    that broke the rules, which fail). The server checks it (:mod:`mailtrap.logins`: off the
+    loop when costly, after the failure delay) and hands the engine the verdict."""
+
+    credentials: Credentials | None
+
+
 def check_name(raw: bytes | str) -> str:
     """A login name under the rules above, as text; :class:`Refusal` otherwise."""
     if isinstance(raw, str):

@@ -10,7 +10,16 @@ from __future__ import annotations
 import asyncio
 import ssl
 
-from ..protocols.pop3 import NEED_DATA, Close, MaildropLocks, Pop3Connection, Send, StartTls
+from ..auth import Authenticator
+from ..protocols.pop3 import (
+    NEED_DATA,
+    CheckLogin,
+    Close,
+    MaildropLocks,
+    Pop3Connection,
+    Send,
+    StartTls,
+)
 from ..protocols.pop3.replies import err
 from ..store import MessageStore
 from .stream import READ_SIZE, StreamServer
@@ -34,12 +43,14 @@ class Pop3Server(StreamServer):
         max_connections: int = 1000,
         starttls: ssl.SSLContext | None = None,
         implicit_tls: ssl.SSLContext | None = None,
+        authenticator: Authenticator | None = None,
     ) -> None:
         super().__init__(
             timeout=timeout,
             max_connections=max_connections,
             starttls=starttls,
             implicit_tls=implicit_tls,
+            authenticator=authenticator,
         )
         self.store = store
         # Shared by the POP3 and POP3S listeners of one runtime (RFC 1939 section 8).
@@ -55,6 +66,7 @@ class Pop3Server(StreamServer):
             self.store,
             self.locks,
             hostname=self.hostname,
+            authenticator=self.authenticator,
             tls_available=self._starttls is not None,
             tls_active=self._implicit_tls is not None,
         )
@@ -83,6 +95,8 @@ class Pop3Server(StreamServer):
                 writer.write(event.data)  # the +OK, then the upgrade with nothing in between
                 await self.start_tls(reader, writer)
                 connection.tls_started()
+            elif isinstance(event, CheckLogin):
+                connection.checked(await self.check(event.check, writer))
             elif isinstance(event, Close):
                 return
 

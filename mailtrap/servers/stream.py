@@ -1,6 +1,7 @@
 """What the POP3 and IMAP listeners share: asyncio streams on a bound socket, a connection limit,
 sessions that end quietly when the client goes away, STARTTLS without a plaintext-injection hole,
-closing that flushes and then aborts, and a stop that ends every session at once.
+checking logins (the authenticator off the loop, the failure delay), closing that flushes and
+then aborts, and a stop that ends every session at once.
 """
 
 from __future__ import annotations
@@ -9,6 +10,10 @@ import asyncio
 import logging
 import socket
 import ssl
+
+from .. import logins
+from ..auth import Authenticator, Check, Login
+from ..logins import peer_host
 
 log = logging.getLogger("mailtrap.servers")
 
@@ -29,7 +34,10 @@ class StreamServer:
         max_connections: int,
         starttls: ssl.SSLContext | None,
         implicit_tls: ssl.SSLContext | None,
+        authenticator: Authenticator | None = None,
     ) -> None:
+        #: Who may log in (the runtime's; any password by default).
+        self.authenticator = authenticator if authenticator is not None else Authenticator()
         self.timeout = timeout
         self.max_connections = max_connections
         self._starttls = starttls
@@ -58,6 +66,11 @@ class StreamServer:
             await asyncio.gather(*pending, return_exceptions=True)
         await self._server.wait_closed()
         self._server = None
+
+    async def check(self, check: Check, writer: asyncio.StreamWriter) -> Login | None:
+        """The verdict on a login a session waits for (see :func:`mailtrap.logins.check`)."""
+        peer = peer_host(writer.get_extra_info("peername"))
+        return await logins.check(self.authenticator, check.credentials, peer)
 
     def too_many_connections(self) -> bytes:
         """The line sent to a client refused for the connection limit."""

@@ -6,7 +6,15 @@ from collections.abc import Callable
 
 import pytest
 
-from mailtrap.protocols.pop3 import NEED_DATA, Close, MaildropLocks, Pop3Connection, Send, StartTls
+from mailtrap.protocols.pop3 import (
+    NEED_DATA,
+    CheckLogin,
+    Close,
+    MaildropLocks,
+    Pop3Connection,
+    Send,
+    StartTls,
+)
 from mailtrap.store import MemoryStore
 
 
@@ -27,6 +35,10 @@ class Driver:
                 return out
             if isinstance(event, Send):
                 out += event.data
+            elif isinstance(event, CheckLogin):  # checked as the server does, without delay
+                found = event.check.credentials
+                authenticator = self.connection.session.authenticator
+                self.connection.checked(None if found is None else authenticator.verify(found))
             elif isinstance(event, StartTls):
                 self.tls_requested = True
                 return out + event.data

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ...auth import Authenticator, Check, Login
 from ...store import StoreEvent
 from . import format as fmt
 from .cmd_write import append_target_missing
@@ -42,12 +43,16 @@ class ImapConnection:
         max_line: int = 65536,
         max_literal: int = 1 << 20,
         max_message: int | None = None,
+        authenticator: Authenticator | None = None,
+        hostname: str = "localhost",
     ) -> None:
         self.session = Session(
             mailboxes,
             tls_available=tls_available,
             tls_active=tls_active,
             append_limit=max_message,
+            authenticator=authenticator,
+            hostname=hostname,
         )
         self._lexer = CommandLexer(
             max_line=max_line, max_literal=max_literal, max_message=max_message
@@ -72,6 +77,16 @@ class ImapConnection:
     def wants_tls(self) -> bool:
         """True after STARTTLS was answered: start TLS, then call :meth:`tls_started`."""
         return self.session.starttls_requested and not self.busy
+
+    @property
+    def pending_check(self) -> Check | None:
+        """A login to check before anything more is read or answered: check it, then call
+        :meth:`checked` with the verdict."""
+        return None if self.busy else self.session.pending_check
+
+    def checked(self, login: Login | None) -> None:
+        """The verdict on :attr:`pending_check`: the command goes on."""
+        self._job = self.session.verified(login)
 
     def receive_data(self, data: bytes) -> None:
         """Take bytes from the client."""
@@ -130,6 +145,8 @@ class ImapConnection:
 
     def _advance(self) -> None:
         while self._job is None and not self.closed and not self.session.starttls_requested:
+            if self.session.pending_check is not None:
+                return  # a login is being checked: nothing more until the verdict
             event = self._lexer.next_event()
             if event is NEED_DATA:
                 return

@@ -4,7 +4,7 @@
 :class:`MaildropLocks` is shared by every connection over the same store.
 """
 
-from .connection import MAX_LINE, Close, Event, Pop3Connection, Send, StartTls
+from .connection import MAX_LINE, CheckLogin, Close, Event, Pop3Connection, Send, StartTls
 from .lines import NEED_DATA
 from .maildrop import Maildrop, MaildropLocks
 from .session import State
@@ -12,6 +12,7 @@ from .session import State
 __all__ = [
     "MAX_LINE",
     "NEED_DATA",
+    "CheckLogin",
     "Close",
     "Event",
     "Maildrop",

@@ -7,6 +7,7 @@ The I/O loop that drives it (``mailtrap.servers.pop3``) does, in order::
         NEED_DATA -> read; conn.receive_data(data) (b"" at end of stream)
         Send      -> write event.data
         StartTls  -> write event.data, upgrade the transport, then conn.tls_started()
+        CheckLogin-> check event.check's credentials, then conn.checked(login or None)
         Close     -> close the transport
 
 One command is answered per :meth:`Pop3Connection.next_event`, so a client that pipelines
@@ -20,12 +21,13 @@ import time
 from collections import deque
 from dataclasses import dataclass
 
+from ...auth import Authenticator, Check, Login
 from ...store import MessageStore
 from . import replies
 from .commands import CommandError, parse_command
 from .lines import NEED_DATA, TOO_LONG, LineBuffer, Marker
 from .maildrop import MaildropLocks
-from .session import Action, Session, State
+from .session import Action, Response, Session, State
 
 #: The longest command line accepted, CRLF included. RFC 2449 section 4 says 255 octets; we allow
 #: more so that long addresses, passwords and AUTH PLAIN responses (RFC 5034 section 4) fit.
@@ -51,11 +53,19 @@ class StartTls:
 
 
 @dataclass(frozen=True, slots=True)
+class CheckLogin:
+    """Check a login (``mailtrap.logins``), then hand the verdict to ``checked``; nothing more
+    is answered meanwhile."""
+
+    check: Check
+
+
+@dataclass(frozen=True, slots=True)
 class Close:
     """Close the connection; nothing more will be produced."""
 
 
-Event = Send | StartTls | Close
+Event = Send | StartTls | CheckLogin | Close
 
 
 class Pop3Connection:
@@ -70,9 +80,23 @@ class Pop3Connection:
         tls_available: bool = False,
         tls_active: bool = False,
         max_line: int = MAX_LINE,
+        authenticator: Authenticator | None = None,
     ) -> None:
-        self.session = Session(store, locks, tls_available=tls_available, tls_active=tls_active)
+        authenticator = authenticator if authenticator is not None else Authenticator()
+        # RFC 1939 7: the greeting's timestamp, when APOP is offered.
+        stamp = f"<{secrets.token_hex(8)}.{int(time.time())}@{hostname}>"
+        self._stamp = stamp if authenticator.offers_digests else ""
+        self.session = Session(
+            store,
+            locks,
+            authenticator=authenticator,
+            hostname=hostname,
+            stamp=self._stamp.encode("utf-8", "replace"),
+            tls_available=tls_available,
+            tls_active=tls_active,
+        )
         self.hostname = hostname
+        self._checking: Check | None = None
         self._buffer = LineBuffer(max_line)
         self._events: deque[Event] = deque()
         self._eof = False
@@ -84,8 +108,12 @@ class Pop3Connection:
 
     def greeting(self) -> bytes:
         """The server greeting, with an APOP timestamp (RFC 1939 sections 4 and 7)."""
-        stamp = f"<{secrets.token_hex(8)}.{int(time.time())}@{self.hostname}>"
-        return replies.ok(f"mailtrap POP3 ready {stamp}")
+        return replies.ok(f"mailtrap POP3 ready {self._stamp}".rstrip())
+
+    def checked(self, login: Login | None) -> None:
+        """The verdict on the :class:`CheckLogin` event: its answer is the next event."""
+        self._checking = None
+        self._respond(self.session.checked(login))
 
     def receive_data(self, data: bytes) -> None:
         """Bytes from the client; ``b""`` means the client closed its side."""
@@ -101,6 +129,8 @@ class Pop3Connection:
         while not self._events:
             if self.session.state is State.CLOSED:
                 return Close()
+            if self._checking is not None:
+                return CheckLogin(self._checking)
             if self._waiting_for_tls:
                 return NEED_DATA
             line = self._buffer.next_line()
@@ -128,6 +158,12 @@ class Pop3Connection:
                 self._events.append(Send(replies.err(str(error))))
                 return
             response = session.handle(command)
+        if response.check is not None:
+            self._checking = response.check
+            return
+        self._respond(response)
+
+    def _respond(self, response: Response) -> None:
         if response.action is Action.START_TLS:
             # RFC 2595 section 4: nothing the client sent before the handshake may be used.
             self._buffer.clear()
