@@ -4,8 +4,10 @@
 #   docker run --rm -p 1025:1025 -p 8025:8025 mailtrap-sink
 #
 # Every option is a MAILTRAP_* variable (see README, "Run as a CI service"); arguments after
-# the image name go to `mailtrap`. BASE lets the same file build from a locally made Python
-# image where no registry is reachable (tests/container/build-image.sh does that).
+# the image name go to `mailtrap`. `sendmail` (also /usr/sbin/sendmail) submits to the
+# container's own SMTP server, for apps that shell out to it. BASE lets the same file build
+# from a locally made Python image where no registry is reachable (tests/container/build-image.sh
+# does that).
 ARG BASE=python:3.12-slim
 
 # --- build stage: a virtual environment holding mailtrap and its dependencies ---------------
@@ -32,6 +34,8 @@ RUN groupadd --gid 1000 mailtrap \
         --shell /usr/sbin/nologin mailtrap \
     && install -d -o 1000 -g 1000 -m 0750 /data
 COPY --from=build /opt/mailtrap /opt/mailtrap
+# `mailtrap sendmail` as sendmail, where apps and PHP's mail() look for it.
+RUN ln -s /opt/mailtrap/bin/mailtrap /usr/sbin/sendmail
 ENV PATH=/opt/mailtrap/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     MAILTRAP_LISTEN=0.0.0.0

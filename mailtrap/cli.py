@@ -1,5 +1,6 @@
 """The command line: ``mailtrap`` serves everything; ``mailtrap healthcheck`` probes a running one;
-``mailtrap passwd`` prints a password hash (:mod:`mailtrap.passwd`).
+``mailtrap passwd`` prints a password hash (:mod:`mailtrap.passwd`); ``mailtrap sendmail``
+(also run as ``sendmail`` through a link) is :mod:`mailtrap.sendmail`.
 
 Every flag is also an environment variable, ``MAILTRAP_`` + the flag upper-cased with ``-`` as
 ``_``; a flag beats its variable. Errors (a bad option, a busy port) are one line on stderr and
@@ -22,6 +23,7 @@ from ._version import __version__
 from .auth import Htpasswd, Users, UsersError, read_htpasswd
 from .config import SERVICES, SMTP_AUTH_MODES, Config, Listen, Service, names
 from .faults import RuleError, RuleSpec
+from .relay import RelaySettings, RelaySettingsError
 from .runtime import BindError, Runtime
 from .store import MemoryStore
 
@@ -148,6 +150,18 @@ def _build_parser(prog: str, health: bool) -> _Parser:
         metavar="FILE",
         help="SMTP fault-injection rules: a JSON list, each rule as POST /api/v1/rules takes",
     )
+    parser.add_argument(
+        "--relay", metavar="HOST:PORT", help="SMTP server that release (and --relay-match) sends to"
+    )
+    parser.add_argument(
+        "--relay-tls", metavar="MODE", help="starttls or tls (implicit) for the relay server"
+    )
+    parser.add_argument("--relay-auth", metavar="USER:PASS", help="log in to the relay server")
+    parser.add_argument(
+        "--relay-match",
+        metavar="REGEX",
+        help="relay every message at once to its recipients matching REGEX",
+    )
     return parser
 
 
@@ -203,6 +217,12 @@ def config_from_args(args: argparse.Namespace) -> Config:
         if path and not os.path.isfile(path):
             raise UsageError(f"--{flag} / {env_name(flag)}: no such file: {path}")
     options["rules"] = _parsed(args, "rules", _rules, ())
+    relay = {f: _option(args, f) for f in ("relay", "relay-tls", "relay-auth", "relay-match")}
+    try:
+        RelaySettings.parse(*relay.values())
+    except RelaySettingsError as error:
+        raise UsageError(f"--{error.flag} / {env_name(error.flag)}: {error}") from None
+    options.update((flag.replace("-", "_"), value) for flag, value in relay.items())
     options.update(_accounts(args))
     try:
         return Config(**options)
@@ -282,6 +302,8 @@ async def serve(config: Config) -> None:
             shown = f"http://{address}" if name == "http" else address  # clickable viewer URL
             print(f"  {name.upper():6} {shown}", flush=True)
         print("Ctrl-C (or SIGTERM) stops it.", flush=True)
+        if runtime.relay is not None:
+            print(f"Release (and --relay-match) sends through {runtime.relay.settings}.")
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -351,11 +373,17 @@ def healthcheck(config: Config) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    if argv is None and os.path.basename(sys.argv[0]) == "sendmail":  # linked as sendmail
+        argv = ["sendmail", *sys.argv[1:]]
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] == "passwd":
         from .passwd import main as passwd
 
         return passwd(argv[1:])
+    if argv and argv[0] == "sendmail":
+        from .sendmail import main as sendmail
+
+        return sendmail(argv[1:])
     is_health = bool(argv) and argv[0] == "healthcheck"
     prog = "mailtrap healthcheck" if is_health else "mailtrap"
     try:

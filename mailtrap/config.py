@@ -72,6 +72,11 @@ class Config:
     max_connections: int = 1000
     #: fault-injection rules in force from the start (``--rules FILE``)
     rules: tuple[RuleSpec, ...] = ()
+    #: --relay HOST:PORT and its companions (see mailtrap.relay); None: no relay.
+    relay: str | None = None
+    relay_tls: str | None = None
+    relay_auth: str | None = None
+    relay_match: str | None = None
     #: who may log in, and to what (``--auth``): ``any``, ``own`` or ``users``
     auth: str = "any"
     #: the accounts of ``users`` mode (``--users``, ``MailTrap(users={address: password})``)

@@ -15,7 +15,7 @@ from email.message import Message
 from html.parser import HTMLParser
 from typing import NamedTuple
 
-from .message import header_block, read_head
+from .message import HEADER_LIMIT, header_block, read_head
 from .mime import parse
 
 SNIPPET_LENGTH = 250
@@ -63,8 +63,18 @@ def html_text(html: str) -> str:
 
 
 def snippet_of(text: str) -> str:
-    """Up to :data:`SNIPPET_LENGTH` characters of ``text`` with white space collapsed."""
-    words = " ".join(text.split())
+    """Up to :data:`SNIPPET_LENGTH` characters of ``text`` with white space collapsed.
+
+    Only as much of ``text`` is looked at as the snippet needs (a long body is not split into
+    words whole): a prefix, four times longer each time it collapses to too little.
+    """
+    end = SNIPPET_LENGTH * 4
+    while True:
+        # A word cut at ``end`` only shortens the last word: the words before it are the same.
+        words = " ".join(text[:end].split())
+        if len(words) > SNIPPET_LENGTH or end >= len(text):
+            break
+        end *= 4
     if len(words) <= SNIPPET_LENGTH:
         return words
     return words[: SNIPPET_LENGTH - 3].rstrip() + "..."
@@ -82,25 +92,22 @@ def facts_cost(facts: Facts) -> int:
 _PLAIN_ENCODINGS = frozenset({"", "7bit", "8bit", "binary"})
 
 
-def facts_of(raw: bytes, head: Message | None = None) -> Facts:
-    """The :class:`Facts` of a message; never raises.
-
-    ``head`` is the header block already parsed with :func:`~mailtrap.message.read_head`.
-    """
+def facts_of(raw: bytes) -> Facts:
+    """The :class:`Facts` of a message; never raises."""
     block = header_block(raw)
-    try:
-        if head is None:
-            head = read_head(raw)
-        text = _single_text_part(head, raw[len(block) :])
-    except Exception:  # a header the fast path does not understand: take the full parse
-        text = None
+    text = None
+    if len(block) <= HEADER_LIMIT:  # a bigger header block: the full parse, bounded, decides
+        try:
+            text = _single_text_part(read_head(raw), raw[len(block) :])
+        except Exception:  # a header the fast path does not understand: take the full parse
+            text = None
     if text is None:
         return _parsed_facts(raw)
     subtype, content = text
     body = content if subtype == "plain" else html_text(content)
-    if subtype == "plain" and not body.strip():
+    if subtype == "plain" and body.isspace():
         body = ""
-    return Facts(snippet=snippet_of(body), attachments=0, inline=0, text=f"{body}\n".casefold())
+    return Facts(snippet=snippet_of(body), attachments=0, inline=0, text=_search_text(body, ""))
 
 
 def _single_text_part(head: Message, payload: bytes) -> tuple[str, str] | None:
@@ -133,11 +140,18 @@ def _single_text_part(head: Message, payload: bytes) -> tuple[str, str] | None:
 
 def _parsed_facts(raw: bytes) -> Facts:
     parsed = parse(raw)
-    body = parsed.text if parsed.text.strip() else html_text(parsed.html)
+    text = parsed.text
+    body = text if text and not text.isspace() else html_text(parsed.html)
     names = " ".join(a.filename for a in (*parsed.attachments, *parsed.inline) if a.filename)
     return Facts(
         snippet=snippet_of(body),
         attachments=len(parsed.attachments),
         inline=len(parsed.inline),
-        text=f"{body}\n{names}".casefold(),
+        text=_search_text(body, names),
     )
+
+
+def _search_text(body: str, names: str) -> str:
+    """The body text, then the attachment names on a line of their own if there are any,
+    case-folded (one copy of a long body, not three)."""
+    return f"{body}\n{names}".casefold() if names else body.casefold()

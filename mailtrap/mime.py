@@ -4,6 +4,15 @@ Parsed with the standard library's ``email`` package (``policy.default``) on dem
 keeps parsed views in its bounded cache (``store.parsed(id)``), so neither ingest nor memory
 pays for it. Broken or undecodable parts never raise: the view degrades (a body decoded with
 replacement characters, a part kept as raw bytes), and the raw message is always still there.
+
+The work is bounded whatever the message holds (Dovecot bounds its parser the same way, at
+10,000 parts and 100 levels): the parser is fed a few KiB at a time and stops after
+:data:`MAX_PARTS` parts or :data:`MAX_DEPTH` levels of nesting; the rest of the message is
+then shown as one opaque ``application/octet-stream`` attachment (see :data:`REST`). A
+Content-* field is parsed up to :data:`FIELD_LIMIT` characters, and the header list is decoded
+as :func:`mailtrap.message.header_text` bounds it (the standard library's structured header
+parser is quadratic). Feeding in pieces also keeps the parser from splitting the whole
+message into lines at once: parsing costs about the message's size in memory, not six times it.
 """
 
 from __future__ import annotations
@@ -13,12 +22,35 @@ import re
 from dataclasses import dataclass, field
 from email import policy
 from email.message import EmailMessage, Message
-from email.parser import BytesParser
+from email.parser import BytesFeedParser
+from email.policy import EmailPolicy
 from html.parser import HTMLParser
+
+from .message import header_text
 
 log = logging.getLogger("mailtrap.mime")
 
-_PARSER = BytesParser(policy=policy.default)
+#: The most MIME parts one parse makes (each costs the parser about 100 us).
+MAX_PARTS = 1000
+#: The most levels of multipart and message/rfc822 nesting one parse follows.
+MAX_DEPTH = 64
+#: How much of a Content-* field the parser reads (the structured parser is quadratic).
+FIELD_LIMIT = 8192
+#: The part number given to the unparsed rest of a message cut at MAX_PARTS or MAX_DEPTH.
+REST = "rest"
+_FEED = 4096
+
+
+class _BoundedPolicy(EmailPolicy):
+    """``policy.default`` that parses at most FIELD_LIMIT characters of a header field."""
+
+    def header_fetch_parse(self, name: str, value: str) -> object:  # type: ignore[override]
+        if isinstance(value, str) and len(value) > FIELD_LIMIT:
+            value = value[:FIELD_LIMIT]
+        return super().header_fetch_parse(name, value)
+
+
+_POLICY = _BoundedPolicy()
 _URL = re.compile(r"""\bhttps?://[^\s<>"'`]+""", re.IGNORECASE)
 _TRAILING = ".,;:!?'\")]}"
 
@@ -43,15 +75,12 @@ class Attachment:
 class ParsedMessage:
     """Everything a reader wants from one message, parsed once."""
 
-    email: Message = field(repr=False)
     text: str
     html: str
     attachments: tuple[Attachment, ...]
     inline: tuple[Attachment, ...]
     headers: tuple[tuple[str, str], ...]
     links: tuple[str, ...]
-    #: The size of the raw message parsed.
-    source_size: int = 0
 
     def part(self, part_id: str) -> Attachment | None:
         """The attachment or inline part with this MIME part number."""
@@ -62,12 +91,12 @@ class ParsedMessage:
 
 
 def parse(raw: bytes) -> ParsedMessage:
-    """Parse raw bytes into a :class:`ParsedMessage`; never raises."""
+    """Parse raw bytes into a :class:`ParsedMessage`; never raises; bounded work (see above)."""
     try:
-        message = _PARSER.parsebytes(raw)
+        message, rest = _email(raw)
     except Exception:  # the parser is lenient; this is the last line of defence
         log.exception("unparseable message")
-        message = EmailMessage()
+        message, rest = EmailMessage(), b""
     text_part, html_part = _body_part(message, "plain"), _body_part(message, "html")
     text = _content(text_part) if text_part is not None else ""
     html = _content(html_part) if html_part is not None else ""
@@ -81,23 +110,54 @@ def parse(raw: bytes) -> ParsedMessage:
             not item.disposition and item.content_id and not item.filename
         )
         (inline if is_inline else attachments).append(item)
+    if rest:
+        attachments.append(Attachment(REST, "", "application/octet-stream", "", "attachment", rest))
     return ParsedMessage(
-        email=message,
         text=text,
         html=html,
         attachments=tuple(attachments),
         inline=tuple(inline),
-        headers=tuple((name, _header_str(message, name, v)) for name, v in message.raw_items()),
+        headers=tuple((name, header_text(str(value))) for name, value in message.raw_items()),
         links=tuple(dict.fromkeys([*find_urls(text), *_html_links(html)])),
-        source_size=len(raw),
     )
 
 
+def _email(raw: bytes) -> tuple[Message, bytes]:
+    """The parsed message, and the bytes left unparsed once MAX_PARTS or MAX_DEPTH was hit."""
+    made: list[Message] = []
+
+    def factory(policy: EmailPolicy = _POLICY) -> Message:
+        part = EmailMessage(policy)
+        made.append(part)
+        return part
+
+    parser = BytesFeedParser(_factory=factory, policy=_POLICY)
+    made.clear()  # the parser made one to try the factory
+    for start in range(0, len(raw), _FEED):
+        parser.feed(raw[start : start + _FEED])
+        if len(made) > MAX_PARTS or (made and _depth(made[0]) > MAX_DEPTH):
+            return parser.close(), raw[start + _FEED :]
+    return parser.close(), b""
+
+
+def _depth(root: Message) -> int:
+    """How deep the part being parsed is: the length of the chain of last children."""
+    depth, part = 0, root
+    while part.is_multipart():
+        children = part.get_payload()
+        if not isinstance(children, list) or not children:
+            break
+        part = children[-1]
+        depth += 1
+    return depth
+
+
 def parsed_cost(view: ParsedMessage) -> int:
-    """About how many bytes a parsed view holds: the message object keeps every part's text
-    (about twice the raw size), plus the decoded bodies and attachments."""
+    """About how many bytes a parsed view holds: its decoded bodies, attachments and headers
+    (it keeps no parsed message object)."""
     decoded = sum(a.size for a in (*view.attachments, *view.inline))
-    return 2 * view.source_size + len(view.text) + len(view.html) + decoded
+    headers = sum(len(name) + len(value) for name, value in view.headers)
+    return len(view.text) + len(view.html) + decoded + headers
 
 
 def find_urls(text: str) -> list[str]:
@@ -129,9 +189,11 @@ def _content(part: Message) -> str:
         return payload.decode("utf-8", errors="replace")
 
 
-def _leaves(message: Message, prefix: str) -> list[tuple[str, Message]]:
-    """Leaf parts with their IMAP part numbers (RFC 3501 6.4.5); message/rfc822 is a leaf."""
-    if not message.is_multipart() or message.get_content_type() == "message/rfc822":
+def _leaves(message: Message, prefix: str, depth: int = 0) -> list[tuple[str, Message]]:
+    """Leaf parts with their IMAP part numbers (RFC 3501 6.4.5); message/rfc822 is a leaf,
+    and so is a multipart deeper than MAX_DEPTH."""
+    leaf = message.get_content_type() == "message/rfc822" or depth > MAX_DEPTH
+    if not message.is_multipart() or leaf:
         return [(prefix or "1", message)]
     children = message.get_payload()
     if not isinstance(children, list):
@@ -140,13 +202,20 @@ def _leaves(message: Message, prefix: str) -> list[tuple[str, Message]]:
     for index, child in enumerate(children, 1):
         number = f"{prefix}.{index}" if prefix else str(index)
         if child.is_multipart() and child.get_content_type() != "message/rfc822":
-            found.extend(_leaves(child, number))
+            found.extend(_leaves(child, number, depth + 1))
         else:
             found.append((number, child))
     return found
 
 
 def _attachment(part_id: str, part: Message) -> Attachment:
+    try:
+        return _decoded(part_id, part)
+    except Exception:  # RecursionError re-serialising a deep message/rfc822, ...
+        return Attachment(part_id, "", "application/octet-stream", "", "attachment", b"")
+
+
+def _decoded(part_id: str, part: Message) -> Attachment:
     if part.get_content_type() == "message/rfc822":
         inner = part.get_payload()
         data = (
@@ -164,13 +233,6 @@ def _attachment(part_id: str, part: Message) -> Attachment:
     disposition = (part.get_content_disposition() or "").lower()
     content_id = str(part.get("content-id", "")).strip().strip("<>")
     return Attachment(part_id, filename, part.get_content_type(), content_id, disposition, data)
-
-
-def _header_str(message: Message, name: str, value: object) -> str:
-    try:
-        return str(message.policy.header_fetch_parse(name, value))  # type: ignore[arg-type]
-    except Exception:
-        return str(value)
 
 
 class _LinkParser(HTMLParser):

@@ -29,6 +29,7 @@ from .store import MessageStore
 
 if TYPE_CHECKING:
     from .lazy import Server
+    from .relay import Relay
     from .tls import TlsMaterial
 
 log = logging.getLogger("mailtrap.runtime")
@@ -118,6 +119,7 @@ def _http(runtime: Runtime) -> Server:
         version=__version__,
         faults=runtime.faults,
         access=_access(runtime),
+        relay=runtime.relay,
     )
     server.prepare()
     return server
@@ -222,6 +224,14 @@ class Runtime:
         self._shared: dict[str, Any] = {}
         # Lazy builders run in worker threads: IMAP and IMAPS may be built at the same time.
         self._shared_lock = threading.Lock()
+        #: Release and automatic relay (None without --relay).
+        self.relay: Relay | None = None
+        relay_options = (config.relay, config.relay_tls, config.relay_auth, config.relay_match)
+        if any(relay_options):  # smtplib and the relay load only when asked for
+            from .relay import Relay, RelaySettings
+
+            settings = RelaySettings.parse(*relay_options)
+            self.relay = Relay(settings, store) if settings else None
 
     def shared(self, name: str, make: Callable[[], T]) -> T:
         """State the listeners of one protocol share (plain and implicit TLS), made once."""
@@ -268,6 +278,8 @@ class Runtime:
                     sock.close()
                     raise
                 self._servers[service.name] = server
+            if self.relay is not None:
+                self.relay.start()
         except BaseException:
             for _, sock in sockets:
                 sock.close()
@@ -277,6 +289,8 @@ class Runtime:
     async def stop(self) -> None:
         """Stop every server, newest first; bounded and idempotent."""
         servers, self._servers = self._servers, {}
+        if self.relay is not None:
+            self.relay.close()
         for server in reversed(servers.values()):
             try:
                 await asyncio.wait_for(server.stop(), STOP_TIMEOUT)

@@ -281,6 +281,21 @@ class MailTrap:
         """Remove every message; UIDs are never reused afterwards."""
         self.store.clear()
 
+    def release(self, message: Message | str, to: list[str]) -> None:
+        """Send a captured message (or its ID) on to ``to`` through the ``relay=`` server.
+
+        As the HTTP API's release: Bcc removed, Date and Message-ID renewed. Raises
+        :class:`~mailtrap.relay.RelayError` with the upstream's reply when it refuses.
+        """
+        relay = self._runtime.runtime.relay
+        if relay is None:
+            raise RuntimeError("relay is off: use MailTrap(relay='HOST:PORT')")
+        message_id = message if isinstance(message, str) else message.id
+        stored = self.store.get(message_id)
+        if stored is None:
+            raise LookupError(f"no message {message_id} (deleted?)")
+        relay.release(stored, to)
+
     # -- unhappy paths -------------------------------------------------------------------------
 
     @property

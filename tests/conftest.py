@@ -12,6 +12,9 @@ from mailclients import make_mda
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
+#: Every test fails if it held an event loop too long (tests/support/loopwatch.py).
+pytest_plugins = ("loopwatch",)
+
 
 @pytest.fixture
 def need_tool() -> Callable[..., str]:

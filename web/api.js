@@ -91,8 +91,21 @@ export function headers(id) {
   return request("GET", `api/v1/message/${encodeURIComponent(id)}/headers`);
 }
 
+/** The SMTP dialogue that delivered a message (404 for mail that came another way). */
+export function transcript(id) {
+  return request("GET", `api/v1/message/${encodeURIComponent(id)}/transcript`);
+}
+
 export function raw(id) {
   return request("GET", `api/v1/message/${encodeURIComponent(id)}/raw`, { as: "text" });
+}
+
+/** Send a message on to `to` through the server's --relay (Mailpit's release). */
+export function release(id, to) {
+  return request("POST", `api/v1/message/${encodeURIComponent(id)}/release`, {
+    body: { To: to },
+    as: "text",
+  });
 }
 
 export function setRead(ids, read, mailbox, folder) {

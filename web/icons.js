@@ -11,6 +11,7 @@ const PATHS = {
   trash: "M4 6h12M8 6V4h4v2M5.5 6l.9 10.5h7.2L14.5 6",
   unread: "M3 5h14v10H3zM3 5.5l7 5.5 7-5.5",
   search: "M8.5 3.5a5 5 0 1 0 0 10 5 5 0 0 0 0-10zM12.2 12.2 16.5 16.5",
+  send: "M3.5 9.5 16.5 3.5l-4.5 13-3-5.5zM9 11l7.5-7.5",
 };
 
 /** An <svg> icon in the text colour, hidden from screen readers (the labels carry meaning). */

@@ -1,5 +1,5 @@
-// view.js — the message view: header, actions (mark unread, download .eml, delete) and the
-// HTML, text, headers, raw source and attachments tabs.
+// view.js — the message view: header, actions (mark unread, download .eml, release, delete) and
+// the HTML, text, headers, raw source, attachments and SMTP transcript tabs.
 //
 // HTML mail is only ever shown inside <iframe sandbox=""> pointing at /view/{ID}.html: no scripts,
 // no forms, no popups, and a unique origin that can't read our API. Remote images stay blocked
@@ -8,8 +8,10 @@
 import * as api from "./api.js";
 import { h, replace } from "./dom.js";
 import { address, addressList, hasRemoteContent, longTime, size, splitLinks } from "./format.js";
+import { ReleaseDialog } from "./release.js";
+import { transcriptView } from "./transcript.js";
 
-const TABS = ["html", "text", "headers", "raw", "attachments"];
+const TABS = ["html", "text", "headers", "raw", "attachments", "transcript"];
 /** The raw tab shows at most this much of a message; the .eml download has all of it. */
 const RAW_LIMIT = 2_000_000;
 
@@ -36,6 +38,7 @@ export class MessageView {
       toggleRead: $("view-toggle-read"),
       download: $("view-download"),
       delete: $("view-delete"),
+      release: $("view-release"),
       status: $("view-status"),
     };
     this.id = null;
@@ -54,6 +57,12 @@ export class MessageView {
     });
     this.el.toggleRead.addEventListener("click", () => this.toggleRead());
     this.el.delete.addEventListener("click", () => this.id && this.onDelete(this.id));
+    this.releaseDialog = new ReleaseDialog({
+      onReleased: (id, to) => id === this.id && this.setStatus(`Released to ${to.join(", ")}`),
+    });
+    this.el.release.addEventListener("click", () => {
+      if (this.message) this.releaseDialog.open(this.id, this.message);
+    });
   }
 
   get isOpen() {
@@ -124,6 +133,7 @@ export class MessageView {
   setActionsEnabled(enabled) {
     this.el.toggleRead.disabled = !enabled;
     this.el.delete.disabled = !enabled;
+    this.el.release.disabled = !enabled;
     if (enabled) this.el.download.removeAttribute("aria-disabled");
     else {
       this.el.download.setAttribute("aria-disabled", "true");
@@ -309,6 +319,11 @@ export class MessageView {
         : null,
       h("pre", { class: "raw-source", text: cut ? raw.slice(0, RAW_LIMIT) : raw }),
     );
+  }
+
+  async transcriptPanel() {
+    this.cache.transcript ??= await transcriptView(this.id);
+    return this.cache.transcript;
   }
 
   attachmentsPanel() {

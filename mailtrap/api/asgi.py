@@ -21,7 +21,7 @@ import asyncio
 import socket
 from collections.abc import Awaitable, Callable
 from importlib.resources.abc import Traversable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import uvicorn
 
@@ -35,6 +35,9 @@ from .errors import ApiError, error_answer
 from .respond import ApiState
 from .routes import ROUTES, Route
 from .wsgi import WsgiBridge
+
+if TYPE_CHECKING:
+    from ..relay import Relay
 
 #: Routes served by async handlers, not Flask: (method, path) as the OpenAPI document names them.
 ASYNC_ROUTES = tuple((route.method, route.path) for route in ROUTES if route.handler)
@@ -58,6 +61,7 @@ class HttpServer:
         version: str,
         faults: Faults | None = None,
         access: Access | None = None,
+        relay: Relay | None = None,
     ) -> None:
         self.store = store
         #: the Host allow-list, CORS and basic auth, checked before every route
@@ -66,6 +70,7 @@ class HttpServer:
         self.assets = assets
         self.max_size = max_size
         self.version = version
+        self.relay = relay
         self.state: ApiState | None = None
         self._config: uvicorn.Config | None = None
         self._server: uvicorn.Server | None = None
@@ -77,6 +82,7 @@ class HttpServer:
         """Build the Flask app and uvicorn's configuration: the part of starting that needs no
         loop, so the runtime may run it in a worker thread."""
         self.state = ApiState(self.store, self.assets, self.max_size, self.version, self.faults)
+        self.state.relay = self.relay
         self.bridge = WsgiBridge(create_app(self.state), max_body(self.max_size))
         self._config = uvicorn.Config(
             self._route,

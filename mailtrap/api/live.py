@@ -24,7 +24,7 @@ from typing import Any
 
 from ..auth import Login
 from ..handoff import hand_off
-from ..message import mailbox_key
+from ..message import Summary, mailbox_key
 from ..store import (
     INBOX,
     Cleared,
@@ -32,9 +32,11 @@ from ..store import (
     Expunged,
     FlagsChanged,
     MailboxId,
+    MessageRecord,
     MessageStore,
     StoreEvent,
 )
+from ..store.searchdoc import SearchDoc
 from . import serialize
 from .access import confined_account, login_of
 
@@ -135,10 +137,11 @@ class LiveFeed:
         if isinstance(event, Delivered):
             message = event.message
             if self.executor is None:
-                doc = self.store.doc(message.id)
-            else:  # reading a big message must not stall the loop
-                doc = await self._loop.run_in_executor(self.executor, self.store.doc, message.id)
-            summary = self.store.summary(message.id)
+                doc, summary = self._prepare(message)
+            else:  # reading a big message, or its hostile headers, must not stall the loop
+                doc, summary = await self._loop.run_in_executor(
+                    self.executor, self._prepare, message
+                )
             if summary is None or doc is None:  # deleted already: its delete frame follows
                 return []
             read = self._announced[message.id] = self.store.is_read(message.id)
@@ -162,6 +165,11 @@ class LiveFeed:
             self._announced.clear()
             return [(_frame("truncate", None), EVERYONE)]
         return []
+
+    def _prepare(self, message: MessageRecord) -> tuple[SearchDoc | None, Summary | None]:
+        """What a ``new`` frame needs of a message: its search document (the body facts) and
+        summary (None if gone)."""
+        return self.store.doc(message.id), self.store.summary(message.id)
 
     def _updates(self, message_ids: Iterable[str]) -> list[tuple[str, Audience]]:
         """``update`` frames for messages whose overall read state differs from the last told

@@ -197,6 +197,15 @@ SCHEMAS: Json = {
         "required": ["From"],
     },
     "SendConfirmation": _object(ID=STRING),
+    "Transcript": _object(
+        Client=STRING,
+        TLS={"type": ["string", "null"]},
+        Omitted=INTEGER,
+        Lines={
+            "type": "array",
+            "items": _object(Time=TIME, Direction={"enum": ["in", "out"]}, Text=STRING),
+        },
+    ),
     "Mailboxes": _object(
         mailboxes={
             "type": "array",

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib.resources.abc import Traversable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Response, current_app, request
 
@@ -25,6 +25,9 @@ from . import search, serialize
 from .access import chosen_mailbox, confined_account, login_of, may_see
 from .errors import Answer, ApiError, json_answer
 from .serialize import Json
+
+if TYPE_CHECKING:
+    from ..relay import Relay
 
 
 @dataclass
@@ -41,6 +44,8 @@ class ApiState:
     ready: bool = True
     #: () -> {"LiveClients": n, "Waiting": n}, filled in by the ASGI server.
     live_stats: Callable[[], dict[str, int]] = lambda: {"LiveClients": 0, "Waiting": 0}
+    #: Release to an upstream SMTP server (None without --relay).
+    relay: Relay | None = None
 
 
 def state() -> ApiState:
@@ -101,7 +106,11 @@ def query_arg(required: bool) -> search.Query:
 
 
 def json_body(empty: Any = None) -> Any:
-    """The request body parsed as JSON (any type); ``empty`` for an empty body, if given."""
+    """The request body parsed as JSON (any type): the one place the API parses a JSON body.
+
+    ``empty`` is the answer for an empty body, if given. Anything that is not JSON is a 400,
+    nesting too deep for the parser included (a RecursionError would otherwise be a 500).
+    """
     raw = request.get_data(cache=True)
     if empty is not None and not raw.strip():
         return empty

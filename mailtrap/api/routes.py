@@ -170,6 +170,37 @@ ROUTES: tuple[Route, ...] = (
     ),
     Route(
         "GET",
+        "/api/v1/message/{ID}/transcript",
+        operation(
+            "The SMTP dialogue that delivered the message: commands and replies with their "
+            "times, AUTH secrets masked, never the message itself (mailtrap addition); 404 for "
+            "mail that did not arrive over SMTP",
+            {"200": json_content(ref("Transcript")), "404": ERROR},
+            [ID, MAILBOX, FOLDER],
+        ),
+        routes_message.get_transcript,
+    ),
+    Route(
+        "POST",
+        "/api/v1/message/{ID}/release",
+        operation(
+            "Send the message on to To through the --relay server (Bcc removed, Date and "
+            "Message-ID renewed); 404 when no relay is configured",
+            {"200": text('"ok"'), "400": ERROR, "404": ERROR},
+            [ID, MAILBOX, FOLDER],
+            requestBody=body(
+                {
+                    "type": "object",
+                    "properties": {"To": {"type": "array", "items": {"type": "string"}}},
+                    "required": ["To"],
+                },
+                True,
+            ),
+        ),
+        routes_message.release,
+    ),
+    Route(
+        "GET",
         "/view/{ID}.html",
         operation(
             "The message's HTML part, under a CSP that allows no script",

@@ -1,4 +1,5 @@
-"""Views of one message: detail (marks it read), headers, raw source, parts, and the views.
+"""Views of one message: detail (marks it read), headers, raw source, parts, the views, the
+SMTP transcript, and release (sending it on through the ``--relay`` server, as Mailpit does).
 
 Their paths and methods are in the route table, :mod:`.routes`.
 
@@ -19,9 +20,21 @@ from flask import Response, request
 
 from ..message import header_block
 from ..mime import ParsedMessage
+from ..relay import RelayError, ReleaseError
 from ..store import MessageRecord
+from ..transcript import decode
 from . import parts, serialize
-from .respond import ApiError, as_json, find_message, mailbox_arg, state, summary_of
+from .respond import (
+    ApiError,
+    as_json,
+    body_fields,
+    find_message,
+    mailbox_arg,
+    ok,
+    state,
+    string_list,
+    summary_of,
+)
 
 _MIME_TYPE = re.compile(r"^[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*$")
 _CHARSET = re.compile(r"^[A-Za-z0-9_.:-]{1,40}$")
@@ -128,6 +141,31 @@ def get_part(ID: str, PartID: str) -> Response:
     content_type = item.content_type if _MIME_TYPE.match(item.content_type) else ""
     name = item.filename or item.content_id or f"part-{PartID}"
     return _download(item.data, content_type or "application/octet-stream", name)
+
+
+def get_transcript(ID: str) -> Response:
+    """The SMTP dialogue that delivered the message: commands, replies, times (our addition)."""
+    message = _in_mailbox(find_message(ID))
+    blob = state().store.transcript(message.id)
+    if blob is None:
+        raise ApiError(404, "no SMTP transcript: this message did not arrive over SMTP")
+    return as_json(serialize.transcript(decode(blob, message.id)))
+
+
+def release(ID: str) -> Response:
+    """Mailpit's release: send the message on to ``To`` through the ``--relay`` server."""
+    relay = state().relay
+    if relay is None:
+        raise ApiError(404, "release is off: start mailtrap with --relay HOST:PORT")
+    message = _in_mailbox(find_message(ID))
+    to = string_list(body_fields(), "To")
+    try:
+        relay.release(message, to)
+    except ReleaseError as problem:
+        raise ApiError(400, str(problem)) from None
+    except RelayError as problem:
+        raise ApiError(400, f"SMTP error: {problem}") from None
+    return ok()
 
 
 def view_html(ID: str) -> Response:

@@ -15,6 +15,7 @@ from ..message import Address, Summary, mailbox_key
 from ..mime import Attachment, ParsedMessage
 from ..store import FolderInfo, MailboxInfo, MessageRecord
 from ..store.searchdoc import SearchDoc
+from ..transcript import Transcript
 
 Json = dict[str, Any]
 
@@ -22,16 +23,16 @@ _TOKEN = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
 _FOLD = re.compile(r"[ \t]*\r?\n[ \t]*")
 
 
-def rfc3339(moment: datetime, milliseconds: bool = False) -> str:
-    """``2024-05-01T12:00:00.123Z``; naive times are taken as UTC."""
+def rfc3339(moment: datetime, timespec: str = "seconds") -> str:
+    """``2024-05-01T12:00:00.123Z`` (``timespec`` as ``isoformat``'s); naive times are UTC."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    text = moment.isoformat(timespec="milliseconds" if milliseconds else "seconds")
+    text = moment.isoformat(timespec=timespec)
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 def received(message: MessageRecord) -> str:
-    return rfc3339(datetime.fromtimestamp(message.received, UTC), milliseconds=True)
+    return rfc3339(datetime.fromtimestamp(message.received, UTC), "milliseconds")
 
 
 def address(value: Address | None) -> Json:
@@ -183,6 +184,23 @@ def headers(items: list[tuple[str, str]]) -> Json:
 
 def folder(info: FolderInfo) -> Json:
     return {"Name": info.name, "Total": info.total, "Unread": info.unseen}
+
+
+def transcript(dialogue: Transcript) -> Json:
+    """``/transcript``: the SMTP dialogue that delivered a message (mailtrap addition)."""
+    return {
+        "Client": dialogue.client,
+        "TLS": dialogue.tls,
+        "Omitted": dialogue.omitted,
+        "Lines": [
+            {
+                "Time": rfc3339(datetime.fromtimestamp(line.time, UTC), "microseconds"),
+                "Direction": line.direction,
+                "Text": line.text,
+            }
+            for line in dialogue.lines
+        ],
+    }
 
 
 def mailbox(info: MailboxInfo) -> Json:

@@ -14,6 +14,7 @@ import asyncio
 import math
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -58,6 +59,9 @@ class WaitHub:
         self.executor = executor
         self.waiters: set[Waiter] = set()
         self.closed = False
+        #: New waiters' queries over stored mail run here, one at a time: hundreds of them at
+        #: once queue up rather than crowd the interpreter lock the loop needs too.
+        self._scanner = ThreadPoolExecutor(1, thread_name_prefix="mailtrap-wait")
         self._loop = asyncio.get_running_loop()
         self._loop_thread = threading.get_ident()
         self._unsubscribe: Callable[[], None] = store.subscribe(self._on_event)
@@ -84,6 +88,7 @@ class WaitHub:
     def close(self) -> None:
         self.closed = True
         self._unsubscribe()
+        self._scanner.shutdown(wait=False, cancel_futures=True)
         for waiter in list(self.waiters):
             if not waiter.found.done():
                 waiter.found.cancel()
@@ -134,18 +139,18 @@ class WaitHub:
     async def _existing(self, waiter: Waiter) -> None:
         """A message already stored (after ``since``, if given) answers at once, oldest first.
 
-        One query, in a worker thread: a search over everything never holds the loop.
+        One query, in the hub's scanning thread: a search over everything never holds the loop.
         """
         terms = waiter.query.terms
         if waiter.after_time:
             terms = (*terms, Received(after=math.nextafter(waiter.after_time, math.inf)))
         question = Filter(terms, waiter.mailbox, waiter.after_seq)
-        if self.executor is None:
-            found = self.store.query(question, 0, 1)
-        else:
+        try:
             found = await self._loop.run_in_executor(
-                self.executor, self.store.query, question, 0, 1
+                self._scanner, self.store.query, question, 0, 1
             )
+        except RuntimeError:  # the hub closed while this waiter was queued
+            return
         if found.messages and not waiter.found.done():
             waiter.found.set_result(found.messages[0])
 

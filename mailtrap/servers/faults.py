@@ -44,7 +44,8 @@ def attempt(server: Any, stage: str, **known: Any) -> Attempt:
 
 class FaultInjection:
     """Mixed into our aiosmtpd ``SMTP`` subclass (before ``SMTP``): the greeting, EHLO/HELO and
-    the DATA command, and hanging up. The subclass sets :attr:`faults`."""
+    the DATA command, and hanging up. The subclass sets :attr:`faults`. It sits above
+    :class:`~.smtp_pipelining.PipeliningMixin`, whose held replies it lets out before a hang-up."""
 
     faults: Faults
     #: push() has something to do besides pushing: the greeting is still to come (the first
@@ -64,6 +65,10 @@ class FaultInjection:
         if verdict.hang_up:
             self._hang_up = self._push_watched = True
         return verdict.reply or ""
+
+    def _may_hold(self) -> bool:
+        # A reply before hanging up is written at once, never held for a pipelined group.
+        return not self._hang_up and super()._may_hold()  # type: ignore[misc]
 
     async def push(self, status: str | bytes) -> None:
         if self._push_watched:
@@ -88,6 +93,9 @@ class FaultInjection:
         if status:
             await super().push(status)  # type: ignore[misc]
             self.transport.close()  # type: ignore[attr-defined]  # after the reply is sent
+        elif super()._flush_held():  # type: ignore[misc]
+            # No reply to this command, but a pipelined group's earlier replies go out first.
+            self.transport.close()  # type: ignore[attr-defined]
         else:
             self.transport.abort()  # type: ignore[attr-defined]  # no reply: just gone
 

@@ -1,28 +1,20 @@
-"""The POP3 listener: moves bytes between asyncio streams and the sans-I/O POP3 engine.
+"""The POP3 listener: the sans-I/O POP3 engine on a :class:`~.stream.StreamServer`.
 
-Everything protocol-related is in :mod:`mailtrap.protocols.pop3`; this adapter adds what needs
-I/O: STLS and implicit TLS (POP3S), the idle timeout (RFC 1939 section 3: a session idle that long
-is closed without entering UPDATE, so nothing is deleted), a connection limit, and stop.
+Everything protocol-related is in :mod:`mailtrap.protocols.pop3`, everything about streams in
+:mod:`.stream`; this adds the maildrop locks every POP3 listener over a store shares, and the idle
+timeout's length (RFC 1939 section 3: a session idle that long is closed without entering UPDATE,
+so nothing is deleted).
 """
 
 from __future__ import annotations
 
-import asyncio
 import ssl
 
 from ..auth import Authenticator
-from ..protocols.pop3 import (
-    NEED_DATA,
-    CheckLogin,
-    Close,
-    MaildropLocks,
-    Pop3Connection,
-    Send,
-    StartTls,
-)
+from ..protocols.pop3 import MaildropLocks, Pop3Connection
 from ..protocols.pop3.replies import err
 from ..store import MessageStore
-from .stream import READ_SIZE, StreamServer
+from .stream import StreamServer
 
 #: RFC 1939 section 3: an inactivity timer, if any, lasts at least 10 minutes.
 DEFAULT_TIMEOUT = 600.0
@@ -61,8 +53,8 @@ class Pop3Server(StreamServer):
         # RFC 3206 section 4: SYS/TEMP, a temporary problem on the server side.
         return err("too many connections, try again later", "SYS/TEMP")
 
-    async def serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        connection = Pop3Connection(
+    def connection(self) -> Pop3Connection:
+        return Pop3Connection(
             self.store,
             self.locks,
             hostname=self.hostname,
@@ -70,38 +62,3 @@ class Pop3Server(StreamServer):
             tls_available=self._starttls is not None,
             tls_active=self._implicit_tls is not None,
         )
-        try:
-            await self._drive(connection, reader, writer)
-        finally:
-            connection.connection_lost()  # a dropped session deletes nothing
-
-    async def _drive(
-        self,
-        connection: Pop3Connection,
-        reader: asyncio.StreamReader,
-        writer: asyncio.StreamWriter,
-    ) -> None:
-        await self._send(writer, connection.greeting())
-        while True:
-            event = connection.next_event()
-            if event is NEED_DATA:
-                # A silent client is logged out without UPDATE (TimeoutError ends the session).
-                async with asyncio.timeout(self.timeout):
-                    data = await reader.read(READ_SIZE)
-                connection.receive_data(data)
-            elif isinstance(event, Send):
-                await self._send(writer, event.data)
-            elif isinstance(event, StartTls):
-                writer.write(event.data)  # the +OK, then the upgrade with nothing in between
-                await self.start_tls(reader, writer)
-                connection.tls_started()
-            elif isinstance(event, CheckLogin):
-                connection.checked(await self.check(event.check, writer))
-            elif isinstance(event, Close):
-                return
-
-    async def _send(self, writer: asyncio.StreamWriter, data: bytes) -> None:
-        writer.write(data)
-        # A client that stops reading is as idle as one that stops writing.
-        async with asyncio.timeout(self.timeout):
-            await writer.drain()

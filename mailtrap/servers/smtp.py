@@ -11,7 +11,11 @@ Differences from aiosmtpd's defaults, each deliberate:
   small limit, so a client cannot make us buffer a huge command;
 - a message over the size limit is answered ``552`` whichever way it is over, and nothing is stored;
 - a connection limit, answered ``421`` (RFC 5321 3.8);
-- fault-injection rules (``trap.fail(...)``) asked at every stage: see ``servers/faults.py``.
+- fault-injection rules (``trap.fail(...)``) asked at every stage: see ``servers/faults.py``;
+- PIPELINING (RFC 2920), in :mod:`.smtp_pipelining`; CHUNKING and BINARYMIME (RFC 3030), in
+  :mod:`.smtp_chunking`; their EHLO keywords added by our ``smtp_EHLO`` (no ``handle_EHLO``
+  hook: aiosmtpd would inspect its signature on every connection);
+- each delivered message keeps the dialogue that delivered it, in :mod:`.smtp_transcript`.
 """
 
 from __future__ import annotations
@@ -27,10 +31,16 @@ from .._version import __version__
 from ..auth import Authenticator
 from ..faults import Faults
 from ..store import MessageStore
+from ..transcript import queued_reply
 from .connections import Connections
 from .faults import FaultHooks, FaultInjection
 from .smtp_address import FastAddresses
 from .smtp_auth import AuthMixin, auth_options
+from .smtp_chunking import KEYWORDS as CHUNKING
+from .smtp_chunking import ChunkingMixin
+from .smtp_pipelining import KEYWORD as PIPELINING
+from .smtp_pipelining import PipeliningMixin
+from .smtp_transcript import TranscriptMixin
 
 log = logging.getLogger("mailtrap.smtp")
 
@@ -45,6 +55,8 @@ class _DropLoginDataNotice(logging.Filter):
 logging.getLogger("mail.log").addFilter(_DropLoginDataNotice())
 
 _COMMAND_LINE_LIMIT = SMTP.line_length_limit
+#: EHLO keywords of the extensions our mixins add to aiosmtpd's.
+EXTENSIONS = (PIPELINING, *CHUNKING)
 
 
 class StoreHandler(FaultHooks):
@@ -55,23 +67,46 @@ class StoreHandler(FaultHooks):
         self.faults = faults
 
     async def handle_DATA(self, server: CaptureSMTP, session: Session, envelope: Envelope) -> str:
+        # The end of DATA, and the last BDAT chunk (servers/smtp_chunking.py) alike.
         if self.faults.active:
             refusal = await self.refusal_at_end(server, envelope)
             if refusal is not None:  # "" too: a silent hang-up
                 return refusal
         raw = envelope.original_content or b""
+        transcript = server.transcript(envelope)
         # Awaited: a backend that commits to disk answers 250 only once the message is safe,
         # and serves other connections meanwhile.
         inboxes = server.authenticator.inboxes(envelope.rcpt_tos)  # aliases, catch-alls
         message = await self.store.deliver_async(
-            envelope.mail_from or "", envelope.rcpt_tos, raw, inboxes=inboxes
+            envelope.mail_from or "",
+            envelope.rcpt_tos,
+            raw,
+            transcript=transcript,
+            inboxes=inboxes,
         )
-        return f"250 OK: queued as {message.id}"
+        return queued_reply(message.id)
 
 
-class CaptureSMTP(AuthMixin, FaultInjection, FastAddresses, SMTP):
-    """aiosmtpd's SMTP with our limits, connection tracking, our AUTH, faults, and a fast path
-    for ordinary addresses."""
+class CaptureSMTP(
+    AuthMixin,
+    TranscriptMixin,
+    ChunkingMixin,
+    FaultInjection,
+    FastAddresses,
+    PipeliningMixin,
+    SMTP,
+):
+    """aiosmtpd's SMTP with our limits, connection tracking, our AUTH, faults, transcripts,
+    chunking, pipelining, and a fast path for ordinary addresses.
+
+    The mixins' order: the transcript sees DATA first (its lines are no part of it), chunking's
+    rules refuse a DATA before the fault stage is asked, and push() runs ours, then the faults'
+    (the greeting, hanging up), then pipelining's, which writes (never aiosmtpd's). AUTH reads
+    its responses through the transcript's reader, which masks them.
+    """
+
+    #: EHLO keywords to add before aiosmtpd's last EHLO line, while an EHLO is answered.
+    _ehlo_keywords: tuple[str, ...] = ()
 
     _protocol_names: list[str] | None = None
 
@@ -138,9 +173,22 @@ class CaptureSMTP(AuthMixin, FaultInjection, FastAddresses, SMTP):
         finally:
             reader._limit = _COMMAND_LINE_LIMIT  # type: ignore[attr-defined]
 
+    @syntax("EHLO hostname")
+    async def smtp_EHLO(self, hostname: str) -> None:
+        # The one EHLO path: the fault stage (FaultInjection), then aiosmtpd's reply with our
+        # extensions' keywords before its last line (see push).
+        self._ehlo_keywords = EXTENSIONS
+        try:
+            await super().smtp_EHLO(hostname)
+        finally:
+            self._ehlo_keywords = ()
+
     async def push(self, status: str | bytes) -> None:
+        if self._ehlo_keywords and status == "250 HELP":  # aiosmtpd's last EHLO line
+            for keyword in self._ehlo_keywords:
+                await super().push(f"250-{keyword}")
         # A DATA line longer than our line limit is longer than the size limit: RFC 5321 4.5.3.1.10.
-        if isinstance(status, str) and status.startswith("500 Line too long"):
+        elif isinstance(status, str) and status.startswith("500 Line too long"):
             status = "552 Error: Too much mail data"
         elif status == "250-AUTH ":  # --smtp-auth off: aiosmtpd would list AUTH with nothing
             return

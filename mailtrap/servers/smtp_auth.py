@@ -56,13 +56,13 @@ class AuthMixin:
             return True
         return False
 
-    async def auth_PLAIN(self, _server: Any, args: list[str]) -> AuthResult:
+    async def auth_PLAIN(self, _: Any, args: list[str]) -> AuthResult:
         return await self._sasl("PLAIN", args)
 
-    async def auth_LOGIN(self, _server: Any, args: list[str]) -> AuthResult:
+    async def auth_LOGIN(self, _: Any, args: list[str]) -> AuthResult:
         return await self._sasl("LOGIN", args)
 
-    async def auth_CRAM__MD5(self, _server: Any, args: list[str]) -> AuthResult:
+    async def auth_CRAM__MD5(self, _: Any, args: list[str]) -> AuthResult:
         return await self._sasl("CRAM-MD5", args)
 
     async def _sasl(self, name: str, args: list[str]) -> AuthResult:

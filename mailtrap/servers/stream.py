@@ -1,7 +1,9 @@
 """What the POP3 and IMAP listeners share: asyncio streams on a bound socket, a connection limit,
-sessions that end quietly when the client goes away, STARTTLS without a plaintext-injection hole,
-checking logins (the authenticator off the loop, the failure delay), closing that flushes and
-then aborts, and a stop that ends every session at once.
+the one drive loop that moves bytes between a socket and a protocol engine (the connection
+contract of :mod:`mailtrap.protocols.contract`), checking logins (the authenticator off the
+loop when a hash is involved, the failure delay: :mod:`mailtrap.logins`), the idle timeout,
+sessions that end quietly when the client goes away, STARTTLS without a plaintext-injection
+hole, closing that flushes and then aborts, and a stop that ends every session at once.
 """
 
 from __future__ import annotations
@@ -12,17 +14,30 @@ import socket
 import ssl
 
 from .. import logins
-from ..auth import Authenticator, Check, Login
+from ..auth import Authenticator
 from ..logins import peer_host
+from ..protocols import Connection
 
 log = logging.getLogger("mailtrap.servers")
 
 READ_SIZE = 65536
 
 
+class Client:
+    """One connected client: its engine, its writer, and whether it waits for input."""
+
+    __slots__ = ("connection", "reading", "writer")
+
+    def __init__(self, connection: Connection, writer: asyncio.StreamWriter) -> None:
+        self.connection = connection
+        self.writer = writer
+        #: True while the drive loop waits for input: no command is running.
+        self.reading = False
+
+
 class StreamServer:
     """One listening socket serving sessions over asyncio streams; subclasses implement
-    :meth:`serve` (one session) and :meth:`too_many_connections` (the refusal line)."""
+    :meth:`connection` (a new engine) and :meth:`too_many_connections` (the refusal line)."""
 
     #: Names the protocol in log messages.
     protocol = "stream"
@@ -43,8 +58,8 @@ class StreamServer:
         self._starttls = starttls
         self._implicit_tls = implicit_tls
         self._server: asyncio.Server | None = None
-        #: live sessions: task -> its writer (so stop can abort the transport).
-        self._sessions: dict[asyncio.Task[None], asyncio.StreamWriter] = {}
+        #: live sessions: task -> its client (so stop can abort the transport).
+        self.clients: dict[asyncio.Task[None], Client] = {}
 
     async def start(self, sock: socket.socket) -> None:
         self._server = await asyncio.start_server(
@@ -56,9 +71,9 @@ class StreamServer:
         if self._server is None:
             return
         self._server.close()
-        sessions = dict(self._sessions)
-        for writer in sessions.values():
-            writer.transport.abort()
+        sessions = dict(self.clients)
+        for client in sessions.values():
+            client.writer.transport.abort()
         if sessions:
             _, pending = await asyncio.wait(sessions, timeout=2)
             for task in pending:
@@ -67,29 +82,24 @@ class StreamServer:
         await self._server.wait_closed()
         self._server = None
 
-    async def check(self, check: Check, writer: asyncio.StreamWriter) -> Login | None:
-        """The verdict on a login a session waits for (see :func:`mailtrap.logins.check`)."""
-        peer = peer_host(writer.get_extra_info("peername"))
-        return await logins.check(self.authenticator, check.credentials, peer)
-
     def too_many_connections(self) -> bytes:
         """The line sent to a client refused for the connection limit."""
         raise NotImplementedError
 
-    async def serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        """Run one session until the protocol ends it."""
+    def connection(self) -> Connection:
+        """A protocol engine for a new session."""
         raise NotImplementedError
 
     async def _session(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         task = asyncio.current_task()
         assert task is not None
-        if len(self._sessions) >= self.max_connections:
+        if len(self.clients) >= self.max_connections:
             writer.write(self.too_many_connections())
             writer.close()
             return
-        self._sessions[task] = writer
+        client = self.clients[task] = Client(self.connection(), writer)
         try:
-            await self.serve(reader, writer)
+            await self._drive(client, reader)
         except (OSError, ssl.SSLError, TimeoutError, asyncio.IncompleteReadError):
             pass  # the client went away, stalled, or failed the TLS handshake
         except asyncio.CancelledError:
@@ -99,8 +109,46 @@ class StreamServer:
         except Exception:
             log.exception("%s session failed", self.protocol)
         finally:
-            del self._sessions[task]
+            del self.clients[task]
+            client.connection.connection_lost()  # a dropped POP3 session deletes nothing
             await self._close(writer)
+
+    async def _drive(self, client: Client, reader: asyncio.StreamReader) -> None:
+        """Move bytes between the socket and the engine until the engine closes."""
+        connection, writer = client.connection, client.writer
+        while True:
+            while connection.busy:
+                data = connection.data_to_send()
+                writer.write(data)
+                if connection.wants_tls:
+                    break  # nothing may yield between the go-ahead and start_tls()
+                # A client that stops reading is as idle as one that stops writing.
+                async with asyncio.timeout(self.timeout):
+                    await writer.drain()
+                # drain() returns at once while the socket takes everything: give the other
+                # clients their turn between chunks and slices of a long answer.
+                await asyncio.sleep(0)
+            if connection.closed:
+                return
+            if connection.wants_tls:
+                await self.start_tls(reader, writer)
+                connection.tls_started()
+                continue
+            check = connection.pending_check
+            if check is not None:
+                peer = peer_host(writer.get_extra_info("peername"))
+                connection.checked(await logins.check(self.authenticator, check.credentials, peer))
+                continue
+            client.reading = True
+            try:
+                async with asyncio.timeout(self.timeout):
+                    data = await reader.read(READ_SIZE)
+            except TimeoutError:  # silent too long (RFC 1939 3, RFC 3501 5.4)
+                connection.timed_out()
+                continue
+            finally:
+                client.reading = False
+            connection.receive_data(data)
 
     async def start_tls(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         """Upgrade the session to TLS right after the protocol's go-ahead was written.

@@ -24,7 +24,7 @@ import sys
 import threading
 from typing import BinaryIO
 
-from ..message import Summary, read_head, summarize
+from ..message import Summary, summarize
 from .model import MessageRecord
 from .searchdoc import SearchDoc, build_doc
 
@@ -35,10 +35,9 @@ _LENGTH = struct.Struct("!I")
 
 
 def build(record: MessageRecord, raw: bytes) -> tuple[Summary, SearchDoc]:
-    """A message's summary and search document, from one parse of its header."""
-    head = read_head(raw)
-    summary = summarize(raw, head)
-    return summary, build_doc(record, raw, summary, head)
+    """A message's summary and search document."""
+    summary = summarize(raw)
+    return summary, build_doc(record, raw, summary)
 
 
 def build_docs(batch: list[tuple[str, tuple[str, ...], bytes]]) -> list[SearchDoc]:

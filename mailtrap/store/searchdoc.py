@@ -18,8 +18,6 @@ from ..message import Address, Summary, mailbox_key
 from .model import MessageRecord
 
 if TYPE_CHECKING:
-    from email.message import Message
-
     from ..facts import Facts
 
 
@@ -64,18 +62,13 @@ def _names(values: tuple[Address, ...] | list[Address]) -> str:
     return "\n".join(str(a) for a in values)
 
 
-def build_doc(
-    record: MessageRecord, raw: bytes, summary: Summary, head: Message | None = None
-) -> SearchDoc:
-    """The search document of one message; never raises.
-
-    ``head`` is the header block already parsed (:func:`~mailtrap.message.read_head`).
-    """
+def build_doc(record: MessageRecord, raw: bytes, summary: Summary) -> SearchDoc:
+    """The search document of one message; never raises."""
     # The body facts (and the MIME view, html.parser) load with the first document, not with
     # ``import mailtrap``.
     from ..facts import facts_of
 
-    facts: Facts = facts_of(raw, head)
+    facts: Facts = facts_of(raw)
     fields = (
         summary.message_id,
         summary.subject,
@@ -86,11 +79,12 @@ def build_doc(
         _names(summary.bcc),
         "\n".join(record.rcpt_tos),
         _names(summary.reply_to),
-        facts.text,
     )
-    text = "".join(f"{value.replace(SEPARATOR, ' ')}{SEPARATOR}" for value in fields)
+    head = "".join(f"{value.replace(SEPARATOR, ' ')}{SEPARATOR}" for value in fields).casefold()
+    # The body's text comes case-folded: joined as it is, a long body is copied once.
+    text = "".join((head, facts.text.replace(SEPARATOR, " "), SEPARATOR))
     return SearchDoc(
-        text=text.casefold(),
+        text=text,
         snippet=facts.snippet,
         attachments=facts.attachments,
         inline=facts.inline,

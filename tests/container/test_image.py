@@ -273,6 +273,25 @@ def test_mail_sent_over_smtp_is_read_back(sink, reader):
     assert READ_BACK[reader](sink, address) == [subject]
 
 
+def test_sendmail_is_on_the_path(sink):
+    """Apps and PHP's mail() run sendmail -t -i (PHP's default path is /usr/sbin/sendmail)."""
+    address = f"sendmail-{uuid.uuid4().hex[:8]}@example.com"
+    for command in ("sendmail", "/usr/sbin/sendmail"):
+        raw = f"To: {address}\nSubject: Welcome via {command}\n\n.\nhello\n".encode()
+        result = subprocess.run(
+            ["podman", "exec", "-i", sink.name, command, "-t", "-i"],
+            input=raw,
+            env=ENV,
+            capture_output=True,
+            timeout=60,
+        )
+        assert result.returncode == 0, result.stderr
+    assert READ_BACK["http"](sink, address) == [  # newest first
+        "Welcome via /usr/sbin/sendmail",
+        "Welcome via sendmail",
+    ]
+
+
 def test_options_come_from_mailtrap_variables(built):
     # A port, the greeting name and the size limit as variables; the health check must read
     # the same variables, or it would probe port 1025 and never pass.

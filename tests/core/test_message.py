@@ -111,6 +111,111 @@ def test_find_urls_strips_trailing_punctuation():
     assert find_urls(text) == ["https://a.example/x?y=1", "http://b.example/path"]
 
 
+# -- hostile headers (issue 17 findings 4 and 5): bounded work, never an exception -----------
+
+
+def test_nested_comments_and_group_chains_degrade_to_raw_text():
+    nested = b"From: " + b"(" * 600 + b"a" + b")" * 600 + b" <a@b.example>\r\n"
+    groups = b"To: " + b"a:" * 3000 + b"b@c.example;\r\n"
+    summary = summarize(nested + groups + b"Subject: still here\r\n\r\nbody\r\n")
+    assert summary.subject == "still here"
+    assert summary.from_ is not None and summary.from_.name.startswith("(((")
+    assert summary.from_.address == ""
+    assert summary.to[0].name.startswith("a:a:a:")
+
+
+def test_huge_address_fields_are_cut_at_a_comma():
+    from mailtrap.message import MAX_ADDRESSES
+
+    raw = b"To: " + b"a," * 60000 + b"\r\nCc: " + b"x@y.example, " * 10 + b"\r\n\r\n"
+    summary = summarize(raw)
+    assert len(summary.to) == MAX_ADDRESSES
+    assert all(a.address == "a" for a in summary.to)
+    assert len(summary.cc) == 10
+
+
+def test_two_thousand_named_recipients_are_all_kept():
+    to = b",\r\n ".join(b'"User %d" <user%d@example.com>' % (i, i) for i in range(2000))
+    summary = summarize(b"To: " + to + b"\r\nSubject: s\r\n\r\nbody\r\n")
+    assert len(summary.to) == 2000
+    assert summary.to[-1] == ("User 1999", "user1999@example.com")
+
+
+def test_a_huge_subject_is_decoded_up_to_the_limit():
+    from mailtrap.message import TEXT_LIMIT
+
+    summary = summarize(b"Subject: " + b"=?utf-8?q?a?=" * 40000 + b"\r\n\r\nx\r\n")
+    assert 0 < len(summary.subject) <= TEXT_LIMIT
+    assert set(summary.subject) == {"a"}
+
+
+def test_many_repeated_fields_and_junk_headers_cost_little():
+    from mailtrap.message import HEADER_LIMIT
+
+    raw = b"Subject: s\r\n" + b"X-Junk: 1\r\n" * 20_000 + b"To: a@b.example\r\n" * 50_000
+    summary = summarize(raw + b"\r\n")
+    assert summary.subject == "s"
+    assert 0 < len(summary.to) <= 2500
+    late = summarize(b"X-Junk: 1\r\n" * (HEADER_LIMIT // 11) + b"Subject: late\r\n\r\n")
+    assert late.subject == ""  # past the part of the header block the summary reads
+
+
+def test_large_values_are_not_memoised():
+    from mailtrap.message import decode_words
+
+    decode_words.cache_clear()
+    decode_words("=?utf-8?q?big?= " * 1000)
+    decode_words("=?utf-8?q?small?=")
+    assert decode_words.cache_info().currsize == 1
+
+
+# -- MIME part caps (issue 17 finding 6) -------------------------------------------------------
+
+
+def test_a_flood_of_parts_stops_at_the_cap_and_the_rest_is_one_opaque_part():
+    from mailtrap.mime import MAX_PARTS, REST
+
+    raw = b"Content-Type: multipart/mixed; boundary=b\r\n\r\n" + b"--b\r\n\r\n" * 200_000
+    view = parse(raw + b"--b--\r\n")
+    assert MAX_PARTS <= len(view.attachments) <= MAX_PARTS + 1000
+    rest = view.attachments[-1]
+    assert rest.part_id == REST and rest.content_type == "application/octet-stream"
+    assert raw.endswith(rest.data[: -len(b"--b--\r\n")])  # the unparsed tail, byte for byte
+
+
+def test_deep_nesting_stops_at_the_cap():
+    from mailtrap.mime import REST
+
+    multipart = b"".join(
+        b"Content-Type: multipart/mixed; boundary=b%d\r\n\r\n--b%d\r\n" % (i, i)
+        for i in range(3000)
+    )
+    rfc822 = b"Content-Type: message/rfc822\r\n\r\n" * 3000
+    for raw in (multipart, rfc822):
+        view = parse(raw + b"\r\nx\r\n")
+        assert view.attachments[-1].part_id == REST
+
+
+def test_hundreds_of_attachments_are_all_kept():
+    from email.message import EmailMessage
+
+    message = EmailMessage()
+    message["Subject"] = "many"
+    message.set_content("hello")
+    for n in range(500):
+        message.add_attachment(b"%d" % n, "application", "octet-stream", filename=f"f{n}.bin")
+    view = parse(message.as_bytes())
+    assert [a.filename for a in view.attachments] == [f"f{n}.bin" for n in range(500)]
+    assert view.text.strip() == "hello"
+
+
+def test_the_header_view_of_a_huge_address_field_is_bounded():
+    raw = b"To: " + b"a," * 60000 + b"\r\nSubject: =?utf-8?q?caf=C3=A9?=\r\n\r\nx\r\n"
+    headers = dict(parse(raw).headers)
+    assert headers["Subject"] == "café"
+    assert headers["To"].startswith("a,a,a,")
+
+
 @pytest.mark.parametrize(
     ("given", "expected"),
     [

@@ -3,14 +3,13 @@
 Every RFC 5321 4.1.2 form (and SMTPUTF8's, RFC 6531 3.3), invalid paths aiosmtpd rejects, and
 a seeded random corpus: our ``_getaddr`` and aiosmtpd's own return the same address and the
 same rest, or fail the same way; over the wire, our server and a bare aiosmtpd server give the
-same reply to every MAIL and RCPT. Also: the aiosmtpd members we override are still what we
-override (the pin in pyproject.toml names the tested range).
+same reply to every MAIL and RCPT. (tests/smtp/test_aiosmtpd_members.py checks that the aiosmtpd
+members we override, ``_getaddr`` among them, are still what we override.)
 """
 
 from __future__ import annotations
 
 import asyncio
-import inspect
 import random
 import socket
 
@@ -250,55 +249,3 @@ def test_our_server_answers_every_path_as_bare_aiosmtpd_does():
     ours, theirs = asyncio.run(_wire(args))
     assert ours == theirs
     assert sum(r.startswith("553") for r in ours) >= 5  # rejections were compared too
-
-
-# -- the aiosmtpd members we override -------------------------------------------------------
-
-#: What aiosmtpd 1.4.x defines for each member our subclass overrides or relies on.
-OVERRIDDEN = {
-    "_getaddr": "(self, arg: str) -> Tuple[Optional[str], Optional[str]]",
-    "connection_made": "(self, transport: asyncio.transports.BaseTransport) -> None",
-    "connection_lost": "(self, error: Optional[Exception]) -> None",
-    "smtp_DATA": "(self, arg: str) -> None",
-    # the fault stages that have no handler hook (servers/faults.py)
-    "smtp_HELO": "(self, hostname: str)",
-    "smtp_EHLO": "(self, hostname: str)",
-    "push": "(self, status: ~AnyStr)",
-    # SMTP AUTH through our authenticator (servers/smtp_auth.py)
-    "auth_PLAIN": "(self, _, args: List[str]) -> aiosmtpd.smtp.AuthResult",
-    "auth_LOGIN": "(self, _, args: List[str]) -> aiosmtpd.smtp.AuthResult",
-    "check_auth_needed": "(self, caller_method: str) -> bool",
-}
-
-
-def test_the_aiosmtpd_members_we_override_are_unchanged():
-    for name, signature in OVERRIDDEN.items():
-        assert str(inspect.signature(getattr(SMTP, name))) == signature, name
-    # Our override only helps while MAIL and RCPT still parse through self._getaddr.
-    for command in (SMTP.smtp_MAIL, SMTP.smtp_RCPT):
-        assert "self._getaddr(arg)" in inspect.getsource(command)
-    # The keyword arguments CaptureSMTP passes, and the attributes the fast path reads.
-    parameters = inspect.signature(SMTP.__init__).parameters
-    for keyword in (
-        "data_size_limit",
-        "enable_SMTPUTF8",
-        "decode_data",
-        "auth_require_tls",
-        "auth_exclude_mechanism",
-    ):
-        assert keyword in parameters, keyword
-    # AUTH calls our auth_* methods as (self, args) and pushes an unhandled AuthResult's
-    # message; MAIL asks check_auth_needed first.
-    auth = inspect.getsource(SMTP.smtp_AUTH)
-    assert "auth_method.method(self, args)" in auth and "auth_result.message" in auth
-    assert 'self.check_auth_needed("MAIL")' in inspect.getsource(SMTP.smtp_MAIL)
-    assert SMTP.local_part_limit == 0
-    # Everything CaptureSMTP defines over SMTP is in the table (or is its own).
-    ours = {
-        name
-        for cls in CaptureSMTP.__mro__
-        if cls.__module__.startswith("mailtrap")
-        for name in vars(cls)
-        if hasattr(SMTP, name) and not name.startswith("__")
-    }
-    assert ours <= set(OVERRIDDEN), ours - set(OVERRIDDEN)

@@ -183,6 +183,9 @@ def test_mailbox_filter_on_one_message(api, deliver, build):
     assert api.get(f"/api/v1/message/{message.id}", mailbox="ALICE@example.com").status == 200
 
 
+# aiosmtpd reads DATA line by line without yielding while lines are buffered: a 15 MB message
+# holds the loop 0.1-0.2 s at a time (found by tests/support/loopwatch.py; SMTP is not issue 17's).
+@pytest.mark.loop_stalls_allowed
 def test_large_attachment_is_streamed_with_bounded_memory(mailtrap, api, smtp, build):
     """15 MB decoded (about 20 MB of base64): streamed in chunks, far below twice its size."""
     data = os.urandom(15 * 1024 * 1024)

@@ -24,9 +24,17 @@ def test_the_table_lists_each_route_once_with_one_answerer():
         assert not route.websocket or route.handler, route
 
 
-def test_every_route_in_the_table_is_answered(api, deliver, build):
+def test_every_route_in_the_table_is_answered(api, mailtrap, smtp, build):
     """No route of the table falls through to the catch-all 404 or 405."""
-    message = deliver(build(html="<p>hi</p>", attachments=[("a.txt", "text/plain", b"hi")]))
+    # over SMTP, so that it has a transcript too
+    smtp(
+        "app@example.com",
+        ["alice@example.com"],
+        build(
+            subject="every route", html="<p>hi</p>", attachments=[("a.txt", "text/plain", b"hi")]
+        ),
+    )
+    [message] = mailtrap.wait_for(subject="every route")
     [attachment] = api.ok_json(f"/api/v1/message/{message.id}")["Attachments"]
     values = {"ID": message.id, "PartID": attachment["PartID"], "name": "index.html"}
     for route in ROUTES:

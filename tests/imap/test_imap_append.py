@@ -130,7 +130,7 @@ def test_a_non_synchronising_message_over_the_limit_is_read_and_dropped(client, 
 
 def test_messages_count_against_the_message_limit_not_the_command_limit(client, store):
     big = b"Subject: big\r\n\r\n" + b"x" * 5000 + b"\r\n"
-    one = client(max_literal=1000, max_message=10_000).login()
+    one = client(max_command=1000, max_message=10_000).login()
     one.ok(b"a APPEND Sent {%d+}\r\n" % len(big) + big)
     assert store.folder(MailboxId(USER, "Sent")).total == 1
     # other literals keep the command limit

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from mailtrap.protocols.imap.lexer import (
+    MORE,
     NEED_DATA,
     CommandLexer,
     NeedContinuation,
@@ -20,7 +21,8 @@ def events(data: bytes, mode: str = "whole", **limits: int) -> list[object]:
     for chunk in chunks:
         lexer.feed(chunk)
         while (event := lexer.next_event()) is not NEED_DATA:
-            found.append(event)
+            if event is not MORE:
+                found.append(event)
     return found
 
 
@@ -87,12 +89,12 @@ def test_overlong_line_byte_by_byte():
 
 
 def test_oversize_synchronising_literal_is_refused_before_continuation():
-    found = events(b"t1 LOGIN {2000}\r\nt2 NOOP\r\n", max_literal=1000)
+    found = events(b"t1 LOGIN {2000}\r\nt2 NOOP\r\n", max_command=1000)
     assert found == [Refused(b"t1", literal=True), Record((b"t2 NOOP",), ())]
 
 
 def test_oversize_non_synchronising_literal_is_skipped_unread():
-    lexer = CommandLexer(max_literal=10)
+    lexer = CommandLexer(max_command=20)
     lexer.feed(b"t1 X {20+}\r\n" + b"y" * 15)
     assert lexer.next_event() is NEED_DATA
     assert len(lexer) == 0
@@ -102,17 +104,44 @@ def test_oversize_non_synchronising_literal_is_skipped_unread():
 
 
 def test_literals_of_one_command_count_together():
-    found = events(b"t1 X {6+}\r\nabcdef {6+}\r\nabcdef\r\n", max_literal=10)
+    found = events(b"t1 X {6+}\r\nabcdef {6+}\r\nabcdef\r\n", max_command=25)
     assert found == [Refused(b"t1", literal=True)]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_command_is_limited_with_all_its_lines_and_literals(mode):
+    # Issue 17 finding 2: "{0+}" started another line without limit.
+    chain = b"t1 SEARCH" + b" TEXT {0+}\r\n" * 20 + b" ALL\r\nt2 NOOP\r\n"
+    assert events(chain, mode, max_command=100) == [
+        Refused(b"t1", literal=False),
+        Record((b"t2 NOOP",), ()),
+    ]
+    assert events(chain, mode, max_command=1000)[0] == Record(
+        (b"t1 SEARCH TEXT {0+}", *[b" TEXT {0+}"] * 19, b" ALL"), (b"",) * 20
+    )
+
+
+def test_a_refused_command_keeps_nothing_of_itself():
+    lexer = CommandLexer(max_line=100, max_command=1000)
+    lexer.feed(b"t1 X" + b" {50+}\r\n" + b"y" * 50)
+    for _ in range(200):
+        assert lexer.next_event() is NEED_DATA
+        lexer.feed(b"x" * 90 + b" {50+}\r\n" + b"y" * 50)
+    assert lexer.next_event() is NEED_DATA
+    assert lexer._segments == [] and lexer._literals == []
+    assert len(lexer) < 200
+    lexer.feed(b"\r\nt2 NOOP\r\n")
+    assert lexer.next_event() == Refused(b"t1", literal=False)
+    assert lexer.next_event() == Record((b"t2 NOOP",), ())
 
 
 # -- APPEND messages (RFC 3501 6.3.11, RFC 3502, RFC 7889) ------------------------------------
 
 
 @pytest.mark.parametrize("mode", MODES)
-def test_append_messages_count_against_the_message_limit_not_the_literal_limit(mode):
+def test_append_messages_count_against_the_message_limit_not_the_command_limit(mode):
     data = b"t1 APPEND INBOX {20}\r\n" + b"x" * 20 + b" {20+}\r\n" + b"y" * 20 + b"\r\n"
-    found = events(data, mode, max_literal=10, max_message=20)
+    found = events(data, mode, max_command=40, max_message=20)
     assert found == [
         NeedContinuation(20),
         Record((b"t1 APPEND INBOX {20}", b" {20+}", b""), (b"x" * 20, b"y" * 20)),
@@ -120,7 +149,7 @@ def test_append_messages_count_against_the_message_limit_not_the_literal_limit(m
 
 
 def test_an_append_mailbox_name_literal_is_not_a_message():
-    found = events(b"t1 APPEND {5+}\r\nINBOX {20+}\r\n" + b"x" * 20 + b"\r\n", max_literal=4)
+    found = events(b"t1 APPEND {5+}\r\nINBOX {20+}\r\n" + b"x" * 20 + b"\r\n", max_command=20)
     assert found == [Refused(b"t1", literal=True)]
     found = events(b"t1 APPEND {5+}\r\nINBOX {20+}\r\n" + b"x" * 20 + b"\r\n", max_message=20)
     assert found == [Record((b"t1 APPEND {5+}", b" {20+}", b""), (b"INBOX", b"x" * 20))]
@@ -173,3 +202,16 @@ def test_braces_inside_a_line_are_not_a_literal():
 def test_record_tag():
     assert Record((b"abc NOOP",), ()).tag == b"abc"
     assert Record((b"+bad NOOP",), ()).tag is None
+
+
+def test_a_long_refused_command_is_dropped_a_bounded_number_of_lines_per_call():
+    from mailtrap.protocols.imap.lexer import LINES_PER_CALL
+
+    lexer = CommandLexer(max_command=100)
+    lexer.feed(b"t1 SEARCH" + b" TEXT {0+}\r\n" * (3 * LINES_PER_CALL) + b" ALL\r\n")
+    calls = 1
+    while (event := lexer.next_event()) is MORE:
+        calls += 1
+    assert event == Refused(b"t1", literal=False)
+    assert calls >= 3  # each call looked at a bounded number of lines
+    assert lexer.next_event() is NEED_DATA

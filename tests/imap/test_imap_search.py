@@ -166,3 +166,29 @@ def test_subject_matches_decoded_unfolded_and_8bit_subjects(client, deliver):
     assert search(session, "SUBJECT report") == [1, 2, 3]
     assert search(session, 'SUBJECT "the report"') == [3]  # white space: unfolded first
     assert search(session, "SUBJECT absent") == []
+
+
+def test_too_many_keys_is_bad(client):
+    one = client().login()
+    one.ok("s SELECT INBOX")
+    out = one.command(b"a SEARCH" + b" 1" * 1001)
+    assert out == [b"a BAD Syntax error: more than 1000 search keys"]
+    assert one.command(b"b SEARCH" + b" ALL" * 1000)[-1] == b"b OK SEARCH completed"
+
+
+def test_a_long_search_pauses_between_slices(client, deliver, monkeypatch):
+    from mailtrap.protocols.imap import outcomes
+
+    for n in range(50):
+        deliver(subject=f"m{n}")
+    one = client().login()
+    one.ok("s SELECT INBOX")
+    monkeypatch.setattr(outcomes, "SLICE", 0.0)  # every message is a slice of its own
+    connection = one.connection
+    connection.receive_data(b"a SEARCH SUBJECT m\r\n")
+    chunks = []
+    while connection.busy:
+        chunks.append(connection.data_to_send())
+    assert chunks.count(b"") >= 49  # paused after each message
+    assert b"".join(chunks).endswith(b"a OK SEARCH completed\r\n")
+    assert b"* SEARCH " + b" ".join(b"%d" % n for n in range(1, 51)) in b"".join(chunks)

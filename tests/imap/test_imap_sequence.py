@@ -47,9 +47,24 @@ def test_uid_in_empty_mailbox():
 
 def test_contains():
     seq = parse_sequence_set(b"2,4:*")
-    assert [n for n in range(1, 7) if seq.contains_msn(n, 6)] == [2, 4, 5, 6]
-    assert seq.contains_uid(10, 10)
-    assert not seq.contains_uid(3, 10)
+    assert [n for n in range(1, 7) if n in seq.merged(6)] == [2, 4, 5, 6]
+    assert 10 in seq.merged(10)
+    assert 3 not in seq.merged(10)
+
+
+def test_ranges_are_sorted_and_merged():
+    ranges = parse_sequence_set(b"9:7,1:2,3,5,1:*,2").merged(4)
+    assert (ranges.lows, ranges.highs) == ((1, 7), (5, 9))
+    ranges = parse_sequence_set(b"10,1,3:4,6:*").merged(7)
+    assert (ranges.lows, ranges.highs) == ((1, 3, 6, 10), (1, 4, 7, 10))
+
+
+def test_many_ranges_cost_what_one_does():
+    # Issue 17 finding 3: 16,000 "1:*" ranges were checked against every message.
+    seq = parse_sequence_set(b",".join([b"1:*"] * 16000))
+    assert seq.msns(4000) == list(range(1, 4001))
+    assert seq.uid_indexes(list(range(1, 4001))) == list(range(4000))
+    assert len(seq.merged(4000).lows) == 1
 
 
 @pytest.mark.parametrize("text", [b"", b"0", b"1:0", b"a", b"1,", b"4294967296"])

@@ -91,10 +91,10 @@ def test_client_that_disconnects_mid_command_is_forgotten():
             assert await read_line(reader) == b"+ Ready for literal data\r\n"
             writer.close()
             for _ in range(50):
-                if not server._clients:
+                if not server.clients:
                     break
                 await asyncio.sleep(0.02)
-            assert not server._clients
+            assert not server.clients
         finally:
             await server.stop()
 

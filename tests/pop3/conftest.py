@@ -6,45 +6,37 @@ from collections.abc import Callable
 
 import pytest
 
-from mailtrap.protocols.pop3 import (
-    NEED_DATA,
-    CheckLogin,
-    Close,
-    MaildropLocks,
-    Pop3Connection,
-    Send,
-    StartTls,
-)
+from mailtrap.protocols.pop3 import MaildropLocks, Pop3Connection
 from mailtrap.store import MemoryStore
 
 
 class Driver:
-    """Feeds bytes to a :class:`Pop3Connection` and collects what it answers."""
+    """Feeds bytes to a :class:`Pop3Connection` and collects what it answers, as the driver in
+    ``servers/stream.py`` does (without sockets)."""
 
     def __init__(self, connection: Pop3Connection) -> None:
         self.connection = connection
-        self.closed = False
         self.tls_requested = False
-        self.greeting = connection.greeting()
+        self.greeting = self.drain()
+
+    @property
+    def closed(self) -> bool:
+        return self.connection.closed
 
     def drain(self) -> bytes:
         out = b""
         while True:
-            event = self.connection.next_event()
-            if event is NEED_DATA:
+            while self.connection.busy:
+                out += self.connection.data_to_send()
+                if self.connection.wants_tls:
+                    self.tls_requested = True
+                    return out
+            check = self.connection.pending_check
+            if check is None:
                 return out
-            if isinstance(event, Send):
-                out += event.data
-            elif isinstance(event, CheckLogin):  # checked as the server does, without delay
-                found = event.check.credentials
-                authenticator = self.connection.session.authenticator
-                self.connection.checked(None if found is None else authenticator.verify(found))
-            elif isinstance(event, StartTls):
-                self.tls_requested = True
-                return out + event.data
-            elif isinstance(event, Close):
-                self.closed = True
-                return out
+            # checked as the server does (mailtrap.logins), without the failure delay
+            found, authenticator = check.credentials, self.connection.session.authenticator
+            self.connection.checked(None if found is None else authenticator.verify(found))
 
     def send(self, data: bytes, mode: str = "whole") -> bytes:
         """Send ``data`` whole or one byte at a time; return every byte answered."""

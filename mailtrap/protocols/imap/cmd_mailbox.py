@@ -1,11 +1,10 @@
 """Handlers of SELECT, EXAMINE and STATUS (RFC 3501 6.3.1, 6.3.2, 6.3.10) and NAMESPACE (RFC
-2342); the one LIST pattern matcher. Folder management is in :mod:`.cmd_folders`, LIST and LSUB
-in :mod:`.listing`.
+2342). Folder management is in :mod:`.cmd_folders`, LIST and LSUB in :mod:`.listing` (patterns
+matched by :mod:`.wildcards`).
 """
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
 from ...store import DELIMITER, MailboxId
@@ -41,20 +40,6 @@ def select(session: Session, command: c.Select) -> Outcome:
     yield from view.select_responses()
     mode = "READ-ONLY" if command.readonly else "READ-WRITE"
     return Done(f"{'EXAMINE' if command.readonly else 'SELECT'} completed", Atom(mode))
-
-
-def pattern_matcher(pattern: bytes, *, ignore_case: bool = False) -> re.Pattern[bytes]:
-    """RFC 3501 6.3.8: ``*`` matches anything, ``%`` anything but the hierarchy delimiter."""
-    delimiter = re.escape(DELIMITER.encode())
-    parts = []
-    for char in re.split(rb"([*%])", pattern):
-        if char == b"*":
-            parts.append(b".*")
-        elif char == b"%":
-            parts.append(b"[^" + delimiter + b"]*")
-        else:
-            parts.append(re.escape(char))
-    return re.compile(b"".join(parts), re.DOTALL | (re.IGNORECASE if ignore_case else 0))
 
 
 def status_response(session: Session, mailbox: MailboxId, items: tuple[str, ...]) -> bytes:

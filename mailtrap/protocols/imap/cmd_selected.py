@@ -127,8 +127,9 @@ def search(session: Session, command: c.Search) -> Outcome:
     if command.charset is not None and command.charset not in CHARSETS:
         code = [Atom("BADCHARSET"), [Atom(name) for name in CHARSETS]]
         raise No("Unsupported charset", code)
+    found: list[int] = []
     try:
-        found = matching(view, command.key)
+        yield from matching(view, command.key, found)
     except SequenceError as error:
         raise Bad(str(error)) from None
     numbers = [view.uids[i] if command.uid else i + 1 for i in found]

@@ -1,10 +1,9 @@
 """ImapConnection: the sans-I/O IMAP server connection (bytes in, bytes out; no sockets).
 
-It glues the lexer, the parser and the session. The driver calls :meth:`receive_data` with what
-the client sent and sends what :meth:`data_to_send` returns, repeatedly while :attr:`busy`
-(long answers such as ``FETCH 1:* BODY[]`` are produced a chunk at a time, so one client cannot
-hold the event loop); store events go to :meth:`notify`. :attr:`wants_tls` asks the driver to
-start TLS, :attr:`closed` to close once everything is sent.
+It glues the lexer, the parser and the session, and keeps the connection contract that POP3
+keeps too (:class:`mailtrap.protocols.Connection`, driven by ``servers/stream.py``): long answers
+such as ``FETCH 1:* BODY[]`` are produced a chunk at a time and long searches a slice at a time,
+so one client cannot hold the event loop. Store events go to :meth:`notify`.
 """
 
 from __future__ import annotations
@@ -16,8 +15,19 @@ from ...store import StoreEvent
 from . import format as fmt
 from .cmd_write import append_target_missing
 from .format import Atom
-from .lexer import NEED_DATA, CommandLexer, NeedContinuation, Record, Refused, tag_of
+from .lexer import (
+    MAX_COMMAND,
+    MAX_LINE,
+    MORE,
+    NEED_DATA,
+    CommandLexer,
+    NeedContinuation,
+    Record,
+    Refused,
+    tag_of,
+)
 from .mailboxes import Mailboxes
+from .outcomes import Slices
 from .parser import CommandError, known_command, parse_command
 from .session import Session
 from .states import State
@@ -40,8 +50,8 @@ class ImapConnection:
         *,
         tls_available: bool = False,
         tls_active: bool = False,
-        max_line: int = 65536,
-        max_literal: int = 1 << 20,
+        max_line: int = MAX_LINE,
+        max_command: int = MAX_COMMAND,
         max_message: int | None = None,
         authenticator: Authenticator | None = None,
         hostname: str = "localhost",
@@ -55,10 +65,11 @@ class ImapConnection:
             hostname=hostname,
         )
         self._lexer = CommandLexer(
-            max_line=max_line, max_literal=max_literal, max_message=max_message
+            max_line=max_line, max_command=max_command, max_message=max_message
         )
         self._out = bytearray()
         self._job: Iterator[bytes] | None = None
+        self._unread = False  # received commands not yet looked at (input is taken in slices)
         #: True once the connection should close (after LOGOUT or a timeout), when sent.
         self.closed = False
         # RFC 3501 7.1.1: the greeting; capabilities included to save a round trip.
@@ -71,7 +82,7 @@ class ImapConnection:
     @property
     def busy(self) -> bool:
         """True while output is waiting to be taken with :meth:`data_to_send`."""
-        return bool(self._out) or self._job is not None
+        return bool(self._out) or self._job is not None or self._unread
 
     @property
     def wants_tls(self) -> bool:
@@ -89,7 +100,10 @@ class ImapConnection:
         self._job = self.session.verified(login)
 
     def receive_data(self, data: bytes) -> None:
-        """Take bytes from the client."""
+        """Take bytes from the client; ``b""`` means it closed its side."""
+        if not data:
+            self.closed = True
+            return
         if self.closed or self.session.starttls_requested:
             return  # RFC 3501 6.2.1: nothing sent before the TLS handshake may be used
         self._lexer.feed(data)
@@ -101,6 +115,8 @@ class ImapConnection:
         Returns early, perhaps with nothing, when a long command pauses between slices of
         its work (:data:`~.outcomes.PAUSE`); it goes on at the next call while :attr:`busy`.
         """
+        if self._job is None and self._unread:
+            self._advance()
         while self._job is not None and len(self._out) < limit:
             try:
                 chunk = next(self._job)
@@ -127,6 +143,13 @@ class ImapConnection:
         self.session.tls_active = True
         self._advance()
 
+    def connection_lost(self) -> None:
+        """The transport is gone: nothing more is read or sent."""
+        self._job = None
+        self._out.clear()
+        self._lexer.clear()
+        self.closed = True
+
     def timed_out(self) -> None:
         """The client was silent too long (RFC 3501 5.4: at least 30 minutes)."""
         self._job = None
@@ -144,18 +167,27 @@ class ImapConnection:
             self._advance()
 
     def _advance(self) -> None:
+        """Take commands from the input until one runs, or the slice of time is up (a read can
+        hold thousands of lines: they are looked at a slice at a time, as long answers are)."""
+        self._unread = False
+        slices = Slices()
         while self._job is None and not self.closed and not self.session.starttls_requested:
             if self.session.pending_check is not None:
                 return  # a login is being checked: nothing more until the verdict
             event = self._lexer.next_event()
             if event is NEED_DATA:
                 return
-            if isinstance(event, NeedContinuation):
+            if event is MORE:
+                pass
+            elif isinstance(event, NeedContinuation):
                 self._continuation()
             elif isinstance(event, Refused):
                 self._refused(event)
             elif isinstance(event, Record):
                 self._dispatch(event)
+            if slices.due():
+                self._unread = True
+                return
 
     def _continuation(self) -> None:
         refusal = None if self.session.waiting else self._refusal(self._lexer.command_start())

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from ...store import SEEN, Entry
 from . import format as fmt
 from .commands import BodySection, FetchAttr, FetchItem
+from .outcomes import PAUSE, Slices
 from .selected import MessageGone, SelectedMailbox
 from .structure import body_structure, envelope, section, wire_bytes
 
@@ -154,7 +155,10 @@ def fetch_responses(
         marked = {e.uid for e in changed}
     report_flags = bool(marked) and FetchAttr("FLAGS") not in items
     complete = True
+    slices = Slices()
     for index in found:
+        if slices.due():
+            yield PAUSE
         entry = view.entries[index]
         try:
             parts = [render(view, index, entry) for render in renderers]

@@ -3,7 +3,7 @@ LIST-STATUS (RFC 5819) and SPECIAL-USE (RFC 6154): which names match, and the at
 is listed with.
 
 Names are matched in their IMAP form (modified UTF-7) against the reference joined with each
-pattern, through :func:`~.cmd_mailbox.pattern_matcher`; INBOX matches in any case. Every
+pattern, through :class:`~.wildcards.ListPattern`; INBOX matches in any case. Every
 folder of the account exists as a name, so the levels ``%`` stops at are listed as folders
 (a deleted parent as ``\\Noselect``).
 """
@@ -17,11 +17,12 @@ from typing import TYPE_CHECKING
 from ...store import DELIMITER, INBOX, FolderInfo
 from . import commands as c
 from . import format as fmt
-from .cmd_mailbox import pattern_matcher, status_response
+from .cmd_mailbox import status_response
 from .format import Atom
 from .outcomes import PAUSE, Done, Outcome, Slices
 from .states import AUTHENTICATED, handles
 from .utf7 import encode_utf7
+from .wildcards import ListPattern
 
 if TYPE_CHECKING:
     from .session import Session
@@ -52,12 +53,12 @@ class _Patterns:
 
     def __init__(self, reference: bytes, patterns: tuple[bytes, ...]) -> None:
         joined = [_canonical(reference + pattern) for pattern in patterns]
-        self._plain = [pattern_matcher(p) for p in joined]
-        self._inbox = [pattern_matcher(p, ignore_case=True) for p in joined]
+        self._plain = [ListPattern(p, _SEP) for p in joined]
+        self._inbox = [ListPattern(p, _SEP, ignore_case=True) for p in joined]
 
     def match(self, name: bytes) -> bool:
         matchers = self._inbox if name == _INBOX else self._plain
-        return any(m.fullmatch(name) for m in matchers)
+        return any(m.matches(name) for m in matchers)
 
 
 def _names(session: Session) -> dict[str, _Name]:

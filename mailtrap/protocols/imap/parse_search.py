@@ -13,6 +13,9 @@ _DATE = re.compile(rb"(\d{1,2})-([A-Za-z]{3})-(\d{4})")
 SET_CHARS = re.compile(rb"[0-9*:,]+")
 MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
 MAX_DEPTH = 32
+#: The most keys one SEARCH may hold: parsing and testing them stay bounded (a 64 KiB command
+#: could otherwise hold 32,000 keys, each tested on every message).
+MAX_KEYS = 1000
 
 _FLAG_KEYS = {
     "ANSWERED": ("\\Answered", True),
@@ -50,10 +53,23 @@ def search_program(cursor: Cursor) -> tuple[str | None, c.SearchKey]:
         cursor.sp()
         charset = cursor.astring().decode("ascii", "replace").upper()
         cursor.sp()
-    keys = [search_key(cursor, 0)]
+    counter = _Counter()
+    keys = [search_key(cursor, 0, counter)]
     while cursor.accept(b" "):
-        keys.append(search_key(cursor, 0))
+        keys.append(search_key(cursor, 0, counter))
     return charset, keys[0] if len(keys) == 1 else c.AndKey(tuple(keys))
+
+
+class _Counter:
+    """Counts the keys of one search program as they are read."""
+
+    def __init__(self) -> None:
+        self.keys = 0
+
+    def add(self) -> None:
+        self.keys += 1
+        if self.keys > MAX_KEYS:
+            raise ParseError(f"more than {MAX_KEYS} search keys")
 
 
 def sequence_set(cursor: Cursor) -> SequenceSet:
@@ -83,22 +99,23 @@ def search_date(cursor: Cursor) -> date:
         raise ParseError("no such date") from None
 
 
-def search_key(cursor: Cursor, depth: int) -> c.SearchKey:
+def search_key(cursor: Cursor, depth: int, counter: _Counter) -> c.SearchKey:
     """RFC 3501 9 ``search-key``."""
     if depth > MAX_DEPTH:
         raise ParseError("search keys nested too deeply")
+    counter.add()
     if cursor.peek() == b"(":
-        keys = cursor.parenthesized(lambda: search_key(cursor, depth + 1))
+        keys = cursor.parenthesized(lambda: search_key(cursor, depth + 1, counter))
         if not keys:
             raise ParseError("expected a search key")
         return keys[0] if len(keys) == 1 else c.AndKey(tuple(keys))
     if cursor.peek() and cursor.peek() in b"0123456789*":
         return c.SetKey(sequence_set(cursor))
     name = cursor.atom("a search key").decode("ascii").upper()
-    return _keyed(cursor, name, depth)
+    return _keyed(cursor, name, depth, counter)
 
 
-def _keyed(cursor: Cursor, name: str, depth: int) -> c.SearchKey:
+def _keyed(cursor: Cursor, name: str, depth: int, counter: _Counter) -> c.SearchKey:
     if name == "ALL":
         return c.AllKey()
     if name in _FLAG_KEYS:
@@ -128,9 +145,9 @@ def _keyed(cursor: Cursor, name: str, depth: int) -> c.SearchKey:
     if name == "UID":
         return c.SetKey(sequence_set(cursor), uid=True)
     if name == "NOT":
-        return c.NotKey(search_key(cursor, depth + 1))
+        return c.NotKey(search_key(cursor, depth + 1, counter))
     if name == "OR":
-        left = search_key(cursor, depth + 1)
+        left = search_key(cursor, depth + 1, counter)
         cursor.sp()
-        return c.OrKey(left, search_key(cursor, depth + 1))
+        return c.OrKey(left, search_key(cursor, depth + 1, counter))
     raise ParseError("unknown search key")

@@ -10,15 +10,16 @@ date in UTC; the Date: field in its own zone).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from email.parser import BytesHeaderParser
 from email.policy import compat32
 
-from ...message import decode_words, header_block
+from ...message import header_block, header_text
 from ...store import Entry
 from ...store.query import Contains, Field, Filter
 from . import commands as c
+from .outcomes import PAUSE, Slices
 from .selected import MessageGone, SelectedMailbox
 from .structure import wire_bytes
 
@@ -34,10 +35,16 @@ _ENGINE_FIELDS = {
 }
 
 
-def matching(view: SelectedMailbox, key: c.SearchKey) -> list[int]:
-    """0-based positions of the messages in ``view`` that satisfy ``key``."""
+def matching(view: SelectedMailbox, key: c.SearchKey, found: list[int]) -> Iterator[bytes]:
+    """Append to ``found`` the 0-based positions of the messages in ``view`` that satisfy
+    ``key``, yielding :data:`~.outcomes.PAUSE` between slices of the work."""
     predicate = compile_key(view, key)
-    return [i for i, entry in enumerate(view.entries) if predicate(i, entry)]
+    slices = Slices()
+    for i, entry in enumerate(view.entries):
+        if predicate(i, entry):
+            found.append(i)
+        if slices.due():
+            yield PAUSE
 
 
 def compile_key(view: SelectedMailbox, key: c.SearchKey) -> Predicate:
@@ -81,12 +88,12 @@ def _flag(key: c.FlagKey) -> Predicate:
 
 
 def _set(view: SelectedMailbox, key: c.SetKey) -> Predicate:
-    sequence = key.sequence
+    # Merged once per SEARCH: each test is then a binary search (not ranges x messages).
     if key.uid:
-        largest = view.uids[-1] if view.uids else 0
-        return lambda i, e: sequence.contains_uid(e.uid, largest)
-    count = len(view)
-    return lambda i, e: sequence.contains_msn(i + 1, count)
+        uids = key.sequence.merged(view.uids[-1] if view.uids else 0)
+        return lambda i, e: e.uid in uids
+    msns = key.sequence.merged(len(view))
+    return lambda i, e: i + 1 in msns
 
 
 def _wire_size(view: SelectedMailbox, entry: Entry) -> int:
@@ -127,14 +134,7 @@ def header_values(view: SelectedMailbox, entry: Entry, field: str) -> list[str]:
     """Every value of one header field, RFC 2047 words decoded."""
     headers = _HEADER_PARSER.parsebytes(_header_block(view, entry))
     values = headers.get_all(field) or []
-    return [decode_words(_text_of(v)) for v in values]
-
-
-def _text_of(value: object) -> str:
-    text = str(value)
-    if not text.isascii():
-        text = text.encode("ascii", "surrogateescape").decode("utf-8", "replace")
-    return text
+    return [header_text(str(v)) for v in values]
 
 
 def _engine(view: SelectedMailbox, field: Field, needle: str) -> Predicate:
@@ -162,7 +162,7 @@ def _header(view: SelectedMailbox, key: c.HeaderKey) -> Predicate:
 
 def _all_headers(view: SelectedMailbox, entry: Entry) -> str:
     headers = _HEADER_PARSER.parsebytes(_header_block(view, entry))
-    return "\n".join(f"{k}: {decode_words(_text_of(v))}" for k, v in headers.raw_items())
+    return "\n".join(f"{k}: {header_text(str(v))}" for k, v in headers.raw_items())
 
 
 def _text(view: SelectedMailbox, key: c.TextKey) -> Predicate:

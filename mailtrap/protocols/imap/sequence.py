@@ -17,11 +17,17 @@ class SequenceError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class SequenceSet:
-    """Ranges of numbers; ``None`` stands for ``*`` (the largest number in use)."""
+    """Ranges of numbers; ``None`` stands for ``*`` (the largest number in use).
+
+    Every question is answered from the ranges sorted and merged once for the ``largest`` in
+    use (:meth:`merged`): a membership test is a binary search and a listing is linear in what
+    it lists, however many ranges a client sends (``1:*,1:*,...`` 16,000 times is one range).
+    """
 
     ranges: tuple[tuple[int | None, int | None], ...]
 
-    def _bounds(self, largest: int) -> list[tuple[int, int]]:
+    def merged(self, largest: int) -> Ranges:
+        """Sorted, disjoint, non-adjacent ``(low, high)`` ranges with ``*`` read as ``largest``."""
         bounds = []
         for first, last in self.ranges:
             low = largest if first is None else first
@@ -29,34 +35,53 @@ class SequenceSet:
             if low > high:  # RFC 3501 9: "4:2" is the same as "2:4"
                 low, high = high, low
             bounds.append((low, high))
-        return bounds
+        bounds.sort()
+        lows: list[int] = []
+        highs: list[int] = []
+        for low, high in bounds:
+            if highs and low <= highs[-1] + 1:
+                highs[-1] = max(highs[-1], high)
+            else:
+                lows.append(low)
+                highs.append(high)
+        return Ranges(tuple(lows), tuple(highs))
 
     def msns(self, count: int) -> list[int]:
         """The message sequence numbers named, in order without repeats.
 
         Raises :class:`SequenceError` when one is beyond ``count`` (a BAD, as RFC 3501 9 allows).
         """
-        found: set[int] = set()
-        for low, high in self._bounds(count):
-            if low < 1 or high > count:
-                raise SequenceError("no such message")
-            found.update(range(low, high + 1))
-        return sorted(found)
+        ranges = self.merged(count)
+        if ranges.lows and (ranges.lows[0] < 1 or ranges.highs[-1] > count):
+            raise SequenceError("no such message")
+        found: list[int] = []
+        for low, high in zip(ranges.lows, ranges.highs, strict=True):
+            found.extend(range(low, high + 1))
+        return found
 
     def uid_indexes(self, uids: Sequence[int]) -> list[int]:
         """Indexes of the UIDs named in ascending ``uids``; absent ones skip (RFC 3501 6.4.8)."""
         if not uids:
             return []
-        found: set[int] = set()
-        for low, high in self._bounds(uids[-1]):
-            found.update(range(bisect_left(uids, low), bisect_right(uids, high)))
-        return sorted(found)
+        ranges = self.merged(uids[-1])
+        found: list[int] = []
+        for low, high in zip(ranges.lows, ranges.highs, strict=True):
+            found.extend(range(bisect_left(uids, low), bisect_right(uids, high)))
+        return found
 
-    def contains_uid(self, uid: int, largest: int) -> bool:
-        return any(low <= uid <= high for low, high in self._bounds(largest))
 
-    def contains_msn(self, msn: int, count: int) -> bool:
-        return any(low <= msn <= high for low, high in self._bounds(count))
+@dataclass(frozen=True, slots=True)
+class Ranges:
+    """Sorted disjoint ranges: ``lows[i]`` to ``highs[i]`` inclusive; ``n in ranges`` bisects."""
+
+    lows: tuple[int, ...]
+    highs: tuple[int, ...]
+
+    def __contains__(self, number: object) -> bool:
+        if not isinstance(number, int):
+            return False
+        index = bisect_right(self.lows, number) - 1
+        return index >= 0 and number <= self.highs[index]
 
 
 def parse_sequence_set(text: bytes) -> SequenceSet:
@@ -64,7 +89,7 @@ def parse_sequence_set(text: bytes) -> SequenceSet:
     if not _SET.fullmatch(text):
         raise SequenceError("bad sequence set")
     ranges = []
-    for part in text.split(b","):
+    for part in dict.fromkeys(text.split(b",")):  # a repeated range is read once
         first, _, last = part.partition(b":")
         low, high = _number(first), _number(last) if last else _number(first)
         ranges.append((low, high))

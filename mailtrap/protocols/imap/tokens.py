@@ -18,6 +18,9 @@ _ASTRING_ATOM = re.compile(rb"[^(){ \x00-\x1f\x7f%*\"\\\x80-\xff]+")
 #: list-mailbox = 1*list-char; list-char = ATOM-CHAR / list-wildcards / resp-specials.
 _LIST_ATOM = re.compile(rb"[^(){ \x00-\x1f\x7f\"\\\x80-\xff]+")
 _NUMBER = re.compile(rb"\d+")
+#: quoted = DQUOTE *QUOTED-CHAR DQUOTE; only \\ and \" may be escaped, NUL never appears.
+_QUOTED = re.compile(rb'"((?:[^"\\\x00]|\\["\\])*)"')
+_ESCAPED = re.compile(rb"\\(.)")
 _LITERAL = re.compile(rb"\{(\d+)\+?\}\Z")
 NUMBER_MAX = 4294967295  # RFC 3501 9: number is a 32-bit unsigned integer
 #: System flags a client may name (RFC 3501 2.3.2), by upper-cased name.
@@ -118,6 +121,14 @@ class Cursor:
 
     def quoted(self) -> bytes:
         """RFC 3501 9 ``quoted``: only \\\\ and \\" may be escaped."""
+        match = _QUOTED.match(self._text, self.pos)
+        if match is not None:  # one regular-expression match, not a loop over the octets
+            self.pos = match.end()
+            return _ESCAPED.sub(rb"\1", match.group(1))
+        return self._quoted_error()
+
+    def _quoted_error(self) -> bytes:
+        """Walks a quoted string that did not match, to say what is wrong with it."""
         self.expect(b'"', "a quoted string")
         out = bytearray()
         text = self._text

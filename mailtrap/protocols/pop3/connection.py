@@ -1,71 +1,28 @@
-"""The sans-I/O POP3 connection: bytes in, events out; the glue of buffer, parser and session.
+"""The sans-I/O POP3 connection: bytes in, bytes out; the glue of framer, parser and session.
 
-The I/O loop that drives it (``mailtrap.servers.pop3``) does, in order::
-
-    send(conn.greeting())
-    loop: event = conn.next_event()
-        NEED_DATA -> read; conn.receive_data(data) (b"" at end of stream)
-        Send      -> write event.data
-        StartTls  -> write event.data, upgrade the transport, then conn.tls_started()
-        CheckLogin-> check event.check's credentials, then conn.checked(login or None)
-        Close     -> close the transport
-
-One command is answered per :meth:`Pop3Connection.next_event`, so a client that pipelines
-(RFC 2449 section 6.6) is answered in order, and the writer can wait for each reply to drain.
+It keeps the connection contract of :mod:`mailtrap.protocols.contract` (the one IMAP keeps; one
+driver in ``servers/stream.py`` serves both). One command is answered per
+:meth:`Pop3Connection.data_to_send`, so a client that pipelines (RFC 2449 section 6.6) is
+answered in order and the driver waits for each answer to drain before the next is made.
 """
 
 from __future__ import annotations
 
 import secrets
 import time
-from collections import deque
-from dataclasses import dataclass
 
 from ...auth import Authenticator, Check, Login
 from ...store import MessageStore
+from ..lines import NEED_DATA, LineFramer, TooLong
 from . import replies
 from .commands import CommandError, parse_command
-from .lines import NEED_DATA, TOO_LONG, LineBuffer, Marker
 from .maildrop import MaildropLocks
 from .session import Action, Response, Session, State
 
 #: The longest command line accepted, CRLF included. RFC 2449 section 4 says 255 octets; we allow
 #: more so that long addresses, passwords and AUTH PLAIN responses (RFC 5034 section 4) fit.
 MAX_LINE = 2048
-
-
-@dataclass(frozen=True, slots=True)
-class Send:
-    """Write these bytes to the client."""
-
-    data: bytes
-
-
-@dataclass(frozen=True, slots=True)
-class StartTls:
-    """Write ``data`` (the ``+OK`` to STLS), then upgrade the transport to TLS at once.
-
-    Nothing the client sent before the ``+OK`` may be read after it (RFC 2595 section 4), so the
-    driver must not read, or let its I/O layer read, between writing ``data`` and the upgrade.
-    """
-
-    data: bytes
-
-
-@dataclass(frozen=True, slots=True)
-class CheckLogin:
-    """Check a login (``mailtrap.logins``), then hand the verdict to ``checked``; nothing more
-    is answered meanwhile."""
-
-    check: Check
-
-
-@dataclass(frozen=True, slots=True)
-class Close:
-    """Close the connection; nothing more will be produced."""
-
-
-Event = Send | StartTls | CheckLogin | Close
+CHUNK = 1 << 16
 
 
 class Pop3Connection:
@@ -97,65 +54,104 @@ class Pop3Connection:
         )
         self.hostname = hostname
         self._checking: Check | None = None
-        self._buffer = LineBuffer(max_line)
-        self._events: deque[Event] = deque()
-        self._eof = False
-        self._waiting_for_tls = False
+        self._framer = LineFramer(max_line)
+        self._out = bytearray(self._greeting())
+        self._unread = False  # bytes came in that may hold a command not yet answered
+        self._tls_pending = False  # STLS was answered: upgrade before reading anything
+        #: True once the connection should close (after QUIT, a timeout or end of input).
+        self.closed = False
 
     @property
     def state(self) -> State:
         return self.session.state
 
-    def greeting(self) -> bytes:
+    def _greeting(self) -> bytes:
         """The server greeting, with an APOP timestamp (RFC 1939 sections 4 and 7)."""
         return replies.ok(f"mailtrap POP3 ready {self._stamp}".rstrip())
 
+    # -- the driver's side ------------------------------------------------------------------
+
+    @property
+    def busy(self) -> bool:
+        """True while output waits, or received bytes may hold a command to answer."""
+        if self._out:
+            return True
+        return self._unread and not (self.closed or self._tls_pending or self._checking)
+
+    @property
+    def pending_check(self) -> Check | None:
+        """A login to check (after PASS, APOP or AUTH) before anything more is answered."""
+        return None if self._out else self._checking
+
     def checked(self, login: Login | None) -> None:
-        """The verdict on the :class:`CheckLogin` event: its answer is the next event."""
+        """The verdict on :attr:`pending_check`: its answer is the next output."""
         self._checking = None
         self._respond(self.session.checked(login))
 
+    @property
+    def wants_tls(self) -> bool:
+        """True after the ``+OK`` to STLS was taken: upgrade, then call :meth:`tls_started`."""
+        return self._tls_pending and not self._out
+
     def receive_data(self, data: bytes) -> None:
         """Bytes from the client; ``b""`` means the client closed its side."""
-        if self.session.state is State.CLOSED or self._waiting_for_tls:
+        if self.closed or self._tls_pending:
             return
-        if data:
-            self._buffer.feed(data)
-        else:
-            self._eof = True
+        if not data:
+            self.connection_lost()
+            return
+        self._framer.feed(data)
+        self._unread = True
 
-    def next_event(self) -> Event | Marker:
-        """The next thing to do, or :data:`NEED_DATA` until more bytes arrive."""
-        while not self._events:
-            if self.session.state is State.CLOSED:
-                return Close()
-            if self._checking is not None:
-                return CheckLogin(self._checking)
-            if self._waiting_for_tls:
-                return NEED_DATA
-            line = self._buffer.next_line()
+    def data_to_send(self, limit: int = CHUNK) -> bytes:
+        """What to send now: pending output, then the answer to the next buffered command."""
+        while (
+            not self._out
+            and self._unread
+            and not (self.closed or self._tls_pending or self._checking)
+        ):
+            line = self._framer.next_line()
             if line is NEED_DATA:
-                if self._eof:
-                    self.connection_lost()
-                    return Close()
-                return NEED_DATA
-            self._answer(line)
-        return self._events.popleft()
+                self._unread = False
+                break
+            self._answer(line)  # type: ignore[arg-type]
+        data = bytes(self._out)
+        self._out.clear()
+        return data
 
-    def _answer(self, line: bytes | Marker) -> None:
+    def tls_started(self) -> None:
+        """The transport now speaks TLS; read commands again."""
+        self._tls_pending = False
+        self._framer.clear()
+        self.session.tls_started()
+
+    def timed_out(self) -> None:
+        """Idle too long (RFC 1939 section 3): closed without UPDATE, so nothing is deleted."""
+        self.connection_lost()
+
+    def connection_lost(self) -> None:
+        """The transport closed or timed out: release the maildrop, delete nothing."""
+        self._framer.clear()
+        self._unread = False
+        self.closed = True
+        if self.session.state is not State.CLOSED:
+            self.session.dropped()
+
+    # -- inside -----------------------------------------------------------------------------
+
+    def _answer(self, line: bytes | TooLong) -> None:
         session = self.session
-        if line is TOO_LONG:
+        if isinstance(line, TooLong):
             session.awaiting_sasl = False
-            self._events.append(Send(replies.err("line too long")))
+            self._out += replies.err("line too long")
             return
-        assert isinstance(line, bytes)
         if session.awaiting_sasl:
             response = session.sasl_response(line)
         else:
             try:
                 command = parse_command(line)
             except CommandError as error:
-                self._events.append(Send(replies.err(str(error))))
+                self._out += replies.err(str(error))
                 return
             response = session.handle(command)
         if response.check is not None:
@@ -164,26 +160,12 @@ class Pop3Connection:
         self._respond(response)
 
     def _respond(self, response: Response) -> None:
+        self._out += response.data
         if response.action is Action.START_TLS:
             # RFC 2595 section 4: nothing the client sent before the handshake may be used.
-            self._buffer.clear()
-            self._waiting_for_tls = True
-            self._events.append(StartTls(response.data))
-            return
-        self._events.append(Send(response.data))
-        if response.action is Action.CLOSE:
-            self._buffer.clear()
-            self._events.append(Close())
-
-    def tls_started(self) -> None:
-        """The transport now speaks TLS; read commands again."""
-        self._waiting_for_tls = False
-        self._buffer.clear()
-        self.session.tls_started()
-
-    def connection_lost(self) -> None:
-        """The transport closed or timed out: release the maildrop, delete nothing."""
-        self._events.clear()
-        self._buffer.clear()
-        if self.session.state is not State.CLOSED:
-            self.session.dropped()
+            self._framer.clear()
+            self._tls_pending = True
+        elif response.action is Action.CLOSE:
+            self._framer.clear()
+            self._unread = False
+            self.closed = True

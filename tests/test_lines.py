@@ -1,14 +1,15 @@
-"""The POP3 line buffer, fed whole, one byte at a time, and with trailing data (h11's tr())."""
+"""The line framer of POP3 and IMAP, fed whole, one byte at a time, and with trailing data
+(h11's tr())."""
 
 from __future__ import annotations
 
 import pytest
 
-from mailtrap.protocols.pop3.lines import NEED_DATA, TOO_LONG, LineBuffer
+from mailtrap.protocols.lines import NEED_DATA, LineFramer, TooLong
 
 
 def lines_from(chunks: list[bytes], max_line: int = 20) -> list[object]:
-    buffer = LineBuffer(max_line)
+    buffer = LineFramer(max_line)
     out: list[object] = []
     for chunk in chunks:
         buffer.feed(chunk)
@@ -29,8 +30,8 @@ CASES = [
     (b"\r\n", [b""]),
     (b"USER a b\r\n", [b"USER a b"]),
     (b"x" * 18 + b"\r\n", [b"x" * 18]),  # exactly the limit, CRLF included
-    (b"x" * 19 + b"\r\nSTAT\r\n", [TOO_LONG, b"STAT"]),
-    (b"x" * 100 + b"\r\nSTAT\r\n", [TOO_LONG, b"STAT"]),
+    (b"x" * 19 + b"\r\nSTAT\r\n", [TooLong(b"x" * 19 + b"\r"), b"STAT"]),
+    (b"a1 " + b"x" * 100 + b"\r\nSTAT\r\n", [TooLong(b"a1 " + b"x" * 17), b"STAT"]),
 ]
 
 
@@ -42,7 +43,7 @@ def test_lines_whole_and_byte_by_byte(data, expected):
 
 @pytest.mark.parametrize(("data", "expected"), CASES)
 def test_trailing_data_stays_buffered(data, expected):
-    buffer = LineBuffer(20)
+    buffer = LineFramer(20)
     buffer.feed(data + b"RETR 1")
     got = []
     while (line := buffer.next_line()) is not NEED_DATA:
@@ -53,22 +54,32 @@ def test_trailing_data_stays_buffered(data, expected):
     assert buffer.next_line() == b"RETR 1"
 
 
-def test_a_long_line_is_reported_once_and_never_buffered_whole():
-    buffer = LineBuffer(16)
+def test_a_long_line_is_never_buffered_whole_and_reported_once_when_it_ends():
+    buffer = LineFramer(16)
     buffer.feed(b"y" * 40)
-    assert buffer.next_line() is TOO_LONG
+    assert buffer.next_line() is NEED_DATA
     assert len(buffer) == 0
     for _ in range(100):
         buffer.feed(b"z" * 1000)
         assert buffer.next_line() is NEED_DATA
         assert len(buffer) == 0
     buffer.feed(b"tail\r\nNOOP\r\n")
+    assert buffer.next_line() == TooLong(b"y" * 16)
     assert buffer.next_line() == b"NOOP"
     assert buffer.next_line() is NEED_DATA
 
 
+def test_take_and_skip_hand_over_raw_octets():
+    buffer = LineFramer(16)
+    buffer.feed(b"ab\r\ncd\nrest\r\n")
+    assert buffer.take(4) == b"ab\r\n"
+    assert buffer.skip(3) == 3
+    assert buffer.take(100) == b"rest\r\n"
+    assert buffer.skip(5) == 0
+
+
 def test_clear_forgets_buffered_input():
-    buffer = LineBuffer(16)
+    buffer = LineFramer(16)
     buffer.feed(b"USER evil\r\nPAS")
     buffer.clear()
     assert buffer.next_line() is NEED_DATA
