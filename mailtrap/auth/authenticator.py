@@ -7,8 +7,9 @@ Modes (``--auth``, ``MAILTRAP_AUTH``, ``MailTrap(auth=...)``), the same for ever
 - ``users``: only the accounts of :class:`~.users.Users`, with their passwords.
 
 CRAM-MD5 and APOP need the plain password: they are offered in ``any`` and ``own`` mode, and in
-``users`` mode while some account has a plain one; against a hashed account they fail like a
-wrong password. A name that is not an account is checked against a decoy of the accounts' usual
+``users`` mode while every account has a plain one (``{PLAIN}``, inline, the Python API); a
+client that prefers them (mutt, smtplib) would otherwise pick them for a hashed account, where
+they fail like a wrong password. A name that is not an account is checked against a decoy of the accounts' usual
 hash, so a failure takes as long whether or not the account exists.
 
 The HTTP viewer and API (:meth:`Authenticator.verify_viewer`) also take the ``--ui-auth``
@@ -85,8 +86,8 @@ class Authenticator:
 
     @property
     def offers_digests(self) -> bool:
-        """Whether CRAM-MD5 and APOP can succeed."""
-        return self.mode is not Mode.USERS or self.users.has_plain()
+        """Whether CRAM-MD5 and APOP are offered (they can succeed for every account)."""
+        return self.mode is not Mode.USERS or self.users.all_plain()
 
     def mechanisms(self) -> tuple[str, ...]:
         """The SASL mechanisms to advertise, in order of preference."""

@@ -167,9 +167,9 @@ class Users:
         """What an unknown name's password is checked against (see :func:`typical_decoy`)."""
         return self._decoy
 
-    def has_plain(self) -> bool:
-        """Whether any account keeps its password in plain text (CRAM-MD5 and APOP need it)."""
-        return any(a.secret.plain is not None for a in list(self._accounts.values()))
+    def all_plain(self) -> bool:
+        """Whether every account keeps its password in plain text (CRAM-MD5 and APOP need it)."""
+        return all(a.secret.plain is not None for a in list(self._accounts.values()))
 
     def __len__(self) -> int:
         return len(self._accounts)

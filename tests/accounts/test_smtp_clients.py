@@ -45,11 +45,10 @@ def swaks(tool, trap, *auth, subject):
     return subprocess.run(command, capture_output=True, text=True, timeout=30)
 
 
-@pytest.mark.parametrize("mechanism", ["PLAIN", "LOGIN", "CRAM-MD5"])
+@pytest.mark.parametrize("mechanism", ["PLAIN", "LOGIN"])
 def test_swaks_with_the_right_password_sends(trap, need_tool, mechanism):
     tool = need_tool("swaks")
-    user = ALICE if mechanism != "CRAM-MD5" else "bob@example.com"  # CRAM-MD5: a plain account
-    password = "alice-pw" if user == ALICE else "b"
+    user, password = ALICE, "alice-pw"
     subject = f"swaks {mechanism}"
     done = swaks(
         tool,
@@ -65,6 +64,18 @@ def test_swaks_with_the_right_password_sends(trap, need_tool, mechanism):
     assert done.returncode == 0, done.stdout + done.stderr
     assert "235 2.7.0 Authentication successful" in done.stdout
     assert trap.wait_for(subject=subject, timeout=5)
+
+
+def test_swaks_cram_md5_with_inline_users(need_tool):
+    # CRAM-MD5 needs the plain password: offered when every account has one
+    tool = need_tool("swaks")
+    with MailTrap(auth="users", users={ALICE: "alice-pw"}, smtp_auth="required") as plain:
+        auth = ["--auth", "CRAM-MD5", "--auth-user", ALICE, "--auth-password", "alice-pw"]
+        done = swaks(tool, plain, *auth, subject="swaks CRAM-MD5")
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert plain.wait_for(subject="swaks CRAM-MD5", timeout=5)
+        wrong = swaks(tool, plain, *auth[:-1], "wrong", subject="swaks CRAM-MD5 wrong")
+        assert "535 5.7.8 Authentication credentials invalid" in wrong.stdout
 
 
 def test_swaks_with_a_wrong_password_gets_535_and_sends_nothing(trap, need_tool):

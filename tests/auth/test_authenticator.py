@@ -119,7 +119,7 @@ def test_digests_fail_against_a_hashed_account_whatever_they_say(users):
         assert authenticator.verify(apop_of("bob@example.com", password)) is None
 
 
-def test_digest_mechanisms_are_offered_while_they_can_succeed():
+def test_digest_mechanisms_are_offered_while_every_account_can_answer_them():
     hashed = Users.parse(f"bob@example.com:{hash_password('pw', 'bcrypt', 4)}")
     assert Authenticator().mechanisms() == ("PLAIN", "LOGIN", "CRAM-MD5")
     assert Authenticator("own").mechanisms() == ("PLAIN", "LOGIN", "CRAM-MD5")
@@ -128,6 +128,8 @@ def test_digest_mechanisms_are_offered_while_they_can_succeed():
     assert not authenticator.offers_digests
     assert authenticator.exchange("CRAM-MD5") is None
     hashed.add("alice@example.com", "plain")
+    assert not authenticator.offers_digests  # bob's hash still could not answer a digest
+    hashed.add("bob@example.com", "now plain")
     assert authenticator.offers_digests
     assert isinstance(authenticator.exchange("cram-md5", "mail.example"), CramMd5)
     assert authenticator.exchange("SCRAM-SHA-256") is None

@@ -22,10 +22,8 @@ FAILED = b"NO [AUTHENTICATIONFAILED] Authentication failed"
 
 @pytest.fixture
 def authenticator():
-    users = Users.parse(
-        f"{ALICE}:{{PLAIN}}alice-pw\n{BOB}:{hash_password('bob-pw', 'bcrypt', 4)}\n"
-    )
-    return Authenticator("users", users)
+    # plain passwords: CRAM-MD5 is offered (with a hash among them it is not)
+    return Authenticator("users", Users.parse(f"{ALICE}:{{PLAIN}}alice-pw\n{BOB}:{{PLAIN}}bob-pw"))
 
 
 @pytest.fixture
@@ -78,7 +76,7 @@ def test_authenticate_login(accounts, mode):
 def test_authenticate_cram_md5(accounts, mode):
     one = accounts()
     for tag, name, password, expected in (
-        ("a", BOB, b"bob-pw", b"a " + FAILED),  # hashed: no digest can answer
+        ("a", BOB, b"alice-pw", b"a " + FAILED),
         ("b", ALICE, b"wrong", b"b " + FAILED),
         ("c", ALICE, b"alice-pw", b"c OK"),
     ):
@@ -118,11 +116,13 @@ def test_bad_base64_and_cancelling_are_bad(accounts, mode):
     assert say(one, "e NOOP", mode) == b"e OK NOOP completed\r\n"
 
 
-def test_a_hashed_only_users_file_offers_no_cram_md5(client):
-    hashed = Users.parse(f"{BOB}:{hash_password('bob-pw', 'bcrypt', 4)}")
+def test_a_hashed_account_and_no_cram_md5(client):
+    hashed = Users.parse(f"{ALICE}:{{PLAIN}}a\n{BOB}:{hash_password('bob-pw', 'bcrypt', 4)}")
     one = client(authenticator=Authenticator("users", hashed))
     assert b"AUTH=PLAIN AUTH=LOGIN" in one.greeting and b"AUTH=CRAM-MD5" not in one.greeting
     assert one.command("a AUTHENTICATE CRAM-MD5")[0].startswith(b"a NO [CANNOT]")
+    assert one.command(f"b LOGIN {BOB} alice-pw")[0] == b"b " + FAILED
+    assert one.command(f"c LOGIN {BOB} bob-pw")[-1].startswith(b"c OK")
 
 
 def test_pipelined_commands_wait_for_the_verdict(accounts):
