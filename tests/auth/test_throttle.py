@@ -3,17 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from fakeclock import Clock
 
 from mailtrap.auth import Throttle
 from mailtrap.auth.throttle import MAX_PEERS
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture
