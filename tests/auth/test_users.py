@@ -27,6 +27,7 @@ SHA512 = hash_password("sha-pw", "sha512_crypt", 5000)
         ("{SHA512-CRYPT}" + SHA512, b"sha-pw"),
         ("{CRYPT}" + SHA512, b"sha-pw"),
     ],
+    ids=["plain", "bcrypt", "sha512-crypt", "blf-crypt", "sha512-crypt-prefix", "crypt-prefix"],
 )
 def test_each_kind_of_secret_takes_its_password_and_no_other(stored, right):
     secret = Secret.parse(stored)
