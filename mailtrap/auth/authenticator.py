@@ -9,8 +9,8 @@ Modes (``--auth``, ``MAILTRAP_AUTH``, ``MailTrap(auth=...)``), the same for ever
 CRAM-MD5 and APOP need the plain password: they are offered in ``any`` and ``own`` mode, and in
 ``users`` mode while every account has a plain one (``{PLAIN}``, inline, the Python API); a
 client that prefers them (mutt, smtplib) would otherwise pick them for a hashed account, where
-they fail like a wrong password. A name that is not an account is checked against a decoy of the accounts' usual
-hash, so a failure takes as long whether or not the account exists.
+they fail like a wrong password. A name that is not an account is checked against a decoy of
+the accounts' usual hash, so a failure takes as long whether or not the account exists.
 
 The HTTP viewer and API (:meth:`Authenticator.verify_viewer`) also take the ``--ui-auth``
 htpasswd users, who see everything; in ``any`` mode only they are asked for, and only when
