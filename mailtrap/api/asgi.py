@@ -82,6 +82,7 @@ class HttpServer:
         """Build the Flask app and uvicorn's configuration: the part of starting that needs no
         loop, so the runtime may run it in a worker thread."""
         self.state = ApiState(self.store, self.assets, self.max_size, self.version, self.faults)
+        self.state.inboxes = self.access.authenticator.inboxes
         self.state.relay = self.relay
         self.bridge = WsgiBridge(create_app(self.state), max_body(self.max_size))
         self._config = uvicorn.Config(

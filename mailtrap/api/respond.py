@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib.resources.abc import Traversable
 from typing import TYPE_CHECKING, Any
@@ -42,6 +42,9 @@ class ApiState:
     faults: Faults = field(default_factory=Faults)
     started: float = field(default_factory=time.monotonic)
     ready: bool = True
+    #: recipients -> the accounts whose INBOX gets their mail when not theirs (the
+    #: authenticator's aliases), filled in by the ASGI server.
+    inboxes: Callable[[Sequence[str]], list[str] | None] = lambda _rcpt_tos: None
     #: () -> {"LiveClients": n, "Waiting": n}, filled in by the ASGI server.
     live_stats: Callable[[], dict[str, int]] = lambda: {"LiveClients": 0, "Waiting": 0}
     #: Release to an upstream SMTP server (None without --relay).

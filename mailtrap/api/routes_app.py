@@ -41,7 +41,12 @@ def send_message() -> Response:
     outgoing = build(json_body())
     if len(outgoing.raw) > api.max_size:
         raise ApiError(413, f"message of {len(outgoing.raw)} bytes exceeds {api.max_size}")
-    stored = api.store.deliver(outgoing.mail_from, outgoing.rcpt_tos, outgoing.raw)
+    stored = api.store.deliver(
+        outgoing.mail_from,
+        outgoing.rcpt_tos,
+        outgoing.raw,
+        inboxes=api.inboxes(outgoing.rcpt_tos),  # a users file's aliases, as SMTP routes them
+    )
     return as_json({"ID": stored.id})
 
 

@@ -159,3 +159,27 @@ def test_mail_to_an_alias_or_catch_all_goes_to_its_accounts_inbox():
         assert [m.id for m in trap.mailbox("bob@example.com").messages] == [second.id]
         # nobody's address keeps its own mailbox (the admins' viewer shows it)
         assert [m.id for m in trap.mailbox("stranger@else.test").messages] == [second.id]
+
+
+def test_mail_sent_over_http_is_routed_to_aliases_too():
+    import json
+    import urllib.request
+
+    from mailtrap.auth import Users
+
+    users = Users.parse("alice@example.com:{PLAIN}a:*@alice.test")
+    with MailTrap(auth="users", users=users) as trap:
+        body = {"From": {"Email": "app@example.com"}, "To": [{"Email": "x@alice.test"}]}
+        request = urllib.request.Request(
+            trap.http_url + "/api/v1/send",
+            data=json.dumps({**body, "Subject": "over http"}).encode(),
+            headers={
+                "Content-Type": "application/json",
+                "Authorization": "Basic " + base64.b64encode(b"alice@example.com:a").decode(),
+            },
+        )
+        with urllib.request.urlopen(request, timeout=5) as answer:
+            assert answer.status == 200
+        [message] = trap.wait_for(subject="over http")
+        assert message.recipients == ["x@alice.test"]
+        assert [m.id for m in trap.mailbox("alice@example.com").messages] == [message.id]
