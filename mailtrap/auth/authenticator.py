@@ -107,7 +107,7 @@ class Authenticator:
     @property
     def costly(self) -> bool:
         """Whether :meth:`verify` may check a hash (and so belongs off the event loop)."""
-        return (self.mode is Mode.USERS and any(a.secret.hashed for a in self.users)) or (
+        return (self.mode is Mode.USERS and not self.users.all_plain()) or (
             self.viewers is not None
         )
 

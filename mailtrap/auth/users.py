@@ -61,6 +61,7 @@ class Users:
         self._lock = threading.Lock()
         self._accounts: dict[str, Account] = {}
         self._aliases: dict[str, str] = {}  # alias key (or "*@domain") -> account key
+        self._hashed = 0  # how many accounts keep a hash (kept as accounts come and go)
         #: Bumped at every change (the authenticator forgets what it verified before).
         self.version = 0
         for account in accounts:
@@ -144,6 +145,8 @@ class Users:
         if old is not None:
             for alias in old.aliases:
                 self._aliases.pop(mailbox_key(alias), None)
+            self._hashed -= old.secret.hashed is not None
+        self._hashed += account.secret.hashed is not None
         self._accounts[key] = account
         self._aliases.update(dict.fromkeys(aliases, key))
 
@@ -169,7 +172,7 @@ class Users:
 
     def all_plain(self) -> bool:
         """Whether every account keeps its password in plain text (CRAM-MD5 and APOP need it)."""
-        return all(a.secret.plain is not None for a in list(self._accounts.values()))
+        return self._hashed == 0
 
     def __len__(self) -> int:
         return len(self._accounts)
