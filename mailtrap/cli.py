@@ -162,6 +162,17 @@ def _build_parser(prog: str, health: bool) -> _Parser:
         metavar="REGEX",
         help="relay every message at once to its recipients matching REGEX",
     )
+    parser.add_argument(
+        "--spamassassin",
+        metavar="HOST:PORT",
+        help="a spamd to score messages with (GET /api/v1/message/ID/sa-check)",
+    )
+    parser.add_argument(
+        "--allow-internal-http-requests",
+        action="store_const",
+        const="1",
+        help="let the link check reach loopback, private and link-local addresses",
+    )
     return parser
 
 
@@ -223,6 +234,10 @@ def config_from_args(args: argparse.Namespace) -> Config:
     except RelaySettingsError as error:
         raise UsageError(f"--{error.flag} / {env_name(error.flag)}: {error}") from None
     options.update((flag.replace("-", "_"), value) for flag, value in relay.items())
+    options["spamassassin"] = _parsed(args, "spamassassin", _spamd)
+    options["allow_internal_http_requests"] = _parsed(
+        args, "allow-internal-http-requests", _flag_bool, False
+    )
     options.update(_accounts(args))
     try:
         return Config(**options)
@@ -272,6 +287,15 @@ def _users(value: str) -> Users:
         return Users.inline(value)
     except UsersError as error:
         raise ValueError(str(error)) from None
+
+
+def _spamd(value: str) -> str:
+    address = parse_address(value)
+    if address is None or address[1] == 0:
+        raise ValueError(f"expected HOST:PORT of a spamd, got {value!r}")
+    host, port = address
+    host = host or "127.0.0.1"
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
 def _rules(path: str) -> tuple[RuleSpec, ...]:

@@ -93,6 +93,10 @@ class Config:
     http_allowed_hosts: tuple[str, ...] | None = None
     #: origins allowed to call the API from a browser (``--api-cors``): ``*`` or names
     api_cors: tuple[str, ...] = ()
+    #: ``HOST:PORT`` of a spamd for ``/api/v1/message/{ID}/sa-check`` (``--spamassassin``)
+    spamassassin: str | None = None
+    #: let the link check reach loopback, private and other internal addresses
+    allow_internal_http_requests: bool = False
 
     def __post_init__(self) -> None:
         Mode(self.auth)  # ValueError naming the bad value

@@ -10,13 +10,10 @@ facts; tests/core/test_facts.py compares them. The store's
 
 from __future__ import annotations
 
-import binascii
-from email.message import Message
 from html.parser import HTMLParser
 from typing import NamedTuple
 
-from .message import HEADER_LIMIT, header_block, read_head
-from .mime import parse
+from .mime import ParsedMessage, parse, single_text_part
 
 SNIPPET_LENGTH = 250
 _SKIPPED_TAGS = frozenset({"head", "style", "script", "title", "template"})
@@ -89,57 +86,20 @@ def facts_cost(facts: Facts) -> int:
     return 200 + len(facts.snippet) + 2 * len(facts.text)
 
 
-_PLAIN_ENCODINGS = frozenset({"", "7bit", "8bit", "binary"})
-
-
 def facts_of(raw: bytes) -> Facts:
     """The :class:`Facts` of a message; never raises."""
-    block = header_block(raw)
-    text = None
-    if len(block) <= HEADER_LIMIT:  # a bigger header block: the full parse, bounded, decides
-        try:
-            text = _single_text_part(read_head(raw), raw[len(block) :])
-        except Exception:  # a header the fast path does not understand: take the full parse
-            text = None
-    if text is None:
-        return _parsed_facts(raw)
-    subtype, content = text
+    single = single_text_part(raw)
+    if single is None:
+        return parsed_facts(parse(raw))
+    _head, subtype, content = single
     body = content if subtype == "plain" else html_text(content)
     if subtype == "plain" and body.isspace():
         body = ""
     return Facts(snippet=snippet_of(body), attachments=0, inline=0, text=_search_text(body, ""))
 
 
-def _single_text_part(head: Message, payload: bytes) -> tuple[str, str] | None:
-    """(subtype, text) of a message that is a single text/plain or text/html part, else None."""
-    if head.defects or head.get_payload():  # not a clean header block: the full parse decides
-        return None
-    if head.get_content_maintype() != "text" or head.get_content_subtype() not in ("plain", "html"):
-        return None
-    disposition = head.get_content_disposition()
-    if disposition == "attachment" or (disposition is None and head.get_filename()):
-        return None
-    if head.get("content-id") is not None and disposition == "inline":
-        return None
-    encoding = str(head.get("content-transfer-encoding", "")).strip().lower()
-    if encoding == "quoted-printable":
-        payload = binascii.a2b_qp(payload)
-    elif encoding == "base64":
-        return None  # email's lenient base64 decoding is the reference: keep to it
-    elif encoding not in _PLAIN_ENCODINGS:
-        return None
-    charset = head.get_param("charset", "ascii")
-    if not isinstance(charset, str):  # RFC 2231 parameters: the full parse decides
-        return None
-    try:
-        content = payload.decode(charset, "replace")
-    except LookupError:
-        content = payload.decode("utf-8", "replace")
-    return head.get_content_subtype(), content
-
-
-def _parsed_facts(raw: bytes) -> Facts:
-    parsed = parse(raw)
+def parsed_facts(parsed: ParsedMessage) -> Facts:
+    """The facts of a parsed view."""
     text = parsed.text
     body = text if text and not text.isspace() else html_text(parsed.html)
     names = " ".join(a.filename for a in (*parsed.attachments, *parsed.inline) if a.filename)

@@ -135,6 +135,12 @@ class Message:
         return list(self._view().headers)
 
     @property
+    def tags(self) -> list[str]:
+        """The message's tags as the store has them now (``X-Tags``, or set through the API);
+        empty once it left the store."""
+        return list(self._store.tags_of(self.id))
+
+    @property
     def links(self) -> list[str]:
         """URLs found in the text and HTML bodies, in order, without duplicates."""
         return list(self._view().links)

@@ -17,6 +17,7 @@ message into lines at once: parsing costs about the message's size in memory, no
 
 from __future__ import annotations
 
+import binascii
 import logging
 import re
 from dataclasses import dataclass, field
@@ -26,7 +27,7 @@ from email.parser import BytesFeedParser
 from email.policy import EmailPolicy
 from html.parser import HTMLParser
 
-from .message import header_text
+from .message import HEADER_LIMIT, header_block, header_text, read_head
 
 log = logging.getLogger("mailtrap.mime")
 
@@ -91,7 +92,69 @@ class ParsedMessage:
 
 
 def parse(raw: bytes) -> ParsedMessage:
-    """Parse raw bytes into a :class:`ParsedMessage`; never raises; bounded work (see above)."""
+    """Parse raw bytes into a :class:`ParsedMessage`; never raises; bounded work (see above).
+
+    A message that is a single text part (most mail from tests and scripts) is read straight
+    from its bytes; tests/core/test_facts.py checks it gives what :func:`parse_full` gives.
+    """
+    single = single_text_part(raw)
+    if single is None:
+        return parse_full(raw)
+    head, subtype, content = single
+    text, html = (content, "") if subtype == "plain" else ("", content)
+    return ParsedMessage(
+        text=text,
+        html=html,
+        attachments=(),
+        inline=(),
+        headers=tuple((name, header_text(str(value))) for name, value in head.raw_items()),
+        links=tuple(dict.fromkeys([*find_urls(text), *_html_links(html)])),
+    )
+
+
+_PLAIN_ENCODINGS = frozenset({"", "7bit", "8bit", "binary"})
+
+
+def single_text_part(raw: bytes) -> tuple[Message, str, str] | None:
+    """(header, subtype, text) of a message that is one text/plain or text/html part, decoded
+    as ``email`` decodes it; None for anything else (the full parse decides those)."""
+    block = header_block(raw)
+    if len(block) > HEADER_LIMIT:
+        return None
+    try:
+        head = read_head(raw)
+        if head.defects or head.get_payload():  # not a clean header block
+            return None
+        if head.get_content_maintype() != "text" or head.get_content_subtype() not in (
+            "plain",
+            "html",
+        ):
+            return None
+        disposition = head.get_content_disposition()
+        if disposition == "attachment" or (disposition is None and head.get_filename()):
+            return None
+        if head.get("content-id") is not None and disposition == "inline":
+            return None
+        payload: bytes | memoryview = memoryview(raw)[len(block) :]  # no copy of the body
+        encoding = str(head.get("content-transfer-encoding", "")).strip().lower()
+        if encoding == "quoted-printable":
+            payload = binascii.a2b_qp(payload)
+        elif encoding not in _PLAIN_ENCODINGS:  # base64 too: email's lenient decoding rules
+            return None
+        charset = head.get_param("charset", "ascii")
+        if not isinstance(charset, str):  # RFC 2231 parameters
+            return None
+    except Exception:  # a header the fast path does not understand
+        return None
+    try:
+        content = str(payload, charset, "replace")
+    except LookupError:
+        content = str(payload, "utf-8", "replace")
+    return head, head.get_content_subtype(), content
+
+
+def parse_full(raw: bytes) -> ParsedMessage:
+    """:func:`parse` through ``email``'s parser, whatever the message's shape."""
     try:
         message, rest = _email(raw)
     except Exception:  # the parser is lenient; this is the last line of defence

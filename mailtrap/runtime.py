@@ -119,6 +119,7 @@ def _http(runtime: Runtime) -> Server:
         version=__version__,
         faults=runtime.faults,
         access=_access(runtime),
+        config=runtime.config,
         relay=runtime.relay,
     )
     server.prepare()

@@ -29,10 +29,10 @@ from .store import (
     MessageStore,
     StoreEvent,
 )
-from .store.query import Contains, Field, Filter, Term, recipient, sender
+from .store.query import Contains, Field, Filter, Tagged, Term, recipient, sender
 from .threaded import ThreadedRuntime
 
-FILTERS = ("to", "sender", "subject")
+FILTERS = ("to", "sender", "subject", "tag")
 
 
 class MailWaitTimeout(AssertionError):
@@ -43,11 +43,13 @@ _TERMS: dict[str, Callable[[str], Term]] = {
     "to": recipient,
     "sender": sender,
     "subject": lambda value: Contains(Field.SUBJECT, value),
+    "tag": Tagged,
 }
 
 
 def filter_of(filters: dict[str, str | None], after_seq: int = 0) -> Filter:
-    """The store query for the Python API's filters (``to=``, ``sender=``, ``subject=``)."""
+    """The store query for the Python API's filters (``to=``, ``sender=``, ``subject=``,
+    ``tag=``)."""
     unknown = set(filters) - set(FILTERS)
     if unknown:
         raise TypeError(f"unknown filter(s) {sorted(unknown)}; use {', '.join(FILTERS)}")
@@ -69,6 +71,8 @@ def _closeness(
         elif name == "sender":
             from_ = summary.from_
             candidates = [message.mail_from, from_.address if from_ else ""]
+        elif name == "tag":
+            candidates = list(store.tags_of(message.id))
         else:
             candidates = [summary.subject]
         ratios = (
@@ -89,8 +93,9 @@ def describe_arrivals(
     ranked = sorted(messages, key=lambda m: -_closeness(store, m, summaries[m.id], filters))
     lines = [f"{len(messages)} message(s) arrived, closest first:"]
     for m in ranked[:limit]:
-        subject = summaries[m.id].subject
-        lines.append(f"  - to={list(m.rcpt_tos)} sender={m.mail_from!r} subject={subject!r}")
+        subject, tags = summaries[m.id].subject, store.tags_of(m.id)
+        line = f"  - to={list(m.rcpt_tos)} sender={m.mail_from!r} subject={subject!r}"
+        lines.append(f"{line} tags={list(tags)}" if tags else line)
     if len(ranked) > limit:
         lines.append(f"  ... and {len(ranked) - limit} more")
     return "\n".join(lines)
@@ -247,11 +252,17 @@ class MailTrap:
     # -- reading mail --------------------------------------------------------------------------
 
     def messages(
-        self, *, to: str | None = None, sender: str | None = None, subject: str | None = None
+        self,
+        *,
+        to: str | None = None,
+        sender: str | None = None,
+        subject: str | None = None,
+        tag: str | None = None,
     ) -> list[Message]:
-        """Captured messages matching every given filter, in arrival order."""
+        """Captured messages matching every given filter, in arrival order (``tag=``: carries
+        that tag, compared case-insensitively)."""
         store = self.store
-        found = store.query(filter_of({"to": to, "sender": sender, "subject": subject}))
+        found = store.query(filter_of({"to": to, "sender": sender, "subject": subject, "tag": tag}))
         return [Message(m, store) for m in found.messages]
 
     def mailbox(self, address: str, folder: str = INBOX) -> Mailbox:

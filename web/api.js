@@ -130,6 +130,16 @@ export function deleteAll(mailbox, folder) {
   return request("DELETE", "api/v1/messages", { params, body: {}, as: "none" });
 }
 
+/** Every tag in use and how many messages carry it: {name: count}, sorted by name. */
+export async function tagCounts() {
+  return (await request("GET", "api/v1/info")).Tags || {};
+}
+
+/** Give messages exactly these tags (an empty list removes them all). */
+export function setTags(ids, tags) {
+  return request("PUT", "api/v1/tags", { body: { IDs: ids, Tags: tags }, as: "none" });
+}
+
 /** The refused-mail log: {total, refused: [...]}, newest first. */
 export function refused() {
   return request("GET", "api/v1/refused");

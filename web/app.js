@@ -11,6 +11,7 @@ import { LiveFeed } from "./live.js";
 import { MailboxList } from "./mailboxes.js";
 import { RefusedPanel } from "./refused.js";
 import { Router } from "./router.js";
+import { TagEditor, TagList } from "./tags.js";
 import { MessageView } from "./view.js";
 
 const $ = (id) => document.getElementById(id);
@@ -66,8 +67,28 @@ const mailboxes = new MailboxList({
   onError: showError,
   onRender: () => updateTitle(),
 });
+const tags = new TagList({
+  root: $("tag-list"),
+  heading: $("tags-heading"),
+  router,
+  onError: showError,
+});
 const list = new MessageList({ router, onError: showError });
+const tagEditor = new TagEditor({
+  router,
+  onError: showError,
+  onSaved: async (id) => {
+    try {
+      const message = await api.message(id, router.current.mailbox);
+      if (view.id === id) view.setTags(message.Tags || []);
+    } catch (error) {
+      showError(`Could not reload the message: ${error.message}`);
+    }
+    refreshSoon();
+  },
+});
 const view = new MessageView({
+  tagEditor,
   onDelete: (id) => deleteMessage(id),
   onError: showError,
   onReadChange: (id, read) => {
@@ -83,10 +104,13 @@ refusedLink.addEventListener("click", (event) =>
 );
 
 const refreshSoon = throttle(
-  () => Promise.all([list.refresh(), mailboxes.refresh()]),
+  () => Promise.all([list.refresh(), mailboxes.refresh(), tags.refresh()]),
   REFRESH_DELAY,
 );
-const refreshMailboxesSoon = throttle(() => mailboxes.refresh(), REFRESH_DELAY);
+const refreshMailboxesSoon = throttle(
+  () => Promise.all([mailboxes.refresh(), tags.refresh()]),
+  REFRESH_DELAY,
+);
 
 function updateTitle() {
   const unread = mailboxes.all.unread;
@@ -104,6 +128,7 @@ function show(next, previous) {
   refused.show(panel);
   setDrawer(false);
   mailboxes.select(panel ? false : next.mailbox, panel ? null : next.folder);
+  tags.render();
   syncSearchBox(next.query);
   const listChanged =
     !previous ||
@@ -296,6 +321,7 @@ function onLiveEvent({ Type: type, Data: data }) {
         list.markRead(id, data.Read);
         if (view.id === id && view.message) view.setRead(data.Read);
       }
+      if (id && Array.isArray(data.Tags) && view.id === id) view.setTags(data.Tags);
       break;
     case "truncate":
       if (view.message) view.gone();
@@ -320,5 +346,6 @@ $("retry-now").addEventListener("click", () => live.retryNow());
 decorate();
 show(router.current, null);
 mailboxes.refresh();
+tags.refresh();
 refused.refresh();
 live.start();

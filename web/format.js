@@ -107,3 +107,8 @@ const REMOTE = [
 export function hasRemoteContent(html) {
   return Boolean(html) && REMOTE.some((pattern) => pattern.test(html));
 }
+
+/** The search that lists the messages carrying a tag: tag:name, quoted when it has spaces. */
+export function tagQuery(name) {
+  return /\s/.test(name) ? `tag:"${name}"` : `tag:${name}`;
+}

@@ -251,6 +251,14 @@ export class MessageList {
             )
           : null,
         h("span", { class: "recipients", text: recipients ? `To ${recipients}` : "" }),
+        m.Tags?.length
+          ? h(
+              "span",
+              { class: "tags" },
+              h("span", { class: "sr-only", text: "Tags: " }),
+              m.Tags.map((tag) => h("span", { class: "tag", text: tag })),
+            )
+          : null,
         h("span", { class: "snippet", text: m.Snippet || "" }),
       ),
     );

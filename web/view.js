@@ -21,8 +21,9 @@ function filename(subject) {
 }
 
 export class MessageView {
-  constructor({ onDelete, onReadChange, onError }) {
+  constructor({ onDelete, onReadChange, onError, tagEditor }) {
     this.onDelete = onDelete;
+    this.tagEditor = tagEditor;
     this.onReadChange = onReadChange;
     this.onError = onError;
     const $ = (id) => document.getElementById(id);
@@ -141,6 +142,13 @@ export class MessageView {
     }
   }
 
+  /** The open message's tags changed (here or elsewhere). */
+  setTags(tags) {
+    if (!this.message) return;
+    this.message.Tags = tags;
+    this.tagEditor.show(this.id, tags);
+  }
+
   /** Another client changed the read state of the open message. */
   setRead(read) {
     this.read = read;
@@ -179,6 +187,7 @@ export class MessageView {
       ["Date", longTime(m.Date)],
       ["Size", m.Size ? size(m.Size) : ""],
     ];
+    this.tagEditor.show(this.id, m.Tags);
     replace(
       this.el.meta,
       rows
@@ -186,6 +195,7 @@ export class MessageView {
         .map(([name, value]) =>
           h("div", { class: "meta-row" }, h("dt", { text: name }), h("dd", { text: value })),
         ),
+      h("div", { class: "meta-row" }, h("dt", { text: "Tags" }), this.tagEditor.el),
     );
     this.setActionsEnabled(true);
     this.renderReadButton();

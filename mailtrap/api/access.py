@@ -18,6 +18,7 @@ The ASGI router asks :meth:`Access.admit` once per request and websocket, before
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
@@ -25,6 +26,8 @@ from ..auth import Authenticator, Login, Refusal, basic_credentials
 from ..logins import check, peer_host
 from ..message import mailbox_key
 from ..store import INBOX, MailboxId, MessageStore
+from ..store.query import Filter, Tagged
+from ..tags import sort_tags
 from .errors import ApiError, Send, error_answer, send_whole
 
 #: Routes open to anybody who reaches the port (health probes).
@@ -63,6 +66,20 @@ def may_see(store: MessageStore, login: Login | None, message_id: str) -> bool:
         return True
     key = mailbox_key(account)
     return any(mailbox_key(box.owner) == key for box in store.links(message_id))
+
+
+def visible_tags(store: MessageStore, login: Login | None) -> dict[str, int]:
+    """Every tag in use and how many messages carry it, sorted by name: in the whole store, or
+    (a confined login) on the messages in its account's folders only."""
+    account = confined_account(login)
+    if account is None:
+        return store.tags()
+    carried: dict[str, tuple[str, ...]] = {}
+    for folder in store.folders(account):
+        for message in store.query(Filter((Tagged(),), folder.mailbox)).messages:
+            carried[message.id] = store.tags_of(message.id)
+    counts = Counter(tag for tags in carried.values() for tag in tags)
+    return {name: counts[name] for name in sort_tags(counts)}
 
 
 def chosen_mailbox(

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import uvicorn
 
 from ..auth import Authenticator
+from ..config import Config
 from ..faults import Faults
 from ..store import MessageStore
 from . import live, wait
@@ -61,12 +62,14 @@ class HttpServer:
         version: str,
         faults: Faults | None = None,
         access: Access | None = None,
+        config: Config | None = None,
         relay: Relay | None = None,
     ) -> None:
         self.store = store
         #: the Host allow-list, CORS and basic auth, checked before every route
         self.access = access or Access(Authenticator())
         self.faults = faults or Faults()
+        self.config = config or Config()
         self.assets = assets
         self.max_size = max_size
         self.version = version
@@ -81,7 +84,9 @@ class HttpServer:
     def prepare(self) -> None:
         """Build the Flask app and uvicorn's configuration: the part of starting that needs no
         loop, so the runtime may run it in a worker thread."""
-        self.state = ApiState(self.store, self.assets, self.max_size, self.version, self.faults)
+        self.state = ApiState(
+            self.store, self.assets, self.max_size, self.version, self.faults, self.config
+        )
         self.state.inboxes = self.access.authenticator.inboxes
         self.state.relay = self.relay
         self.bridge = WsgiBridge(create_app(self.state), max_body(self.max_size))

@@ -1,15 +1,18 @@
 """The live feed at ``/api/events``: store events pushed as Mailpit's ``{"Type", "Data"}`` frames.
 
 The store's subscriber only hands each event to the loop (``call_soon_threadsafe``); one task
-turns events into frames in order (``new`` with the summary, ``update``, ``delete``,
-``truncate``, and a throttled ``stats``) and puts each frame on every client's bounded queue.
+turns events into frames in order (``new`` with the summary, ``update`` with a new read state
+or new tags, ``delete``, ``truncate``, ``prune`` when too many messages changed at once to name
+them, and a throttled ``stats``) and puts each frame on every client's bounded queue.
 A client whose queue is full (slow or dead) is dropped, so delivery never waits for a browser.
 The first frame a client receives is ``stats``: once it arrives, the client is registered and
 will see every later change. Cross-origin browser pages are refused (403), as Mailpit does.
 
 A client logged in as an account holder (``own``/``users`` mode) is confined to its account: it
 gets ``new`` and ``delete`` frames only for its own mailboxes, ``update`` frames with the read
-state in its own mailbox, and ``stats`` of its own INBOX; the others get every frame.
+state in its own mailbox or the new tags of its own messages, a ``prune`` only when some of
+the messages it concerns are its own, and ``stats`` of its own INBOX; the others get every
+frame.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from ..store import (
     MessageRecord,
     MessageStore,
     StoreEvent,
+    TagsChanged,
 )
 from ..store.searchdoc import SearchDoc
 from . import serialize
@@ -44,6 +48,8 @@ log = logging.getLogger("mailtrap.api")
 
 #: Frames a client may have waiting before it counts as too slow and is dropped.
 QUEUE_SIZE = 256
+#: More messages than this changing tags at once (a rename) are announced by one ``prune``.
+MANY = 64
 STATS_INTERVAL = 0.25
 
 
@@ -145,7 +151,8 @@ class LiveFeed:
             if summary is None or doc is None:  # deleted already: its delete frame follows
                 return []
             read = self._announced[message.id] = self.store.is_read(message.id)
-            frame = _frame("new", serialize.summary(message, summary, read, doc))
+            tags = self.store.tags_of(message.id)
+            frame = _frame("new", serialize.summary(message, summary, read, doc, tags))
             return [(frame, ("owners", _owners(*event.mailboxes)))]
         if isinstance(event, FlagsChanged):
             ids = [e.message.id for e in event.entries]
@@ -164,7 +171,36 @@ class LiveFeed:
         if isinstance(event, Cleared):
             self._announced.clear()
             return [(_frame("truncate", None), EVERYONE)]
+        if isinstance(event, TagsChanged):
+            return await self._tag_frames(event.message_ids)
         return []
+
+    async def _tag_frames(self, message_ids: tuple[str, ...]) -> list[tuple[str, Audience]]:
+        """``update`` frames with messages' new tags, or one ``prune`` (Mailpit's "reload what
+        you show") when too many changed at once; each for the clients that see everything and
+        the owners of the messages it concerns."""
+        if len(message_ids) > MANY:
+            if not any(client.account is not None for client in self.clients):
+                owners: frozenset[str] = frozenset()
+            elif self.executor is None:
+                owners = self._message_owners(message_ids)
+            else:  # a rename may touch every message: its owners are not looked up on the loop
+                owners = await self._loop.run_in_executor(
+                    self.executor, self._message_owners, message_ids
+                )
+            return [(_frame("prune", None), ("owners", owners))]
+        tags = self.store.tags_of
+        return [
+            (
+                _frame("update", {"ID": i, "Tags": list(tags(i))}),
+                ("owners", self._message_owners([i])),
+            )
+            for i in message_ids
+        ]
+
+    def _message_owners(self, message_ids: Iterable[str]) -> frozenset[str]:
+        """The accounts whose mailboxes hold any of these messages."""
+        return frozenset(mailbox_key(box.owner) for i in message_ids for box in self.store.links(i))
 
     def _prepare(self, message: MessageRecord) -> tuple[SearchDoc | None, Summary | None]:
         """What a ``new`` frame needs of a message: its search document (the body facts) and

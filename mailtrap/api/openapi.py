@@ -60,6 +60,7 @@ START = query("start", "Pagination offset", "integer")
 LIMIT = query("limit", "Page size (default 50; 0 = all)", "integer")
 QUERY = query("query", "Search in Mailpit's syntax (from:, to:, subject:, is:read, ...)")
 SEARCH = {**QUERY, "required": True}
+TAG = path_param("tag", "A tag name (URL-encoded)")
 TZ = query("tz", "Time zone for after:/before: (e.g. Europe/Berlin)")
 LIST = {"200": json_content(ref("MessagesSummary")), "400": ERROR}
 OK = {"200": text('"ok"'), "400": ERROR}
@@ -197,6 +198,84 @@ SCHEMAS: Json = {
         "required": ["From"],
     },
     "SendConfirmation": _object(ID=STRING),
+    "LinkCheck": _object(
+        Errors=INTEGER,
+        Links={"type": "array", "items": _object(URL=STRING, StatusCode=INTEGER, Status=STRING)},
+    ),
+    "SpamAssassin": _object(
+        Error=STRING,
+        IsSpam=BOOLEAN,
+        Score=NUMBER,
+        Rules={
+            "type": ["array", "null"],
+            "items": _object(Name=STRING, Score=NUMBER, Description=STRING),
+        },
+    ),
+    "WebUIConfiguration": _object(
+        Label=STRING,
+        MessageRelay=_object(
+            Enabled=BOOLEAN,
+            SMTPServer=STRING,
+            ReturnPath=STRING,
+            AllowedRecipients=STRING,
+            BlockedRecipients=STRING,
+            OverrideFrom=STRING,
+            PreserveMessageIDs=BOOLEAN,
+            RecipientAllowlist=STRING,
+        ),
+        SpamAssassin=BOOLEAN,
+        ChaosEnabled=BOOLEAN,
+        DuplicatesIgnored=BOOLEAN,
+        HideDeleteAllButton=BOOLEAN,
+    ),
+    "MailHogMessages": _object(
+        total=INTEGER,
+        count=INTEGER,
+        start=INTEGER,
+        items={"type": "array", "items": ref("MailHogMessage")},
+    ),
+    "MailHogMessage": _object(
+        ID=STRING,
+        From=ref("MailHogPath"),
+        To={"type": "array", "items": ref("MailHogPath")},
+        Content=ref("MailHogContent"),
+        Created=TIME,
+        MIME={"oneOf": [{"type": "null"}, ref("MailHogMIME")]},
+        Raw=_object(From=STRING, To=STRINGS, Data=STRING, Helo=STRING),
+    ),
+    "MailHogPath": _object(
+        Relays={"type": ["array", "null"], "items": STRING},
+        Mailbox=STRING,
+        Domain=STRING,
+        Params=STRING,
+    ),
+    "MailHogContent": _object(
+        Headers={"type": "object", "additionalProperties": STRINGS},
+        Body=STRING,
+        Size=INTEGER,
+        MIME={"oneOf": [{"type": "null"}, ref("MailHogMIME")]},
+    ),
+    "MailHogMIME": _object(Parts={"type": "array", "items": ref("MailHogContent")}),
+    "MailHogRelease": _object(
+        Email=STRING,
+        Host=STRING,
+        Port=STRING,
+        Username=STRING,
+        Password=STRING,
+        Mechanism=STRING,
+    ),
+    "Jim": _object(
+        DisconnectChance=NUMBER,
+        AcceptChance=NUMBER,
+        LinkSpeedAffect=NUMBER,
+        LinkSpeedMin=NUMBER,
+        LinkSpeedMax=NUMBER,
+        RejectSenderChance=NUMBER,
+        RejectRecipientChance=NUMBER,
+        RejectAuthChance=NUMBER,
+    ),
+    "SetTags": {**_object(IDs=STRINGS, Tags=STRINGS), "required": ["IDs"]},
+    "RenameTag": {**_object(Name=STRING), "required": ["Name"]},
     "Transcript": _object(
         Client=STRING,
         TLS={"type": ["string", "null"]},
@@ -249,7 +328,11 @@ SCHEMAS: Json = {
     ),
     "Chaos": _object(Sender=TRIGGER, Recipient=TRIGGER, Authentication=TRIGGER),
     "Info": _object(
-        Version=STRING, Messages=INTEGER, Unread=INTEGER, RuntimeStats={"type": "object"}
+        Version=STRING,
+        Messages=INTEGER,
+        Unread=INTEGER,
+        Tags={"type": "object", "additionalProperties": INTEGER},
+        RuntimeStats={"type": "object"},
     ),
 }
 
@@ -273,7 +356,8 @@ def document(version: str, routes: Iterable[Described]) -> Json:
             "title": "mailtrap HTTP API",
             "version": version,
             "description": "Mailpit API v1 compatible routes plus mailtrap's additions "
-            "(mailboxes, mailbox= filters, the wait long-poll).",
+            "(mailboxes, mailbox= filters, the wait long-poll), and MailHog's API for its "
+            "clients (/api/v2/messages, /api/v2/search, /api/v1/messages/{ID}, Jim).",
         },
         "paths": paths,
         "components": {"schemas": SCHEMAS},

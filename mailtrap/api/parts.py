@@ -22,7 +22,7 @@ _HEADERS = BytesHeaderParser(policy=compat32)
 _BLANK_LINE = re.compile(rb"\r?\n\r?\n")
 _B64_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/="
 _NOT_B64 = bytes(b for b in range(256) if b not in _B64_ALPHABET)
-_MAX_DEPTH = 50
+MAX_DEPTH = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +72,16 @@ def leaves(raw: bytes) -> list[Leaf]:
     return found
 
 
+def split(raw: bytes, start: int, end: int) -> tuple[Message, int, list[tuple[int, int]]]:
+    """The part at ``raw[start:end]``: its header block, where its body starts, and the
+    (start, end) of each child when it is multipart (else none)."""
+    headers, body = _split_headers(raw, start, end)
+    boundary = (
+        headers.get_param("boundary") if headers.get_content_maintype() == "multipart" else None
+    )
+    return headers, body, _children(raw, body, end, str(boundary)) if boundary else []
+
+
 def _split_headers(raw: bytes, start: int, end: int) -> tuple[Message, int]:
     """Parse the header block at ``start``; returns it and where the body begins."""
     if raw.startswith((b"\r\n", b"\n"), start, end):
@@ -83,11 +93,9 @@ def _split_headers(raw: bytes, start: int, end: int) -> tuple[Message, int]:
 
 
 def _walk(raw: bytes, start: int, end: int, prefix: str, found: list[Leaf], depth: int) -> None:
-    headers, body = _split_headers(raw, start, end)
-    boundary = (
-        headers.get_param("boundary") if headers.get_content_maintype() == "multipart" else None
-    )
-    children = _children(raw, body, end, str(boundary)) if boundary and depth < _MAX_DEPTH else []
+    headers, body, children = split(raw, start, end)
+    if depth >= MAX_DEPTH:
+        children = []
     if not children:
         found.append(Leaf(prefix or "1", headers, body, end))
         return

@@ -16,13 +16,14 @@ from typing import TYPE_CHECKING, Any
 
 from flask import Response, current_app, request
 
+from ..config import Config
 from ..faults import Faults
 from ..message import EMPTY_SUMMARY, Summary
 from ..store import MailboxId, MessageRecord, MessageStore
 from ..store.query import Filter
 from ..store.searchdoc import NO_DOC
 from . import search, serialize
-from .access import chosen_mailbox, confined_account, login_of, may_see
+from .access import chosen_mailbox, confined_account, login_of, may_see, visible_tags
 from .errors import Answer, ApiError, json_answer
 from .serialize import Json
 
@@ -40,6 +41,8 @@ class ApiState:
     version: str
     #: the SMTP server's fault-injection rules and refused-mail log
     faults: Faults = field(default_factory=Faults)
+    #: the runtime's configuration (the checks' settings, the relay's)
+    config: Config = field(default_factory=Config)
     started: float = field(default_factory=time.monotonic)
     ready: bool = True
     #: recipients -> the accounts whose INBOX gets their mail when not theirs (the
@@ -89,6 +92,12 @@ def confined_to() -> str | None:
     """The account a logged-in account holder is confined to (``own``/``users`` mode): they
     see that account alone. None when the request may see everything."""
     return confined_account(login_of(request.environ))
+
+
+def tag_counts() -> dict[str, int]:
+    """The tags the request may see and how many of its messages carry each (see
+    :func:`~.access.visible_tags`)."""
+    return visible_tags(state().store, login_of(request.environ))
 
 
 def mailbox_arg() -> MailboxId | None:
@@ -168,7 +177,7 @@ def row(api: ApiState, message: MessageRecord, mailbox: MailboxId | None = None)
     """A ``MessageSummary`` row (read state within ``mailbox`` when given)."""
     doc = api.store.doc(message.id) or NO_DOC
     read = api.store.is_read(message.id, mailbox)
-    return serialize.summary(message, summary_of(message), read, doc)
+    return serialize.summary(message, summary_of(message), read, doc, api.store.tags_of(message.id))
 
 
 def find_message(message_id: str) -> MessageRecord:

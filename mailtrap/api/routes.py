@@ -16,7 +16,15 @@ from dataclasses import dataclass
 
 from flask import Response
 
-from . import routes_app, routes_faults, routes_list, routes_message
+from . import (
+    routes_app,
+    routes_checks,
+    routes_faults,
+    routes_list,
+    routes_mailhog,
+    routes_message,
+    routes_tags,
+)
 from .openapi import (
     ERROR,
     FOLDER,
@@ -31,6 +39,8 @@ from .openapi import (
     READ_BODY,
     SEARCH,
     START,
+    STRINGS,
+    TAG,
     TZ,
     Json,
     binary,
@@ -72,6 +82,10 @@ def openapi_document() -> Response:
     return as_json(document(state().version, ROUTES))
 
 
+MH_ID = path_param("ID", "Message ID")
+MH_START = query("start", "Offset (default 0)", "integer")
+MH_LIMIT = query("limit", "Page size (default 50, at most 250)", "integer")
+EMPTY = {"description": "Done (an empty body)"}
 _HEADERS = {
     "type": "object",
     "additionalProperties": {"type": "array", "items": {"type": "string"}},
@@ -215,6 +229,76 @@ ROUTES: tuple[Route, ...] = (
         operation("The message's text part", {"200": text(), "404": ERROR}, [ID, MAILBOX, FOLDER]),
         routes_message.view_text,
     ),
+    # -- checks of one message (routes_checks) ----------------------------------------------------
+    Route(
+        "GET",
+        "/api/v1/message/{ID}/link-check",
+        operation(
+            "HEAD every link and image URL of the message (internal addresses refused unless "
+            "--allow-internal-http-requests)",
+            {"200": json_content(ref("LinkCheck")), "404": ERROR},
+            [ID, query("follow", "true = follow redirects (each one vetted again)", "boolean")],
+        ),
+        routes_checks.link_check,
+    ),
+    Route(
+        "GET",
+        "/api/v1/message/{ID}/sa-check",
+        operation(
+            "Score the message with the spamd named by --spamassassin",
+            {"200": json_content(ref("SpamAssassin")), "404": ERROR},
+            [ID],
+        ),
+        routes_checks.sa_check,
+    ),
+    Route(
+        "GET",
+        "/api/v1/message/{ID}/part/{PartID}/thumb",
+        operation(
+            "A 180x120 JPEG thumbnail of an image part (blank for other parts)",
+            {
+                "200": binary("image/jpeg", "The thumbnail"),
+                "404": ERROR,
+                "422": json_content(ref("Error"), "The image has too many pixels to decode"),
+            },
+            [ID, PART],
+        ),
+        routes_checks.thumbnail,
+    ),
+    # -- tags (routes_tags) -----------------------------------------------------------------------
+    Route(
+        "GET",
+        "/api/v1/tags",
+        operation("Every tag in use, sorted", {"200": json_content(STRINGS)}),
+        routes_tags.list_tags,
+    ),
+    Route(
+        "PUT",
+        "/api/v1/tags",
+        operation(
+            "Set the tags of messages (replacing theirs; no Tags removes them all)",
+            {"200": text('"ok"'), "400": ERROR, "404": ERROR},
+            requestBody=body(ref("SetTags"), True),
+        ),
+        routes_tags.set_tags,
+    ),
+    Route(
+        "PUT",
+        "/api/v1/tags/{tag}",
+        operation(
+            "Rename a tag on every message (merging into an existing tag of that name)",
+            {"200": text('"ok"'), "400": ERROR, "404": ERROR},
+            [TAG],
+            requestBody=body(ref("RenameTag"), True),
+        ),
+        routes_tags.rename_tag,
+    ),
+    Route(
+        "DELETE",
+        "/api/v1/tags/{tag}",
+        operation("Remove a tag from every message (the messages stay)", OK, [TAG]),
+        routes_tags.delete_tag,
+    ),
     # -- fault injection (routes_faults) --------------------------------------------------------
     Route(
         "GET",
@@ -295,6 +379,104 @@ ROUTES: tuple[Route, ...] = (
         routes_faults.put_chaos,
         admin=True,
     ),
+    # -- MailHog's API (routes_mailhog) ------------------------------------------------------------
+    Route(
+        "GET",
+        "/api/v2/messages",
+        operation(
+            "MailHog: list messages, newest first",
+            {"200": json_content(ref("MailHogMessages"))},
+            [MH_START, MH_LIMIT],
+        ),
+        routes_mailhog.messages,
+    ),
+    Route(
+        "GET",
+        "/api/v2/search",
+        operation(
+            "MailHog: search messages, newest first",
+            {"200": json_content(ref("MailHogMessages")), "400": ERROR},
+            [
+                {**query("kind", "from, to or containing"), "required": True},
+                {**query("query", "What to look for (case-insensitive)"), "required": True},
+                MH_START,
+                MH_LIMIT,
+            ],
+        ),
+        routes_mailhog.search,
+    ),
+    Route(
+        "GET",
+        "/api/v1/messages/{ID}",
+        operation(
+            "MailHog: one message",
+            {"200": json_content(ref("MailHogMessage")), "404": ERROR},
+            [MH_ID],
+        ),
+        routes_mailhog.message,
+    ),
+    Route(
+        "DELETE",
+        "/api/v1/messages/{ID}",
+        operation("MailHog: delete one message", {"200": EMPTY, "404": ERROR}, [MH_ID]),
+        routes_mailhog.delete_message,
+    ),
+    Route(
+        "GET",
+        "/api/v1/messages/{ID}/download",
+        operation(
+            "MailHog: the message as an .eml download",
+            {"200": binary("message/rfc822", "The raw message"), "404": ERROR},
+            [MH_ID],
+        ),
+        routes_mailhog.download,
+    ),
+    Route(
+        "POST",
+        "/api/v1/messages/{ID}/release",
+        operation(
+            "MailHog: send the message on through the --relay server (404 without one)",
+            {"200": EMPTY, "400": ERROR, "404": ERROR},
+            [MH_ID],
+            requestBody=body(ref("MailHogRelease")),
+        ),
+        routes_mailhog.release,
+    ),
+    Route(
+        "GET",
+        "/api/v2/jim",
+        operation(
+            "MailHog's Jim (chaos monkey, mapped onto rules): his settings; 404 while off",
+            {"200": json_content(ref("Jim")), "404": ERROR},
+        ),
+        routes_mailhog.get_jim,
+    ),
+    Route(
+        "POST",
+        "/api/v2/jim",
+        operation(
+            "Turn Jim on (MailHog's defaults, or the settings given)",
+            {"201": json_content(ref("Jim")), "400": ERROR},
+            requestBody=body(ref("Jim")),
+        ),
+        routes_mailhog.start_jim,
+    ),
+    Route(
+        "PUT",
+        "/api/v2/jim",
+        operation(
+            "Change Jim's settings",
+            {"200": json_content(ref("Jim")), "400": ERROR, "404": ERROR},
+            requestBody=body(ref("Jim")),
+        ),
+        routes_mailhog.change_jim,
+    ),
+    Route(
+        "DELETE",
+        "/api/v2/jim",
+        operation("Turn Jim off (remove his rules)", {"200": EMPTY, "404": ERROR}),
+        routes_mailhog.end_jim,
+    ),
     # -- the application (routes_app) ------------------------------------------------------------
     Route(
         "POST",
@@ -311,6 +493,15 @@ ROUTES: tuple[Route, ...] = (
         "/api/v1/info",
         operation("Application information", {"200": json_content(ref("Info"))}),
         routes_app.info,
+    ),
+    Route(
+        "GET",
+        "/api/v1/webui",
+        operation(
+            "Web UI configuration (relay, SpamAssassin, chaos)",
+            {"200": json_content(ref("WebUIConfiguration"))},
+        ),
+        routes_checks.webui,
     ),
     Route(
         "GET",

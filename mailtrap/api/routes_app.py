@@ -14,7 +14,16 @@ import time
 
 from flask import Response
 
-from .respond import ApiError, as_json, as_text, confined_to, json_body, mailbox_arg, state
+from .respond import (
+    ApiError,
+    as_json,
+    as_text,
+    confined_to,
+    json_body,
+    mailbox_arg,
+    state,
+    tag_counts,
+)
 from .send import build
 
 _STATIC_TYPES = {
@@ -74,7 +83,7 @@ def info() -> Response:
             "DatabaseSize": 0,
             "Messages": messages,
             "Unread": unread,
-            "Tags": {},
+            "Tags": tag_counts(),
             "RuntimeStats": {
                 "Uptime": int(time.monotonic() - api.started),
                 "Memory": _memory(),

@@ -58,6 +58,7 @@ def _answer(api: ApiState, query: Query | None, mailbox: MailboxId | None) -> Re
             unread=unread,
             matched=found.total,
             matched_unread=found.unread,
+            tags=list(api.store.tags()),
         )
     )
 
@@ -107,15 +108,19 @@ def set_read_status() -> Response:
 
 
 def delete_messages() -> Response:
+    """Mailpit's delete by IDs answers ``ok``; deleting everything (no IDs), which is MailHog's
+    delete-all too, answers an empty 200 as MailHog did: its clients parse any body as JSON,
+    Mailpit's do not read it."""
     api, mailbox = state(), mailbox_arg()
     ids = string_list(body_fields(), "IDs")
     if ids:
         api.store.delete(ids, mailbox)
-    elif mailbox is None:
+        return ok()
+    if mailbox is None:
         api.store.clear()
     else:
         api.store.delete([m.id for m in api.store.messages(mailbox)], mailbox)
-    return ok()
+    return Response(b"", 200)
 
 
 def list_mailboxes() -> Response:

@@ -62,7 +62,8 @@ def _in_mailbox(message: MessageRecord) -> MessageRecord:
     return message
 
 
-def _raw(message: MessageRecord) -> bytes:
+def raw_of(message: MessageRecord) -> bytes:
+    """The message's bytes; 404 when it left the store meanwhile."""
     raw = state().store.raw(message.id)
     if raw is None:
         raise ApiError(404, "message not found")
@@ -82,18 +83,19 @@ def get_message(ID: str) -> Response:
     view = _parsed(message)
     api.store.set_seen([message.id], True, mailbox)
     read = api.store.is_read(message.id, mailbox)
-    return as_json(serialize.message(message, summary_of(message), view, read))
+    tags = api.store.tags_of(message.id)
+    return as_json(serialize.message(message, summary_of(message), view, read, tags))
 
 
 def get_headers(ID: str) -> Response:
     message = _in_mailbox(find_message(ID))
-    block = _HEADER_PARSER.parsebytes(header_block(_raw(message)))
+    block = _HEADER_PARSER.parsebytes(header_block(raw_of(message)))
     return as_json(serialize.headers(block.raw_items()))
 
 
 def get_raw(ID: str) -> Response:
     message = _in_mailbox(find_message(ID))
-    response = Response(_raw(message), mimetype="text/plain")
+    response = Response(raw_of(message), mimetype="text/plain")
     response.headers["Content-Type"] = "text/plain; charset=utf-8"
     response.headers["Content-Security-Policy"] = DOWNLOAD_CSP
     if request.args.get("dl") == "1":
@@ -128,19 +130,32 @@ def _download(body: bytes | Iterator[bytes], content_type: str, filename: str) -
     return response
 
 
-def get_part(ID: str, PartID: str) -> Response:
-    message = _in_mailbox(find_message(ID))
-    raw = _raw(message)
-    leaf = parts.find_leaf(raw, PartID)
+def _part(message: MessageRecord, part_id: str) -> tuple[str, str, bytes | Iterator[bytes]]:
+    """(content type, file name, decoded body) of one part; 404 when there is no such part.
+
+    The body of a leaf found in the raw bytes is streamed in chunks."""
+    raw = raw_of(message)
+    leaf = parts.find_leaf(raw, part_id)
     if leaf is not None:
-        name = leaf.filename or leaf.content_id or f"part-{PartID}"
-        return _download(parts.decoded_chunks(raw, leaf), _content_type(leaf), name)
-    item = _parsed(message).part(PartID)
+        name = leaf.filename or leaf.content_id or f"part-{part_id}"
+        return _content_type(leaf), name, parts.decoded_chunks(raw, leaf)
+    item = _parsed(message).part(part_id)
     if item is None:
         raise ApiError(404, "part not found")
     content_type = item.content_type if _MIME_TYPE.match(item.content_type) else ""
-    name = item.filename or item.content_id or f"part-{PartID}"
-    return _download(item.data, content_type or "application/octet-stream", name)
+    name = item.filename or item.content_id or f"part-{part_id}"
+    return content_type or "application/octet-stream", name, item.data
+
+
+def part_content(message: MessageRecord, part_id: str) -> tuple[str, str, bytes]:
+    """(content type, file name, decoded bytes) of one part, all read."""
+    content_type, name, body = _part(message, part_id)
+    return content_type, name, body if isinstance(body, bytes) else b"".join(body)
+
+
+def get_part(ID: str, PartID: str) -> Response:
+    content_type, name, body = _part(_in_mailbox(find_message(ID)), PartID)
+    return _download(body, content_type, name)
 
 
 def get_transcript(ID: str) -> Response:

@@ -24,10 +24,10 @@ from ..store.query import (
     Field,
     Has,
     Not,
-    Nothing,
     Read,
     Received,
     Size,
+    Tagged,
     Term,
 )
 
@@ -118,7 +118,7 @@ def _is(value: str, _zone: tzinfo | None) -> Term:
     if value == "unread":
         return Read(False)
     if value == "tagged":
-        return Nothing()  # mailtrap has no tags: nothing is tagged
+        return Tagged()
     raise QueryError(f"is:{value} is not a known state (use read, unread or tagged)")
 
 
@@ -131,8 +131,8 @@ def _has(value: str, _zone: tzinfo | None) -> Term:
     raise QueryError(f"has:{value} is not known (use attachment or inline)")
 
 
-def _tag(_value: str, _zone: tzinfo | None) -> Term:
-    return Nothing()  # mailtrap has no tags: nothing is tagged
+def _tag(value: str, _zone: tzinfo | None) -> Term:
+    return Tagged(value)
 
 
 def _moment(value: str, zone: tzinfo | None) -> float:

@@ -61,7 +61,9 @@ def message_id(summary: Summary) -> str:
     return summary.message_id.strip().strip("<>")
 
 
-def summary(message: MessageRecord, s: Summary, read: bool, facts: SearchDoc) -> Json:
+def summary(
+    message: MessageRecord, s: Summary, read: bool, facts: SearchDoc, tags: tuple[str, ...] = ()
+) -> Json:
     """A ``MessageSummary``: one row of a list or search, and the ``new`` websocket event."""
     return {
         "ID": message.id,
@@ -75,7 +77,7 @@ def summary(message: MessageRecord, s: Summary, read: bool, facts: SearchDoc) ->
         "Subject": s.subject,
         "Created": received(message),
         "Username": "",
-        "Tags": [],
+        "Tags": list(tags),
         "Size": message.size,
         "Attachments": facts.attachments,
         "Snippet": facts.snippet,
@@ -83,9 +85,16 @@ def summary(message: MessageRecord, s: Summary, read: bool, facts: SearchDoc) ->
 
 
 def page(
-    rows: list[Json], *, start: int, total: int, unread: int, matched: int, matched_unread: int
+    rows: list[Json],
+    *,
+    start: int,
+    total: int,
+    unread: int,
+    matched: int,
+    matched_unread: int,
+    tags: list[str],
 ) -> Json:
-    """The ``MessagesSummary`` envelope of list and search answers."""
+    """The ``MessagesSummary`` envelope of list and search answers (``tags``: every tag in use)."""
     return {
         "total": total,
         "unread": unread,
@@ -93,7 +102,7 @@ def page(
         "messages_count": matched,
         "messages_unread": matched_unread,
         "start": start,
-        "tags": [],
+        "tags": tags,
         "messages": rows,
     }
 
@@ -133,7 +142,13 @@ def list_unsubscribe(parsed: ParsedMessage) -> Json:
     }
 
 
-def message(stored: MessageRecord, s: Summary, parsed: ParsedMessage, read: bool) -> Json:
+def message(
+    stored: MessageRecord,
+    s: Summary,
+    parsed: ParsedMessage,
+    read: bool,
+    tags: tuple[str, ...] = (),
+) -> Json:
     """The full ``Message`` of ``GET /api/v1/message/{ID}``."""
     return_path = _header(parsed, "return-path").strip().strip("<>")
     if not return_path:
@@ -151,7 +166,7 @@ def message(stored: MessageRecord, s: Summary, parsed: ParsedMessage, read: bool
         "Subject": s.subject,
         "ListUnsubscribe": list_unsubscribe(parsed),
         "Date": rfc3339(s.date) if s.date else received(stored),
-        "Tags": [],
+        "Tags": list(tags),
         "Username": "",
         "Text": parsed.text,
         "HTML": parsed.html,
@@ -168,7 +183,7 @@ def canonical_header_name(name: str) -> str:
     return "-".join(word[:1].upper() + word[1:].lower() for word in name.split("-"))
 
 
-def _clean(value: str) -> str:
+def clean_header(value: str) -> str:
     """Unfold a raw header value and make 8-bit bytes readable (UTF-8, else replaced)."""
     text = value.encode("ascii", "surrogateescape").decode("utf-8", "replace")
     return _FOLD.sub(" ", text).strip()
@@ -178,7 +193,7 @@ def headers(items: list[tuple[str, str]]) -> Json:
     """``/headers``: canonical name -> list of raw (unfolded) values, names in sorted order."""
     grouped: dict[str, list[str]] = {}
     for name, value in items:
-        grouped.setdefault(canonical_header_name(name), []).append(_clean(str(value)))
+        grouped.setdefault(canonical_header_name(name), []).append(clean_header(str(value)))
     return dict(sorted(grouped.items()))
 
 

@@ -134,7 +134,8 @@ class WaitHub:
             raise ApiError(404, "the message was deleted meanwhile")
         summary = self.store.summary(message.id) or EMPTY_SUMMARY
         read = self.store.is_read(message.id, waiter.mailbox)
-        return json_answer(200, serialize.message(message, summary, view, read), NO_STORE)
+        tags = self.store.tags_of(message.id)
+        return json_answer(200, serialize.message(message, summary, view, read, tags), NO_STORE)
 
     async def _existing(self, waiter: Waiter) -> None:
         """A message already stored (after ``since``, if given) answers at once, oldest first.

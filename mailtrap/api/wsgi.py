@@ -58,7 +58,7 @@ def environ(scope: Scope, body: bytes) -> dict[str, Any]:
     }
     for raw_name, raw_value in scope["headers"]:
         name, value = raw_name.decode("latin-1").lower(), raw_value.decode("latin-1")
-        if name == "content-length":
+        if name in ("content-length", "transfer-encoding"):  # the body is whole, de-chunked
             continue
         key = "CONTENT_TYPE" if name == "content-type" else "HTTP_" + name.upper().replace("-", "_")
         env[key] = f"{env[key]},{value}" if key in env else value

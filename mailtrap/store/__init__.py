@@ -11,6 +11,7 @@ from .events import (
     Linked,
     StoreEvent,
     Subscriber,
+    TagsChanged,
 )
 from .memory import MemoryStore
 from .model import (
@@ -62,5 +63,6 @@ __all__ = [
     "NoSuchFolder",
     "StoreEvent",
     "Subscriber",
+    "TagsChanged",
     "as_mailbox",
 ]

@@ -13,6 +13,9 @@ Semantics every backend keeps (tests/store is the conformance suite):
 - Records, entries and snapshots are immutable values; raw bytes and summaries are read by ID.
 - Every change is announced to subscribers as a :mod:`.events` event, after the store's lock is
   released, in order.
+- Tags (Mailpit's labels) belong to the stored message, so every folder holding it shows the
+  same tags; a new message gets those of its ``X-Tags`` header (:mod:`mailtrap.tags`), names are
+  cleaned and compared case-insensitively, and a tag exists while a message carries it.
 - Addresses are compared through :func:`mailtrap.message.mailbox_key`, ``INBOX`` in any case;
   an unknown mailbox reads as empty and never raises.
 """
@@ -135,6 +138,35 @@ class MessageStore(ABC):
     @abstractmethod
     def clear(self) -> None:
         """Remove every message; folders stay, keeping UIDVALIDITY and UIDNEXT."""
+
+    # -- tags ---------------------------------------------------------------------------------
+
+    @abstractmethod
+    def tags_of(self, message_id: str) -> tuple[str, ...]:
+        """The message's tags, sorted by name; () when it carries none or is not stored."""
+
+    @abstractmethod
+    def set_tags(self, message_ids: Iterable[str], tags: Iterable[str]) -> int:
+        """Give messages exactly these tags (cleaned; none removes them all).
+
+        A name already in use under another case takes that spelling. Returns how many of
+        the messages changed.
+        """
+
+    @abstractmethod
+    def rename_tag(self, name: str, new_name: str) -> int:
+        """Rename a tag on every message carrying it (merging into ``new_name`` if it exists).
+
+        Returns how many messages carried it; ValueError when ``new_name`` cleans to nothing.
+        """
+
+    @abstractmethod
+    def delete_tag(self, name: str) -> int:
+        """Remove a tag from every message (the messages stay); returns how many carried it."""
+
+    @abstractmethod
+    def tags(self) -> dict[str, int]:
+        """Every tag in use and how many stored messages carry it, sorted by name."""
 
     # -- accounts and folders -----------------------------------------------------------------
 

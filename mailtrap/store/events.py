@@ -71,13 +71,21 @@ class FoldersChanged:
 
 
 @dataclass(frozen=True, slots=True)
+class TagsChanged:
+    """These messages' tags were set, or a tag they carried was renamed or deleted."""
+
+    seq: int
+    message_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Cleared:
     """Every message was removed; folders keep their UIDVALIDITY and UIDNEXT."""
 
     seq: int
 
 
-StoreEvent = Delivered | Linked | FlagsChanged | Expunged | FoldersChanged | Cleared
+StoreEvent = Delivered | Linked | FlagsChanged | Expunged | FoldersChanged | TagsChanged | Cleared
 Subscriber = Callable[[StoreEvent], None]
 
 

@@ -14,11 +14,13 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 
 from ..message import Summary, normalize_address, summarize
+from ..tags import header_tags
 from .base import FlagMode
 from .events import Cleared, Delivered, Expunged, FlagsChanged, Linked, Subscriber
 from .memory_folders import FolderOperations
 from .memory_query import QueryOperations
 from .memory_state import NO_FLAGS, Folder, Held
+from .memory_tags import TagOperations
 from .model import (
     SEEN,
     Entry,
@@ -31,7 +33,7 @@ from .model import (
 )
 
 
-class MemoryStore(QueryOperations, FolderOperations):
+class MemoryStore(QueryOperations, FolderOperations, TagOperations):
     """Messages, folders and flags held in process memory."""
 
     # -- writing -----------------------------------------------------------------------------
@@ -48,9 +50,10 @@ class MemoryStore(QueryOperations, FolderOperations):
         recipients = tuple(dict.fromkeys(normalize_address(r) for r in rcpt_tos))
         accounts = recipients if inboxes is None else [normalize_address(a) for a in inboxes]
         sender = normalize_address(mail_from or "")
+        tags = header_tags(raw)
         now = time.time()
         with self._lock:
-            held = self._new_message(sender, recipients, raw, now, now, transcript)
+            held = self._new_message(sender, recipients, raw, now, now, transcript, tags)
             for address in accounts:
                 box = self._account(address).inbox
                 if box not in held.links:  # the same account under another spelling
@@ -78,12 +81,15 @@ class MemoryStore(QueryOperations, FolderOperations):
         received: float,
         internal_date: float,
         transcript: bytes | None,
+        tags: tuple[str, ...],
     ) -> Held:
         self._seq += 1
         record = MessageRecord(
             self._ids(), self._seq, sender, recipients, len(raw), received, internal_date
         )
         held = self._messages[record.id] = Held(record, raw, transcript)
+        if tags:
+            self._give_tags(held, tags)
         self._queue_for_index(record.id)
         return held
 
@@ -100,11 +106,12 @@ class MemoryStore(QueryOperations, FolderOperations):
         flags: Iterable[str] = (),
         internal_date: float | None = None,
     ) -> Entry:
+        tags = header_tags(raw)
         now = time.time()
         with self._lock:
             box = self._selectable(mailbox)
             held = self._new_message(
-                "", (), raw, now, now if internal_date is None else internal_date, None
+                "", (), raw, now, now if internal_date is None else internal_date, None, tags
             )
             uid = self._link(held, box, self._flags(flags))
             entry = box.entries[uid]
@@ -214,6 +221,8 @@ class MemoryStore(QueryOperations, FolderOperations):
                 box.unseen = 0
             self._filled.clear()
             self._unread = 0
+            self._tag_names.clear()
+            self._tag_counts.clear()
             self.cache.clear()
             self._events.push(Cleared(self._events.next_seq()))
         self._events.flush()
@@ -252,6 +261,8 @@ class MemoryStore(QueryOperations, FolderOperations):
             if not held.links:
                 del self._messages[entry.message.id]
                 removed_ids.append(entry.message.id)
+                if held.tags:
+                    self._release(held.tags)
         if removed_ids:
             self._removed += len(removed_ids)
             self.cache.forget(removed_ids)

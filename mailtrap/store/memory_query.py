@@ -28,6 +28,8 @@ BUSY_GAP = 0.003
 #: With this many messages waiting, the indexer hands them to its worker process in batches.
 POOL_BACKLOG = 512
 POOL_BATCH = 256
+#: A query scanning this many messages (minus one, a power of two) hands over the interpreter.
+YIELD_EVERY = 1023
 #: An idle indexer thread ends after this long; the next delivery starts another.
 IDLE_EXIT = 2.0
 
@@ -36,10 +38,12 @@ class _HeldAccess:
     """How compiled terms reach a held message (see ``query.Access``)."""
 
     record = staticmethod(attrgetter("record"))
+    tags = staticmethod(attrgetter("tags"))
     indexed = staticmethod(attrgetter("doc"))
 
     def __init__(self, store: QueryOperations) -> None:
         self.doc = store._doc
+        self.body = store._body
 
     @staticmethod
     def may_contain(held: Held, needle: str) -> bool:
@@ -70,7 +74,11 @@ class QueryOperations(MemoryState):
                 if filter.newest_first
                 else zip(helds, seen, strict=True)
             )
+            scanned = 0
             for held, read in pairs:  # zip reuses its tuple: no allocation per message
+                scanned += 1
+                if not scanned & YIELD_EVERY:  # a long scan lets the event loop's thread in
+                    time.sleep(0)
                 if held is None or held.record.seq <= after or not test(held, read):
                     continue
                 if start <= total and (end is None or total < end):
@@ -153,6 +161,13 @@ class QueryOperations(MemoryState):
             if links[i] is box:
                 return box.entries.get(links[i + 1])  # type: ignore[union-attr]
         return None
+
+    def _body(self, held: Held) -> str:
+        """A message's whole body text, case-folded, kept in the byte-bounded cache."""
+        from ..facts import facts_of
+
+        found = self.derived("body", held.record.id, lambda raw: facts_of(raw).text, len)
+        return found if found is not None else ""
 
     def _doc(self, held: Held) -> SearchDoc:
         doc = held.doc

@@ -34,14 +34,18 @@ from .searchdoc import SearchDoc
 NO_FLAGS: frozenset[str] = frozenset()
 
 
+NO_TAGS: tuple[str, ...] = ()
+
+
 class Held:
-    """A stored message: its record, bytes, summary and search document once built, links.
+    """A stored message: its record, bytes, summary and search document once built, links, tags.
 
     ``links`` is a flat tuple ``(folder, uid, folder, uid, ...)``: one small tuple per message
-    instead of a tuple of pairs. ``unseen`` counts the links without \\Seen.
+    instead of a tuple of pairs. ``unseen`` counts the links without \\Seen. ``tags`` are the
+    store's spellings, sorted.
     """
 
-    __slots__ = ("doc", "links", "raw", "record", "summary", "transcript", "unseen")
+    __slots__ = ("doc", "links", "raw", "record", "summary", "tags", "transcript", "unseen")
 
     def __init__(self, record: MessageRecord, raw: bytes, transcript: bytes | None) -> None:
         self.record = record
@@ -51,6 +55,7 @@ class Held:
         self.doc: SearchDoc | None = None
         self.links: tuple[Folder | int, ...] = ()
         self.unseen = 0
+        self.tags = NO_TAGS
 
     def drop_link(self, box: Folder, uid: int) -> None:
         links = self.links
@@ -143,6 +148,9 @@ class MemoryState(MessageStore):
         #: how many stored messages are unseen in at least one folder
         self._unread = 0
         self._accepted = self._accepted_size = self._removed = 0
+        #: tag key (case-folded) -> the spelling first seen, and how many messages carry it
+        self._tag_names: dict[str, str] = {}
+        self._tag_counts: dict[str, int] = {}
         # the indexer (see memory_query): messages waiting for a search document, its thread
         self._unindexed: deque[str] = deque()
         self._indexer: threading.Thread | None = None
@@ -237,6 +245,14 @@ class MemoryState(MessageStore):
 
     def _queue_for_index(self, message_id: str) -> None:
         """Hand a new message to the indexer (the query module implements it)."""
+        raise NotImplementedError
+
+    def _give_tags(self, held: Held, names: tuple[str, ...]) -> bool:
+        """Set a message's tags (cleaned names); True when they changed (the tags module)."""
+        raise NotImplementedError
+
+    def _release(self, tags: tuple[str, ...]) -> None:
+        """Count off the tags of a message that let go of them (the tags module)."""
         raise NotImplementedError
 
     def resolve(self, mailbox: MailboxRef) -> MailboxId:

@@ -15,6 +15,7 @@ from enum import Enum
 from typing import Any, Protocol
 
 from ..message import mailbox_key
+from ..tags import tag_key
 from .model import MailboxId, MessageRecord
 from .searchdoc import FIELDS, SEPARATOR, SearchDoc
 
@@ -133,8 +134,10 @@ class Has:
 
 
 @dataclass(frozen=True, slots=True)
-class Nothing:
-    """Matches no message (``is:tagged`` and ``tag:`` while mailtrap has no tags)."""
+class Tagged:
+    """Carries the tag ``name`` (compared case-insensitively), or any tag when ``name`` is None."""
+
+    name: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,7 +152,7 @@ class AnyOf:
     terms: tuple[Term, ...]
 
 
-Term = Contains | Recipient | Sender | Read | Received | Size | Has | Nothing | Not | AnyOf
+Term = Contains | Recipient | Sender | Read | Received | Size | Has | Tagged | Not | AnyOf
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,6 +201,10 @@ class Access(Protocol):
 
     def record(self, item: Any) -> MessageRecord: ...
 
+    def tags(self, item: Any) -> tuple[str, ...]:
+        """The message's tags."""
+        ...
+
     def doc(self, item: Any) -> SearchDoc:
         """The message's document, built now if needed."""
         ...
@@ -209,6 +216,10 @@ class Access(Protocol):
     def may_contain(self, item: Any, needle: str) -> bool:
         """False only when the message's document cannot contain ``needle`` (a cheap test on
         a message not indexed yet)."""
+        ...
+
+    def body(self, item: Any) -> str:
+        """The whole body text, case-folded (for documents that keep only its start)."""
         ...
 
 
@@ -258,12 +269,18 @@ def _compile(term: Term, access: Access) -> Test:
     if isinstance(term, Has):
         attachment, doc = term.kind == "attachment", access.doc
         return lambda item, _seen: (doc(item).attachments if attachment else doc(item).inline) > 0
-    return lambda _item, _seen: False  # Nothing
+    tags = access.tags  # Tagged
+    if term.name is None:
+        return lambda item, _seen: bool(tags(item))
+    key = tag_key(term.name)
+    return lambda item, _seen: any(tag_key(tag) == key for tag in tags(item))
 
 
 def _contains(term: Contains, access: Access) -> Test:
     (first, last), needle = _RANGES[term.field], term.needle
     indexed, doc, may_contain = access.indexed, access.doc, access.may_contain
+    body = access.body
+    with_body = last == _LAST
 
     def test(item: Any, _seen: bool) -> bool:
         found = indexed(item)
@@ -273,6 +290,8 @@ def _contains(term: Contains, access: Access) -> Test:
             found = doc(item)
         text = found.text
         start, end = _range(first, last, text)
-        return text.find(needle, start, end) >= 0
+        if text.find(needle, start, end) >= 0:
+            return True
+        return with_body and not found.complete and needle in body(item)
 
     return test

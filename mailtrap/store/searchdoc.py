@@ -36,7 +36,14 @@ class SearchDoc(NamedTuple):
     sent: float | None
     #: the From address's look-up key (``mailbox_key``), or ""
     from_address: str
+    #: False when the body was longer than :data:`BODY_LIMIT` and ``text`` holds its start: a
+    #: search that misses there reads the whole body (through the store's byte-bounded cache)
+    complete: bool = True
 
+
+#: How much of a body's text a document keeps (characters): an index the size of the mail
+#: itself would double what big messages cost, for words tests rarely look for.
+BODY_LIMIT = 256 * 1024
 
 #: The fields of ``SearchDoc.text``, in order: free text is everything after the Message-ID,
 #: the addresses are everything between the subject and the body.
@@ -82,7 +89,11 @@ def build_doc(record: MessageRecord, raw: bytes, summary: Summary) -> SearchDoc:
     )
     head = "".join(f"{value.replace(SEPARATOR, ' ')}{SEPARATOR}" for value in fields).casefold()
     # The body's text comes case-folded: joined as it is, a long body is copied once.
-    text = "".join((head, facts.text.replace(SEPARATOR, " "), SEPARATOR))
+    body = facts.text
+    complete = len(body) <= BODY_LIMIT
+    if not complete:
+        body = body[:BODY_LIMIT]
+    text = "".join((head, body.replace(SEPARATOR, " "), SEPARATOR))
     return SearchDoc(
         text=text,
         snippet=facts.snippet,
@@ -90,6 +101,7 @@ def build_doc(record: MessageRecord, raw: bytes, summary: Summary) -> SearchDoc:
         inline=facts.inline,
         sent=summary.date.timestamp() if summary.date is not None else None,
         from_address=mailbox_key(summary.from_.address) if summary.from_ else "",
+        complete=complete,
     )
 
 

@@ -141,6 +141,9 @@ def test_busy_port_is_one_line_and_exit_2():
         ([], {"MAILTRAP_TLS_SELF_SIGNED": "maybe"}, "MAILTRAP_TLS_SELF_SIGNED"),
         (["--tls-cert", "/nonexistent.pem"], {}, "--tls-cert and --tls-key go together"),
         (["--tls-cert", "/no.pem", "--tls-key", "/no.key"], {}, "no such file: /no.pem"),
+        (["--spamassassin", "spamd"], {}, "--spamassassin / MAILTRAP_SPAMASSASSIN: bad address"),
+        (["--spamassassin", "localhost:0"], {}, "expected HOST:PORT of a spamd"),
+        ([], {"MAILTRAP_ALLOW_INTERNAL_HTTP_REQUESTS": "perhaps"}, "ALLOW_INTERNAL_HTTP_REQUESTS"),
     ],
 )
 def test_bad_options_are_one_line_and_exit_2(args, env, needle):
@@ -188,6 +191,26 @@ def test_command_line_defaults_and_max_messages(monkeypatch):
     monkeypatch.setenv("MAILTRAP_MAX_MESSAGES", "5")
     assert config().max_messages == 5
     assert config("--max-messages", "7").max_messages == 7
+
+
+def test_check_flags(monkeypatch):
+    from mailtrap.cli import _build_parser, config_from_args
+
+    def config(*args):
+        return config_from_args(_build_parser("mailtrap", health=False).parse_args(list(args)))
+
+    for name in ("SPAMASSASSIN", "ALLOW_INTERNAL_HTTP_REQUESTS"):
+        monkeypatch.delenv(f"MAILTRAP_{name}", raising=False)
+    default = config()
+    assert default.spamassassin is None and default.allow_internal_http_requests is False
+    assert config("--spamassassin", "spamd.local:783").spamassassin == "spamd.local:783"
+    assert config("--spamassassin", "783").spamassassin == "127.0.0.1:783"
+    assert config("--spamassassin", "[::1]:783").spamassassin == "[::1]:783"
+    assert config("--allow-internal-http-requests").allow_internal_http_requests is True
+    monkeypatch.setenv("MAILTRAP_ALLOW_INTERNAL_HTTP_REQUESTS", "true")
+    monkeypatch.setenv("MAILTRAP_SPAMASSASSIN", "127.0.0.1:7830")
+    assert config().allow_internal_http_requests is True
+    assert config().spamassassin == "127.0.0.1:7830"
 
 
 # -- --rules FILE: fault-injection rules from the start ------------------------------------------

@@ -1,10 +1,12 @@
-"""Body facts: the fast path for single text parts gives what the full MIME parse gives."""
+"""The fast path for single text parts (body facts and the MIME view) gives what the full MIME
+parse gives."""
 
 from __future__ import annotations
 
 import pytest
 
-from mailtrap.facts import _parsed_facts, facts_of
+from mailtrap.facts import facts_of, parsed_facts
+from mailtrap.mime import parse, parse_full
 
 CASES = {
     "plain ascii": b"Subject: a\r\n\r\nHello World\r\nsecond line\r\n",
@@ -45,4 +47,10 @@ CASES = {
 @pytest.mark.parametrize("name", CASES)
 def test_fast_facts_equal_full_parse_facts(name):
     raw = CASES[name]
-    assert facts_of(raw) == _parsed_facts(raw)
+    assert facts_of(raw) == parsed_facts(parse_full(raw))
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_fast_view_equals_full_parse_view(name):
+    raw = CASES[name]
+    assert parse(raw) == parse_full(raw)

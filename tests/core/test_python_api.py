@@ -239,3 +239,28 @@ def test_messages_compare_by_id_and_stay_readable_once_read(mailtrap):
     assert first.text.strip() == "hi"
     mailtrap.clear()
     assert first.subject == "kept" and first.text.strip() == "hi"  # read before: still readable
+
+
+def send_raw(trap, raw: bytes, to=("alice@example.com",)):
+    with smtplib.SMTP(trap.smtp_host, trap.smtp_port, timeout=5) as smtp:
+        smtp.sendmail("app@example.com", list(to), raw)
+
+
+def test_tags_from_python(mailtrap):
+    send_raw(mailtrap, b"Subject: tagged\r\nX-Tags: Signup, billing\r\n\r\nhi\r\n")
+    send_raw(mailtrap, b"Subject: plain\r\n\r\nhi\r\n")
+    [tagged] = mailtrap.wait_for(tag="signup", timeout=5)
+    assert tagged.subject == "tagged"
+    assert tagged.tags == ["billing", "Signup"]
+    assert [m.subject for m in mailtrap.messages(tag="BILLING")] == ["tagged"]
+    assert mailtrap.messages(tag="bill") == []  # a whole tag
+    [plain] = mailtrap.messages(subject="plain")
+    assert plain.tags == []
+    mailtrap.store.set_tags([plain.id], ["later"])
+    assert plain.tags == ["later"]  # the store's tags now
+    assert [m.subject for m in mailtrap.messages(tag="later", subject="plain")] == ["plain"]
+    with pytest.raises(MailWaitTimeout) as error:
+        mailtrap.wait_for(tag="missing", timeout=0.1)
+    assert "tags=['billing', 'Signup']" in str(error.value)
+    mailtrap.clear()
+    assert tagged.tags == []

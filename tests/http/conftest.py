@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
 import smtplib
+import socket
 import subprocess
+import time
+from collections.abc import Callable, Iterator
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import formatdate, make_msgid
 from pathlib import Path
+from typing import Any
 
 import pytest
 from apiclient import Api, Reply  # noqa: F401 (Reply: for the tests' type hints)
+from localweb import Site
 
 #: The npm Mailpit client (``mailpit-api``) and the scripts that drive it.
 NODE_DIR = Path(__file__).parent / "node"
@@ -95,10 +103,39 @@ def api_for():
 
 
 @pytest.fixture
+def node_script(node_client) -> Callable[..., Any]:
+    """``node_script("x.mjs", *args)``: run a script of NODE_DIR, which must exit 0; its last
+    line of output, parsed as JSON."""
+
+    def run(script: str, *args: object, timeout: float = 90) -> Any:
+        result = subprocess.run(
+            [node_client, script, *map(str, args)],
+            cwd=NODE_DIR,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+        return json.loads(result.stdout.strip().splitlines()[-1])
+
+    return run
+
+
+@pytest.fixture
+def site() -> Iterator[Site]:
+    """A loopback web server (see tests/support/localweb.py)."""
+    server = Site()
+    yield server
+    server.close()
+
+
+@pytest.fixture
 def node_client(need_tool) -> str:
-    """The path of node, with the npm ``mailpit-api`` client installed in NODE_DIR."""
+    """The path of node, with the npm ``mailpit-api`` and ``mailhog`` clients installed in
+    NODE_DIR."""
     node = need_tool("node", "nodejs")
-    if not (NODE_DIR / "node_modules" / "mailpit-api").is_dir():
+    modules = NODE_DIR / "node_modules"
+    if not all((modules / name).is_dir() for name in ("mailpit-api", "mailhog")):
         npm = need_tool("npm")
         subprocess.run(
             [npm, "install", "--no-audit", "--no-fund", "--loglevel=error"],
@@ -107,3 +144,69 @@ def node_client(need_tool) -> str:
             timeout=300,
         )
     return node
+
+
+# -- Debian's spamd, for the SpamAssassin check ---------------------------------------------------
+
+
+@pytest.fixture
+def closed_port() -> int:
+    """A loopback port nothing listens on."""
+    return free_port()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def ping(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=2) as sock:
+            sock.sendall(b"PING SPAMC/1.5\r\n\r\n")
+            return b"PONG" in sock.recv(100)
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="module")
+def _spamd(tmp_path_factory) -> Iterator[str | None]:
+    path = shutil.which("spamd") or "/usr/sbin/spamd"
+    if not os.path.exists(path):
+        yield None
+        return
+    port = free_port()
+    home = tmp_path_factory.mktemp("spamd")
+    command = [
+        path, "-L", f"--listen=127.0.0.1:{port}", "--allowed-ips=127.0.0.1", "-x",
+        "--max-children=1", "--min-children=1", "--syslog=stderr",
+        f"--pidfile={home / 'pid'}", f"--helper-home-dir={home}",
+    ]  # fmt: skip
+    if os.geteuid() == 0:
+        command += ["-u", "nobody"]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        while not ping(port):
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"spamd did not start: {process.stderr.read(4000)!r}")
+            time.sleep(0.2)
+        yield f"127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(5)
+        process.stderr.close()
+
+
+@pytest.fixture
+def spamd(need_tool, request) -> str:
+    """HOST:PORT of Debian's spamd, started for this module in local-tests-only mode."""
+    need_tool("spamd", "spamd")
+    address = request.getfixturevalue("_spamd")
+    assert address is not None
+    return address

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import smtplib
 import socket
 import time
 from importlib.metadata import requires, version
@@ -24,17 +25,20 @@ def test_the_table_lists_each_route_once_with_one_answerer():
         assert not route.websocket or route.handler, route
 
 
-def test_every_route_in_the_table_is_answered(api, mailtrap, smtp, build):
+def test_every_route_in_the_table_is_answered(mailtrap_factory, api_for, build):
     """No route of the table falls through to the catch-all 404 or 405."""
-    # over SMTP, so that it has a transcript too
-    smtp(
-        "app@example.com",
-        ["alice@example.com"],
-        build(
-            subject="every route", html="<p>hi</p>", attachments=[("a.txt", "text/plain", b"hi")]
-        ),
+    with socket.socket() as closed:  # a spamd address, so sa-check is on (its spamd is down)
+        closed.bind(("127.0.0.1", 0))
+        spamd = f"127.0.0.1:{closed.getsockname()[1]}"
+    trap = mailtrap_factory(spamassassin=spamd)
+    api = api_for(trap)
+    raw = build(
+        subject="every route", html="<p>hi</p>", attachments=[("a.txt", "text/plain", b"hi")]
     )
-    [message] = mailtrap.wait_for(subject="every route")
+    with smtplib.SMTP(trap.smtp_host, trap.smtp_port, timeout=30) as smtp:  # so it has a transcript
+        smtp.sendmail("app@example.com", ["alice@example.com"], raw)
+    [message] = trap.wait_for(subject="every route")
+    assert api.request("POST", "/api/v2/jim", body={"AcceptChance": 1.0}).status == 201
     [attachment] = api.ok_json(f"/api/v1/message/{message.id}")["Attachments"]
     values = {"ID": message.id, "PartID": attachment["PartID"], "name": "index.html"}
     for route in ROUTES:
@@ -134,3 +138,19 @@ def test_a_request_cut_by_stop_still_gets_a_json_answer(mailtrap_factory):
     assert head.startswith(b"HTTP/1.1 503 ")
     assert b"content-type: application/json" in head.lower()
     assert json.loads(body) == {"Error": "the server is stopping"}
+
+
+def test_a_chunked_request_body_reaches_the_route(api, mailtrap):
+    """Node's http client sends JSON bodies chunked (no Content-Length): the route sees it all."""
+    import http.client
+
+    connection = http.client.HTTPConnection(mailtrap.smtp_host, mailtrap.port("http"), timeout=10)
+    try:
+        chunks = iter([b'{"From": {"Email": "a@example.com"}, ', b'"To": [{"Email": "b@x.org"}]}'])
+        connection.request("POST", "/api/v1/send", body=chunks, encode_chunked=True)
+        reply = connection.getresponse()
+        assert reply.status == 200, reply.read()
+        assert json.loads(reply.read())["ID"]
+    finally:
+        connection.close()
+    assert mailtrap.wait_for(to="b@x.org")

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import smtplib
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -207,17 +205,9 @@ def test_bad_chaos_is_400(api):
     }
 
 
-def test_the_npm_mailpit_clients_chaos_calls_work_unchanged(node_client, mailtrap):
+def test_the_npm_mailpit_clients_chaos_calls_work_unchanged(node_script, mailtrap):
     def chaos(action: str) -> dict:
-        result = subprocess.run(
-            [node_client, "chaos_client.mjs", mailtrap.http_url, action],
-            cwd=NODE_DIR,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-        assert result.returncode == 0, result.stdout + result.stderr
-        return json.loads(result.stdout.strip().splitlines()[-1])
+        return node_script("chaos_client.mjs", mailtrap.http_url, action)
 
     assert chaos("set") == {
         "Sender": {"ErrorCode": 450, "Probability": 0},

@@ -16,10 +16,10 @@ from mailtrap.store.query import (
     Filter,
     Has,
     Not,
-    Nothing,
     Read,
     Received,
     Size,
+    Tagged,
     recipient,
     sender,
 )
@@ -84,7 +84,8 @@ def ids(store, *terms, **options):
         (Contains(Field.TEXT, "LATTE"), "e"),
         (Has("attachment"), "a"),
         (Has("inline"), "a"),
-        (Nothing(), ""),
+        (Tagged(), ""),  # no X-Tags in these
+        (Not(Tagged("x")), "pea"),
         (recipient("SECRET@example.com"), "e"),
         (recipient("secret"), ""),  # a whole address, not a substring
         (sender("ann@EXAMPLE.org"), "p"),  # the From address
@@ -188,3 +189,21 @@ def test_the_pre_test_never_hides_a_match(raw):
         if encoded is not None and is_plain(raw) and not may_contain(encoded, raw, record):
             assert needle not in doc.text, needle
     assert is_plain(PLAIN) and not is_plain(ENCODED) and not is_plain(ATTACHED)
+
+
+def test_words_past_what_a_document_keeps_are_still_found(store):
+    """A document keeps the start of a long body; a search reads the rest when it must."""
+    from mailtrap.store.searchdoc import BODY_LIMIT
+
+    tail = b"farfetched\r\n"
+    raw = b"Subject: long\r\n\r\n" + (b"filler words " * (BODY_LIMIT // 10)) + tail
+    message = store.deliver("a@x.org", ["b@x.org"], raw)
+    short = store.deliver("a@x.org", ["b@x.org"], b"Subject: short\r\n\r\nnothing here\r\n")
+    deadline = time.monotonic() + 10
+    while not store.indexed():
+        assert time.monotonic() < deadline, "the indexer did not catch up"
+        time.sleep(0.01)
+    assert not store.doc(message.id).complete and store.doc(short.id).complete
+    assert ids(store, Contains(Field.BODY, "farfetched")) == [message.id]
+    assert ids(store, Contains(Field.TEXT, "FARFETCHED")) == [message.id]
+    assert ids(store, Not(Contains(Field.BODY, "farfetched"))) == [short.id]

@@ -78,8 +78,36 @@ check(assert.equal((await mailpit.listMessages()).total, 1));
 await mailpit.deleteMessages();
 check(assert.equal((await mailpit.listMessages()).total, 0));
 
+// tags: from the send API's Tags (X-Tags), set, listed, searched, counted, renamed, deleted
+const tagged = await mailpit.sendMessage({
+  From: { Email: "t@example.com" },
+  To: [{ Email: "x@example.com" }],
+  Subject: "Tagged",
+  Tags: ["Signup", "billing"],
+});
+const untagged = await mailpit.sendMessage({
+  From: { Email: "t@example.com" },
+  To: [{ Email: "y@example.com" }],
+  Subject: "Untagged",
+});
+check(assert.deepEqual(await mailpit.getTags(), ["billing", "Signup"]));
+check(assert.equal(await mailpit.setTags({ IDs: [untagged.ID], Tags: ["Later", "signup"] }), "ok"));
+check(assert.deepEqual((await mailpit.getMessageSummary(untagged.ID)).Tags, ["Later", "Signup"]));
+const bySignup = await mailpit.searchMessages({ query: "tag:signup" });
+check(assert.deepEqual(bySignup.messages.map((m) => m.Subject), ["Untagged", "Tagged"]));
+check(assert.deepEqual(bySignup.tags, ["billing", "Later", "Signup"]));
+check(assert.deepEqual((await mailpit.getInfo()).Tags, { billing: 1, Later: 1, Signup: 2 }));
+check(assert.equal(await mailpit.renameTag("Signup", "Welcome mail"), "ok"));
+check(assert.deepEqual((await mailpit.getMessageSummary(tagged.ID)).Tags, ["billing", "Welcome mail"]));
+check(assert.equal(await mailpit.deleteTag("Welcome mail"), "ok"));
+check(assert.deepEqual(await mailpit.getTags(), ["billing", "Later"]));
+check(assert.equal(await mailpit.setTags({ IDs: [tagged.ID, untagged.ID] }), "ok"));
+check(assert.deepEqual(await mailpit.getTags(), []));
+await check(assert.rejects(mailpit.setTags({ IDs: ["0123456789abcdef"], Tags: ["x"] }), /404/));
+await mailpit.deleteMessages();
+
 // what we do not offer fails cleanly (JSON 404), not with a crash
-await check(assert.rejects(mailpit.getTags(), /404/));
+await check(assert.rejects(mailpit.htmlCheck(), /404/));
 await check(assert.rejects(mailpit.getMessageSummary("0123456789abcdef"), /404/));
 
 console.log(JSON.stringify({ ok: true, checks }));
