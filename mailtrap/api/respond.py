@@ -180,10 +180,11 @@ def row(api: ApiState, message: MessageRecord, mailbox: MailboxId | None = None)
     return serialize.summary(message, summary_of(message), read, doc, api.store.tags_of(message.id))
 
 
-def find_message(message_id: str) -> MessageRecord:
-    """The message with this ID, or the newest one (matching ``?query=``) for ``latest``."""
+def find_message(message_id: str, latest: bool = True) -> MessageRecord:
+    """The message with this ID, or the newest one (matching ``?query=``) for ``latest`` (when
+    the route takes it); 404 when not stored or not the request's to see."""
     api = state()
-    if message_id == "latest":
+    if latest and message_id == "latest":
         query = query_arg(required=False)
         found = api.store.query(Filter(query.terms, mailbox_arg(), newest_first=True), 0, 1)
         if not found.messages:
@@ -193,6 +194,15 @@ def find_message(message_id: str) -> MessageRecord:
     if found is None or not may_see(api.store, login_of(request.environ), message_id):
         raise ApiError(404, "message not found")
     return found
+
+
+def in_mailbox(message: MessageRecord) -> MessageRecord:
+    """The message, if it is in the mailbox ``mailbox=`` and ``folder=`` name (a confined
+    login's INBOX by default; anywhere without them); 404 otherwise."""
+    mailbox = mailbox_arg()
+    if mailbox is not None and mailbox not in state().store.links(message.id):
+        raise ApiError(404, "message not found in this mailbox")
+    return message
 
 
 def admin_only(view: Callable[..., Response]) -> Callable[..., Response]:

@@ -292,12 +292,14 @@ ROUTES: tuple[Route, ...] = (
             requestBody=body(ref("RenameTag"), True),
         ),
         routes_tags.rename_tag,
+        admin=True,
     ),
     Route(
         "DELETE",
         "/api/v1/tags/{tag}",
         operation("Remove a tag from every message (the messages stay)", OK, [TAG]),
         routes_tags.delete_tag,
+        admin=True,
     ),
     # -- fault injection (routes_faults) --------------------------------------------------------
     Route(
@@ -450,6 +452,7 @@ ROUTES: tuple[Route, ...] = (
             {"200": json_content(ref("Jim")), "404": ERROR},
         ),
         routes_mailhog.get_jim,
+        admin=True,
     ),
     Route(
         "POST",
@@ -460,6 +463,7 @@ ROUTES: tuple[Route, ...] = (
             requestBody=body(ref("Jim")),
         ),
         routes_mailhog.start_jim,
+        admin=True,
     ),
     Route(
         "PUT",
@@ -470,12 +474,14 @@ ROUTES: tuple[Route, ...] = (
             requestBody=body(ref("Jim")),
         ),
         routes_mailhog.change_jim,
+        admin=True,
     ),
     Route(
         "DELETE",
         "/api/v2/jim",
         operation("Turn Jim off (remove his rules)", {"200": EMPTY, "404": ERROR}),
         routes_mailhog.end_jim,
+        admin=True,
     ),
     # -- the application (routes_app) ------------------------------------------------------------
     Route(

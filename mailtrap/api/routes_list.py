@@ -29,6 +29,7 @@ from .respond import (
     row,
     state,
     string_list,
+    tag_counts,
 )
 from .search import Query
 
@@ -58,7 +59,7 @@ def _answer(api: ApiState, query: Query | None, mailbox: MailboxId | None) -> Re
             unread=unread,
             matched=found.total,
             matched_unread=found.unread,
-            tags=list(api.store.tags()),
+            tags=list(tag_counts()),
         )
     )
 
