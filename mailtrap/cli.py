@@ -1,5 +1,6 @@
 """The command line: ``mailtrap`` serves everything; ``mailtrap healthcheck`` probes a running one;
-``mailtrap sendmail`` (also run as ``sendmail`` through a link) is :mod:`mailtrap.sendmail`.
+``mailtrap passwd`` prints a password hash (:mod:`mailtrap.passwd`); ``mailtrap sendmail``
+(also run as ``sendmail`` through a link) is :mod:`mailtrap.sendmail`.
 
 Every flag is also an environment variable, ``MAILTRAP_`` + the flag upper-cased with ``-`` as
 ``_``; a flag beats its variable. Errors (a bad option, a busy port) are one line on stderr and
@@ -19,7 +20,8 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from ._version import __version__
-from .config import SERVICES, Config, Listen, Service, parse_duration
+from .auth import Htpasswd, Users, UsersError, read_htpasswd
+from .config import SERVICES, SMTP_AUTH_MODES, Config, Listen, Service, names, parse_duration
 from .faults import RuleError, RuleSpec
 from .relay import RelaySettings, RelaySettingsError
 from .runtime import BindError, Runtime
@@ -123,6 +125,39 @@ def _build_parser(prog: str, health: bool) -> _Parser:
         "--max-age", metavar="DURATION", help="prune mail older than this (90m, 24h, 7d)"
     )
     parser.add_argument(
+        "--auth",
+        metavar="MODE",
+        help="who may log in: any (any password, the default), own (any password, own mail "
+        "only) or users (the accounts of --users)",
+    )
+    parser.add_argument(
+        "--users",
+        metavar="FILE",
+        help="accounts for --auth users: a file of address:hash[:alias,...] lines, or inline "
+        "'alice@example.com:secret bob@example.com:pw'",
+    )
+    parser.add_argument(
+        "--smtp-auth",
+        metavar="MODE",
+        help="SMTP AUTH: off, optional (the default) or required (530 to MAIL before AUTH)",
+    )
+    parser.add_argument(
+        "--ui-auth",
+        metavar="FILE",
+        help="htpasswd file (apr1 or bcrypt) of users who may see everything in the viewer and API",
+    )
+    parser.add_argument(
+        "--http-allowed-hosts",
+        metavar="HOSTS",
+        help="Host names HTTP answers (DNS-rebinding guard; *.domain for subdomains); "
+        "default: loopback names when bound to loopback",
+    )
+    parser.add_argument(
+        "--api-cors",
+        metavar="ORIGINS",
+        help="browser origins allowed to call the API (* or a comma list); default none",
+    )
+    parser.add_argument(
         "--rules",
         metavar="FILE",
         help="SMTP fault-injection rules: a JSON list, each rule as POST /api/v1/rules takes",
@@ -218,7 +253,55 @@ def config_from_args(args: argparse.Namespace) -> Config:
     options["allow_internal_http_requests"] = _parsed(
         args, "allow-internal-http-requests", _flag_bool, False
     )
-    return Config(**options)
+    options.update(_accounts(args))
+    try:
+        return Config(**options)
+    except ValueError as error:  # a mode that is none of the choices
+        raise UsageError(str(error)) from None
+
+
+def _accounts(args: argparse.Namespace) -> dict:
+    """``--auth``, ``--users``, ``--smtp-auth``, ``--ui-auth``, ``--http-allowed-hosts`` and
+    ``--api-cors``; the command line delays failed logins."""
+    auth = (_option(args, "auth") or "any").lower()
+    if auth not in ("any", "own", "users"):
+        raise UsageError(f"--auth / {env_name('auth')}: expected any, own or users, got {auth!r}")
+    smtp_auth = (_option(args, "smtp-auth") or "optional").lower()
+    if smtp_auth not in SMTP_AUTH_MODES:
+        raise UsageError(
+            f"--smtp-auth / {env_name('smtp-auth')}: expected off, optional or required, "
+            f"got {smtp_auth!r}"
+        )
+    users = _parsed(args, "users", _users)
+    if (users is None) != (auth != "users"):
+        raise UsageError(
+            "--auth users needs --users FILE (or MAILTRAP_USERS)"
+            if users is None
+            else "--users is for --auth users"
+        )
+    options = {"auth": auth, "users": users, "smtp_auth": smtp_auth, "auth_delays": True}
+    options["ui_auth"] = _parsed(args, "ui-auth", _htpasswd)
+    hosts = _option(args, "http-allowed-hosts")
+    options["http_allowed_hosts"] = names(hosts) if hosts is not None else None
+    options["api_cors"] = names(_option(args, "api-cors") or "")
+    return options
+
+
+def _htpasswd(path: str) -> Htpasswd:
+    try:
+        return read_htpasswd(path)
+    except UsersError as error:
+        raise ValueError(str(error)) from None
+
+
+def _users(value: str) -> Users:
+    """A users file, or the inline form (``address:password`` entries) when no such file."""
+    try:
+        if os.path.isfile(value) or ":" not in value:
+            return Users.read(value)
+        return Users.inline(value)
+    except UsersError as error:
+        raise ValueError(str(error)) from None
 
 
 def _db_sync(value: str) -> str:
@@ -342,6 +425,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if argv is None and os.path.basename(sys.argv[0]) == "sendmail":  # linked as sendmail
         argv = ["sendmail", *sys.argv[1:]]
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "passwd":
+        from .passwd import main as passwd
+
+        return passwd(argv[1:])
     if argv and argv[0] == "sendmail":
         from .sendmail import main as sendmail
 

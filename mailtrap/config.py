@@ -5,9 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from .auth import Htpasswd, Mode, Users, read_htpasswd
 from .faults import RuleSpec
 
 MiB = 1024 * 1024
+SMTP_AUTH_MODES = ("off", "optional", "required")
+
+
+def names(text: str) -> tuple[str, ...]:
+    """A list option's text (``--http-allowed-hosts``, ``--api-cors``): commas or spaces."""
+    return tuple(text.replace(",", " ").split())
 
 
 @dataclass(frozen=True)
@@ -93,10 +100,33 @@ class Config:
     relay_tls: str | None = None
     relay_auth: str | None = None
     relay_match: str | None = None
+    #: who may log in, and to what (``--auth``): ``any``, ``own`` or ``users``
+    auth: str = "any"
+    #: the accounts of ``users`` mode (``--users``, ``MailTrap(users={address: password})``)
+    users: Users | None = None
+    #: SMTP AUTH (``--smtp-auth``): ``off``, ``optional`` or ``required``
+    smtp_auth: str = "optional"
+    #: wait after repeated failed logins from a peer (on for the command line; in-process
+    #: only when asked, as tests share one loopback peer)
+    auth_delays: bool = False
+    #: the viewer's and API's own users (``--ui-auth FILE``, htpasswd): they see everything
+    ui_auth: Htpasswd | None = None
+    #: the ``Host`` names HTTP answers (``--http-allowed-hosts``); None: loopback names when
+    #: bound to loopback, any otherwise
+    http_allowed_hosts: tuple[str, ...] | None = None
+    #: origins allowed to call the API from a browser (``--api-cors``): ``*`` or names
+    api_cors: tuple[str, ...] = ()
     #: ``HOST:PORT`` of a spamd for ``/api/v1/message/{ID}/sa-check`` (``--spamassassin``)
     spamassassin: str | None = None
     #: let the link check reach loopback, private and other internal addresses
     allow_internal_http_requests: bool = False
+
+    def __post_init__(self) -> None:
+        Mode(self.auth)  # ValueError naming the bad value
+        if self.smtp_auth not in SMTP_AUTH_MODES:
+            raise ValueError(f"smtp_auth must be one of {', '.join(SMTP_AUTH_MODES)}")
+        if self.users is not None and self.auth != "users":
+            raise ValueError("users are for auth='users'")
 
     @property
     def tls_enabled(self) -> bool:
@@ -119,7 +149,9 @@ class Config:
         """Build from the keyword arguments ``MailTrap(...)`` takes.
 
         Besides the fields above, ``<service>_port=N`` (e.g. ``smtp_port=2525``, ``None`` = off)
-        sets one service's port; ``rules`` may also be given in their JSON shape (dicts).
+        sets one service's port; ``rules`` may also be given in their JSON shape (dicts), and
+        ``users`` as a dict of address to plain password, ``ui_auth`` as an htpasswd file's path,
+        ``http_allowed_hosts`` and ``api_cors`` as comma-separated text.
         """
         ports = dict(kwargs.pop("ports", {}))
         for name in SERVICE_NAMES:
@@ -135,6 +167,13 @@ class Config:
             kwargs["max_age"] = parse_duration(kwargs["max_age"])
         if kwargs.get("db") is not None:
             kwargs["db"] = str(kwargs["db"])
+        if isinstance(kwargs.get("users"), dict):  # address -> plain password
+            kwargs["users"] = Users.of_passwords(kwargs["users"])
+        if isinstance(kwargs.get("ui_auth"), str):  # an htpasswd file's path
+            kwargs["ui_auth"] = read_htpasswd(kwargs["ui_auth"])
+        for name in ("http_allowed_hosts", "api_cors"):
+            if isinstance(kwargs.get(name), str):
+                kwargs[name] = names(kwargs[name])
         if "rules" in kwargs:  # RuleSpecs, or rules in their JSON shape
             from .faults.schema import spec_from_json
 

@@ -21,6 +21,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ._version import __version__
+from .auth import Authenticator, Throttle
 from .config import SERVICES, Config, Listen, Service
 from .faults import Faults
 from .lazy import LazyServer, Refusal
@@ -73,6 +74,8 @@ def _smtp(runtime: Runtime, implicit: bool = False) -> Server:
         timeout=config.smtp_timeout,
         max_connections=config.max_connections,
         faults=runtime.faults,
+        authenticator=runtime.authenticator,
+        smtp_auth=config.smtp_auth,
         **_tls(runtime, implicit),
     )
 
@@ -87,6 +90,7 @@ def _pop3(runtime: Runtime, implicit: bool = False) -> Server:
         locks=runtime.shared("pop3", MaildropLocks),
         timeout=config.pop3_timeout,
         max_connections=config.max_connections,
+        authenticator=runtime.authenticator,
         **_tls(runtime, implicit),
     )
 
@@ -99,6 +103,8 @@ def _imap(runtime: Runtime, implicit: bool = False) -> Server:
         mailboxes=runtime.shared("imap", lambda: Mailboxes(runtime.store)),
         max_connections=runtime.config.max_connections,
         max_size=runtime.config.max_size,
+        authenticator=runtime.authenticator,
+        hostname=runtime.config.hostname,
         **_tls(runtime, implicit),
     )
 
@@ -114,11 +120,23 @@ def _http(runtime: Runtime) -> Server:
         max_size=runtime.config.max_size,
         version=__version__,
         faults=runtime.faults,
+        access=_access(runtime),
         config=runtime.config,
         relay=runtime.relay,
     )
     server.prepare()
     return server
+
+
+def _access(runtime: Runtime) -> Any:
+    from .api.access import Access, default_allowed_hosts
+
+    config = runtime.config
+    allowed = config.http_allowed_hosts
+    if allowed is None:
+        listen = config.listen(next(s for s in SERVICES if s.name == "http"))
+        allowed = default_allowed_hosts(listen.host if listen is not None else config.host)
+    return Access(runtime.authenticator, allowed_hosts=allowed, cors=config.api_cors)
 
 
 #: service name -> how to build its server (imports included: may take a few hundred ms).
@@ -191,6 +209,13 @@ class Runtime:
         #: the fault-injection rules and refused-mail log of every SMTP server here
         self.faults = Faults()
         self.faults.add_all(config.rules)
+        #: who may log in, for every front-end here
+        self.authenticator = Authenticator(
+            config.auth,
+            config.users,
+            viewers=config.ui_auth,
+            throttle=Throttle(enabled=config.auth_delays),
+        )
         self.tls: TlsMaterial | None = None
         #: service name -> the address it really listens on (ports resolved).
         self.addresses: dict[str, Listen] = {}

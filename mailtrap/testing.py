@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from .auth import Users
 from .config import Config
 from .faults import Faults, Refusal, Rule, RuleSpec
 from .mail import Mailbox, Message
@@ -149,6 +150,8 @@ class MailTrap:
 
     def __init__(self, config: Config | None = None, **options: Any) -> None:
         self.config = config.with_options(**options) if config else Config.from_kwargs(**options)
+        if self.config.auth == "users" and self.config.users is None:
+            self.config = self.config.with_options(users=Users())  # for add_user
         self.store: MessageStore = open_store(self.config)
         self._runtime = ThreadedRuntime(self.config, self.store)
         self._lock = threading.Lock()
@@ -174,6 +177,15 @@ class MailTrap:
 
     def __exit__(self, *exc: Any) -> None:
         self.stop()
+
+    # -- accounts --------------------------------------------------------------------------
+
+    def add_user(self, address: str, password: str) -> None:
+        """Add an account (``auth="users"``), or give an existing one this password; it can
+        log in at once over every protocol."""
+        if self.config.users is None:
+            raise ValueError('add_user needs MailTrap(auth="users")')
+        self.config.users.add(address, password)
 
     # -- where things listen -----------------------------------------------------------------
 

@@ -70,10 +70,16 @@ def test_store_and_message_know_no_front_end(path):
         assert name.split(".")[0] not in FRAMEWORKS - {"websockets"} | {"asyncio"}
 
 
-@pytest.mark.parametrize("path", _sources(PACKAGE / "faults"), ids=lambda p: p.name)
-def test_fault_rules_are_pure_logic(path):
-    # Matching and deciding only: the SMTP layer (servers/faults.py) does the I/O. A lock is
-    # allowed (tests add rules from their own thread), sockets and event loops are not.
+@pytest.mark.parametrize(
+    "path",
+    [*_sources(PACKAGE / "faults"), *_sources(PACKAGE / "auth")],
+    ids=lambda p: f"{p.parent.name}/{p.name}",
+)
+def test_fault_rules_and_the_authenticator_are_pure_logic(path):
+    # They decide; the servers act: the SMTP layer carries fault verdicts out
+    # (servers/faults.py), every front-end asks the authenticator (which sits below the
+    # protocols, next to the store, and knows neither). A lock is allowed (tests add rules
+    # from their own thread, the viewer checks logins from its own), sockets and loops are not.
     for name in imports_of(path):
         top = name.split(".")[0]
         assert top not in IO_MODULES - {"threading"} | FRAMEWORKS, f"{path.name} imports {name}"

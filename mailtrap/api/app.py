@@ -14,7 +14,7 @@ from flask import Flask, Response
 from werkzeug.exceptions import HTTPException
 
 from .errors import COMMON_HEADERS, ApiError, error_answer
-from .respond import ApiState, flask_response
+from .respond import ApiState, admin_only, flask_response
 from .routes import ROUTES
 
 log = logging.getLogger("mailtrap.api")
@@ -28,7 +28,8 @@ def create_app(api: ApiState) -> Flask:
     for route in ROUTES:
         if route.view is not None:
             endpoint = f"{route.method} {route.path}"
-            app.add_url_rule(route.rule, endpoint, route.view, methods=[route.method])
+            view = admin_only(route.view) if route.admin else route.view
+            app.add_url_rule(route.rule, endpoint, view, methods=[route.method])
 
     @app.errorhandler(ApiError)
     def api_error(problem: ApiError) -> Response:

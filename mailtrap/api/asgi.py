@@ -25,10 +25,12 @@ from typing import TYPE_CHECKING, Any
 
 import uvicorn
 
+from ..auth import Authenticator
 from ..config import Config
 from ..faults import Faults
 from ..store import MessageStore
 from . import live, wait
+from .access import Access
 from .app import create_app, max_body
 from .errors import ApiError, error_answer
 from .respond import ApiState
@@ -59,10 +61,13 @@ class HttpServer:
         max_size: int,
         version: str,
         faults: Faults | None = None,
+        access: Access | None = None,
         config: Config | None = None,
         relay: Relay | None = None,
     ) -> None:
         self.store = store
+        #: the Host allow-list, CORS and basic auth, checked before every route
+        self.access = access or Access(Authenticator())
         self.faults = faults or Faults()
         self.config = config or Config()
         self.assets = assets
@@ -82,6 +87,7 @@ class HttpServer:
         self.state = ApiState(
             self.store, self.assets, self.max_size, self.version, self.faults, self.config
         )
+        self.state.inboxes = self.access.authenticator.inboxes
         self.state.relay = self.relay
         self.bridge = WsgiBridge(create_app(self.state), max_body(self.max_size))
         self._config = uvicorn.Config(
@@ -124,6 +130,11 @@ class HttpServer:
             raise
 
     async def _route(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            return
+        send = await self.access.admit(scope, send)
+        if send is None:  # refused, or a CORS preflight: answered
+            return
         if scope["type"] == "websocket":
             route, handler = self._async.get(scope["path"], {}).get("GET", (None, None))
             if route is not None and handler is not None and route.websocket:

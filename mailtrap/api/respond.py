@@ -6,9 +6,10 @@ JSON body ``{"Error": "..."}`` with its status, so no route ever answers with HT
 
 from __future__ import annotations
 
+import functools
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib.resources.abc import Traversable
 from typing import TYPE_CHECKING, Any
@@ -18,10 +19,11 @@ from flask import Response, current_app, request
 from ..config import Config
 from ..faults import Faults
 from ..message import EMPTY_SUMMARY, Summary
-from ..store import INBOX, MailboxId, MessageRecord, MessageStore
+from ..store import MailboxId, MessageRecord, MessageStore
 from ..store.query import Filter
 from ..store.searchdoc import NO_DOC
 from . import search, serialize
+from .access import chosen_mailbox, confined_account, login_of, may_see, visible_tags
 from .errors import Answer, ApiError, json_answer
 from .serialize import Json
 
@@ -43,6 +45,9 @@ class ApiState:
     config: Config = field(default_factory=Config)
     started: float = field(default_factory=time.monotonic)
     ready: bool = True
+    #: recipients -> the accounts whose INBOX gets their mail when not theirs (the
+    #: authenticator's aliases), filled in by the ASGI server.
+    inboxes: Callable[[Sequence[str]], list[str] | None] = lambda _rcpt_tos: None
     #: () -> {"LiveClients": n, "Waiting": n}, filled in by the ASGI server.
     live_stats: Callable[[], dict[str, int]] = lambda: {"LiveClients": 0, "Waiting": 0}
     #: Release to an upstream SMTP server (None without --relay).
@@ -83,15 +88,23 @@ def int_arg(name: str, default: int, minimum: int = 0) -> int:
     return value
 
 
+def confined_to() -> str | None:
+    """The account a logged-in account holder is confined to (``own``/``users`` mode): they
+    see that account alone. None when the request may see everything."""
+    return confined_account(login_of(request.environ))
+
+
+def tag_counts() -> dict[str, int]:
+    """The tags the request may see and how many of its messages carry each (see
+    :func:`~.access.visible_tags`)."""
+    return visible_tags(state().store, login_of(request.environ))
+
+
 def mailbox_arg() -> MailboxId | None:
-    """``mailbox=`` (an account) and ``folder=`` (INBOX when not given) as one mailbox."""
+    """``mailbox=`` and ``folder=`` as one mailbox (see :func:`~.access.chosen_mailbox`)."""
     address = request.args.get("mailbox", "").strip()
     folder = request.args.get("folder", "").strip()
-    if not address:
-        if folder:
-            raise ApiError(400, "folder= needs mailbox= (the account it belongs to)")
-        return None
-    return state().store.resolve(MailboxId(address, folder or INBOX))
+    return chosen_mailbox(state().store, address, folder, login_of(request.environ))
 
 
 def query_arg(required: bool) -> search.Query:
@@ -167,16 +180,39 @@ def row(api: ApiState, message: MessageRecord, mailbox: MailboxId | None = None)
     return serialize.summary(message, summary_of(message), read, doc, api.store.tags_of(message.id))
 
 
-def find_message(message_id: str) -> MessageRecord:
-    """The message with this ID, or the newest one (matching ``?query=``) for ``latest``."""
+def find_message(message_id: str, latest: bool = True) -> MessageRecord:
+    """The message with this ID, or the newest one (matching ``?query=``) for ``latest`` (when
+    the route takes it); 404 when not stored or not the request's to see."""
     api = state()
-    if message_id == "latest":
+    if latest and message_id == "latest":
         query = query_arg(required=False)
         found = api.store.query(Filter(query.terms, mailbox_arg(), newest_first=True), 0, 1)
         if not found.messages:
             raise ApiError(404, "message not found")
         return found.messages[0]
     found = api.store.get(message_id)
-    if found is None:
+    if found is None or not may_see(api.store, login_of(request.environ), message_id):
         raise ApiError(404, "message not found")
     return found
+
+
+def in_mailbox(message: MessageRecord) -> MessageRecord:
+    """The message, if it is in the mailbox ``mailbox=`` and ``folder=`` name (a confined
+    login's INBOX by default; anywhere without them); 404 otherwise."""
+    mailbox = mailbox_arg()
+    if mailbox is not None and mailbox not in state().store.links(message.id):
+        raise ApiError(404, "message not found in this mailbox")
+    return message
+
+
+def admin_only(view: Callable[..., Response]) -> Callable[..., Response]:
+    """A view for those who see everything: a confined login gets 403 (the route table marks
+    these routes ``admin``)."""
+
+    @functools.wraps(view)
+    def checked(*args: Any, **kwargs: Any) -> Response:
+        if confined_to() is not None:
+            raise ApiError(403, "only the viewer's own users (--ui-auth) may use this")
+        return view(*args, **kwargs)
+
+    return checked

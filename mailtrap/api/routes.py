@@ -69,6 +69,8 @@ class Route:
     handler: str | None = None
     #: Served as a websocket (a plain HTTP request to it is answered 426).
     websocket: bool = False
+    #: Server-wide settings and logs: refused (403) to a login confined to its account.
+    admin: bool = False
 
     @property
     def rule(self) -> str:
@@ -290,12 +292,14 @@ ROUTES: tuple[Route, ...] = (
             requestBody=body(ref("RenameTag"), True),
         ),
         routes_tags.rename_tag,
+        admin=True,
     ),
     Route(
         "DELETE",
         "/api/v1/tags/{tag}",
         operation("Remove a tag from every message (the messages stay)", OK, [TAG]),
         routes_tags.delete_tag,
+        admin=True,
     ),
     # -- fault injection (routes_faults) --------------------------------------------------------
     Route(
@@ -306,6 +310,7 @@ ROUTES: tuple[Route, ...] = (
             {"200": json_content(_RULES)},
         ),
         routes_faults.list_rules,
+        admin=True,
     ),
     Route(
         "POST",
@@ -319,9 +324,14 @@ ROUTES: tuple[Route, ...] = (
             ),
         ),
         routes_faults.add_rules,
+        admin=True,
     ),
     Route(
-        "DELETE", "/api/v1/rules", operation("Remove every rule", OK), routes_faults.delete_rules
+        "DELETE",
+        "/api/v1/rules",
+        operation("Remove every rule", OK),
+        routes_faults.delete_rules,
+        admin=True,
     ),
     Route(
         "DELETE",
@@ -332,6 +342,7 @@ ROUTES: tuple[Route, ...] = (
             [path_param("ID", "Rule ID")],
         ),
         routes_faults.delete_rule,
+        admin=True,
     ),
     Route(
         "GET",
@@ -341,12 +352,14 @@ ROUTES: tuple[Route, ...] = (
             {"200": json_content(ref("Refused"))},
         ),
         routes_faults.refused,
+        admin=True,
     ),
     Route(
         "DELETE",
         "/api/v1/refused",
         operation("Empty the refused-mail log", OK),
         routes_faults.clear_refused,
+        admin=True,
     ),
     Route(
         "GET",
@@ -355,6 +368,7 @@ ROUTES: tuple[Route, ...] = (
             "Mailpit's chaos triggers (mapped onto rules)", {"200": json_content(ref("Chaos"))}
         ),
         routes_faults.get_chaos,
+        admin=True,
     ),
     Route(
         "PUT",
@@ -365,6 +379,7 @@ ROUTES: tuple[Route, ...] = (
             requestBody=body(ref("Chaos")),
         ),
         routes_faults.put_chaos,
+        admin=True,
     ),
     # -- MailHog's API (routes_mailhog) ------------------------------------------------------------
     Route(
@@ -437,6 +452,7 @@ ROUTES: tuple[Route, ...] = (
             {"200": json_content(ref("Jim")), "404": ERROR},
         ),
         routes_mailhog.get_jim,
+        admin=True,
     ),
     Route(
         "POST",
@@ -447,6 +463,7 @@ ROUTES: tuple[Route, ...] = (
             requestBody=body(ref("Jim")),
         ),
         routes_mailhog.start_jim,
+        admin=True,
     ),
     Route(
         "PUT",
@@ -457,12 +474,14 @@ ROUTES: tuple[Route, ...] = (
             requestBody=body(ref("Jim")),
         ),
         routes_mailhog.change_jim,
+        admin=True,
     ),
     Route(
         "DELETE",
         "/api/v2/jim",
         operation("Turn Jim off (remove his rules)", {"200": EMPTY, "404": ERROR}),
         routes_mailhog.end_jim,
+        admin=True,
     ),
     # -- the application (routes_app) ------------------------------------------------------------
     Route(

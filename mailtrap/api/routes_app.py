@@ -14,7 +14,16 @@ import time
 
 from flask import Response
 
-from .respond import ApiError, as_json, as_text, json_body, state
+from .respond import (
+    ApiError,
+    as_json,
+    as_text,
+    confined_to,
+    json_body,
+    mailbox_arg,
+    state,
+    tag_counts,
+)
 from .send import build
 
 _STATIC_TYPES = {
@@ -41,7 +50,12 @@ def send_message() -> Response:
     outgoing = build(json_body())
     if len(outgoing.raw) > api.max_size:
         raise ApiError(413, f"message of {len(outgoing.raw)} bytes exceeds {api.max_size}")
-    stored = api.store.deliver(outgoing.mail_from, outgoing.rcpt_tos, outgoing.raw)
+    stored = api.store.deliver(
+        outgoing.mail_from,
+        outgoing.rcpt_tos,
+        outgoing.raw,
+        inboxes=api.inboxes(outgoing.rcpt_tos),  # a users file's aliases, as SMTP routes them
+    )
     return as_json({"ID": stored.id})
 
 
@@ -56,15 +70,20 @@ def _memory() -> int:
 def info() -> Response:
     api = state()
     counters = api.store.stats()
+    messages, unread = api.store.count(), api.store.unread_count()
+    if confined_to() is not None:  # an account sees its own INBOX's counts, nothing else's
+        folder = api.store.folder(mailbox_arg())  # type: ignore[arg-type]
+        messages, unread = (folder.total, folder.unseen) if folder is not None else (0, 0)
+        counters = dict.fromkeys(counters, 0)
     return as_json(
         {
             "Version": api.version,
             "LatestVersion": "",
             "Database": "",
             "DatabaseSize": 0,
-            "Messages": api.store.count(),
-            "Unread": api.store.unread_count(),
-            "Tags": api.store.tags(),
+            "Messages": messages,
+            "Unread": unread,
+            "Tags": tag_counts(),
             "RuntimeStats": {
                 "Uptime": int(time.monotonic() - api.started),
                 "Memory": _memory(),
@@ -73,7 +92,7 @@ def info() -> Response:
                 "SMTPAcceptedSize": counters["accepted_size"],
                 "SMTPRejected": 0,
                 "SMTPIgnored": 0,
-                **api.live_stats(),
+                **{k: v if confined_to() is None else 0 for k, v in api.live_stats().items()},
             },
         }
     )

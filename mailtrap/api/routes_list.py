@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from flask import Response, request
 
+from ..message import mailbox_key
 from ..store import MailboxId
 from ..store.query import Filter, Page
 from . import search, serialize
@@ -20,6 +21,7 @@ from .respond import (
     as_json,
     body_fields,
     boolean,
+    confined_to,
     int_arg,
     mailbox_arg,
     ok,
@@ -27,6 +29,7 @@ from .respond import (
     row,
     state,
     string_list,
+    tag_counts,
 )
 from .search import Query
 
@@ -56,7 +59,7 @@ def _answer(api: ApiState, query: Query | None, mailbox: MailboxId | None) -> Re
             unread=unread,
             matched=found.total,
             matched_unread=found.unread,
-            tags=list(api.store.tags()),
+            tags=list(tag_counts()),
         )
     )
 
@@ -123,4 +126,7 @@ def delete_messages() -> Response:
 
 def list_mailboxes() -> Response:
     boxes = state().store.mailboxes()
+    account = confined_to()
+    if account is not None:
+        boxes = [box for box in boxes if mailbox_key(box.address) == mailbox_key(account)]
     return as_json({"mailboxes": [serialize.mailbox(info) for info in boxes]})

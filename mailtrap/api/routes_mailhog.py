@@ -15,6 +15,11 @@ Unlike MailHog, an unknown ID is a JSON 404, not ``null``, and a page of big mes
 early (:data:`MAX_PAGE_BYTES`). A release goes only through the ``--relay`` server, never to a
 host the request names: a ``Host``/``Port`` in the body must be that server's, or the answer is
 a 400 (MailHog would connect wherever it was told).
+
+With accounts, these routes act as Mailpit's do without ``mailbox=``: a login confined to its
+account (``own``/``users`` mode) lists, searches, reads, deletes and releases in its own INBOX
+only (another account's message is a 404, totals count its own), and Jim, who changes the SMTP
+server for everyone, is for those who see everything (the route table marks him ``admin``).
 """
 
 from __future__ import annotations
@@ -27,7 +32,16 @@ from ..relay import RelayError, ReleaseError
 from ..store import MessageRecord
 from ..store.query import AnyOf, Contains, Field, Filter
 from . import mailhog
-from .respond import ApiError, as_json, body_fields, json_body, state
+from .respond import (
+    ApiError,
+    as_json,
+    body_fields,
+    find_message,
+    in_mailbox,
+    json_body,
+    mailbox_arg,
+    state,
+)
 from .routes_message import DOWNLOAD_CSP, content_disposition, raw_of
 
 #: MailHog's page size, and its largest.
@@ -66,7 +80,7 @@ def _page(query: Filter) -> Response:
 
 
 def messages() -> Response:
-    return _page(Filter(newest_first=True))
+    return _page(Filter(mailbox=mailbox_arg(), newest_first=True))
 
 
 def search() -> Response:
@@ -77,14 +91,11 @@ def search() -> Response:
     if not query:
         raise ApiError(400, "no search query")
     term = AnyOf(tuple(Contains(field, query) for field in _KINDS[kind]))
-    return _page(Filter((term,), newest_first=True))
+    return _page(Filter((term,), mailbox_arg(), newest_first=True))
 
 
 def _found(message_id: str) -> MessageRecord:
-    record = state().store.get(message_id)
-    if record is None:
-        raise ApiError(404, "message not found")
-    return record
+    return in_mailbox(find_message(message_id, latest=False))
 
 
 def message(ID: str) -> Response:
@@ -93,7 +104,7 @@ def message(ID: str) -> Response:
 
 
 def delete_message(ID: str) -> Response:
-    state().store.delete([_found(ID).id])
+    state().store.delete([_found(ID).id], mailbox_arg())
     return Response(b"", 200)
 
 

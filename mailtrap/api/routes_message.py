@@ -29,6 +29,7 @@ from .respond import (
     as_json,
     body_fields,
     find_message,
+    in_mailbox,
     mailbox_arg,
     ok,
     state,
@@ -55,13 +56,6 @@ VIEW_CSP_REMOTE_IMAGES = VIEW_CSP.replace(
 )
 
 
-def _in_mailbox(message: MessageRecord) -> MessageRecord:
-    mailbox = mailbox_arg()
-    if mailbox is not None and mailbox not in state().store.links(message.id):
-        raise ApiError(404, "message not found in this mailbox")
-    return message
-
-
 def raw_of(message: MessageRecord) -> bytes:
     """The message's bytes; 404 when it left the store meanwhile."""
     raw = state().store.raw(message.id)
@@ -79,7 +73,7 @@ def _parsed(message: MessageRecord) -> ParsedMessage:
 
 def get_message(ID: str) -> Response:
     api, mailbox = state(), mailbox_arg()
-    message = _in_mailbox(find_message(ID))
+    message = in_mailbox(find_message(ID))
     view = _parsed(message)
     api.store.set_seen([message.id], True, mailbox)
     read = api.store.is_read(message.id, mailbox)
@@ -88,13 +82,13 @@ def get_message(ID: str) -> Response:
 
 
 def get_headers(ID: str) -> Response:
-    message = _in_mailbox(find_message(ID))
+    message = in_mailbox(find_message(ID))
     block = _HEADER_PARSER.parsebytes(header_block(raw_of(message)))
     return as_json(serialize.headers(block.raw_items()))
 
 
 def get_raw(ID: str) -> Response:
-    message = _in_mailbox(find_message(ID))
+    message = in_mailbox(find_message(ID))
     response = Response(raw_of(message), mimetype="text/plain")
     response.headers["Content-Type"] = "text/plain; charset=utf-8"
     response.headers["Content-Security-Policy"] = DOWNLOAD_CSP
@@ -154,13 +148,13 @@ def part_content(message: MessageRecord, part_id: str) -> tuple[str, str, bytes]
 
 
 def get_part(ID: str, PartID: str) -> Response:
-    content_type, name, body = _part(_in_mailbox(find_message(ID)), PartID)
+    content_type, name, body = _part(in_mailbox(find_message(ID)), PartID)
     return _download(body, content_type, name)
 
 
 def get_transcript(ID: str) -> Response:
     """The SMTP dialogue that delivered the message: commands, replies, times (our addition)."""
-    message = _in_mailbox(find_message(ID))
+    message = in_mailbox(find_message(ID))
     blob = state().store.transcript(message.id)
     if blob is None:
         raise ApiError(404, "no SMTP transcript: this message did not arrive over SMTP")
@@ -172,7 +166,7 @@ def release(ID: str) -> Response:
     relay = state().relay
     if relay is None:
         raise ApiError(404, "release is off: start mailtrap with --relay HOST:PORT")
-    message = _in_mailbox(find_message(ID))
+    message = in_mailbox(find_message(ID))
     to = string_list(body_fields(), "To")
     try:
         relay.release(message, to)
@@ -184,7 +178,7 @@ def release(ID: str) -> Response:
 
 
 def view_html(ID: str) -> Response:
-    message = _in_mailbox(find_message(ID))
+    message = in_mailbox(find_message(ID))
     view = _parsed(message)
     if not view.html:
         raise ApiError(404, "message has no HTML part")
@@ -203,7 +197,7 @@ def view_html(ID: str) -> Response:
 
 
 def view_text(ID: str) -> Response:
-    message = _in_mailbox(find_message(ID))
+    message = in_mailbox(find_message(ID))
     response = Response(_parsed(message).text, mimetype="text/plain")
     response.headers["Content-Security-Policy"] = DOWNLOAD_CSP
     return response

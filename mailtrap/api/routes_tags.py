@@ -4,18 +4,24 @@ Their paths and methods are in the route table, :mod:`.routes`. Tags belong to t
 message (the store keeps them, :mod:`mailtrap.tags` cleans their names); ``PUT /api/v1/tags``
 replaces the tags of the messages named, as Mailpit's does. Unlike Mailpit, an unknown message
 ID or a body that is not what the route takes is a 4xx, not a silent no-op.
+
+A login confined to its account (``own``/``users`` mode) lists only the tags on its own
+messages; setting tags on a message it may not see is a 404 like an unknown ID (nothing is
+changed); renaming or deleting a tag, which acts on every message, is for those who see
+everything (the route table marks those routes ``admin``: 403 to the others).
 """
 
 from __future__ import annotations
 
-from flask import Response
+from flask import Response, request
 
 from ..tags import MAX_TAGS
-from .respond import ApiError, as_json, body_fields, ok, state, string_list
+from .access import login_of, may_see
+from .respond import ApiError, as_json, body_fields, ok, state, string_list, tag_counts
 
 
 def list_tags() -> Response:
-    return as_json(list(state().store.tags()))
+    return as_json(list(tag_counts()))
 
 
 def set_tags() -> Response:
@@ -25,8 +31,11 @@ def set_tags() -> Response:
     tags = string_list(fields, "Tags")
     if len(tags) > MAX_TAGS:
         raise ApiError(400, f"at most {MAX_TAGS} tags per message")
-    unknown = [i for i in dict.fromkeys(ids) if store.get(i) is None]
-    if unknown:
+    login = login_of(request.environ)
+    unknown = [
+        i for i in dict.fromkeys(ids) if store.get(i) is None or not may_see(store, login, i)
+    ]
+    if unknown:  # another account's message is as unknown as one never stored
         raise ApiError(404, f"message not found: {unknown[0]}")
     store.set_tags(ids, tags)
     return ok()

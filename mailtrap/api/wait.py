@@ -20,11 +20,13 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs
 
+from ..auth import Login
 from ..handoff import hand_off
 from ..message import EMPTY_SUMMARY
-from ..store import INBOX, Delivered, MailboxId, MessageRecord, MessageStore, StoreEvent
+from ..store import Delivered, MailboxId, MessageRecord, MessageStore, StoreEvent
 from ..store.query import Filter, Received, needs_doc
 from . import search, serialize
+from .access import chosen_mailbox, login_of, may_see
 from .errors import Answer, ApiError, error_answer, json_answer
 
 DEFAULT_TIMEOUT = 30.0
@@ -106,7 +108,8 @@ class WaitHub:
         """The answer to one long-poll; None when the client hung up first."""
         if self.closed:
             raise ApiError(503, "the server is stopping")
-        waiter, timeout = self._waiter(parse_qs(scope["query_string"].decode("latin-1")))
+        query_string = parse_qs(scope["query_string"].decode("latin-1"))
+        waiter, timeout = self._waiter(query_string, login_of(scope))
         self.waiters.add(waiter)
         disconnect = asyncio.create_task(_disconnected(receive))
         try:
@@ -152,7 +155,7 @@ class WaitHub:
         if found.messages and not waiter.found.done():
             waiter.found.set_result(found.messages[0])
 
-    def _waiter(self, args: dict[str, list[str]]) -> tuple[Waiter, float]:
+    def _waiter(self, args: dict[str, list[str]], login: Login | None) -> tuple[Waiter, float]:
         def arg(name: str) -> str:
             return args.get(name, [""])[-1].strip()
 
@@ -166,20 +169,16 @@ class WaitHub:
             raise ApiError(400, "timeout must be a number of seconds") from None
         if not 0 <= timeout <= MAX_TIMEOUT:
             raise ApiError(400, f"timeout must be between 0 and {MAX_TIMEOUT:g} seconds")
-        after_seq, after_time = self._since(arg("since"))
-        mailbox = None
-        if arg("mailbox"):
-            mailbox = self.store.resolve(MailboxId(arg("mailbox"), arg("folder") or INBOX))
-        elif arg("folder"):
-            raise ApiError(400, "folder= needs mailbox= (the account it belongs to)")
+        after_seq, after_time = self._since(arg("since"), login)
+        mailbox = chosen_mailbox(self.store, arg("mailbox"), arg("folder"), login)
         return Waiter(query, mailbox, after_seq, after_time), timeout
 
-    def _since(self, since: str) -> tuple[int, float]:
+    def _since(self, since: str, login: Login | None) -> tuple[int, float]:
         """``since`` as (sequence number, time) lower bounds: a message ID or an RFC 3339 time."""
         if not since:
             return 0, 0.0
         message = self.store.get(since)
-        if message is not None:
+        if message is not None and may_see(self.store, login, since):
             return message.seq, 0.0
         try:
             moment = datetime.fromisoformat(since.replace("Z", "+00:00"))

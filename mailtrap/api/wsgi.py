@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from .access import LOGIN_KEY
 from .errors import ApiError, error_answer, send_whole
 
 log = logging.getLogger("mailtrap.api")
@@ -61,6 +62,8 @@ def environ(scope: Scope, body: bytes) -> dict[str, Any]:
             continue
         key = "CONTENT_TYPE" if name == "content-type" else "HTTP_" + name.upper().replace("-", "_")
         env[key] = f"{env[key]},{value}" if key in env else value
+    if LOGIN_KEY in scope:  # who logged in (see access.py), for the views to filter by
+        env[LOGIN_KEY] = scope[LOGIN_KEY]
     return env
 
 

@@ -11,6 +11,7 @@ Modelled on h2's: the engine buffers what the client sent and what to answer; th
             if conn.wants_tls: break # the go-ahead was the last output: nothing may be read
         if conn.closed: close
         if conn.wants_tls: upgrade the transport, then conn.tls_started()
+        if conn.pending_check: check the login (mailtrap.logins), then conn.checked(verdict)
         read -> conn.receive_data(data)   (b"" when the client closed its side)
         idle too long -> conn.timed_out()
     always, at the end: conn.connection_lost()
@@ -22,6 +23,8 @@ of them a call, so a client that pipelines commands and never reads holds a boun
 from __future__ import annotations
 
 from typing import Protocol
+
+from ..auth import Check, Login
 
 
 class Connection(Protocol):
@@ -39,6 +42,14 @@ class Connection(Protocol):
 
     #: True once the connection should close (when everything is sent).
     closed: bool
+
+    @property
+    def pending_check(self) -> Check | None:
+        """A login to check before anything more is read or answered (LOGIN, PASS, AUTH...):
+        check it, then call :meth:`checked` with the verdict."""
+        ...
+
+    def checked(self, login: Login | None) -> None: ...
 
     def receive_data(self, data: bytes) -> None: ...
 

@@ -14,6 +14,7 @@ import ssl
 import threading
 from collections.abc import Callable
 
+from ..auth import Authenticator
 from ..handoff import hand_off
 from ..protocols.imap import ImapConnection, Mailboxes, too_many_connections
 from ..store import MessageStore, StoreEvent
@@ -38,14 +39,18 @@ class ImapServer(StreamServer):
         max_size: int | None = None,
         starttls: ssl.SSLContext | None = None,
         implicit_tls: ssl.SSLContext | None = None,
+        authenticator: Authenticator | None = None,
+        hostname: str = "localhost",
     ) -> None:
         super().__init__(
             timeout=timeout,
             max_connections=max_connections,
             starttls=starttls,
             implicit_tls=implicit_tls,
+            authenticator=authenticator,
         )
         self.store = store
+        self.hostname = hostname
         #: The largest message APPEND takes (the server's message size limit).
         self.max_size = max_size
         # Shared by the IMAP and IMAPS listeners of one runtime (\Recent claims).
@@ -94,4 +99,6 @@ class ImapServer(StreamServer):
             tls_available=self._starttls is not None,
             tls_active=self._implicit_tls is not None,
             max_message=self.max_size,
+            authenticator=self.authenticator,
+            hostname=self.hostname,
         )

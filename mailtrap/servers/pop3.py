@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ssl
 
+from ..auth import Authenticator
 from ..protocols.pop3 import MaildropLocks, Pop3Connection
 from ..protocols.pop3.replies import err
 from ..store import MessageStore
@@ -34,12 +35,14 @@ class Pop3Server(StreamServer):
         max_connections: int = 1000,
         starttls: ssl.SSLContext | None = None,
         implicit_tls: ssl.SSLContext | None = None,
+        authenticator: Authenticator | None = None,
     ) -> None:
         super().__init__(
             timeout=timeout,
             max_connections=max_connections,
             starttls=starttls,
             implicit_tls=implicit_tls,
+            authenticator=authenticator,
         )
         self.store = store
         # Shared by the POP3 and POP3S listeners of one runtime (RFC 1939 section 8).
@@ -55,6 +58,7 @@ class Pop3Server(StreamServer):
             self.store,
             self.locks,
             hostname=self.hostname,
+            authenticator=self.authenticator,
             tls_available=self._starttls is not None,
             tls_active=self._implicit_tls is not None,
         )

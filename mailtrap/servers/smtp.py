@@ -2,8 +2,10 @@
 
 Differences from aiosmtpd's defaults, each deliberate:
 - an explicit hostname (no ``getfqdn()`` DNS look-up at start), SMTPUTF8 and 8BITMIME on;
-- AUTH PLAIN and LOGIN are offered on plain connections too and accept any credentials, so
-  apps that always log in just work;
+- AUTH (PLAIN, LOGIN, CRAM-MD5) is offered on plain connections too and checked by the one
+  authenticator (in the default ``any`` mode every password works, so apps that always log in
+  just work); ``--smtp-auth required`` answers ``530 5.7.0`` to MAIL first: see
+  ``servers/smtp_auth.py``;
 - DATA lines may be as long as the size limit allows (aiosmtpd answers ``500 Line too long``
   at 1,001 octets, and a bare-LF message is one long "line" to it); command lines keep the
   small limit, so a client cannot make us buffer a huge command;
@@ -25,15 +27,17 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import Any
 
-from aiosmtpd.smtp import SMTP, AuthResult, Envelope, Session, syntax
+from aiosmtpd.smtp import SMTP, Envelope, Session, syntax
 
 from .._version import __version__
+from ..auth import Authenticator
 from ..faults import Faults
 from ..store import MessageStore
 from ..transcript import queued_reply
 from .connections import Connections
 from .faults import FaultHooks, FaultInjection
 from .smtp_address import FastAddresses
+from .smtp_auth import AuthMixin, auth_options
 from .smtp_chunking import KEYWORDS as CHUNKING
 from .smtp_chunking import ChunkingMixin
 from .smtp_pipelining import KEYWORD as PIPELINING
@@ -83,12 +87,14 @@ class StoreHandler(FaultHooks):
                 return refusal
         raw = envelope.original_content or b""
         transcript = server.transcript(envelope)
+        inboxes = server.authenticator.inboxes(envelope.rcpt_tos)  # aliases, catch-alls
         deliver = partial(
             self.store.deliver,
             envelope.mail_from or "",
             envelope.rcpt_tos,
             raw,
             transcript=transcript,
+            inboxes=inboxes,
         )
         if self._committers is None:
             message = deliver()
@@ -97,19 +103,22 @@ class StoreHandler(FaultHooks):
         return queued_reply(message.id)
 
 
-def _accept_any_login(*_args: Any) -> AuthResult:
-    return AuthResult(success=True)
-
-
 class CaptureSMTP(
-    TranscriptMixin, ChunkingMixin, FaultInjection, FastAddresses, PipeliningMixin, SMTP
+    AuthMixin,
+    TranscriptMixin,
+    ChunkingMixin,
+    FaultInjection,
+    FastAddresses,
+    PipeliningMixin,
+    SMTP,
 ):
-    """aiosmtpd's SMTP with our limits, connection tracking, any-credentials AUTH, faults,
-    transcripts, chunking, pipelining, and a fast path for ordinary addresses.
+    """aiosmtpd's SMTP with our limits, connection tracking, our AUTH, faults, transcripts,
+    chunking, pipelining, and a fast path for ordinary addresses.
 
     The mixins' order: the transcript sees DATA first (its lines are no part of it), chunking's
     rules refuse a DATA before the fault stage is asked, and push() runs ours, then the faults'
-    (the greeting, hanging up), then pipelining's, which writes (never aiosmtpd's).
+    (the greeting, hanging up), then pipelining's, which writes (never aiosmtpd's). AUTH reads
+    its responses through the transcript's reader, which masks them.
     """
 
     #: EHLO keywords to add before aiosmtpd's last EHLO line, while an EHLO is answered.
@@ -129,18 +138,26 @@ class CaptureSMTP(
         return list(cls._protocol_names)
 
     def __init__(
-        self, handler: StoreHandler, connections: Connections, *, max_size: int, **kwargs: Any
+        self,
+        handler: StoreHandler,
+        connections: Connections,
+        *,
+        max_size: int,
+        authenticator: Authenticator | None = None,
+        smtp_auth: str = "optional",
+        **kwargs: Any,
     ) -> None:
         self._connections = connections
         self._rejected = False
         self.faults = handler.faults
+        self.authenticator = authenticator = authenticator or Authenticator()
+        self.login_required = smtp_auth == "required"
         super().__init__(
             handler,
             data_size_limit=max_size,
             enable_SMTPUTF8=True,
             decode_data=False,
-            auth_require_tls=False,
-            authenticator=_accept_any_login,
+            **auth_options(authenticator, smtp_auth),
             **kwargs,
         )
         # aiosmtpd built its reader with the command-line limit; DATA lines may be as long as the
@@ -189,6 +206,8 @@ class CaptureSMTP(
         # A DATA line longer than our line limit is longer than the size limit: RFC 5321 4.5.3.1.10.
         elif isinstance(status, str) and status.startswith("500 Line too long"):
             status = "552 Error: Too much mail data"
+        elif status == "250-AUTH ":  # --smtp-auth off: aiosmtpd would list AUTH with nothing
+            return
         await super().push(status)
 
 
@@ -206,8 +225,12 @@ class SmtpServer:
         starttls: ssl.SSLContext | None = None,
         implicit_tls: ssl.SSLContext | None = None,
         faults: Faults | None = None,
+        authenticator: Authenticator | None = None,
+        smtp_auth: str = "optional",
     ) -> None:
         self._handler = StoreHandler(store, faults or Faults())
+        self._authenticator = authenticator or Authenticator()
+        self._smtp_auth = smtp_auth
         self._connections = Connections(max_connections)
         self._implicit_tls = implicit_tls
         self._options = {
@@ -223,6 +246,8 @@ class SmtpServer:
         return CaptureSMTP(
             self._handler,
             self._connections,
+            authenticator=self._authenticator,
+            smtp_auth=self._smtp_auth,
             loop=asyncio.get_running_loop(),
             **self._options,  # type: ignore[arg-type]
         )

@@ -1,8 +1,9 @@
 """What the POP3 and IMAP listeners share: asyncio streams on a bound socket, a connection limit,
 the one drive loop that moves bytes between a socket and a protocol engine (the connection
-contract of :mod:`mailtrap.protocols.contract`), the idle timeout, sessions that end quietly when
-the client goes away, STARTTLS without a plaintext-injection hole, closing that flushes and then
-aborts, and a stop that ends every session at once.
+contract of :mod:`mailtrap.protocols.contract`), checking logins (the authenticator off the
+loop when a hash is involved, the failure delay: :mod:`mailtrap.logins`), the idle timeout,
+sessions that end quietly when the client goes away, STARTTLS without a plaintext-injection
+hole, closing that flushes and then aborts, and a stop that ends every session at once.
 """
 
 from __future__ import annotations
@@ -12,6 +13,9 @@ import logging
 import socket
 import ssl
 
+from .. import logins
+from ..auth import Authenticator
+from ..logins import peer_host
 from ..protocols import Connection
 
 log = logging.getLogger("mailtrap.servers")
@@ -45,7 +49,10 @@ class StreamServer:
         max_connections: int,
         starttls: ssl.SSLContext | None,
         implicit_tls: ssl.SSLContext | None,
+        authenticator: Authenticator | None = None,
     ) -> None:
+        #: Who may log in (the runtime's; any password by default).
+        self.authenticator = authenticator if authenticator is not None else Authenticator()
         self.timeout = timeout
         self.max_connections = max_connections
         self._starttls = starttls
@@ -126,6 +133,11 @@ class StreamServer:
             if connection.wants_tls:
                 await self.start_tls(reader, writer)
                 connection.tls_started()
+                continue
+            check = connection.pending_check
+            if check is not None:
+                peer = peer_host(writer.get_extra_info("peername"))
+                connection.checked(await logins.check(self.authenticator, check.credentials, peer))
                 continue
             client.reading = True
             try:

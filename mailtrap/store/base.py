@@ -73,8 +73,13 @@ class MessageStore(ABC):
         raw: bytes,
         *,
         transcript: bytes | None = None,
+        inboxes: Sequence[str] | None = None,
     ) -> MessageRecord:
-        """Store ``raw`` byte for byte and link it into each recipient's INBOX."""
+        """Store ``raw`` byte for byte and link it into each recipient's INBOX.
+
+        ``inboxes`` names the accounts whose INBOX gets it instead (a users file's aliases route
+        mail to its account); the record keeps ``rcpt_tos`` as the envelope had them.
+        """
 
     @abstractmethod
     def append(

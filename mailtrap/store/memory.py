@@ -45,14 +45,16 @@ class MemoryStore(QueryOperations, FolderOperations, TagOperations):
         raw: bytes,
         *,
         transcript: bytes | None = None,
+        inboxes: Sequence[str] | None = None,
     ) -> MessageRecord:
         recipients = tuple(dict.fromkeys(normalize_address(r) for r in rcpt_tos))
+        accounts = recipients if inboxes is None else [normalize_address(a) for a in inboxes]
         sender = normalize_address(mail_from or "")
         tags = header_tags(raw)
         now = time.time()
         with self._lock:
             held = self._new_message(sender, recipients, raw, now, now, transcript, tags)
-            for address in recipients:
+            for address in accounts:
                 box = self._account(address).inbox
                 if box not in held.links:  # the same account under another spelling
                     self._link(held, box, NO_FLAGS)

@@ -136,13 +136,19 @@ class Folder:
 class _Pending:
     """A delivery waiting for its group's commit."""
 
-    __slots__ = ("error", "mail_from", "raw", "rcpt_tos", "record", "transcript")
+    __slots__ = ("error", "inboxes", "mail_from", "raw", "rcpt_tos", "record", "transcript")
 
     def __init__(
-        self, mail_from: str, rcpt_tos: Sequence[str], raw: bytes, transcript: bytes | None
+        self,
+        mail_from: str,
+        rcpt_tos: Sequence[str],
+        raw: bytes,
+        transcript: bytes | None,
+        inboxes: Sequence[str] | None = None,
     ) -> None:
         self.mail_from = mail_from
         self.rcpt_tos = rcpt_tos
+        self.inboxes = inboxes
         self.raw = raw
         self.transcript = transcript
         self.record: MessageRecord | None = None
@@ -244,8 +250,9 @@ class SqliteState(MessageStore):
         raw: bytes,
         transcript: bytes | None,
         insert: Callable[[sqlite3.Connection, list[StoreEvent], _Pending], None],
+        inboxes: Sequence[str] | None = None,
     ) -> MessageRecord:
-        pending = _Pending(mail_from, rcpt_tos, raw, transcript)
+        pending = _Pending(mail_from, rcpt_tos, raw, transcript, inboxes)
         with self._queue_lock:
             self._queue.append(pending)
         events: list[StoreEvent] = []

@@ -38,8 +38,11 @@ class WriteOperations(SqliteState):
         raw: bytes,
         *,
         transcript: bytes | None = None,
+        inboxes: Sequence[str] | None = None,
     ) -> MessageRecord:
-        return self._deliver_grouped(mail_from, rcpt_tos, raw, transcript, self._insert_delivery)
+        return self._deliver_grouped(
+            mail_from, rcpt_tos, raw, transcript, self._insert_delivery, inboxes
+        )
 
     def _insert_delivery(
         self, db: sqlite3.Connection, events: list[StoreEvent], item: _Pending
@@ -57,7 +60,8 @@ class WriteOperations(SqliteState):
         )
         boxes: dict[int, Folder] = {}
         uids = []
-        for address in recipients:
+        accounts = recipients if item.inboxes is None else map(normalize_address, item.inboxes)
+        for address in accounts:
             account = self._account_row(db, address, create=True)
             if account in boxes:  # the same account under another spelling
                 continue

@@ -6,21 +6,12 @@ from __future__ import annotations
 import threading
 
 import pytest
+from fakeclock import Clock
 
 from mailtrap.faults import Attempt, Faults, RuleError, RuleSpec
 from mailtrap.faults.refused import LIMIT, RefusedLog
 from mailtrap.faults.replies import reply_line
 from mailtrap.faults.rules import MAX_RULES
-
-
-class Clock:
-    """A monotonic clock the test moves by hand."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture

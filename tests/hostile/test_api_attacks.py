@@ -32,7 +32,7 @@ def test_finding_9_three_hundred_waiters_over_8000_messages(mailtrap, api, probe
         for n in range(300):
             sock = socket.create_connection((host, port), timeout=10)
             request = f"GET /api/v1/wait?query=subject:none-{n}&timeout=3 HTTP/1.1\r\n"
-            sock.sendall(request.encode() + b"Host: x\r\n\r\n")
+            sock.sendall(request.encode() + b"Host: 127.0.0.1\r\n\r\n")
             waiters.append(sock)
 
     try:

@@ -122,7 +122,7 @@ def test_a_request_cut_by_stop_still_gets_a_json_answer(mailtrap_factory):
     trap = mailtrap_factory()
     with socket.create_connection(("127.0.0.1", trap.port("http")), timeout=10) as sock:
         sock.sendall(
-            b"POST /api/v1/send HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b"POST /api/v1/send HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
             b"Expect: 100-continue\r\nContent-Length: 1000\r\n\r\n"
         )
         # uvicorn answers 100 Continue once the handler asks for the body: it is in flight.

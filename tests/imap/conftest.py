@@ -43,11 +43,19 @@ class Client:
         self.unsubscribe = store.subscribe(self.connection.notify)
 
     def pending(self) -> bytes:
-        """Whatever the engine has to send right now (e.g. IDLE updates)."""
+        """Whatever the engine has to send right now (e.g. IDLE updates); a login it waits to
+        have checked is checked as the server does (without the failure delay)."""
         out = b""
-        while self.connection.busy:
-            out += self.connection.data_to_send()
-        return out
+        while True:
+            while self.connection.busy:
+                out += self.connection.data_to_send()
+            check = self.connection.pending_check
+            if check is None:
+                return out
+            verdict = None
+            if check.credentials is not None:
+                verdict = self.connection.session.authenticator.verify(check.credentials)
+            self.connection.checked(verdict)
 
     def send(self, data: bytes, mode: str = "whole") -> bytes:
         """Send ``data`` whole or one byte at a time; return every byte answered."""

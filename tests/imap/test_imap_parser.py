@@ -119,6 +119,11 @@ def test_authenticate_without_initial_response():
     assert parse(b"t AUTHENTICATE plain") == c.Authenticate("PLAIN")
 
 
+def test_authenticate_with_a_trailing_space_has_no_initial_response():
+    # mutt through Cyrus SASL writes "AUTHENTICATE CRAM-MD5 " (a space and nothing after it).
+    assert parse(b"t AUTHENTICATE CRAM-MD5 ") == c.Authenticate("CRAM-MD5")
+
+
 def test_authenticate_with_initial_response():
     assert parse(b"t AUTHENTICATE PLAIN AGEAYg==") == c.Authenticate("PLAIN", b"AGEAYg==")
 

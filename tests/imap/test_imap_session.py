@@ -106,7 +106,7 @@ def test_authenticate_cancelled(client):
 def test_authenticate_bad_base64_and_mechanism(client):
     one = client()
     assert one.command("a AUTHENTICATE PLAIN !!!")[0].startswith(b"a BAD")
-    assert one.command("b AUTHENTICATE CRAM-MD5")[0].startswith(b"b NO [CANNOT]")
+    assert one.command("b AUTHENTICATE GSSAPI")[0].startswith(b"b NO [CANNOT]")
     assert one.command(b"c AUTHENTICATE PLAIN " + base64.b64encode(b"x"))[0].startswith(b"c NO")
 
 

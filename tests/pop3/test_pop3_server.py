@@ -100,7 +100,7 @@ def test_capa_over_the_wire(mailtrap, tls_trap):
     with pop(mailtrap, None) as client:
         capabilities = client.capa()
     assert {"TOP", "UIDL", "USER", "RESP-CODES", "PIPELINING", "SASL"} <= set(capabilities)
-    assert capabilities["SASL"] == ["PLAIN"] and "STLS" not in capabilities
+    assert capabilities["SASL"] == ["PLAIN", "LOGIN", "CRAM-MD5"] and "STLS" not in capabilities
     with pop(tls_trap, None) as client:
         assert "STLS" in client.capa()
         client.stls(tls_trap.ssl_context())

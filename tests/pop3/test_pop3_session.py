@@ -94,30 +94,35 @@ def test_auth_plain_with_a_continuation(pop3):
     assert driver.connection.state is State.TRANSACTION
 
 
-def test_auth_plain_uses_the_authorization_identity_when_given(pop3):
+def test_auth_plain_refuses_an_authorization_identity_of_somebody_else(pop3):
     driver = pop3()
-    assert driver(f"AUTH PLAIN {plain('bob@example.com', 'admin', 'pw')}").startswith(
-        b"+OK bob@example.com has 0"
-    )
+    assert driver(f"AUTH PLAIN {plain('bob@example.com', 'admin', 'pw')}") == FAILED
+    assert driver(f"AUTH PLAIN {plain(ALICE, ALICE, 'pw')}").startswith(b"+OK alice@example.com")
+
+
+FAILED = b"-ERR [AUTH] authentication failed\r\n"
 
 
 def test_auth_plain_cancelled_or_malformed(pop3):
     driver = pop3()
     assert driver("AUTH PLAIN") == b"+ \r\n"
     assert driver("*") == b"-ERR authentication cancelled\r\n"
-    assert driver("AUTH PLAIN not!base64") == b"-ERR malformed AUTH PLAIN response\r\n"
-    assert driver("AUTH PLAIN =") == b"-ERR malformed AUTH PLAIN response\r\n"
-    assert driver(f"AUTH PLAIN {base64.b64encode(b'no-nuls').decode()}").startswith(b"-ERR")
-    assert driver(f"AUTH PLAIN {plain('', '', 'pw')}") == b"-ERR empty user name\r\n"
-    assert driver("AUTH CRAM-MD5") == b"-ERR unsupported SASL mechanism; use PLAIN\r\n"
+    assert driver("AUTH PLAIN not!base64") == b"-ERR the SASL response is not base64\r\n"
+    # Credentials that break the rules fail like a wrong password (RFC 3206 [AUTH]).
+    assert driver("AUTH PLAIN =") == FAILED
+    assert driver(f"AUTH PLAIN {base64.b64encode(b'no-nuls').decode()}") == FAILED
+    assert driver(f"AUTH PLAIN {plain('', '', 'pw')}") == FAILED
+    assert driver("AUTH GSSAPI") == b"-ERR unsupported SASL mechanism\r\n"
     assert driver.connection.state is State.AUTHORIZATION
     assert driver(f"USER {ALICE}").startswith(b"+OK")
 
 
 def test_capa_lists_what_we_support(pop3, login):
     assert pop3()("CAPA") == (
-        b"+OK capability list follows\r\nTOP\r\nUIDL\r\nUSER\r\nRESP-CODES\r\nPIPELINING\r\n"
-        b"SASL PLAIN\r\nIMPLEMENTATION mailtrap-" + _version() + b"\r\n.\r\n"
+        b"+OK capability list follows\r\nTOP\r\nUIDL\r\nUSER\r\nRESP-CODES\r\nAUTH-RESP-CODE\r\n"
+        b"PIPELINING\r\nSASL PLAIN LOGIN CRAM-MD5\r\nIMPLEMENTATION mailtrap-"
+        + _version()
+        + b"\r\n.\r\n"
     )
     with_tls = pop3(tls_available=True)("CAPA")
     assert b"\r\nSTLS\r\n" in with_tls

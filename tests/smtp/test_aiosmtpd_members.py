@@ -1,6 +1,7 @@
 """The aiosmtpd (and asyncio stream) members our SMTP subclass overrides or uses beyond their
 public interface: the address fast path (issue 16), the fault stages without a handler hook
-(issue 18), PIPELINING, CHUNKING and transcripts (issue 19). aiosmtpd is pinned to the tested
+(issue 18), PIPELINING, CHUNKING and transcripts (issue 19), AUTH through our authenticator
+(issue 15). aiosmtpd is pinned to the tested
 range in pyproject.toml; if an upgrade renames or reshapes one of these, this fails before
 anything subtle breaks.
 """
@@ -36,6 +37,10 @@ SIGNATURES = {
     "_getparams": "(self, params: Sequence[str]) -> Optional[Dict[str, Union[str, bool]]]",
     "_create_envelope": "(self) -> aiosmtpd.smtp.Envelope",
     "_set_post_data_state": "(self)",
+    # servers/smtp_auth.py: our mechanisms, and --smtp-auth required
+    "auth_PLAIN": "(self, _, args: List[str]) -> aiosmtpd.smtp.AuthResult",
+    "auth_LOGIN": "(self, _, args: List[str]) -> aiosmtpd.smtp.AuthResult",
+    "check_auth_needed": "(self, caller_method: str) -> bool",
     # servers/smtp_transcript.py (through the reader aiosmtpd keeps)
     "_cb_client_connected": (
         "(self, reader: asyncio.streams.StreamReader, writer: asyncio.streams.StreamWriter)"
@@ -105,3 +110,15 @@ def test_reader_attributes():
         assert isinstance(reader._buffer, bytearray)
     finally:
         loop.close()
+
+
+def test_what_our_auth_relies_on():
+    # smtp_AUTH calls an auth_* method as (self, args) and pushes the message of an AuthResult
+    # that is not handled; MAIL asks check_auth_needed first; the mechanisms offered are what
+    # auth_exclude_mechanism leaves; AUTH responses are read with the reader's readline.
+    auth = inspect.getsource(SMTP.smtp_AUTH)
+    assert "auth_method.method(self, args)" in auth and "auth_result.message" in auth
+    assert 'self.check_auth_needed("MAIL")' in inspect.getsource(SMTP.smtp_MAIL)
+    parameters = inspect.signature(SMTP.__init__).parameters
+    assert "auth_require_tls" in parameters and "auth_exclude_mechanism" in parameters
+    assert "self._reader.readline()" in inspect.getsource(SMTP.challenge_auth)

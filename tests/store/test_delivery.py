@@ -35,6 +35,25 @@ def test_duplicate_recipients_get_one_copy(store):
     assert len(store.snapshot("b@x.org").entries) == 1
 
 
+def test_inboxes_route_a_message_to_accounts_other_than_its_recipients(store):
+    # A users file's aliases: mail to postmaster@ and anyone@ goes to alice's INBOX, once;
+    # the record keeps the envelope as it was.
+    message = store.deliver(
+        "a@x.org",
+        ["postmaster@x.org", "anyone@x.org", "bob@x.org"],
+        RAW,
+        inboxes=["alice@x.org", "ALICE@x.org", "bob@x.org"],
+    )
+    assert message.rcpt_tos == ("postmaster@x.org", "anyone@x.org", "bob@x.org")
+    assert set(store.links(message.id)) == {
+        MailboxId("alice@x.org", INBOX),
+        MailboxId("bob@x.org", INBOX),
+    }
+    assert store.snapshot("postmaster@x.org") is None
+    assert store.deliver("a@x.org", ["p@x.org"], RAW, inboxes=["c@x.org"])
+    assert [m.address for m in store.mailboxes()] == ["alice@x.org", "bob@x.org", "c@x.org"]
+
+
 def test_unknown_mailbox_reads_empty(store):
     assert store.snapshot("nobody@x.org") is None
     assert store.messages("nobody@x.org") == []

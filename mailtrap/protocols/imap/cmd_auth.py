@@ -1,72 +1,85 @@
-"""Handlers of LOGIN and AUTHENTICATE PLAIN (RFC 3501 6.2.2-6.2.3, RFC 4616, RFC 4959).
+"""Handlers of LOGIN and AUTHENTICATE (RFC 3501 6.2.2-6.2.3, RFC 4959 SASL-IR).
 
-The login name is a recipient address; any password is accepted, as befits a test mail sink.
+The mechanisms and the rules for names and passwords are :mod:`mailtrap.auth`'s, shared with
+SMTP and POP3. A handler ends in :class:`~.outcomes.Verify`: the server checks the login (off
+the loop when a hash is involved, after the failure delay) and hands back the verdict. Every
+failure is ``NO [AUTHENTICATIONFAILED]`` (RFC 5530), whatever the reason, so a client cannot
+tell a wrong password from an unknown account; a response that is not base64 is ``BAD``, and
+``*`` cancels with ``BAD`` (RFC 3501 6.2.2).
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING
 
-from ...message import normalize_address
+from ...auth import Cancelled, Challenge, Check, Login, Malformed, Mechanism, Refusal
+from ...auth import credentials as rules
+from ...auth.sasl import Step, decode
 from . import commands as c
-from . import format as fmt
 from .format import Atom
-from .outcomes import Bad, Done, No, Outcome, Suspend
+from .outcomes import Bad, Done, No, Outcome, Suspend, Verify
 from .states import NOT_AUTHENTICATED, handles
 
 if TYPE_CHECKING:
     from .session import Session
 
-MAX_USER = 512
+FAILED = Atom("AUTHENTICATIONFAILED")
 
 
-def _log_in(session: Session, user: bytes) -> Done:
-    try:
-        name = user.decode("utf-8")
-    except UnicodeDecodeError:
-        raise No("The user name must be UTF-8", Atom("AUTHENTICATIONFAILED")) from None
-    if not name.strip() or len(user) > MAX_USER or not name.isprintable():
-        raise No("Invalid user name", Atom("AUTHENTICATIONFAILED"))
-    session.user = session.mailboxes.open(normalize_address(name))
-    return Done("Logged in", session.capability_code())
+def _verify(session: Session, found: rules.Credentials | None) -> Verify:
+    def resume(login: Login | None) -> Generator[bytes, None, Done]:
+        if login is None:
+            raise No("Authentication failed", FAILED)
+        # The account opens at login, so its INBOX's UIDVALIDITY is fixed from the first look.
+        session.user = session.mailboxes.open(login.account)
+        return Done("Logged in", session.capability_code())
+        yield
+
+    return Verify(Check(found), resume)
 
 
 @handles(c.Login, NOT_AUTHENTICATED)
 def login(session: Session, command: c.Login) -> Outcome:
     # RFC 3501 6.2.3
-    return _log_in(session, command.user)
-    yield
-
-
-def _plain(session: Session, response: bytes) -> Done:
-    """RFC 4616: ``[authzid] NUL authcid NUL passwd``; the authzid, if given, is the user."""
-    if response.strip() == b"*":  # RFC 3501 6.2.2: the client cancelled
-        raise Bad("AUTHENTICATE cancelled")
     try:
-        decoded = base64.b64decode(response.strip(), validate=True) if response != b"=" else b""
-    except (binascii.Error, ValueError):
-        raise Bad("Invalid base64 in the SASL response") from None
-    parts = decoded.split(b"\0")
-    if len(parts) != 3 or not parts[1]:
-        raise No("Malformed PLAIN credentials", Atom("AUTHENTICATIONFAILED"))
-    authzid, authcid, _password = parts
-    return _log_in(session, authzid or authcid)
+        found: rules.Credentials | None = rules.password(command.user, command.password)
+    except Refusal:
+        found = None
+    return _verify(session, found)
+    yield
 
 
 @handles(c.Authenticate, NOT_AUTHENTICATED)
 def authenticate(session: Session, command: c.Authenticate) -> Outcome:
     # RFC 3501 6.2.2; RFC 4959 (SASL-IR) for the initial response on the command line.
-    if command.mechanism != "PLAIN":
+    exchange = session.authenticator.exchange(command.mechanism, session.hostname)
+    if exchange is None:
         raise No("Unsupported authentication mechanism", Atom("CANNOT"))
-    if command.initial is not None:
-        return _plain(session, command.initial)
-    yield fmt.continuation()
+    initial = command.initial
+    return (yield from _step(session, exchange, lambda: _start(exchange, initial)))
 
-    def resume(line: bytes) -> Generator[bytes, None, Done]:
-        return _plain(session, line)
-        yield
 
-    return Suspend(resume)
+def _start(exchange: Mechanism, initial: bytes | None) -> Step:
+    return exchange.start(None if initial is None else decode(initial, initial=True))
+
+
+def _step(
+    session: Session, exchange: Mechanism, step: Callable[[], Step]
+) -> Generator[bytes, None, Suspend | Verify]:
+    try:
+        result = step()
+    except Malformed as error:
+        raise Bad(str(error)) from None
+    except Cancelled:
+        raise Bad("AUTHENTICATE cancelled") from None
+    except Refusal:
+        return _verify(session, None)
+    if not isinstance(result, Challenge):
+        return _verify(session, result)
+    yield b"+ " + result.line + b"\r\n"  # RFC 3501 7.5: the challenge, base64
+
+    def resume(line: bytes) -> Generator[bytes, None, Suspend | Verify]:
+        return (yield from _step(session, exchange, lambda: exchange.respond(decode(line))))
+
+    return Suspend(resume)  # type: ignore[arg-type]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ...auth import Authenticator, Check, Login
 from ...store import StoreEvent
 from . import format as fmt
 from .cmd_write import append_target_missing
@@ -52,12 +53,16 @@ class ImapConnection:
         max_line: int = MAX_LINE,
         max_command: int = MAX_COMMAND,
         max_message: int | None = None,
+        authenticator: Authenticator | None = None,
+        hostname: str = "localhost",
     ) -> None:
         self.session = Session(
             mailboxes,
             tls_available=tls_available,
             tls_active=tls_active,
             append_limit=max_message,
+            authenticator=authenticator,
+            hostname=hostname,
         )
         self._lexer = CommandLexer(
             max_line=max_line, max_command=max_command, max_message=max_message
@@ -83,6 +88,16 @@ class ImapConnection:
     def wants_tls(self) -> bool:
         """True after STARTTLS was answered: start TLS, then call :meth:`tls_started`."""
         return self.session.starttls_requested and not self.busy
+
+    @property
+    def pending_check(self) -> Check | None:
+        """A login to check before anything more is read or answered: check it, then call
+        :meth:`checked` with the verdict."""
+        return None if self.busy else self.session.pending_check
+
+    def checked(self, login: Login | None) -> None:
+        """The verdict on :attr:`pending_check`: the command goes on."""
+        self._job = self.session.verified(login)
 
     def receive_data(self, data: bytes) -> None:
         """Take bytes from the client; ``b""`` means it closed its side."""
@@ -157,6 +172,8 @@ class ImapConnection:
         self._unread = False
         slices = Slices()
         while self._job is None and not self.closed and not self.session.starttls_requested:
+            if self.session.pending_check is not None:
+                return  # a login is being checked: nothing more until the verdict
             event = self._lexer.next_event()
             if event is NEED_DATA:
                 return

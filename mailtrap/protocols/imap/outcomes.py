@@ -13,6 +13,7 @@ from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
+from ...auth import Check, Login
 from .format import Value
 
 #: Yielded by a handler between slices of long work: nothing to send, the rest comes later.
@@ -61,6 +62,15 @@ class Suspend:
     resume: Callable[[bytes], Generator[bytes, None, Done | None]]
 
 
+@dataclass(frozen=True, slots=True)
+class Verify:
+    """The command waits for the server to check a login (LOGIN, AUTHENTICATE); ``resume``
+    gets the verdict: the :class:`~mailtrap.auth.Login`, or None when it failed."""
+
+    check: Check
+    resume: Callable[[Login | None], Generator[bytes, None, Done | None]]
+
+
 class No(Exception):
     """A semantic failure: ``tag NO [code] text`` (RFC 3501 7.1.2)."""
 
@@ -79,4 +89,4 @@ class Bad(Exception):
         self.code = code
 
 
-Outcome = Generator[bytes, None, "Done | Suspend | None"]
+Outcome = Generator[bytes, None, "Done | Suspend | Verify | None"]

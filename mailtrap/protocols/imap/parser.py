@@ -75,7 +75,8 @@ def _authenticate(cursor: Cursor) -> c.Authenticate:
     cursor.sp()
     mechanism = cursor.atom("a SASL mechanism").decode("ascii").upper()
     initial = None
-    if cursor.accept(b" "):
+    # mutt (through Cyrus SASL) sends "AUTHENTICATE CRAM-MD5 " with nothing after the space.
+    if cursor.accept(b" ") and not cursor.at_end():
         initial = cursor.atom("a base64 initial response")  # RFC 4959: base64 / "="
     return c.Authenticate(mechanism, initial)
 

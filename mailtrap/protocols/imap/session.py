@@ -10,6 +10,7 @@ import logging
 from collections.abc import Generator, Iterator
 
 from ..._version import __version__
+from ...auth import Authenticator, Check, Login
 from ...store import MessageStore
 from . import (  # noqa: F401 (register handlers)
     cmd_any,
@@ -24,7 +25,7 @@ from . import commands as c
 from . import format as fmt
 from .format import Atom
 from .mailboxes import Mailboxes
-from .outcomes import Bad, Done, No, Suspend
+from .outcomes import Bad, Done, No, Suspend, Verify
 from .selected import SelectedMailbox
 from .states import HANDLERS, State, next_state
 
@@ -47,7 +48,6 @@ BASE_CAPABILITIES = (
     "LIST-STATUS",
     "SPECIAL-USE",
     "CREATE-SPECIAL-USE",
-    "AUTH=PLAIN",
 )
 #: Commands during whose answer no EXPUNGE may be sent (RFC 3501 7.4.1); their UID forms may.
 _NO_EXPUNGE = (c.Fetch, c.Store, c.Search)
@@ -77,8 +77,13 @@ class Session:
         tls_available: bool = False,
         tls_active: bool = False,
         append_limit: int | None = None,
+        authenticator: Authenticator | None = None,
+        hostname: str = "localhost",
     ) -> None:
         self.mailboxes = mailboxes
+        #: Who may log in (the runtime's; any password by default).
+        self.authenticator = authenticator if authenticator is not None else Authenticator()
+        self.hostname = hostname
         #: The largest message APPEND takes (RFC 7889 APPENDLIMIT), when there is a limit.
         self.append_limit = append_limit
         self.state = State.NOT_AUTHENTICATED
@@ -90,6 +95,7 @@ class Session:
         self.starttls_requested = False
         self.server_id = {"name": "mailtrap", "version": __version__}
         self._waiting: tuple[bytes, c.Command, Suspend] | None = None
+        self._verifying: tuple[bytes, c.Command, Verify] | None = None
 
     @property
     def store(self) -> MessageStore:
@@ -97,6 +103,7 @@ class Session:
 
     def capabilities(self) -> list[str]:
         caps = list(BASE_CAPABILITIES)
+        caps += (f"AUTH={name}" for name in self.authenticator.mechanisms())
         if self.append_limit is not None:
             caps.append(f"APPENDLIMIT={self.append_limit}")
         if self.tls_available and not self.tls_active and self.state is State.NOT_AUTHENTICATED:
@@ -130,6 +137,18 @@ class Session:
             return
         yield from self._finish(tag, command, handler.run(self, command))
 
+    @property
+    def pending_check(self) -> Check | None:
+        """The login a command waits to have checked (see :meth:`verified`), or None."""
+        return self._verifying[2].check if self._verifying is not None else None
+
+    def verified(self, login: Login | None) -> Iterator[bytes]:
+        """The server's verdict on :attr:`pending_check`: the command goes on."""
+        assert self._verifying is not None
+        tag, command, verify = self._verifying
+        self._verifying = None
+        yield from self._finish(tag, command, verify.resume(login))
+
     def resume(self, line: bytes) -> Iterator[bytes]:
         """Hand a client line to the waiting command."""
         assert self._waiting is not None
@@ -159,6 +178,9 @@ class Session:
         else:
             if isinstance(result, Suspend):
                 self._waiting = (tag, command, result)
+                return
+            if isinstance(result, Verify):
+                self._verifying = (tag, command, result)
                 return
             done = result if isinstance(result, Done) else Done()
             status, line = "OK", fmt.status(tag, "OK", done.text, done.code)

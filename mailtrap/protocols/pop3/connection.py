@@ -11,12 +11,13 @@ from __future__ import annotations
 import secrets
 import time
 
+from ...auth import Authenticator, Check, Login
 from ...store import MessageStore
 from ..lines import NEED_DATA, LineFramer, TooLong
 from . import replies
 from .commands import CommandError, parse_command
 from .maildrop import MaildropLocks
-from .session import Action, Session, State
+from .session import Action, Response, Session, State
 
 #: The longest command line accepted, CRLF included. RFC 2449 section 4 says 255 octets; we allow
 #: more so that long addresses, passwords and AUTH PLAIN responses (RFC 5034 section 4) fit.
@@ -36,9 +37,23 @@ class Pop3Connection:
         tls_available: bool = False,
         tls_active: bool = False,
         max_line: int = MAX_LINE,
+        authenticator: Authenticator | None = None,
     ) -> None:
-        self.session = Session(store, locks, tls_available=tls_available, tls_active=tls_active)
+        authenticator = authenticator if authenticator is not None else Authenticator()
+        # RFC 1939 7: the greeting's timestamp, when APOP is offered.
+        stamp = f"<{secrets.token_hex(8)}.{int(time.time())}@{hostname}>"
+        self._stamp = stamp if authenticator.offers_digests else ""
+        self.session = Session(
+            store,
+            locks,
+            authenticator=authenticator,
+            hostname=hostname,
+            stamp=self._stamp.encode("utf-8", "replace"),
+            tls_available=tls_available,
+            tls_active=tls_active,
+        )
         self.hostname = hostname
+        self._checking: Check | None = None
         self._framer = LineFramer(max_line)
         self._out = bytearray(self._greeting())
         self._unread = False  # bytes came in that may hold a command not yet answered
@@ -52,15 +67,26 @@ class Pop3Connection:
 
     def _greeting(self) -> bytes:
         """The server greeting, with an APOP timestamp (RFC 1939 sections 4 and 7)."""
-        stamp = f"<{secrets.token_hex(8)}.{int(time.time())}@{self.hostname}>"
-        return replies.ok(f"mailtrap POP3 ready {stamp}")
+        return replies.ok(f"mailtrap POP3 ready {self._stamp}".rstrip())
 
     # -- the driver's side ------------------------------------------------------------------
 
     @property
     def busy(self) -> bool:
         """True while output waits, or received bytes may hold a command to answer."""
-        return bool(self._out) or (self._unread and not self.closed and not self._tls_pending)
+        if self._out:
+            return True
+        return self._unread and not (self.closed or self._tls_pending or self._checking)
+
+    @property
+    def pending_check(self) -> Check | None:
+        """A login to check (after PASS, APOP or AUTH) before anything more is answered."""
+        return None if self._out else self._checking
+
+    def checked(self, login: Login | None) -> None:
+        """The verdict on :attr:`pending_check`: its answer is the next output."""
+        self._checking = None
+        self._respond(self.session.checked(login))
 
     @property
     def wants_tls(self) -> bool:
@@ -79,7 +105,11 @@ class Pop3Connection:
 
     def data_to_send(self, limit: int = CHUNK) -> bytes:
         """What to send now: pending output, then the answer to the next buffered command."""
-        while not self._out and self._unread and not self.closed and not self._tls_pending:
+        while (
+            not self._out
+            and self._unread
+            and not (self.closed or self._tls_pending or self._checking)
+        ):
             line = self._framer.next_line()
             if line is NEED_DATA:
                 self._unread = False
@@ -124,6 +154,12 @@ class Pop3Connection:
                 self._out += replies.err(str(error))
                 return
             response = session.handle(command)
+        if response.check is not None:
+            self._checking = response.check
+            return
+        self._respond(response)
+
+    def _respond(self, response: Response) -> None:
         self._out += response.data
         if response.action is Action.START_TLS:
             # RFC 2595 section 4: nothing the client sent before the handshake may be used.

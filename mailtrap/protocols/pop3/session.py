@@ -8,13 +8,14 @@ turned into a reply in one place, :meth:`Session.handle`.
 
 from __future__ import annotations
 
-import binascii
 import enum
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from ..._version import __version__
+from ...auth import Authenticator, Check, Login, Refusal, credentials, sasl
+from ...auth.credentials import Credentials
 from ...store import SEEN, Entry, MessageStore
 from . import replies
 from .commands import (
@@ -99,6 +100,13 @@ class Action(enum.Enum):
 class Response:
     data: bytes
     action: Action | None = None
+    #: Set instead of ``data``: the answer waits for this check (the server's verdict goes to
+    #: :meth:`Session.checked`, whose response is the answer).
+    check: Check | None = None
+
+
+def _check(found: Credentials | None) -> Response:
+    return Response(b"", check=Check(found))
 
 
 class Refused(Exception):
@@ -118,17 +126,25 @@ class Session:
         store: MessageStore,
         locks: MaildropLocks,
         *,
+        authenticator: Authenticator | None = None,
+        hostname: str = "localhost",
+        stamp: bytes = b"",
         tls_available: bool = False,
         tls_active: bool = False,
     ) -> None:
         self.store = store
         self.locks = locks
+        self.authenticator = authenticator if authenticator is not None else Authenticator()
+        self.hostname = hostname
+        #: The greeting's APOP timestamp (RFC 1939 section 7).
+        self.stamp = stamp
         self.tls_available = tls_available
         self.tls_active = tls_active
         self.state = State.AUTHORIZATION
         self.maildrop: Maildrop | None = None
-        #: True after ``AUTH PLAIN`` without an initial response: the next line is the response.
+        #: True while a SASL exchange waits for the client: the next line is its response.
         self.awaiting_sasl = False
+        self._exchange: sasl.Mechanism | None = None
         self._user: str | None = None
         self._lock_key: str | None = None
 
@@ -156,6 +172,7 @@ class Session:
     def dropped(self) -> None:
         """The connection is gone or timed out: no UPDATE state, nothing deleted (RFC 1939 6)."""
         self.awaiting_sasl = False
+        self._exchange = None
         self._fire(Trigger.DROPPED)
 
     def tls_started(self) -> None:
@@ -166,10 +183,8 @@ class Session:
     # -- AUTHORIZATION -----------------------------------------------------------------------
 
     def _login(self, name: str) -> Response:
-        """Open the maildrop of ``name`` (any credentials are accepted), locking it."""
+        """Open the maildrop of the account ``name`` (its login checked), locking it."""
         self._user = None
-        if not name:
-            raise Refused("empty user name")
         key = self.locks.acquire(name)
         if key is None:
             # RFC 2449 section 8.1.2: another session holds this maildrop.
@@ -182,48 +197,75 @@ class Session:
             replies.ok(f"{replies.quote(name)} has {count} message(s) ({octets} octets)")
         )
 
+    def checked(self, login: Login | None) -> Response:
+        """The authenticator's verdict on the :class:`Check` a command asked for."""
+        if login is None:
+            # RFC 3206 4: [AUTH] says the credentials failed; the same for every reason.
+            return Response(replies.err("authentication failed", "AUTH"))
+        try:
+            return self._login(login.account)
+        except Refused as refused:
+            return Response(replies.err(refused.text, refused.code))
+
     def _on_user(self, command: User) -> Response:
-        # RFC 1939 section 7: USER name, then PASS.
+        # RFC 1939 section 7: USER name, then PASS. Any name is taken: PASS says if it works.
         self._user = command.name
         return Response(replies.ok(f"{replies.quote(command.name)} accepted, send PASS"))
 
     def _on_pass(self, command: Pass) -> Response:
         if self._user is None:
             raise Refused("send USER first")
-        return self._login(self._user)
+        name, self._user = self._user, None
+        try:
+            return _check(credentials.password(name, command.password))
+        except Refusal:
+            return _check(None)
 
     def _on_apop(self, command: Apop) -> Response:
-        # RFC 1939 section 7: any digest is accepted (no users are configured).
-        return self._login(command.name)
+        # RFC 1939 section 7: the digest of the greeting's timestamp and the password.
+        if not self.authenticator.offers_digests:
+            raise Refused("APOP is not offered: use USER and PASS")
+        try:
+            name = credentials.check_name(command.name)
+        except Refusal:
+            return _check(None)
+        digest = command.digest.lower()
+        return _check(credentials.Digest(name, self.stamp, digest, "apop"))
 
     def _on_auth(self, command: Auth) -> Response:
-        # RFC 5034 section 4.
-        if command.mechanism != "PLAIN":
-            raise Refused("unsupported SASL mechanism; use PLAIN")
-        if command.initial is None:
-            self.awaiting_sasl = True
-            return Response(replies.continuation())
-        return self._plain(command.initial)
+        # RFC 5034 section 4: AUTH mechanism [initial-response], then + challenges.
+        exchange = self.authenticator.exchange(command.mechanism, self.hostname)
+        if exchange is None:
+            raise Refused("unsupported SASL mechanism")
+        initial = command.initial
+        return self._step(
+            lambda: exchange.start(
+                None if initial is None else sasl.decode(initial.encode(), initial=True)
+            ),
+            exchange,
+        )
 
     def sasl_response(self, line: bytes) -> Response:
-        """The client's answer to our ``+`` challenge during ``AUTH PLAIN``."""
+        """The client's answer to our ``+`` challenge during ``AUTH``."""
+        exchange, self._exchange = self._exchange, None
         self.awaiting_sasl = False
-        if line.strip() == b"*":
-            # RFC 5034 section 4: "*" cancels the exchange.
-            return Response(replies.err("authentication cancelled"))
-        try:
-            return self._plain(line.decode("ascii", "replace").strip())
-        except Refused as refused:
-            return Response(replies.err(refused.text, refused.code))
+        assert exchange is not None
+        return self._step(lambda: exchange.respond(sasl.decode(line)), exchange)
 
-    def _plain(self, encoded: str) -> Response:
-        # RFC 4616 section 2: message = [authzid] NUL authcid NUL passwd, base64 in POP3.
+    def _step(self, step: Callable[[], sasl.Step], exchange: sasl.Mechanism) -> Response:
         try:
-            decoded = b"" if encoded == "=" else binascii.a2b_base64(encoded, strict_mode=True)
-            authzid, authcid, _password = decoded.decode("utf-8").split("\0")
-        except (binascii.Error, UnicodeDecodeError, ValueError):
-            raise Refused("malformed AUTH PLAIN response") from None
-        return self._login(authzid or authcid)
+            result = step()
+        except sasl.Malformed as error:
+            return Response(replies.err(str(error)))
+        except sasl.Cancelled:
+            return Response(replies.err("authentication cancelled"))  # RFC 5034 section 4
+        except Refusal:
+            return _check(None)
+        if isinstance(result, sasl.Challenge):
+            self.awaiting_sasl = True
+            self._exchange = exchange
+            return Response(b"+ " + result.line + b"\r\n")
+        return _check(result)
 
     def _on_stls(self, command: Stls) -> Response:
         # RFC 2595 section 4.
@@ -235,8 +277,11 @@ class Session:
         return Response(replies.ok("begin TLS negotiation"), Action.START_TLS)
 
     def _on_capa(self, command: Capa) -> Response:
-        # RFC 2449 section 5; USER and SASL stay listed after login ("both" states, section 6).
-        capabilities = ["TOP", "UIDL", "USER", "RESP-CODES", "PIPELINING", "SASL PLAIN"]
+        # RFC 2449 section 5; USER and SASL stay listed after login ("both" states, section 6);
+        # RFC 3206 5: AUTH-RESP-CODE, the [AUTH] code on failed logins.
+        sasl_names = " ".join(self.authenticator.mechanisms())
+        capabilities = ["TOP", "UIDL", "USER", "RESP-CODES", "AUTH-RESP-CODE", "PIPELINING"]
+        capabilities.append(f"SASL {sasl_names}")
         if self.tls_available and not self.tls_active and self.state is State.AUTHORIZATION:
             capabilities.append("STLS")
         capabilities.append(f"IMPLEMENTATION mailtrap-{__version__}")
