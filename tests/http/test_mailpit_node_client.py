@@ -33,3 +33,18 @@ def test_the_npm_mailpit_clients_checks_and_configuration(
     [photo] = api_for(trap).ok_json(f"/api/v1/message/{stored.id}")["Attachments"]
     summary = node_script("mailpit_checks.mjs", trap.http_url, stored.id, photo["PartID"], site.url)
     assert summary["ok"] is True and summary["checks"] >= 17
+
+
+def test_the_npm_mailpit_clients_release(node_script, mailtrap_factory):
+    upstream = mailtrap_factory()
+    relay = f"127.0.0.1:{upstream.smtp_port}"
+    trap = mailtrap_factory(relay=relay)
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = "app@example.com", "a@x.org", "Release"
+    message.set_content("on its way")
+    stored = trap.store.deliver("app@example.com", ["a@x.org"], message.as_bytes())
+    summary = node_script("release_client.mjs", trap.http_url, stored.id, relay)
+    assert summary["ok"] is True and summary["checks"] == 4
+    [copy] = upstream.wait_for()
+    assert copy.subject == "Release"
+    assert copy.recipients == ["released@example.com", "second@example.com"]
