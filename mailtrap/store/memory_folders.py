@@ -3,7 +3,7 @@
 Folder names are paths split by :data:`~.model.DELIMITER`; the rules follow RFC 3501 6.3.3-6.3.7
 (missing parents are created, a deleted parent with children stays as ``noselect``, a rename
 carries the children along, renaming INBOX moves its mail). Names arrive validated by
-:func:`check_name`.
+:func:`.model.check_name`.
 """
 
 from __future__ import annotations
@@ -15,35 +15,17 @@ from .memory_state import Account, Folder, MemoryState
 from .model import (
     DELIMITER,
     INBOX,
-    SPECIAL_USES,
     FolderError,
     FolderExists,
     FolderInfo,
     MailboxId,
     MailboxRef,
     NoSuchFolder,
+    check_name,
     folder_key,
+    parents,
+    special_uses,
 )
-
-
-def check_name(folder: str) -> str:
-    """The folder path to use for ``folder``; FolderError when it cannot name a folder.
-
-    A trailing delimiter is dropped (RFC 3501 6.3.3: it only says children are intended);
-    empty names and empty levels (``a//b``) are refused. A first level of INBOX in any case is
-    INBOX, so ``inbox/Sub`` is a child of INBOX.
-    """
-    name = folder_key(folder.removesuffix(DELIMITER))
-    if not name or any(not level for level in name.split(DELIMITER)):
-        raise FolderError(f"{folder!r} is not a valid folder name")
-    if any(ord(char) < 0x20 or ord(char) == 0x7F for char in name):
-        raise FolderError("folder names may not contain control characters")
-    return name
-
-
-def _parents(name: str) -> list[str]:
-    levels = name.split(DELIMITER)
-    return [DELIMITER.join(levels[:i]) for i in range(1, len(levels))]
 
 
 class FolderOperations(MemoryState):
@@ -53,15 +35,13 @@ class FolderOperations(MemoryState):
         self, mailbox: MailboxId, special_use: str | Collection[str] | None = None
     ) -> FolderInfo:
         name = check_name(mailbox.folder)
-        uses = frozenset((special_use,) if isinstance(special_use, str) else special_use or ())
-        if not uses <= SPECIAL_USES:
-            raise FolderError(f"{' '.join(sorted(uses - SPECIAL_USES))} is not a special use")
+        uses = special_uses(special_use)
         with self._lock:
             account = self._account(mailbox.owner)
             existing = account.folders.get(name)
             if existing is not None and not existing.noselect:
                 raise FolderExists(f"folder {name!r} already exists")
-            for parent in _parents(name):
+            for parent in parents(name):
                 if parent not in account.folders:
                     account.folders[parent] = Folder(self, account, parent)
             if existing is not None:  # a former parent becomes a real folder again
@@ -133,7 +113,7 @@ class FolderOperations(MemoryState):
         self._unlink(inbox, uids)
 
     def _add_parents(self, account: Account, name: str) -> None:
-        for parent in _parents(name):
+        for parent in parents(name):
             if parent not in account.folders:
                 account.folders[parent] = Folder(self, account, parent)
 

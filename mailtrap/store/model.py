@@ -1,4 +1,5 @@
-"""The store's value types: message records, mailbox names, entries, snapshots, folder errors.
+"""The store's value types and naming rules: message records, mailbox and folder names (the
+rules every backend checks them by), entries, snapshots, folder errors.
 
 Everything here is immutable. A message is stored once (its :class:`MessageRecord` and raw
 bytes) and linked into any number of mailboxes by an :class:`Entry` that carries that mailbox's
@@ -9,6 +10,7 @@ records and entries compare by value, never by identity.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import NamedTuple
@@ -160,3 +162,32 @@ class NoSuchFolder(FolderError):
 
 class FolderExists(FolderError):
     code = "ALREADYEXISTS"
+
+
+def check_name(folder: str) -> str:
+    """The folder path to use for ``folder``; FolderError when it cannot name a folder.
+
+    A trailing delimiter is dropped (RFC 3501 6.3.3: it only says children are intended);
+    empty names and empty levels (``a//b``) are refused. A first level of INBOX in any case is
+    INBOX, so ``inbox/Sub`` is a child of INBOX.
+    """
+    name = folder_key(folder.removesuffix(DELIMITER))
+    if not name or any(not level for level in name.split(DELIMITER)):
+        raise FolderError(f"{folder!r} is not a valid folder name")
+    if any(ord(char) < 0x20 or ord(char) == 0x7F for char in name):
+        raise FolderError("folder names may not contain control characters")
+    return name
+
+
+def parents(name: str) -> list[str]:
+    """The paths of a folder's ancestors, the outermost first."""
+    levels = name.split(DELIMITER)
+    return [DELIMITER.join(levels[:i]) for i in range(1, len(levels))]
+
+
+def special_uses(special_use: str | Collection[str] | None) -> frozenset[str]:
+    """The RFC 6154 attributes asked for (one, several or none); FolderError for another."""
+    uses = frozenset((special_use,) if isinstance(special_use, str) else special_use or ())
+    if not uses <= SPECIAL_USES:
+        raise FolderError(f"{' '.join(sorted(uses - SPECIAL_USES))} is not a special use")
+    return uses

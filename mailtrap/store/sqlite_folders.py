@@ -10,17 +10,18 @@ import sqlite3
 from collections.abc import Collection
 
 from .events import FoldersChanged, StoreEvent
-from .memory_folders import _parents, check_name
 from .model import (
     DELIMITER,
     INBOX,
-    SPECIAL_USES,
     FolderError,
     FolderExists,
     FolderInfo,
     MailboxId,
     NoSuchFolder,
+    check_name,
     folder_key,
+    parents,
+    special_uses,
 )
 from .sqlite_state import Folder, flags_of
 from .sqlite_tags import TagOperations
@@ -33,9 +34,7 @@ class FolderOperations(TagOperations):
         self, mailbox: MailboxId, special_use: str | Collection[str] | None = None
     ) -> FolderInfo:
         name = check_name(mailbox.folder)
-        uses = frozenset((special_use,) if isinstance(special_use, str) else special_use or ())
-        if not uses <= SPECIAL_USES:
-            raise FolderError(f"{' '.join(sorted(uses - SPECIAL_USES))} is not a special use")
+        uses = special_uses(special_use)
 
         def work(db: sqlite3.Connection, events: list[StoreEvent]) -> FolderInfo:
             account = self._account_row(db, mailbox.owner, create=True)
@@ -134,7 +133,7 @@ class FolderOperations(TagOperations):
         self._unlink(db, events, inbox, [uid for uid, _, _ in rows])
 
     def _add_parents(self, db: sqlite3.Connection, account: int, name: str) -> None:
-        for parent in _parents(name):
+        for parent in parents(name):
             found = db.execute(
                 "SELECT 1 FROM folders WHERE account = ? AND name = ?", (account, parent)
             ).fetchone()

@@ -159,14 +159,10 @@ class WriteOperations(SqliteState):
             raise FolderError("messages can only be copied between folders of one account")
         pairs, added = [], []
         for uid in sorted(set(uids)):
-            row = db.execute(
-                f"SELECT e.flags, {RECORD_COLUMNS} FROM entries e JOIN messages m "
-                "ON m.seq = e.seq WHERE e.folder = ? AND e.uid = ?",
-                (src.rowid, uid),
-            ).fetchone()
-            if row is None:
+            entry = self._entry(db, src.rowid, uid)
+            if entry is None:
                 continue
-            record, flags = record_of(row[1:]), flags_of(row[0])
+            _, record, flags = entry
             new_uid = self._link(db, record.seq, dst, flags)
             pairs.append((uid, new_uid))
             added.append(Entry(new_uid, record, flags))
@@ -197,18 +193,13 @@ class WriteOperations(SqliteState):
         changed = []
         unseen_change = 0
         for uid in uids:
-            row = db.execute(
-                f"SELECT e.flags, {RECORD_COLUMNS} FROM entries e JOIN messages m "
-                "ON m.seq = e.seq WHERE e.folder = ? AND e.uid = ?",
-                (box.rowid, uid),
-            ).fetchone()
-            if row is None:
+            entry = self._entry(db, box.rowid, uid)
+            if entry is None:
                 continue
-            old = flags_of(row[0])
+            _, record, old = entry
             new = old | flags if mode == "add" else old - flags if mode == "remove" else flags
             if new == old:
                 continue
-            record = record_of(row[1:])
             was_seen, seen = SEEN in old, SEEN in new
             db.execute(
                 "UPDATE entries SET flags = ?, seen = ? WHERE folder = ? AND uid = ?",
@@ -297,20 +288,26 @@ class WriteOperations(SqliteState):
             grouped[Folder(row)] = uids
         return grouped
 
+    @staticmethod
+    def _entry(db: sqlite3.Connection, folder: int, uid: int) -> Entry | None:
+        """One link of a folder, or None when that UID is not there."""
+        row = db.execute(
+            f"SELECT e.flags, {RECORD_COLUMNS} FROM entries e JOIN messages m "
+            "ON m.seq = e.seq WHERE e.folder = ? AND e.uid = ?",
+            (folder, uid),
+        ).fetchone()
+        return Entry(uid, record_of(row[1:]), flags_of(row[0])) if row is not None else None
+
     def _unlink(
         self, db: sqlite3.Connection, events: list[StoreEvent], box: Folder, uids: list[int]
     ) -> list[Entry]:
         removed_entries, removed_ids = [], []
         unseen_change = 0
         for uid in uids:
-            row = db.execute(
-                f"SELECT e.flags, {RECORD_COLUMNS} FROM entries e JOIN messages m "
-                "ON m.seq = e.seq WHERE e.folder = ? AND e.uid = ?",
-                (box.rowid, uid),
-            ).fetchone()
-            if row is None:
+            entry = self._entry(db, box.rowid, uid)
+            if entry is None:
                 continue
-            flags, record = flags_of(row[0]), record_of(row[1:])
+            _, record, flags = entry
             db.execute("DELETE FROM entries WHERE folder = ? AND uid = ?", (box.rowid, uid))
             if SEEN not in flags:
                 unseen_change -= 1
