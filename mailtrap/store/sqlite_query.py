@@ -112,18 +112,23 @@ def _sql(term: Term, read: str) -> tuple[str, list[Any]]:
     """A term as an SQL condition over ``m`` (messages) and ``d`` (docs)."""
     if isinstance(term, Contains):
         columns = _COLUMNS_OF[term.field]
-        if len(term.needle) >= 3:
+        # A document keeps a long body's start: those bodies are read whole if need be.
+        whole = "body" in columns
+        if len(term.needle) >= 3:  # the index answers: a list of rows, never a scan
             phrase = '"' + term.needle.replace('"', '""') + '"'
             match = "{" + " ".join(columns) + "} : " + phrase
-            condition, params = (
-                "m.seq IN (SELECT rowid FROM docs_fts WHERE docs_fts MATCH ?)",
-                [match],
+            found = "SELECT rowid FROM docs_fts WHERE docs_fts MATCH ?"
+            if not whole:
+                return f"m.seq IN ({found})", [match]
+            return (
+                f"m.seq IN ({found} UNION ALL SELECT i.seq FROM docs i JOIN messages b "
+                "ON b.seq = i.seq WHERE i.complete = 0 AND body_contains(b.id, ?))",
+                [match, term.needle],
             )
-        else:
-            condition = " OR ".join(f"instr(d.{c}, ?) > 0" for c in columns)
-            params = [term.needle] * len(columns)
-        if "body" in columns:  # a document keeps a long body's start: the rest is read if need be
-            condition = f"({condition} OR (d.complete = 0 AND body_contains(m.id, ?)))"
+        condition = " OR ".join(f"instr(d.{c}, ?) > 0" for c in columns)
+        params = [term.needle] * len(columns)
+        if whole:
+            condition += " OR (d.complete = 0 AND body_contains(m.id, ?))"
             params.append(term.needle)
         return f"({condition})", params
     if isinstance(term, Not):
@@ -200,8 +205,7 @@ class SqliteStore(ReadOperations):
         direction = "DESC" if filter.newest_first else "ASC"
         window = [-1 if limit is None else limit, start]
         if filter.mailbox is None:
-            total = db.execute("SELECT count(*) FROM messages").fetchone()[0]
-            unread = db.execute("SELECT count(*) FROM messages WHERE unseen > 0").fetchone()[0]
+            total, unread = self._kept(db, "messages"), self._kept(db, "unread")
             rows = db.execute(
                 f"SELECT {RECORD_COLUMNS} FROM messages m ORDER BY m.seq {direction} "
                 "LIMIT ? OFFSET ?",
@@ -325,9 +329,7 @@ class SqliteStore(ReadOperations):
         return row is not None and row[0] == 0
 
     def unread_count(self) -> int:
-        return (
-            self._reader().execute("SELECT count(*) FROM messages WHERE unseen > 0").fetchone()[0]
-        )
+        return self._kept(self._reader(), "unread")
 
     def stats(self) -> dict[str, int]:
         return {

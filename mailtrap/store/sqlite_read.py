@@ -76,7 +76,7 @@ class ReadOperations(FolderOperations):
         return [record_of(row) for row in rows]
 
     def count(self) -> int:
-        return self._reader().execute("SELECT count(*) FROM messages").fetchone()[0]
+        return self._kept(self._reader(), "messages")
 
     def mailboxes(self) -> list[MailboxInfo]:
         def work(db: sqlite3.Connection) -> list[MailboxInfo]:

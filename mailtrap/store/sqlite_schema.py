@@ -17,7 +17,7 @@ from ..tags import header_tags, tag_key
 
 #: "mtrp" (mailtrap) in ASCII, as PRAGMA application_id.
 APPLICATION_ID = 0x6D747270
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 #: The searchable fields of a message, in the order of ``searchdoc.FIELDS`` (column names).
 DOC_COLUMNS = (
     "message_id",
@@ -148,9 +148,39 @@ def _add_tags(connection: sqlite3.Connection) -> None:
             connection.execute("INSERT INTO message_tags (seq, key) VALUES (?, ?)", (seq, key))
 
 
+#: Version 3: what a million messages need answered without a scan: the count of messages and
+#: of unread ones kept in ``meta`` by triggers, and an index of the documents that keep only
+#: the start of a long body (a text search reads those bodies whole).
+_VERSION_3 = """
+INSERT OR REPLACE INTO meta (key, value) VALUES ('messages', (SELECT count(*) FROM messages));
+INSERT OR REPLACE INTO meta (key, value)
+    VALUES ('unread', (SELECT count(*) FROM messages WHERE unseen > 0));
+CREATE TRIGGER message_counted AFTER INSERT ON messages BEGIN
+    UPDATE meta SET value = value + 1 WHERE key = 'messages';
+    UPDATE meta SET value = value + 1 WHERE key = 'unread' AND new.unseen > 0;
+END;
+CREATE TRIGGER message_uncounted AFTER DELETE ON messages BEGIN
+    UPDATE meta SET value = value - 1 WHERE key = 'messages';
+    UPDATE meta SET value = value - 1 WHERE key = 'unread' AND old.unseen > 0;
+END;
+CREATE TRIGGER message_read_state AFTER UPDATE OF unseen ON messages
+WHEN (old.unseen > 0) != (new.unseen > 0) BEGIN
+    UPDATE meta SET value = value + (CASE WHEN new.unseen > 0 THEN 1 ELSE -1 END)
+    WHERE key = 'unread';
+END;
+CREATE INDEX docs_incomplete ON docs (seq) WHERE complete = 0;
+"""
+
+
+def _add_counts(connection: sqlite3.Connection) -> None:
+    """Version 2 to 3: the kept counts and the index of incomplete documents."""
+    for statement in _statements(_VERSION_3):
+        connection.execute(statement)
+
+
 #: Migrations: MIGRATIONS[n] takes a database from version n to n + 1. A new database is made
 #: as version 1 and taken through every step, so each step runs in every test.
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _add_tags}
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _add_tags, 2: _add_counts}
 
 
 class DatabaseError(Exception):

@@ -352,6 +352,11 @@ class SqliteState(MessageStore):
         )
         return entries_of(rows)
 
+    @staticmethod
+    def _kept(db: sqlite3.Connection, count: str) -> int:
+        """A count the schema's triggers keep: ``messages`` or ``unread`` (unseen somewhere)."""
+        return db.execute("SELECT value FROM meta WHERE key = ?", (count,)).fetchone()[0]
+
     def _snapshot(self, db: sqlite3.Connection, box: Folder) -> MailboxSnapshot:
         return MailboxSnapshot(
             box.id, box.uidvalidity, box.uidnext, tuple(self._entries(db, box.rowid))

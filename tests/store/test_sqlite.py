@@ -15,6 +15,7 @@ from storecases import RAW
 
 from mailtrap import MailTrap
 from mailtrap.store import SEEN, DatabaseError, MailboxId, SqliteStore, sqlite_schema
+from mailtrap.store.query import Filter
 
 BOB = "bob@x.org"
 DATA = Path(__file__).parent / "data"
@@ -149,12 +150,14 @@ def test_a_database_of_schema_1_is_migrated_with_its_mail(tmp_path):
     shutil.copyfile(DATA / "schema1.db", path)
     store = SqliteStore(path)
     try:
-        assert store._reader().execute("PRAGMA user_version").fetchone()[0] == 2
+        latest = sqlite_schema.SCHEMA_VERSION
+        assert store._reader().execute("PRAGMA user_version").fetchone()[0] == latest
         one, two, three = (f"87efeb17{n:08x}" for n in (1, 2, 3))
         assert [m.id for m in store.messages()] == [one, two, three]
         assert store.tags_of(one) == ("billing", "Urgent") and store.tags_of(two) == ("Urgent",)
         assert store.tags() == {"billing": 1, "Urgent": 2}
         assert store.is_read(one) and not store.is_read(two)
+        assert store.query(Filter()).total == 3 and store.query(Filter()).unread == 2  # kept counts
         archive = store.snapshot(MailboxId("bob@example.org", "Archive"))
         assert [e.message.id for e in archive.entries] == [one]
         assert b"Subject: three" in store.raw(three)
