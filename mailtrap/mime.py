@@ -1,18 +1,21 @@
 """The full parsed view of a raw message: bodies, attachments, headers and links.
 
-Parsed with the standard library's ``email`` package (``policy.default``) on demand; the store
-keeps parsed views in its bounded cache (``store.parsed(id)``), so neither ingest nor memory
-pays for it. Broken or undecodable parts never raise: the view degrades (a body decoded with
-replacement characters, a part kept as raw bytes), and the raw message is always still there.
+The parts, and the number each attachment carries, are the core's one MIME walk
+(:mod:`mailtrap.mimetree`), the same parts IMAP and the API's downloads number; the standard
+library's ``email`` package (``policy.default``) reads each part's header block and decodes its
+content, and picks the text and HTML bodies (``get_body``) from the tree the walk built. Parsed
+on demand; the store keeps parsed views in its bounded cache (``store.parsed(id)``), so neither
+ingest nor memory pays for it. Broken or undecodable parts never raise: the view degrades (a
+body decoded with replacement characters, a part kept as raw bytes), and the raw message is
+always still there.
 
 The work is bounded whatever the message holds (Dovecot bounds its parser the same way, at
-10,000 parts and 100 levels): the parser is fed a few KiB at a time and stops after
-:data:`MAX_PARTS` parts or :data:`MAX_DEPTH` levels of nesting; the rest of the message is
-then shown as one opaque ``application/octet-stream`` attachment (see :data:`REST`). A
+10,000 parts and 100 levels): the walk splits at most ``mimetree.MAX_PARTS`` parts and follows
+``mimetree.MAX_DEPTH`` levels of nesting (a part deeper than that is one leaf); the parts past
+the cap are shown as one opaque ``application/octet-stream`` attachment (see :data:`REST`). A
 Content-* field is parsed up to :data:`FIELD_LIMIT` characters, and the header list is decoded
 as :func:`mailtrap.message.header_text` bounds it (the standard library's structured header
-parser is quadratic). Feeding in pieces also keeps the parser from splitting the whole
-message into lines at once: parsing costs about the message's size in memory, not six times it.
+parser is quadratic).
 """
 
 from __future__ import annotations
@@ -21,25 +24,20 @@ import binascii
 import logging
 import re
 from dataclasses import dataclass, field
-from email import policy
 from email.message import EmailMessage, Message
-from email.parser import BytesFeedParser
+from email.parser import BytesParser
 from email.policy import EmailPolicy
 from html.parser import HTMLParser
 
 from .message import HEADER_LIMIT, header_block, header_text, read_head
+from .mimetree import BodyPart, RawOffsets, leaves, message_structure
 
 log = logging.getLogger("mailtrap.mime")
 
-#: The most MIME parts one parse makes (each costs the parser about 100 us).
-MAX_PARTS = 1000
-#: The most levels of multipart and message/rfc822 nesting one parse follows.
-MAX_DEPTH = 64
 #: How much of a Content-* field the parser reads (the structured parser is quadratic).
 FIELD_LIMIT = 8192
-#: The part number given to the unparsed rest of a message cut at MAX_PARTS or MAX_DEPTH.
+#: The part number given to the unsplit rest of a message cut at MAX_PARTS (no IMAP number).
 REST = "rest"
-_FEED = 4096
 
 
 class _BoundedPolicy(EmailPolicy):
@@ -52,6 +50,7 @@ class _BoundedPolicy(EmailPolicy):
 
 
 _POLICY = _BoundedPolicy()
+_HEADERS = BytesParser(policy=_POLICY)
 _URL = re.compile(r"""\bhttps?://[^\s<>"'`]+""", re.IGNORECASE)
 _TRAILING = ".,;:!?'\")]}"
 
@@ -154,18 +153,18 @@ def single_text_part(raw: bytes) -> tuple[Message, str, str] | None:
 
 
 def parse_full(raw: bytes) -> ParsedMessage:
-    """:func:`parse` through ``email``'s parser, whatever the message's shape."""
+    """:func:`parse` through the MIME walk and ``email``, whatever the message's shape."""
     try:
-        message, rest = _email(raw)
-    except Exception:  # the parser is lenient; this is the last line of defence
+        message, numbered, rest = _walk(raw)
+    except Exception:  # the walk and the parser are lenient; this is the last line of defence
         log.exception("unparseable message")
-        message, rest = EmailMessage(), b""
+        message, numbered, rest = EmailMessage(), [], b""
     text_part, html_part = _body_part(message, "plain"), _body_part(message, "html")
     text = _content(text_part) if text_part is not None else ""
     html = _content(html_part) if html_part is not None else ""
     attachments: list[Attachment] = []
     inline: list[Attachment] = []
-    for part_id, part in _leaves(message, ""):
+    for part_id, part in numbered:
         if part is text_part or part is html_part:
             continue
         item = _attachment(part_id, part)
@@ -185,34 +184,34 @@ def parse_full(raw: bytes) -> ParsedMessage:
     )
 
 
-def _email(raw: bytes) -> tuple[Message, bytes]:
-    """The parsed message, and the bytes left unparsed once MAX_PARTS or MAX_DEPTH was hit."""
-    made: list[Message] = []
-
-    def factory(policy: EmailPolicy = _POLICY) -> Message:
-        part = EmailMessage(policy)
-        made.append(part)
-        return part
-
-    parser = BytesFeedParser(_factory=factory, policy=_POLICY)
-    made.clear()  # the parser made one to try the factory
-    for start in range(0, len(raw), _FEED):
-        parser.feed(raw[start : start + _FEED])
-        if len(made) > MAX_PARTS or (made and _depth(made[0]) > MAX_DEPTH):
-            return parser.close(), raw[start + _FEED :]
-    return parser.close(), b""
+def _walk(raw: bytes) -> tuple[Message, list[tuple[str, Message]], bytes]:
+    """The message as ``email`` objects shaped like the walk's tree, its numbered leaves, and
+    the bytes left unsplit once the walk hit MAX_PARTS."""
+    structure = message_structure(raw)
+    to_raw = RawOffsets(raw, structure.wire)
+    made: dict[int, Message] = {}  # by id() of the tree's node
+    root = _assemble(raw, structure.root, to_raw, made, digest=False)
+    numbered = [(number, made[id(node)]) for number, node in leaves(structure)]
+    rest = raw[to_raw(structure.cut) :] if structure.cut is not None else b""
+    return root, numbered, rest
 
 
-def _depth(root: Message) -> int:
-    """How deep the part being parsed is: the length of the chain of last children."""
-    depth, part = 0, root
-    while part.is_multipart():
-        children = part.get_payload()
-        if not isinstance(children, list) or not children:
-            break
-        part = children[-1]
-        depth += 1
-    return depth
+def _assemble(
+    raw: bytes, node: BodyPart, to_raw: RawOffsets, made: dict[int, Message], digest: bool
+) -> Message:
+    """One part of the tree as an ``EmailMessage``: its header block parsed, its payload the
+    body as ``email``'s own parser keeps it (bytes as surrogate-escaped text), or its parts."""
+    start, body = to_raw(node.header_start), to_raw(node.body_start)
+    part = _HEADERS.parsebytes(raw[start:body], headersonly=True)
+    if digest:  # RFC 2046 5.1.5: a digest's parts are messages unless they say otherwise
+        part.set_default_type("message/rfc822")
+    if node.children:
+        is_digest = node.subtype == "digest"
+        part.set_payload([_assemble(raw, c, to_raw, made, is_digest) for c in node.children])
+    else:
+        part.set_payload(raw[body : to_raw(node.body_end)].decode("ascii", "surrogateescape"))
+    made[id(node)] = part
+    return part
 
 
 def parsed_cost(view: ParsedMessage) -> int:
@@ -252,43 +251,16 @@ def _content(part: Message) -> str:
         return payload.decode("utf-8", errors="replace")
 
 
-def _leaves(message: Message, prefix: str, depth: int = 0) -> list[tuple[str, Message]]:
-    """Leaf parts with their IMAP part numbers (RFC 3501 6.4.5); message/rfc822 is a leaf,
-    and so is a multipart deeper than MAX_DEPTH."""
-    leaf = message.get_content_type() == "message/rfc822" or depth > MAX_DEPTH
-    if not message.is_multipart() or leaf:
-        return [(prefix or "1", message)]
-    children = message.get_payload()
-    if not isinstance(children, list):
-        return []
-    found = []
-    for index, child in enumerate(children, 1):
-        number = f"{prefix}.{index}" if prefix else str(index)
-        if child.is_multipart() and child.get_content_type() != "message/rfc822":
-            found.extend(_leaves(child, number, depth + 1))
-        else:
-            found.append((number, child))
-    return found
-
-
 def _attachment(part_id: str, part: Message) -> Attachment:
     try:
         return _decoded(part_id, part)
-    except Exception:  # RecursionError re-serialising a deep message/rfc822, ...
+    except Exception:  # a header email cannot read, ...
         return Attachment(part_id, "", "application/octet-stream", "", "attachment", b"")
 
 
 def _decoded(part_id: str, part: Message) -> Attachment:
-    if part.get_content_type() == "message/rfc822":
-        inner = part.get_payload()
-        data = (
-            inner[0].as_bytes(policy=policy.SMTP)
-            if isinstance(inner, list) and inner and isinstance(inner[0], Message)
-            else b""
-        )
-    else:
-        payload = part.get_payload(decode=True)
-        data = payload if isinstance(payload, bytes) else b""
+    payload = part.get_payload(decode=True)  # a message/rfc822 part: its bytes as received
+    data = payload if isinstance(payload, bytes) else b""
     try:
         filename = part.get_filename() or ""
     except Exception:

@@ -61,7 +61,10 @@ def test_protocol_engines_are_sans_io(path):
 
 @pytest.mark.parametrize(
     "path",
-    [*_sources(PACKAGE / "store"), PACKAGE / "message.py", PACKAGE / "mime.py"],
+    [
+        *_sources(PACKAGE / "store"),
+        *(PACKAGE / name for name in ("message.py", "mime.py", "mimetree.py", "mimeheaders.py")),
+    ],
     ids=lambda p: p.name,
 )
 def test_store_and_message_know_no_front_end(path):

@@ -5,7 +5,7 @@ with raw ``Parts``, ``Raw`` with the envelope and the data) and the v2 list enve
 Headers keep the names as written and their raw values, unfolded (MailHog's clients decode
 encoded words and transfer encodings themselves); a header that occurs more than once lists
 every value (MailHog kept the last). Bodies are the raw text after the header block. Parts are
-found by the same boundary walk as downloads (:mod:`.parts`).
+the core's one MIME walk (:mod:`mailtrap.mimetree`), as downloads and IMAP see them.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from ..mimetree import BodyPart, RawOffsets, message_structure
 from ..store import MessageRecord
 from . import parts
 from .serialize import clean_header
@@ -34,28 +35,29 @@ def _text(data: bytes) -> str:
     return data.decode("utf-8", "replace")
 
 
-def _content(raw: bytes, start: int, end: int, depth: int) -> tuple[Json, Json | None]:
+def _content(raw: bytes, node: BodyPart, to_raw: RawOffsets) -> tuple[Json, Json | None]:
     """A part as MailHog's ``Content``, and its ``MIME`` (its parts) when it is multipart."""
-    head, body, children = parts.split(raw, start, end)
+    start, body, end = to_raw(node.header_start), to_raw(node.body_start), to_raw(node.body_end)
     headers: dict[str, list[str]] = {}
     names: dict[str, str] = {}
-    for name, value in head.raw_items():
+    for name, value in parts.header(raw, start, body).raw_items():
         key = names.setdefault(name.lower(), name)
         headers.setdefault(key, []).append(clean_header(str(value)))
     content = {"Headers": headers, "Body": _text(raw[body:end]), "Size": end - start, "MIME": None}
-    if not children or depth >= parts.MAX_DEPTH:
+    if not node.children:
         return content, None
     inner = []
-    for child_start, child_end in children:
-        child, child_mime = _content(raw, child_start, child_end, depth + 1)
-        child["MIME"] = child_mime
-        inner.append(child)
+    for child in node.children:
+        child_content, child_mime = _content(raw, child, to_raw)
+        child_content["MIME"] = child_mime
+        inner.append(child_content)
     return content, {"Parts": inner}
 
 
 def message(record: MessageRecord, raw: bytes) -> Json:
     """One message as MailHog's API shows it."""
-    content, mime = _content(raw, 0, len(raw), 0)
+    structure = message_structure(raw)
+    content, mime = _content(raw, structure.root, RawOffsets(raw, structure.wire))
     created = datetime.fromtimestamp(record.received).astimezone()
     return {
         "ID": record.id,

@@ -4,7 +4,8 @@ SMTP transcript, and release (sending it on through the ``--relay`` server, as M
 Their paths and methods are in the route table, :mod:`.routes`.
 
 ``{ID}`` may be ``latest`` (the newest message, or the newest matching ``?query=``). Parts are
-streamed in chunks straight from the raw bytes (see :mod:`.parts`) and always served as
+found by the core's MIME walk (kept in the store's cache as kind ``"mime-tree"``, shared with
+IMAP), streamed in chunks straight from the raw bytes (see :mod:`.parts`) and always served as
 downloads; ``/view/{ID}.html`` runs under a CSP that allows no script at all.
 """
 
@@ -20,6 +21,7 @@ from flask import Response, request
 
 from ..message import header_block
 from ..mime import ParsedMessage
+from ..mimetree import message_structure, structure_cost
 from ..relay import RelayError, ReleaseError
 from ..store import MessageRecord
 from ..transcript import decode
@@ -129,7 +131,8 @@ def _part(message: MessageRecord, part_id: str) -> tuple[str, str, bytes | Itera
 
     The body of a leaf found in the raw bytes is streamed in chunks."""
     raw = raw_of(message)
-    leaf = parts.find_leaf(raw, part_id)
+    structure = state().store.derived("mime-tree", message.id, message_structure, structure_cost)
+    leaf = parts.find_leaf(raw, part_id, structure)
     if leaf is not None:
         name = leaf.filename or leaf.content_id or f"part-{part_id}"
         return _content_type(leaf), name, parts.decoded_chunks(raw, leaf)

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from ...message import EMPTY_SUMMARY, Summary
 from ...mime import ParsedMessage
+from ...mimetree import MessageStructure, message_structure, structure_cost
 from ...store import (
     SEEN,
     SYSTEM_FLAGS,
@@ -31,15 +32,10 @@ from . import format as fmt
 from .format import Atom
 from .mailboxes import Mailboxes
 from .sequence import SequenceSet
-from .structure import MessageStructure, message_structure
 
 
 class MessageGone(Exception):
     """The message's bytes left the store (another session expunged it)."""
-
-
-def _structure_cost(structure: MessageStructure) -> int:
-    return 2 * len(structure.wire) + 4096
 
 
 RECENT = "\\Recent"
@@ -136,9 +132,7 @@ class SelectedMailbox:
 
     def structure(self, entry: Entry) -> MessageStructure:
         """The message's parsed structure, from the store's cache."""
-        found = self.store.derived(
-            "imap-structure", entry.message.id, message_structure, _structure_cost
-        )
+        found = self.store.derived("mime-tree", entry.message.id, message_structure, structure_cost)
         if found is None:
             raise MessageGone(entry.uid)
         return found

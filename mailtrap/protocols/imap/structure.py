@@ -1,18 +1,19 @@
 """Everything FETCH needs from a message's bytes: structure, ENVELOPE and BODY[section] octets.
 
 Sections are cut from the wire bytes (:func:`wire_bytes`) by offsets, never re-serialised, so
-folding, odd line breaks and every octet count are the original's. The parsing lives in
-``structure_parse``, ENVELOPE in ``structure_envelope``, BODY/BODYSTRUCTURE in
-``structure_body``; this module adds section extraction and re-exports them all. (Parsed
-structures are kept in the store's cache, by message ID: see ``selected.SelectedMailbox``.)
+folding, odd line breaks and every octet count are the original's. The part tree is the core's
+one MIME walk (:mod:`mailtrap.mimetree`, shared with the HTTP API and the MIME view), ENVELOPE
+is in ``structure_envelope``, BODY/BODYSTRUCTURE in ``structure_body``; this module adds
+section extraction and re-exports them all. (Parsed structures are kept in the store's cache,
+by message ID, as kind ``"mime-tree"``: see ``selected.SelectedMailbox``.)
 """
 
 from __future__ import annotations
 
+from ...mimeheaders import header_fields
+from ...mimetree import BodyPart, MessageStructure, message_structure, wire_bytes
 from .structure_body import body_structure
 from .structure_envelope import address_list, envelope
-from .structure_headers import header_fields
-from .structure_parse import BodyPart, MessageStructure, message_structure, wire_bytes
 
 __all__ = [
     "BodyPart",

@@ -7,9 +7,9 @@ string goes on the wire.
 
 from __future__ import annotations
 
+from ...mimetree import BodyPart, MessageStructure, Params
 from .format import Joined
 from .structure_envelope import envelope
-from .structure_parse import BodyPart, MessageStructure, Params
 
 
 def body_structure(structure: MessageStructure, extensible: bool) -> list:

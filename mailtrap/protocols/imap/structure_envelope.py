@@ -7,9 +7,9 @@ make sense of still comes out as some address rather than an error.
 
 from __future__ import annotations
 
+from ...mimeheaders import header_values
+from ...mimetree import BodyPart, MessageStructure
 from .format import Joined
-from .structure_headers import header_values, imap_value
-from .structure_parse import BodyPart, MessageStructure
 
 _FIELDS = frozenset(
     {
@@ -217,3 +217,14 @@ def _join(tokens: list[Token]) -> str:
 
 def _string(text: str) -> str | bytes:
     return imap_value(text.encode("latin-1"))
+
+
+def imap_value(data: bytes) -> str | bytes:
+    """A header value as an IMAP string: ``str`` when it is UTF-8 (ASCII included), else raw bytes.
+
+    Either way the engine's formatter sends exactly the original octets.
+    """
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data

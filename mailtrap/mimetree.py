@@ -1,20 +1,31 @@
-"""Parse a message's wire bytes into a tree of MIME parts, each with its offsets in those bytes.
+"""The one MIME walk: a message's parts as a tree with offsets, numbered as IMAP numbers them.
 
-The ``email`` package interprets each part's Content-* fields (RFC 2045 defaults, RFC 2231
-parameter continuations); the tree and every offset come from our own scan of the bytes, because
-``email`` keeps no offsets. Broken input never raises: it degrades to text/plain.
+Every reader of parts uses this tree: IMAP's BODYSTRUCTURE and BODY[section]
+(``protocols/imap/structure*``), the API's ``/part/{PartID}`` downloads and MailHog's parts
+(``api/parts.py``, ``api/mailhog.py``), and the MIME view's attachments (``mime.py``, which asks
+``email`` only to decode each part). So a part number means the same part everywhere
+(:func:`leaves`, RFC 3501 6.4.5).
+
+The tree is parsed from the message's wire bytes (:func:`wire_bytes`: CRLF line ends, as IMAP
+sends them); :func:`raw_offset` maps its offsets back into the raw bytes, for readers that serve
+a part's bytes as received. The ``email`` package interprets each part's Content-* fields (RFC
+2045 defaults, RFC 2231 parameter continuations); the tree and every offset come from our own
+scan of the bytes, because ``email`` keeps no offsets. Broken input never raises: it degrades to
+text/plain. The work is bounded: past :data:`MAX_DEPTH` levels or :data:`MAX_PARTS` parts,
+parts are not split further (``MessageStructure.cut`` says where splitting stopped).
 """
 
 from __future__ import annotations
 
+import bisect
 import logging
 from dataclasses import dataclass
 from email.message import Message
 from email.utils import collapse_rfc2231_value
 
-from .structure_headers import header_end, header_values, text, uncomment
+from .mimeheaders import header_end, header_values, text, uncomment
 
-log = logging.getLogger("mailtrap.imap")
+log = logging.getLogger("mailtrap.mimetree")
 
 Params = tuple[tuple[str, str], ...]
 
@@ -31,9 +42,10 @@ _CONTENT_FIELDS = frozenset(
     }
 )
 _US_ASCII: Params = (("charset", "us-ascii"),)
-# Limits against hostile nesting and part floods; past them, parts are not split further.
-_MAX_DEPTH = 64
-_MAX_PARTS = 5000
+#: The most levels of multipart and message/rfc822 nesting the walk follows.
+MAX_DEPTH = 64
+#: The most parts one walk makes (the MIME view pays about 100 us to decode each).
+MAX_PARTS = 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,10 +73,15 @@ class BodyPart:
 
 @dataclass(frozen=True, slots=True)
 class MessageStructure:
-    """A message as IMAP sends it (``wire``) and the tree of its parts (``root``)."""
+    """A message as IMAP sends it (``wire``) and the tree of its parts (``root``).
+
+    ``cut`` is the offset in ``wire`` from which nothing was split because of MAX_PARTS (the
+    parts from there on belong to no part of the tree), or None.
+    """
 
     wire: bytes
     root: BodyPart
+    cut: int | None = None
 
 
 def wire_bytes(raw: bytes) -> bytes:
@@ -84,12 +101,89 @@ def wire_bytes(raw: bytes) -> bytes:
 def message_structure(raw: bytes) -> MessageStructure:
     """Parse raw message bytes; never raises (broken parts degrade to text/plain)."""
     wire = wire_bytes(raw)
+    parser = _Parser(wire)
     try:
-        root = _Parser(wire).message(0, len(wire), 0)
+        root = parser.message(0, len(wire), 0)
     except Exception:  # a bug must not cost the client its mail: fall back to one text part
         log.exception("unparseable message structure")
         root = BodyPart(0, 0, 0, len(wire), params=_US_ASCII, lines=count_lines(wire, 0, len(wire)))
-    return MessageStructure(wire, root)
+        return MessageStructure(wire, root)
+    return MessageStructure(wire, root, parser.cut)
+
+
+def structure_cost(structure: MessageStructure) -> int:
+    """About how many bytes a structure holds, for the store's cache (kind ``"mime-tree"``)."""
+    return 2 * len(structure.wire) + 4096
+
+
+def leaves(structure: MessageStructure) -> list[tuple[str, BodyPart]]:
+    """Every leaf part with its IMAP part number, in order (RFC 3501 6.4.5).
+
+    A multipart's children are numbered from 1 (the top level's too); a message that is not
+    multipart is part "1"; a message/rfc822 part is a leaf, and so is a part not split
+    because of MAX_DEPTH or MAX_PARTS.
+    """
+    root = structure.root
+    if root.type != "multipart":
+        return [("1", root)]
+    found: list[tuple[str, BodyPart]] = []
+    _number(root, "", found)
+    return found
+
+
+def _number(node: BodyPart, prefix: str, found: list[tuple[str, BodyPart]]) -> None:
+    for index, child in enumerate(node.children, 1):
+        if child.type == "multipart":  # at most MAX_DEPTH levels: the parser saw to that
+            _number(child, f"{prefix}{index}.", found)
+        else:
+            found.append((f"{prefix}{index}", child))
+
+
+class RawOffsets:
+    """Maps offsets in a message's wire bytes to the same places in its raw bytes.
+
+    :func:`wire_bytes` only adds bytes (a CR before a bare LF, an LF after a bare CR), so
+    ``wire(r) = r + (bare line ends in raw[:r])`` grows strictly; an offset is found by a
+    search that halves the distance each step, counting with ``bytes.count`` (no Python loop
+    over lines). Offsets already found are kept, so a walk in order costs one pass.
+    """
+
+    def __init__(self, raw: bytes, wire: bytes) -> None:
+        self.raw = raw
+        self.same = raw is wire
+        self.known = [(0, 0)]  # (wire offset, raw offset), sorted
+
+    def __call__(self, offset: int) -> int:
+        if self.same:
+            return offset
+        index = bisect.bisect_right(self.known, (offset, len(self.raw) + 1)) - 1
+        w, r = self.known[index]
+        while w < offset:
+            gap = offset - w
+            guess = min(r + gap, len(self.raw))  # the furthest it can be: no bare line end
+            excess = w + (guess - r) + self._inserted(r, guess) - offset
+            if excess <= 0:
+                w, r = offset, guess
+                break
+            # wire grows 1 or 2 bytes a raw byte: the place is ``excess`` or more raw bytes
+            # before the guess, and ``gap / 2`` or more after ``r``
+            step = max(guess - r - excess, (gap + 1) // 2)
+            w, r = w + step + self._inserted(r, r + step), r + step
+        bisect.insort(self.known, (w, r))
+        return r
+
+    def _inserted(self, start: int, end: int) -> int:
+        """Bytes wire_bytes adds for the raw bytes ``raw[start:end]``."""
+        raw = self.raw
+        if start >= end:
+            return 0
+        crlf = raw.count(b"\r\n", start, end)
+        added = raw.count(b"\n", start, end) + raw.count(b"\r", start, end) - 2 * crlf
+        if start > 0 and raw[start - 1] == 0x0D and raw[start] == 0x0A:
+            added -= 1  # that LF ends a CRLF begun before ``start``
+        if end < len(raw) and raw[end - 1] == 0x0D and raw[end] == 0x0A:
+            added -= 1  # that CR begins a CRLF ended after ``end``
+        return added
 
 
 def count_lines(wire: bytes, start: int, end: int) -> int:
@@ -106,6 +200,7 @@ class _Parser:
     def __init__(self, wire: bytes) -> None:
         self.wire = wire
         self.parts = 0
+        self.cut: int | None = None
 
     def message(self, start: int, end: int, depth: int) -> BodyPart:
         """The root part of a message (top level or encapsulated) spanning ``[start, end)``."""
@@ -128,7 +223,7 @@ class _Parser:
         }
         kind, params = content.type, content.params
         span = {"header_start": start, "header_end": body_start, "body_start": body_start}
-        deep = depth >= _MAX_DEPTH or self.parts >= _MAX_PARTS
+        deep = depth >= MAX_DEPTH or self.parts >= MAX_PARTS
         if kind.startswith("multipart/") and not deep:
             child_type = "message/rfc822" if kind == "multipart/digest" else "text/plain"
             children = self.children(body_start, end, content.boundary(), child_type, depth)
@@ -169,16 +264,21 @@ class _Parser:
         if not boundary:
             return ()
         children = []
-        spans = _delimited(self.wire, start, end, b"--" + boundary)
+        spans = _delimited(self.wire, start, end, b"--" + boundary, MAX_PARTS - self.parts + 1)
         for child_start, child_end in spans:
-            if self.parts >= _MAX_PARTS:
+            if self.parts >= MAX_PARTS:
+                if self.cut is None:
+                    self.cut = child_start
                 break
             children.append(self.part(child_start, child_end, child_type, depth + 1))
         return tuple(children)
 
 
-def _delimited(wire: bytes, start: int, end: int, delimiter: bytes) -> list[tuple[int, int]]:
-    """The body parts between delimiter lines in ``wire[start:end]`` (RFC 2046 5.1.1).
+def _delimited(
+    wire: bytes, start: int, end: int, delimiter: bytes, limit: int
+) -> list[tuple[int, int]]:
+    """The body parts between delimiter lines in ``wire[start:end]`` (RFC 2046 5.1.1), at most
+    ``limit`` of them.
 
     A delimiter line is ``--boundary`` at the start of a line, optionally ``--`` (the close
     delimiter) and transport padding, then CRLF. The CRLF before it belongs to the delimiter, so a
@@ -205,7 +305,7 @@ def _delimited(wire: bytes, start: int, end: int, delimiter: bytes) -> list[tupl
             continue
         if part_start >= 0:
             spans.append((part_start, max(part_start, line_start)))
-        if close or tail >= end:
+        if close or tail >= end or len(spans) >= limit:
             return spans
         part_start, pos = tail + 2, tail  # this line's CRLF may open the next delimiter
     if part_start >= 0:

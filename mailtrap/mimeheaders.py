@@ -1,7 +1,8 @@
 """Header blocks in a message's wire bytes: where a header ends, where each field lies, its value.
 
 Works on offsets into the wire bytes (every line ending is CRLF there), so callers can cut the
-original field lines, folding and all, without the ``email`` package re-folding them.
+original field lines, folding and all, without the ``email`` package re-folding them. Used by
+the MIME walk (:mod:`mailtrap.mimetree`) and IMAP's ENVELOPE and HEADER.FIELDS.
 """
 
 from __future__ import annotations
@@ -114,17 +115,6 @@ def uncomment(value: bytes) -> bytes:
             out.append(char)
             quoted = char == 0x22
     return bytes(out).strip(b" \t")
-
-
-def imap_value(data: bytes) -> str | bytes:
-    """A header value as an IMAP string: ``str`` when it is UTF-8 (ASCII included), else raw bytes.
-
-    Either way the engine's formatter sends exactly the original octets.
-    """
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data
 
 
 def text(data: bytes) -> str:
