@@ -7,7 +7,7 @@ Every reader of parts uses this tree: IMAP's BODYSTRUCTURE and BODY[section]
 (:func:`leaves`, RFC 3501 6.4.5).
 
 The tree is parsed from the message's wire bytes (:func:`wire_bytes`: CRLF line ends, as IMAP
-sends them); :func:`raw_offset` maps its offsets back into the raw bytes, for readers that serve
+sends them); :class:`RawOffsets` maps its offsets back into the raw bytes, for readers that serve
 a part's bytes as received. The ``email`` package interprets each part's Content-* fields (RFC
 2045 defaults, RFC 2231 parameter continuations); the tree and every offset come from our own
 scan of the bytes, because ``email`` keeps no offsets. Broken input never raises: it degrades to
