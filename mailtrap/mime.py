@@ -28,9 +28,12 @@ from email.message import EmailMessage, Message
 from email.parser import BytesParser
 from email.policy import EmailPolicy
 from html.parser import HTMLParser
+from typing import TYPE_CHECKING
 
 from .message import HEADER_LIMIT, header_block, header_text, read_head
-from .mimetree import BodyPart, RawOffsets, leaves, message_structure
+
+if TYPE_CHECKING:
+    from .mimetree import BodyPart, RawOffsets
 
 log = logging.getLogger("mailtrap.mime")
 
@@ -187,6 +190,9 @@ def parse_full(raw: bytes) -> ParsedMessage:
 def _walk(raw: bytes) -> tuple[Message, list[tuple[str, Message]], bytes]:
     """The message as ``email`` objects shaped like the walk's tree, its numbered leaves, and
     the bytes left unsplit once the walk hit MAX_PARTS."""
+    # Here, not at import: mail of one text part (the common case) never needs the walk.
+    from .mimetree import RawOffsets, leaves, message_structure
+
     structure = message_structure(raw)
     to_raw = RawOffsets(raw, structure.wire)
     made: dict[int, Message] = {}  # by id() of the tree's node

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from .config import Config
-from .store import MemoryStore, MessageStore, SqliteStore
+from .store import MemoryStore, MessageStore
 
 
 def open_store(config: Config) -> MessageStore:
     """The configured store; ``DatabaseError`` when the database file cannot be used."""
     if config.db:
+        from .store.sqlite_query import SqliteStore
+
         return SqliteStore(
             config.db,
             sync=config.db_sync,

@@ -1,4 +1,5 @@
-"""The single source of truth for captured mail: interface, events, memory backend."""
+"""The single source of truth for captured mail: interface, events, the memory backend, and
+the SQLite backend (loaded on first use, so ``import mailtrap`` never imports ``sqlite3``)."""
 
 from .base import FlagMode, MessageStore
 from .cache import DerivedCache
@@ -33,8 +34,6 @@ from .model import (
     NoSuchFolder,
     as_mailbox,
 )
-from .sqlite_query import SqliteStore
-from .sqlite_schema import DatabaseError
 
 __all__ = [
     "DELETED",
@@ -70,3 +69,15 @@ __all__ = [
     "TagsChanged",
     "as_mailbox",
 ]
+
+
+def __getattr__(name: str) -> object:  # PEP 562: the SQLite backend's names, on first use
+    if name == "SqliteStore":
+        from .sqlite_query import SqliteStore
+
+        return SqliteStore
+    if name == "DatabaseError":
+        from .sqlite_schema import DatabaseError
+
+        return DatabaseError
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import pickle
 import struct
 import subprocess
 import sys
@@ -53,6 +52,8 @@ def build_docs(batch: list[tuple[str, tuple[str, ...], bytes]]) -> list[SearchDo
 
 
 def _write(stream: BinaryIO, value: object) -> None:
+    import pickle  # here, not at import: only the indexer and its worker need it
+
     data = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
     stream.write(_LENGTH.pack(len(data)) + data)
     stream.flush()
@@ -62,6 +63,8 @@ def _read(stream: BinaryIO) -> object:
     head = stream.read(_LENGTH.size)
     if len(head) < _LENGTH.size:
         raise EOFError
+    import pickle
+
     (length,) = _LENGTH.unpack(head)
     data = stream.read(length)
     if len(data) < length:
@@ -79,6 +82,8 @@ class DocPool:
 
     def build(self, batch: Batch) -> list[SearchDoc]:
         """Documents for the batch, built in the worker (or here, when it is unavailable)."""
+        import pickle
+
         triples = [(record.mail_from, record.rcpt_tos, raw) for record, raw in batch]
         with self._lock:
             process = self._start()

@@ -48,8 +48,9 @@ report = {{}}
 import mailtrap
 report["import"] = loaded()
 report["import_aiosmtpd"] = "aiosmtpd" in sys.modules
-MIME = {{"mailtrap.mime", "mailtrap.facts", "html.parser"}}
+MIME = {{"mailtrap.mime", "mailtrap.mimetree", "mailtrap.facts", "html.parser"}}
 report["import_mime"] = sorted(MIME & set(sys.modules))
+report["import_sqlite"] = sorted({{"sqlite3", "pickle"}} & set(sys.modules))
 trap = mailtrap.MailTrap().start()
 with smtplib.SMTP(trap.smtp_host, trap.smtp_port, timeout=5) as smtp:
     smtp.sendmail("a@example.com", ["b@example.com"], b"Subject: hi\\r\\n\\r\\nhi\\r\\n")
@@ -75,6 +76,7 @@ def test_import_and_a_started_mailtrap_load_no_front_end():
     assert report["import"] == []
     assert not report["import_aiosmtpd"]  # SMTP too is imported when the runtime starts
     assert report["import_mime"] == []  # the MIME view loads on the first body read
+    assert report["import_sqlite"] == []  # the SQLite backend and the indexer's pipe: on use
     assert report["started"] == []
     # The first HTTP request built the HTTP server, and it saw the mail sent before it existed.
     assert report["listed"] == 1
