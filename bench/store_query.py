@@ -174,7 +174,13 @@ def main() -> None:
                 f"({args.messages / took:,.0f}/s, {args.senders} connections)"
             )
         time.sleep(1.0)
-        print(f"indexer caught up 1 s after the last 250: {ask('indexed')}")
+        caught_up = ask("indexed")
+        print(f"indexer caught up 1 s after the last 250: {caught_up}")
+        if args.db and not caught_up:  # issue 14's targets are for stored, indexed mail
+            waited = time.perf_counter()
+            while not ask("indexed"):
+                time.sleep(0.5)
+            print(f"indexer caught up {time.perf_counter() - waited + 1:.0f} s after the last 250")
         rare_ms, rare = get(http_port, "/api/v1/search", query=RARE)
         expected = len(range(7, args.messages, 1000))
         assert rare["messages_count"] == expected, (rare["messages_count"], expected)
