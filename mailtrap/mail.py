@@ -188,7 +188,7 @@ class Mailbox:
             internal_date = internal_date.timestamp()
         mailbox = MailboxId(self.address, self.folder)
         if self._store.folder(mailbox) is None:
-            self._store.open_account(self.address)
+            self._store.open_account(self.address, entries=False)
             if self._store.folder(mailbox) is None:
                 self._store.create_folder(mailbox)
         entry = self._store.append(mailbox, raw, flags, internal_date)

@@ -12,6 +12,7 @@ Modelled on h2's: the engine buffers what the client sent and what to answer; th
         if conn.closed: close
         if conn.wants_tls: upgrade the transport, then conn.tls_started()
         if conn.pending_check: check the login (mailtrap.logins), then conn.checked(verdict)
+        if conn.pending_load: run it in a worker thread, then conn.loaded(its result)
         read -> conn.receive_data(data)   (b"" when the client closed its side)
         idle too long -> conn.timed_out()
     always, at the end: conn.connection_lost()
@@ -22,6 +23,7 @@ of them a call, so a client that pipelines commands and never reads holds a boun
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol
 
 from ..auth import Check, Login
@@ -50,6 +52,14 @@ class Connection(Protocol):
         ...
 
     def checked(self, login: Login | None) -> None: ...
+
+    @property
+    def pending_load(self) -> Callable[[], object] | None:
+        """A store read to run off the event loop (IMAP's SELECT on a database) before anything
+        more is read or answered: run it, then call :meth:`loaded` with what it returned."""
+        ...
+
+    def loaded(self, result: object) -> None: ...
 
     def receive_data(self, data: bytes) -> None: ...
 

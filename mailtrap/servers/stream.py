@@ -139,6 +139,10 @@ class StreamServer:
                 peer = peer_host(writer.get_extra_info("peername"))
                 connection.checked(await logins.check(self.authenticator, check.credentials, peer))
                 continue
+            load = connection.pending_load
+            if load is not None:  # a read that grows with a mailbox, on a database: off the loop
+                connection.loaded(await asyncio.get_running_loop().run_in_executor(None, load))
+                continue
             client.reading = True
             try:
                 async with asyncio.timeout(self.timeout):

@@ -169,11 +169,12 @@ class MessageStore(ABC):
     # -- accounts and folders -----------------------------------------------------------------
 
     @abstractmethod
-    def open_account(self, address: str) -> MailboxSnapshot:
+    def open_account(self, address: str, *, entries: bool = True) -> MailboxSnapshot:
         """The account's INBOX, creating the account (with an empty INBOX) when it is new.
 
         A login (POP3, IMAP) opens its account, so UIDVALIDITY is fixed from the first look
-        and does not change when the first message arrives.
+        and does not change when the first message arrives. ``entries=False``: the snapshot
+        holds none (for a caller that only needs the account to exist: no read of the folder).
         """
 
     @abstractmethod

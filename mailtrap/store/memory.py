@@ -360,9 +360,10 @@ class MemoryStore(QueryOperations, FolderOperations, TagOperations):
                 return None
             return box.snapshot() if after is None else box.snapshot_of(after, uids)
 
-    def open_account(self, address: str) -> MailboxSnapshot:
+    def open_account(self, address: str, *, entries: bool = True) -> MailboxSnapshot:
         with self._lock:
-            return self._account(normalize_address(address)).inbox.snapshot()
+            inbox = self._account(normalize_address(address)).inbox
+            return inbox.snapshot() if entries else inbox.snapshot_of(inbox.uidnext, ())
 
     def links(self, message_id: str) -> dict[MailboxId, Entry]:
         with self._lock:

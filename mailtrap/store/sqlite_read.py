@@ -131,12 +131,14 @@ class ReadOperations(FolderOperations):
 
         return self._read(work)
 
-    def open_account(self, address: str) -> MailboxSnapshot:
+    def open_account(self, address: str, *, entries: bool = True) -> MailboxSnapshot:
         def work(db: sqlite3.Connection, events: list[StoreEvent]) -> MailboxSnapshot:
             address_ = normalize_address(address)
             self._account_row(db, address_, create=True)
             box = self._folder(db, address_)
             assert box is not None
+            if not entries:
+                return MailboxSnapshot(box.id, box.uidvalidity, box.uidnext, ())
             return self._snapshot(db, box)
 
         return self._write(work)

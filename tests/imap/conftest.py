@@ -44,11 +44,16 @@ class Client:
 
     def pending(self) -> bytes:
         """Whatever the engine has to send right now (e.g. IDLE updates); a login it waits to
-        have checked is checked as the server does (without the failure delay)."""
+        have checked is checked as the server does (without the failure delay), and a read it
+        waits to have done off the loop is done."""
         out = b""
         while True:
             while self.connection.busy:
                 out += self.connection.data_to_send()
+            load = self.connection.pending_load
+            if load is not None:  # a read the server runs in a worker thread
+                self.connection.loaded(load())
+                continue
             check = self.connection.pending_check
             if check is None:
                 return out

@@ -82,3 +82,19 @@ def test_a_partial_snapshot_holds_what_arrived_and_what_was_named(store):
     assert [e.uid for e in store.snapshot("b@x.org", after=6).entries] == []
     assert [e.uid for e in store.snapshot("b@x.org", after=0).entries] == [1, 3, 4, 5, 6]
     assert store.snapshot("nobody@x.org", after=0) is None
+
+
+def test_opening_an_account_without_its_entries(store):
+    """``open_account(entries=False)``: the account made or found, no folder read."""
+    new = store.open_account("new@x.org", entries=False)
+    assert new.entries == () and new.uidnext == 1
+    assert store.snapshot("new@x.org").uidvalidity == new.uidvalidity
+    for _ in range(3):
+        store.deliver("a@x.org", ["b@x.org"], RAW)
+    whole, bare = store.open_account("b@x.org"), store.open_account("B@x.org", entries=False)
+    assert len(whole.entries) == 3 and bare.entries == ()
+    assert (bare.mailbox, bare.uidvalidity, bare.uidnext) == (
+        whole.mailbox,
+        whole.uidvalidity,
+        whole.uidnext,
+    )

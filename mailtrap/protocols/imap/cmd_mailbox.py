@@ -5,13 +5,14 @@ matched by :mod:`.wildcards`).
 
 from __future__ import annotations
 
+from collections.abc import Generator
 from typing import TYPE_CHECKING
 
-from ...store import DELIMITER, MailboxId
+from ...store import DELIMITER, MailboxId, MailboxSnapshot
 from . import commands as c
 from . import format as fmt
 from .format import Atom, Joined
-from .outcomes import Done, No, Outcome
+from .outcomes import Done, Load, No, Outcome
 from .selected import SelectedMailbox
 from .states import AUTHENTICATED, handles
 
@@ -35,7 +36,21 @@ def select(session: Session, command: c.Select) -> Outcome:
     # RFC 3501 6.3.1 (SELECT) and 6.3.2 (EXAMINE)
     session.selected = None
     mailbox = _mailbox(session, command.mailbox)
-    view = SelectedMailbox(session.mailboxes, mailbox, readonly=command.readonly)
+    store = session.store
+    if store.blocking_writes:  # a database: reading a big folder takes long, so not on the loop
+        return Load(
+            lambda: store.snapshot(mailbox), lambda found: _opened(session, command, mailbox, found)
+        )
+    return (yield from _opened(session, command, mailbox, store.snapshot(mailbox)))
+
+
+def _opened(
+    session: Session, command: c.Select, mailbox: MailboxId, snapshot: object
+) -> Generator[bytes, None, Done]:
+    assert snapshot is None or isinstance(snapshot, MailboxSnapshot)
+    view = SelectedMailbox(session.mailboxes, mailbox, snapshot, readonly=command.readonly)
+    for event in session.held():  # what changed while the snapshot was read
+        view.notify(event)
     session.selected = view
     yield from view.select_responses()
     mode = "READ-ONLY" if command.readonly else "READ-WRITE"

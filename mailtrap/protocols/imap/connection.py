@@ -8,7 +8,7 @@ so one client cannot hold the event loop. Store events go to :meth:`notify`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from ...auth import Authenticator, Check, Login
 from ...store import StoreEvent
@@ -99,6 +99,16 @@ class ImapConnection:
         """The verdict on :attr:`pending_check`: the command goes on."""
         self._job = self.session.verified(login)
 
+    @property
+    def pending_load(self) -> Callable[[], object] | None:
+        """A store read to run off the event loop before anything more is answered: run it,
+        then call :meth:`loaded` with what it returned."""
+        return None if self.busy else self.session.pending_load
+
+    def loaded(self, result: object) -> None:
+        """What :attr:`pending_load` returned: the command goes on."""
+        self._job = self.session.loaded(result)
+
     def receive_data(self, data: bytes) -> None:
         """Take bytes from the client; ``b""`` means it closed its side."""
         if not data:
@@ -133,6 +143,9 @@ class ImapConnection:
 
     def notify(self, event: StoreEvent) -> None:
         """A store change; an idling client hears about it at once (RFC 2177)."""
+        if self.session.pending_load is not None:  # the command that waits takes it over
+            self.session.hold(event)
+            return
         selected = self.session.selected
         if selected is not None and selected.notify(event) and self._job is None:
             self._out += b"".join(self.session.idle_updates())
@@ -172,8 +185,8 @@ class ImapConnection:
         self._unread = False
         slices = Slices()
         while self._job is None and not self.closed and not self.session.starttls_requested:
-            if self.session.pending_check is not None:
-                return  # a login is being checked: nothing more until the verdict
+            if self.session.pending_check is not None or self.session.pending_load is not None:
+                return  # a login is being checked, or a read done: nothing more until then
             event = self._lexer.next_event()
             if event is NEED_DATA:
                 return

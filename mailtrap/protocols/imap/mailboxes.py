@@ -40,7 +40,7 @@ class Mailboxes:
         The account gets its INBOX (so UIDVALIDITY is fixed from the first look) and, for each
         special use none of its folders has, the folder of :data:`SPECIAL_FOLDERS`, subscribed.
         """
-        user = self.store.open_account(address).address
+        user = self.store.open_account(address, entries=False).address
         folders = self.store.folders(user)
         uses = {use for folder in folders for use in folder.special_uses}
         names = {folder.name for folder in folders}
@@ -73,7 +73,7 @@ class Mailboxes:
 
     def folders(self, user: str) -> list[FolderInfo]:
         """Every folder ``user`` has, INBOX first (the account opened if new)."""
-        self.store.open_account(user)
+        self.store.open_account(user, entries=False)
         return self.store.folders(user)
 
     def claim_recent(self, uidvalidity: int, highest_uid: int) -> int:

@@ -1,4 +1,5 @@
-"""How a command handler ends: normally (:class:`Done`), with NO or BAD, or waiting for a line.
+"""How a command handler ends: normally (:class:`Done`), with NO or BAD, or waiting (for a line,
+a login check, or a store read done off the loop).
 
 Handlers are generators that yield untagged response bytes and return a :class:`Done` (or None
 for a plain ``OK``); they raise :class:`No` or :class:`Bad` for failures. The session maps these
@@ -71,6 +72,17 @@ class Verify:
     resume: Callable[[Login | None], Generator[bytes, None, Done | None]]
 
 
+@dataclass(frozen=True, slots=True)
+class Load:
+    """The command waits for the server to run ``load`` off the event loop (a store read that
+    grows with the mailbox, for a backend whose reads wait on a disk); ``resume`` gets what it
+    returned. Store events that arrive meanwhile are held for the command (:meth:`~.session.
+    Session.held`)."""
+
+    load: Callable[[], object]
+    resume: Callable[[object], Generator[bytes, None, Done | None]]
+
+
 class No(Exception):
     """A semantic failure: ``tag NO [code] text`` (RFC 3501 7.1.2)."""
 
@@ -89,4 +101,4 @@ class Bad(Exception):
         self.code = code
 
 
-Outcome = Generator[bytes, None, "Done | Suspend | Verify | None"]
+Outcome = Generator[bytes, None, "Done | Suspend | Verify | Load | None"]

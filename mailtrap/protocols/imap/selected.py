@@ -26,6 +26,7 @@ from ...store import (
     FoldersChanged,
     Linked,
     MailboxId,
+    MailboxSnapshot,
     StoreEvent,
 )
 from . import format as fmt
@@ -69,11 +70,19 @@ def _keywords(entries: Sequence[Entry]) -> frozenset[str]:
 class SelectedMailbox:
     """The selected mailbox of one session (RFC 3501 6.3.1), read-write or read-only."""
 
-    def __init__(self, mailboxes: Mailboxes, mailbox: MailboxId, *, readonly: bool) -> None:
+    def __init__(
+        self,
+        mailboxes: Mailboxes,
+        mailbox: MailboxId,
+        snapshot: MailboxSnapshot | None,
+        *,
+        readonly: bool,
+    ) -> None:
+        """The view of ``mailbox`` from ``snapshot`` (``store.snapshot(mailbox)``, read by the
+        caller: on the loop, or off it for a database)."""
         self.mailboxes = mailboxes
         self.store = mailboxes.store
         self.readonly = readonly
-        snapshot = self.store.snapshot(mailbox)
         #: the store's own name of the mailbox (events carry the same)
         self.mailbox = snapshot.mailbox if snapshot else mailbox
         # A mailbox that never received mail has no UIDVALIDITY yet: 1 until the store makes one.

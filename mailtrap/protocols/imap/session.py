@@ -7,11 +7,11 @@ selected mailbox's pending updates are sent (before the tagged response, RFC 350
 from __future__ import annotations
 
 import logging
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 
 from ..._version import __version__
 from ...auth import Authenticator, Check, Login
-from ...store import MessageStore
+from ...store import MessageStore, StoreEvent
 from . import (  # noqa: F401 (register handlers)
     cmd_any,
     cmd_auth,
@@ -25,7 +25,7 @@ from . import commands as c
 from . import format as fmt
 from .format import Atom
 from .mailboxes import Mailboxes
-from .outcomes import Bad, Done, No, Suspend, Verify
+from .outcomes import Bad, Done, Load, No, Suspend, Verify
 from .selected import SelectedMailbox
 from .states import HANDLERS, State, next_state
 
@@ -96,6 +96,9 @@ class Session:
         self.server_id = {"name": "mailtrap", "version": __version__}
         self._waiting: tuple[bytes, c.Command, Suspend] | None = None
         self._verifying: tuple[bytes, c.Command, Verify] | None = None
+        self._loading: tuple[bytes, c.Command, Load] | None = None
+        #: store events that came while a command waited for its load
+        self._held: list[StoreEvent] = []
 
     @property
     def store(self) -> MessageStore:
@@ -149,6 +152,28 @@ class Session:
         self._verifying = None
         yield from self._finish(tag, command, verify.resume(login))
 
+    @property
+    def pending_load(self) -> Callable[[], object] | None:
+        """A store read a command waits to have run off the loop (see :meth:`loaded`)."""
+        return self._loading[2].load if self._loading is not None else None
+
+    def hold(self, event: StoreEvent) -> None:
+        """Keep a store event that came while a command waited for its load."""
+        self._held.append(event)
+
+    def held(self) -> list[StoreEvent]:
+        """The events kept during the load, handed over once (the resumed command applies them
+        to what it loaded, so nothing that changed meanwhile goes unreported)."""
+        events, self._held = self._held, []
+        return events
+
+    def loaded(self, result: object) -> Iterator[bytes]:
+        """What :attr:`pending_load` returned: the command goes on."""
+        assert self._loading is not None
+        tag, command, load = self._loading
+        self._loading = None
+        yield from self._finish(tag, command, load.resume(result))
+
     def resume(self, line: bytes) -> Iterator[bytes]:
         """Hand a client line to the waiting command."""
         assert self._waiting is not None
@@ -181,6 +206,9 @@ class Session:
                 return
             if isinstance(result, Verify):
                 self._verifying = (tag, command, result)
+                return
+            if isinstance(result, Load):
+                self._loading = (tag, command, result)
                 return
             done = result if isinstance(result, Done) else Done()
             status, line = "OK", fmt.status(tag, "OK", done.text, done.code)

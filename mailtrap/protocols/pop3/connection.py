@@ -83,6 +83,12 @@ class Pop3Connection:
         """A login to check (after PASS, APOP or AUTH) before anything more is answered."""
         return None if self._out else self._checking
 
+    #: POP3 reads nothing off the loop (its maildrop is fixed at login).
+    pending_load = None
+
+    def loaded(self, result: object) -> None:
+        raise AssertionError("POP3 has no pending load")
+
     def checked(self, login: Login | None) -> None:
         """The verdict on :attr:`pending_check`: its answer is the next output."""
         self._checking = None
