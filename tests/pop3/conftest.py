@@ -31,6 +31,10 @@ class Driver:
                 if self.connection.wants_tls:
                     self.tls_requested = True
                     return out
+            load = self.connection.pending_load
+            if load is not None:  # a read the server runs in a worker thread
+                self.connection.loaded(load())
+                continue
             check = self.connection.pending_check
             if check is None:
                 return out

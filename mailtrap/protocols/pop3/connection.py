@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import secrets
 import time
+from collections.abc import Callable
 
 from ...auth import Authenticator, Check, Login
 from ...store import MessageStore
@@ -76,23 +77,30 @@ class Pop3Connection:
         """True while output waits, or received bytes may hold a command to answer."""
         if self._out:
             return True
-        return self._unread and not (self.closed or self._tls_pending or self._checking)
+        waiting = self._checking or self.session.pending_load
+        return self._unread and not (self.closed or self._tls_pending or waiting)
 
     @property
     def pending_check(self) -> Check | None:
         """A login to check (after PASS, APOP or AUTH) before anything more is answered."""
         return None if self._out else self._checking
 
-    #: POP3 reads nothing off the loop (its maildrop is fixed at login).
-    pending_load = None
+    @property
+    def pending_load(self) -> Callable[[], object] | None:
+        """The maildrop's read after a login on a database: run it off the loop, then call
+        :meth:`loaded` with what it returned (the login's answer waits for it)."""
+        return None if self._out else self.session.pending_load
 
     def loaded(self, result: object) -> None:
-        raise AssertionError("POP3 has no pending load")
+        self._respond(self.session.loaded(result))
 
     def checked(self, login: Login | None) -> None:
-        """The verdict on :attr:`pending_check`: its answer is the next output."""
+        """The verdict on :attr:`pending_check`: its answer is the next output (or, on a
+        database, once the maildrop is read: :attr:`pending_load`)."""
         self._checking = None
-        self._respond(self.session.checked(login))
+        response = self.session.checked(login)
+        if response is not None:
+            self._respond(response)
 
     @property
     def wants_tls(self) -> bool:
@@ -115,6 +123,7 @@ class Pop3Connection:
             not self._out
             and self._unread
             and not (self.closed or self._tls_pending or self._checking)
+            and self.session.pending_load is None
         ):
             line = self._framer.next_line()
             if line is NEED_DATA:

@@ -16,7 +16,7 @@ from typing import Any
 from ..._version import __version__
 from ...auth import Authenticator, Check, Login, Refusal, credentials, sasl
 from ...auth.credentials import Credentials
-from ...store import SEEN, Entry, MessageStore
+from ...store import SEEN, Entry, MailboxSnapshot, MessageStore
 from . import replies
 from .commands import (
     Apop,
@@ -142,6 +142,9 @@ class Session:
         self.tls_active = tls_active
         self.state = State.AUTHORIZATION
         self.maildrop: Maildrop | None = None
+        #: set after a login on a database: the maildrop's read, for the driver to run off the
+        #: loop (the answer waits for :meth:`loaded`)
+        self.pending_load: Callable[[], object] | None = None
         #: True while a SASL exchange waits for the client: the next line is its response.
         self.awaiting_sasl = False
         self._exchange: sasl.Mechanism | None = None
@@ -182,7 +185,7 @@ class Session:
 
     # -- AUTHORIZATION -----------------------------------------------------------------------
 
-    def _login(self, name: str) -> Response:
+    def _login(self, name: str) -> Response | None:
         """Open the maildrop of the account ``name`` (its login checked), locking it."""
         self._user = None
         key = self.locks.acquire(name)
@@ -190,14 +193,27 @@ class Session:
             # RFC 2449 section 8.1.2: another session holds this maildrop.
             raise Refused("maildrop is already in use", "IN-USE")
         self._lock_key = key
-        self.maildrop = Maildrop(name, self.store.open_account(name), self.store.raw)
+        if self.store.blocking_writes:  # a database: the maildrop is read off the event loop
+            self.pending_load = lambda: (name, self.store.open_account(name))
+            return None
+        return self._opened(name, self.store.open_account(name))
+
+    def loaded(self, result: object) -> Response:
+        """The maildrop :attr:`pending_load` read: the login's answer."""
+        assert isinstance(result, tuple)
+        name, snapshot = result
+        self.pending_load = None
+        return self._opened(name, snapshot)
+
+    def _opened(self, name: str, snapshot: MailboxSnapshot) -> Response:
+        self.maildrop = Maildrop(name, snapshot, self.store.raw)
         self._fire(Trigger.LOGIN)
         count, octets = self.maildrop.stat()
         return Response(
             replies.ok(f"{replies.quote(name)} has {count} message(s) ({octets} octets)")
         )
 
-    def checked(self, login: Login | None) -> Response:
+    def checked(self, login: Login | None) -> Response | None:
         """The authenticator's verdict on the :class:`Check` a command asked for."""
         if login is None:
             # RFC 3206 4: [AUTH] says the credentials failed; the same for every reason.
@@ -299,8 +315,8 @@ class Session:
         except Exception:
             reply = replies.err("some deleted messages not removed", "SYS/TEMP")
         else:
-            left = self.store.snapshot(maildrop.address)
-            count = len(left.entries) if left is not None else 0
+            left = self.store.folder(maildrop.address)  # the kept count: no read of the folder
+            count = left.total if left is not None else 0
             reply = replies.ok(f"mailtrap POP3 signing off ({count} message(s) left)")
         finally:
             self._fire(Trigger.UPDATED)
