@@ -68,6 +68,10 @@ BATCH = 128
 BUSY_GAP = 0.01
 #: Pages given back per step of the incremental vacuum.
 VACUUM_PAGES = 512
+#: Pages of full-text index segments merged per step (a merge holds the write lock).
+MERGE_PAGES = 64
+#: How long one of the indexer's transactions may hold the write lock (seconds).
+WRITE_SLICE = 0.01
 
 
 class _Unindexed:
@@ -366,9 +370,7 @@ class SqliteStore(ReadOperations):
         if not waiting:
             return False
         bulk = waiting >= POOL_BACKLOG
-        # Ingest first: while mail arrives, the index waits (its writes would hold up commits).
-        while time.monotonic() - self._last_write < BUSY_GAP and not self._closed:
-            time.sleep(BUSY_GAP)
+        self._wait_for_a_gap()
         rows = reader.execute(
             f"SELECT m.raw, {RECORD_COLUMNS} FROM messages m WHERE m.indexed = 0 "
             "ORDER BY m.seq LIMIT ?",
@@ -377,9 +379,13 @@ class SqliteStore(ReadOperations):
         batch = [(record_of(row[1:]), row[0]) for row in rows]
         docs = self._pool.build(batch) if bulk else [build(r, raw)[1] for r, raw in batch]
         n = len(DOC_COLUMNS)
+        done = 0
 
         def work(db: sqlite3.Connection, _events: list[Any]) -> None:
-            for (record, _raw), doc in zip(batch, docs, strict=True):
+            nonlocal done
+            deadline = time.perf_counter() + WRITE_SLICE
+            for (record, _raw), doc in zip(batch[done:], docs[done:], strict=True):
+                done += 1
                 fields = doc.text.split(SEPARATOR)[:n]
                 updated = db.execute(
                     "UPDATE messages SET indexed = 1 WHERE seq = ? AND indexed = 0", (record.seq,)
@@ -400,9 +406,21 @@ class SqliteStore(ReadOperations):
                             doc.complete,
                         ),
                     )
+                if time.perf_counter() > deadline:
+                    break
 
-        self._write(work)
+        # Each transaction holds the write lock for about WRITE_SLICE (a trigram index insert
+        # is costly): deliveries wait at most that long for the index, never a whole batch.
+        while done < len(batch) and not self._closed:
+            self._write(work)
+            if done < len(batch):
+                self._wait_for_a_gap()
         return True
+
+    def _wait_for_a_gap(self) -> None:
+        """Ingest first: while mail arrives, the index waits (its writes would hold up commits)."""
+        while time.monotonic() - self._last_write < BUSY_GAP and not self._closed:
+            time.sleep(BUSY_GAP)
 
     def _vacuum_some(self) -> bool:
         """One bounded step of giving space back: merge the full-text index's segments (which
@@ -412,9 +430,7 @@ class SqliteStore(ReadOperations):
         db = self._db
         with self._wlock:
             before = db.total_changes
-            db.execute(
-                "INSERT INTO docs_fts (docs_fts, rank) VALUES ('merge', ?)", (-VACUUM_PAGES,)
-            )
+            db.execute("INSERT INTO docs_fts (docs_fts, rank) VALUES ('merge', ?)", (-MERGE_PAGES,))
             merging = db.total_changes - before >= 2  # FTS5: less than 2 means fully merged
             freed = db.execute("PRAGMA freelist_count").fetchone()[0]
             if freed:
