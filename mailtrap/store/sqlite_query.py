@@ -1,4 +1,4 @@
-"""The SQLite backend's query engine, its indexer, and the store as a whole.
+"""The SQLite backend's query engine, and the store as a whole.
 
 A :class:`~.query.Filter` becomes one SQL statement over the messages already indexed: text
 terms use the full-text index (FTS5 with trigrams, so a needle of three characters or more is
@@ -6,24 +6,20 @@ found as a substring, as the memory backend finds it; shorter needles are looked
 stored fields), the others the message columns. Messages not indexed yet are tested in Python
 with the same compiled terms as the memory backend, and the two answers are merged.
 
-The indexer is a background thread: it builds the search documents of new messages (in a
-low-priority worker process when there are many, see :mod:`.docpool`) and writes them in small
-transactions, and gives freed pages back to the file system a few at a time.
+Search documents are written by the indexer (:mod:`.sqlite_index`).
 """
 
 from __future__ import annotations
 
 import heapq
 import sqlite3
-import threading
-import time
 from pathlib import Path
 from typing import Any
 
 from ..ids import MessageIds
 from ..tags import tag_key
 from .cache import DerivedCache
-from .docpool import DocPool, build
+from .docpool import build
 from .model import MailboxRef, MessageRecord
 from .query import (
     AnyOf,
@@ -43,7 +39,7 @@ from .query import (
     compile_terms,
 )
 from .searchdoc import SEPARATOR, SearchDoc, is_plain, may_contain, safe_needle
-from .sqlite_read import ReadOperations
+from .sqlite_index import IndexOperations
 from .sqlite_schema import DOC_COLUMNS
 from .sqlite_state import RECORD_COLUMNS, record_of
 
@@ -61,17 +57,6 @@ _COLUMNS_OF: dict[Field, tuple[str, ...]] = {
     Field.ADDRESSED: ("from_", "mail_from", "to_", "cc", "bcc", "rcpt_to", "reply_to"),
 }
 _COLUMNS_OF[Field.TEXT] = ("subject", *_COLUMNS_OF[Field.ADDRESSED], "body")
-#: With this many messages waiting, the indexer hands them to its worker process in batches.
-POOL_BACKLOG = 512
-BATCH = 128
-#: While mail arrived this recently (seconds), the indexer waits.
-BUSY_GAP = 0.01
-#: Pages given back per step of the incremental vacuum.
-VACUUM_PAGES = 512
-#: Pages of full-text index segments merged per step (a merge holds the write lock).
-MERGE_PAGES = 64
-#: How long one of the indexer's transactions may hold the write lock (seconds).
-WRITE_SLICE = 0.01
 
 
 class _Unindexed:
@@ -167,7 +152,7 @@ def _sql(term: Term, read: str) -> tuple[str, list[Any]]:
     ]
 
 
-class SqliteStore(ReadOperations):
+class SqliteStore(IndexOperations):
     """Messages, folders and flags in an SQLite database (WAL), durable once answered."""
 
     def __init__(
@@ -181,19 +166,7 @@ class SqliteStore(ReadOperations):
     ) -> None:
         super().__init__(path, sync=sync, max_messages=max_messages, max_age=max_age, cache=cache)
         self._ids = MessageIds()
-        self._pool = DocPool()
-        self._wake = threading.Event()
-        self._last_write = 0.0
-        self._indexer = threading.Thread(
-            target=self._index_loop, name="mailtrap-sqlite-indexer", daemon=True
-        )
-        self._indexer.start()
-
-    def deliver(self, *args: Any, **kwargs: Any) -> MessageRecord:
-        record = super().deliver(*args, **kwargs)
-        self._last_write = time.monotonic()
-        self._wake.set()
-        return record
+        self._start_indexer()
 
     # -- queries -------------------------------------------------------------------------------
 
@@ -342,112 +315,12 @@ class SqliteStore(ReadOperations):
             "removed": self._removed,
         }
 
-    def indexed(self) -> bool:
-        """True when every stored message has its search document (for tests and benchmarks)."""
-        row = self._reader().execute("SELECT 1 FROM messages WHERE indexed = 0 LIMIT 1")
-        return row.fetchone() is None
-
-    # -- the indexer ---------------------------------------------------------------------------
-
-    def _index_loop(self) -> None:
-        while not self._closed:
-            try:
-                worked = self._index_some() | self._vacuum_some()
-            except sqlite3.Error:
-                if self._closed:
-                    return
-                raise
-            if not worked:
-                self._wake.wait(1.0)
-                self._wake.clear()
-
-    def _index_some(self) -> bool:
-        reader = self._reader()
-        waiting = reader.execute(
-            "SELECT count(*) FROM (SELECT 1 FROM messages WHERE indexed = 0 LIMIT ?)",
-            (POOL_BACKLOG,),
-        ).fetchone()[0]
-        if not waiting:
-            return False
-        bulk = waiting >= POOL_BACKLOG
-        self._wait_for_a_gap()
-        rows = reader.execute(
-            f"SELECT m.raw, {RECORD_COLUMNS} FROM messages m WHERE m.indexed = 0 "
-            "ORDER BY m.seq LIMIT ?",
-            (BATCH,),
-        ).fetchall()
-        batch = [(record_of(row[1:]), row[0]) for row in rows]
-        docs = self._pool.build(batch) if bulk else [build(r, raw)[1] for r, raw in batch]
-        n = len(DOC_COLUMNS)
-        done = 0
-
-        def work(db: sqlite3.Connection, _events: list[Any]) -> None:
-            nonlocal done
-            deadline = time.perf_counter() + WRITE_SLICE
-            for (record, _raw), doc in zip(batch[done:], docs[done:], strict=True):
-                done += 1
-                fields = doc.text.split(SEPARATOR)[:n]
-                updated = db.execute(
-                    "UPDATE messages SET indexed = 1 WHERE seq = ? AND indexed = 0", (record.seq,)
-                ).rowcount
-                if updated:  # still stored, not indexed meanwhile
-                    db.execute(
-                        f"INSERT INTO docs (seq, {', '.join(DOC_COLUMNS)}, snippet, attachments, "
-                        "inline, sent, from_address, complete) "
-                        f"VALUES ({', '.join('?' * (n + 7))})",
-                        (
-                            record.seq,
-                            *fields,
-                            doc.snippet,
-                            doc.attachments,
-                            doc.inline,
-                            doc.sent,
-                            doc.from_address,
-                            doc.complete,
-                        ),
-                    )
-                if time.perf_counter() > deadline:
-                    break
-
-        # Each transaction holds the write lock for about WRITE_SLICE (a trigram index insert
-        # is costly): deliveries wait at most that long for the index, never a whole batch.
-        while done < len(batch) and not self._closed:
-            self._write(work)
-            if done < len(batch):
-                self._wait_for_a_gap()
-        return True
-
-    def _wait_for_a_gap(self) -> None:
-        """Ingest first: while mail arrives, the index waits (its writes would hold up commits)."""
-        while time.monotonic() - self._last_write < BUSY_GAP and not self._closed:
-            time.sleep(BUSY_GAP)
-
-    def _vacuum_some(self) -> bool:
-        """One bounded step of giving space back: merge the full-text index's segments (which
-        drops what deleted mail left in it), then return free pages to the file system."""
-        if not self._vacuum_due:
-            return False
-        db = self._db
-        with self._wlock:
-            before = db.total_changes
-            db.execute("INSERT INTO docs_fts (docs_fts, rank) VALUES ('merge', ?)", (-MERGE_PAGES,))
-            merging = db.total_changes - before >= 2  # FTS5: less than 2 means fully merged
-            freed = db.execute("PRAGMA freelist_count").fetchone()[0]
-            if freed:
-                db.execute(f"PRAGMA incremental_vacuum({VACUUM_PAGES})").fetchall()
-            left = db.execute("PRAGMA freelist_count").fetchone()[0]
-            self._vacuum_due = merging or left > 0
-        return True
-
     def close(self) -> None:
         """Stop the indexer and close the database; idempotent."""
         if self._closed:
             return
         self._closed = True
-        self._wake.set()
-        if self._indexer is not threading.current_thread():
-            self._indexer.join(10)
-        self._pool.close()
+        self._stop_indexer()
         with self._readers_lock:
             readers, self._readers = self._readers, []
         for connection in readers:
