@@ -7,6 +7,6 @@ by every connection over the same store.
 
 from .connection import MAX_LINE, Pop3Connection
 from .maildrop import Maildrop, MaildropLocks
-from .session import State
+from .states import State
 
 __all__ = ["MAX_LINE", "Maildrop", "MaildropLocks", "Pop3Connection", "State"]

@@ -18,7 +18,8 @@ from ..lines import NEED_DATA, LineFramer, TooLong
 from . import replies
 from .commands import CommandError, parse_command
 from .maildrop import MaildropLocks
-from .session import Action, Response, Session, State
+from .session import Action, Response, Session
+from .states import State
 
 #: The longest command line accepted, CRLF included. RFC 2449 section 4 says 255 octets; we allow
 #: more so that long addresses, passwords and AUTH PLAIN responses (RFC 5034 section 4) fit.

@@ -1,7 +1,8 @@
 """The POP3 session: the state machine, and one small handler per command.
 
-States and transitions follow RFC 1939 sections 3-6 and live in two tables below
-(:data:`VALID_IN`, :data:`TRANSITIONS`); handlers ask for a transition, never set the state.
+States and transitions follow RFC 1939 sections 3-6 and live in two tables
+(:mod:`.states`: ``VALID_IN``, ``TRANSITIONS``); handlers ask for a transition, never set the
+state.
 Every ``-ERR`` produced for a command comes from :class:`Refused`, raised by a handler and
 turned into a reply in one place, :meth:`Session.handle`.
 """
@@ -37,56 +38,7 @@ from .commands import (
     User,
 )
 from .maildrop import Maildrop, MaildropLocks
-
-
-class State(enum.Enum):
-    #: Before login: USER/PASS, APOP, AUTH, STLS, CAPA, QUIT.
-    AUTHORIZATION = "AUTHORIZATION"
-    #: Logged in, the maildrop locked: the message commands.
-    TRANSACTION = "TRANSACTION"
-    #: After QUIT from TRANSACTION, while deletions are applied.
-    UPDATE = "UPDATE"
-    #: Nothing more is read; the connection is to be closed.
-    CLOSED = "CLOSED"
-
-
-class Trigger(enum.Enum):
-    LOGIN = enum.auto()
-    QUIT = enum.auto()
-    UPDATED = enum.auto()
-    DROPPED = enum.auto()
-
-
-AUTH_ONLY = frozenset({State.AUTHORIZATION})
-TRANSACTION_ONLY = frozenset({State.TRANSACTION})
-BOTH = AUTH_ONLY | TRANSACTION_ONLY
-
-#: Command type -> the states it is valid in (RFC 1939 sections 4-7, RFC 2449 section 5).
-VALID_IN: dict[type, frozenset[State]] = {
-    User: AUTH_ONLY,
-    Pass: AUTH_ONLY,
-    Apop: AUTH_ONLY,
-    Auth: AUTH_ONLY,
-    Stls: AUTH_ONLY,
-    Capa: BOTH,
-    Quit: BOTH,
-    Stat: TRANSACTION_ONLY,
-    List: TRANSACTION_ONLY,
-    Uidl: TRANSACTION_ONLY,
-    Retr: TRANSACTION_ONLY,
-    Top: TRANSACTION_ONLY,
-    Dele: TRANSACTION_ONLY,
-    Noop: TRANSACTION_ONLY,
-    Rset: TRANSACTION_ONLY,
-}
-
-#: (state, trigger) -> next state. DROPPED leads to CLOSED from anywhere; the rest is invalid.
-TRANSITIONS: dict[tuple[State, Trigger], State] = {
-    (State.AUTHORIZATION, Trigger.LOGIN): State.TRANSACTION,
-    (State.AUTHORIZATION, Trigger.QUIT): State.CLOSED,
-    (State.TRANSACTION, Trigger.QUIT): State.UPDATE,
-    (State.UPDATE, Trigger.UPDATED): State.CLOSED,
-}
+from .states import TRANSITIONS, VALID_IN, State, Trigger
 
 
 class Action(enum.Enum):
