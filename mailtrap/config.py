@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .auth import Htpasswd, Mode, Users, read_htpasswd
-from .faults import RuleSpec
+from .auth import Mode
+
+if TYPE_CHECKING:
+    from .auth import Htpasswd, Users
+    from .faults import RuleSpec
 
 MiB = 1024 * 1024
 SMTP_AUTH_MODES = ("off", "optional", "required")
@@ -168,13 +171,18 @@ class Config:
         if kwargs.get("db") is not None:
             kwargs["db"] = str(kwargs["db"])
         if isinstance(kwargs.get("users"), dict):  # address -> plain password
+            from .auth import Users
+
             kwargs["users"] = Users.of_passwords(kwargs["users"])
         if isinstance(kwargs.get("ui_auth"), str):  # an htpasswd file's path
+            from .auth import read_htpasswd
+
             kwargs["ui_auth"] = read_htpasswd(kwargs["ui_auth"])
         for name in ("http_allowed_hosts", "api_cors"):
             if isinstance(kwargs.get(name), str):
                 kwargs[name] = names(kwargs[name])
         if "rules" in kwargs:  # RuleSpecs, or rules in their JSON shape
+            from .faults import RuleSpec
             from .faults.schema import spec_from_json
 
             kwargs["rules"] = tuple(

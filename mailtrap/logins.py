@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .auth import Authenticator, Login
-from .auth.credentials import Credentials
+if TYPE_CHECKING:
+    from .auth import Authenticator, Login
+    from .auth.credentials import Credentials
 
 
 async def check(

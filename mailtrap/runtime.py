@@ -208,7 +208,8 @@ class Runtime:
         self.lazy = lazy
         #: the fault-injection rules and refused-mail log of every SMTP server here
         self.faults = Faults()
-        self.faults.add_all(config.rules)
+        if config.rules:
+            self.faults.add_all(config.rules)
         #: who may log in, for every front-end here
         self.authenticator = Authenticator(
             config.auth,

@@ -7,16 +7,13 @@ never by a sleep loop.
 from __future__ import annotations
 
 import asyncio
-import difflib
 import ssl
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .auth import Users
 from .config import Config
-from .faults import Faults, Refusal, Rule, RuleSpec
 from .mail import Mailbox, Message
 from .message import EMPTY_SUMMARY, Summary
 from .storage import open_store
@@ -31,6 +28,9 @@ from .store import (
 )
 from .store.query import Contains, Field, Filter, Tagged, Term, recipient, sender
 from .threaded import ThreadedRuntime
+
+if TYPE_CHECKING:
+    from .faults import Faults, Refusal, Rule
 
 FILTERS = ("to", "sender", "subject", "tag")
 
@@ -75,6 +75,8 @@ def _closeness(
             candidates = list(store.tags_of(message.id))
         else:
             candidates = [summary.subject]
+        import difflib  # only when a wait fails
+
         ratios = (
             difflib.SequenceMatcher(None, value.casefold(), c.casefold()).ratio()
             for c in candidates
@@ -151,6 +153,8 @@ class MailTrap:
     def __init__(self, config: Config | None = None, **options: Any) -> None:
         self.config = config.with_options(**options) if config else Config.from_kwargs(**options)
         if self.config.auth == "users" and self.config.users is None:
+            from .auth import Users
+
             self.config = self.config.with_options(users=Users())  # for add_user
         self.store: MessageStore = open_store(self.config)
         self._runtime = ThreadedRuntime(self.config, self.store)
@@ -336,6 +340,8 @@ class MailTrap:
         DATA). See :class:`mailtrap.faults.RuleSpec` for the rest; a bad rule raises
         :class:`mailtrap.faults.RuleError` (a ``ValueError``).
         """
+        from .faults import RuleSpec
+
         spec = RuleSpec(
             stage,
             code,

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import os
 import re
-import secrets
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mailtrap import MailTrap, MailWaitTimeout, Message
-from mailtrap.faults import Refusal
+
+if TYPE_CHECKING:
+    from mailtrap.faults import Refusal
 
 ASYNC_HINT = (
     "hint: wait_for() blocked the event loop running in this thread, so nothing on that loop "
@@ -27,7 +29,7 @@ REPORT_LIMIT = 20
 
 _counter = itertools.count(1)
 #: Differs between processes and runs, so addresses stay unique in a database that outlives one.
-_RUN_TAG = secrets.token_hex(3)
+_RUN_TAG = os.urandom(3).hex()  # secrets.token_hex
 _NOT_LOCAL_PART = re.compile(r"[^a-z0-9_]+")
 
 

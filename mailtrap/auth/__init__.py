@@ -6,11 +6,27 @@ Pure logic, no I/O: :mod:`.credentials` (the rules for names and passwords), :mo
 checking), :mod:`.throttle` (the failure-delay policy).
 """
 
+from typing import TYPE_CHECKING
+
+from ..exports import later
 from .authenticator import Authenticator, Login, Mode
-from .credentials import Check, Digest, Password, Refusal, basic_credentials
-from .sasl import Cancelled, Challenge, Malformed, Mechanism
 from .throttle import Throttle
-from .users import Htpasswd, Users, UsersError, read_htpasswd
+
+if TYPE_CHECKING:
+    from .credentials import Check, Digest, Password, Refusal, basic_credentials
+    from .sasl import Cancelled, Challenge, Malformed, Mechanism
+    from .users import Htpasswd, Users, UsersError, read_htpasswd
+
+#: Loaded with the first login or account, not with the servers.
+__getattr__ = later(
+    __name__,
+    {
+        ".credentials": ("Check", "Digest", "Password", "Refusal", "basic_credentials"),
+        ".sasl": ("Cancelled", "Challenge", "Malformed", "Mechanism"),
+        ".users": ("Htpasswd", "Users", "UsersError", "read_htpasswd"),
+    },
+)
+
 
 __all__ = [
     "Authenticator",

@@ -19,28 +19,34 @@ at most :data:`REMEMBERED`), so a browser's basic auth does not pay bcrypt on ev
 
 :meth:`Authenticator.verify` may take as long as a hash costs (bcrypt: a fifth of a second):
 callers on an event loop run it in a worker thread when :attr:`Authenticator.costly`.
+
+The mechanisms, hashes and users' table load with the first login or account, not with the
+servers: a sink that only takes mail never needs them.
 """
 
 from __future__ import annotations
 
 import enum
-import hashlib
-import hmac
-import secrets
+import os
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import TYPE_CHECKING, NamedTuple
 
 from ..message import mailbox_key, normalize_address
-from .credentials import Credentials, Digest, Password
-from .hashes import Secret, apop, cram_md5
-from .sasl import Mechanism, mechanism
 from .throttle import Throttle
-from .users import Htpasswd, Users
+
+if TYPE_CHECKING:
+    from .credentials import Credentials, Digest, Password
+    from .hashes import Secret
+    from .sasl import Mechanism
+    from .users import Htpasswd, Users
 
 #: How many verified hashed logins are remembered.
 REMEMBERED = 256
+#: The SASL mechanisms there are (:mod:`.sasl`'s), in order of preference; the last two need
+#: a plain password.
+MECHANISMS = ("PLAIN", "LOGIN", "CRAM-MD5")
 
 
 class Mode(enum.Enum):
@@ -49,8 +55,7 @@ class Mode(enum.Enum):
     USERS = "users"
 
 
-@dataclass(frozen=True, slots=True)
-class Login:
+class Login(NamedTuple):
     """Who logged in: the account whose mailboxes a session opens, and whether that is all it
     may reach (``own`` and ``users`` mode, an account on the viewer)."""
 
@@ -74,13 +79,22 @@ class Authenticator:
         throttle: Throttle | None = None,
     ) -> None:
         self.mode = Mode(mode)
-        self.users = users if users is not None else Users()
+        self._users = users
         self.viewers = viewers
         #: The failure-delay policy shared by every protocol of this runtime.
         self.throttle = throttle if throttle is not None else Throttle(enabled=False)
-        self._key = secrets.token_bytes(32)
+        self._key = os.urandom(32)  # secrets.token_bytes
         self._lock = threading.Lock()
         self._remembered: OrderedDict[bytes, int] = OrderedDict()  # HMAC -> table version
+
+    @property
+    def users(self) -> Users:
+        """The accounts of ``users`` mode (empty in the other modes)."""
+        if self._users is None:
+            from .users import Users
+
+            self._users = Users()
+        return self._users
 
     # -- what is offered -----------------------------------------------------------------------
 
@@ -91,12 +105,14 @@ class Authenticator:
 
     def mechanisms(self) -> tuple[str, ...]:
         """The SASL mechanisms to advertise, in order of preference."""
-        return ("PLAIN", "LOGIN", "CRAM-MD5") if self.offers_digests else ("PLAIN", "LOGIN")
+        return MECHANISMS if self.offers_digests else MECHANISMS[:2]
 
     def exchange(self, name: str, hostname: str = "localhost") -> Mechanism | None:
         """A new exchange of an offered mechanism, or None when ``name`` is not offered."""
         if name.upper() not in self.mechanisms():
             return None
+        from .sasl import mechanism
+
         return mechanism(name, hostname)
 
     @property
@@ -148,6 +164,11 @@ class Authenticator:
     def _check(self, secret: Secret, credentials: Credentials, table: tuple[bytes, int]) -> bool:
         """Whether the credentials match ``secret``; ``table`` names where it came from and
         that table's version, so a remembered success is forgotten when the table changes."""
+        import hashlib
+        import hmac
+
+        from .credentials import Digest
+
         if isinstance(credentials, Digest):
             return _check_digest(secret, credentials)
         if secret.hashed is None:
@@ -171,6 +192,11 @@ class Authenticator:
 def _check_digest(secret: Secret, credentials: Digest) -> bool:
     # A hashed secret cannot answer a digest: compute one anyway, against nothing, so the
     # failure costs what a plain account's does.
+    import hmac
+    import secrets
+
+    from .hashes import apop, cram_md5
+
     plain = secret.plain if secret.plain is not None else secrets.token_bytes(16)
     digest = cram_md5 if credentials.kind == "cram-md5" else apop
     expected = digest(plain, credentials.challenge)

@@ -6,8 +6,20 @@ log of what was refused, :mod:`.schema` speaks JSON (and Mailpit's chaos). The S
 (``servers/faults.py``) carries the decisions out.
 """
 
-from .refused import Attempt, Refusal
+from typing import TYPE_CHECKING
+
+from ..exports import later
 from .rules import Faults, Rule, Verdict
-from .spec import STAGES, RuleError, RuleSpec
+
+if TYPE_CHECKING:
+    from .refused import Attempt, Refusal
+    from .spec import STAGES, RuleError, RuleSpec
+
+#: Loaded with the first rule, not with the SMTP server.
+__getattr__ = later(
+    __name__,
+    {".refused": ("Attempt", "Refusal"), ".spec": ("STAGES", "RuleError", "RuleSpec")},
+)
+
 
 __all__ = ["STAGES", "Attempt", "Faults", "Refusal", "Rule", "RuleError", "RuleSpec", "Verdict"]

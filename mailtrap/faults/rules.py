@@ -4,7 +4,8 @@
 loop asks :meth:`Faults.check` at every stage, so a lock guards the rules' counters, random
 generators and rate windows. A check is pure logic (no I/O, no sleeping): it returns a
 :class:`Verdict` that the SMTP layer carries out. With no rules, the SMTP layer never calls
-in: :attr:`Faults.active` is its one-attribute fast path.
+in: :attr:`Faults.active` is its one-attribute fast path, and the rest of the package (what a
+rule says, the words of a reply, the refused-mail log) loads with the first rule.
 """
 
 from __future__ import annotations
@@ -16,11 +17,11 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from typing import TYPE_CHECKING, NamedTuple
 
-from .refused import Attempt, Refusal, RefusedLog
-from .replies import reply_line, sends_reply
-from .spec import RuleError, RuleSpec
+if TYPE_CHECKING:
+    from .refused import Attempt, Refusal, RefusedLog
+    from .spec import RuleSpec
 
 #: At most this many rules per server (a client of the HTTP API cannot grow it without bound).
 MAX_RULES = 1000
@@ -91,8 +92,7 @@ class Rule:
         return True
 
 
-@dataclass(frozen=True)
-class Verdict:
+class Verdict(NamedTuple):
     """What the SMTP layer does at a stage: wait ``delay`` seconds, then go on (no
     ``refusal``), or send ``reply`` (None: nothing) and hang up if ``hang_up``."""
 
@@ -118,9 +118,9 @@ class Faults:
         self._wall_clock = wall_clock
         self._lock = threading.Lock()
         self._rules: dict[str, Rule] = {}
+        self._given_log = log
         #: stage -> its rules, in the order they were added; replaced whole on every change
         self._by_stage: dict[str, tuple[Rule, ...]] = {}
-        self._log = log or RefusedLog()
         #: whether any rule exists: the SMTP layer's fast path reads only this
         self.active = False
 
@@ -134,6 +134,8 @@ class Faults:
         self, specs: Iterable[RuleSpec], rule_ids: Iterable[str | None] | None = None
     ) -> list[Rule]:
         """Add several rules at once: all of them, or (over :data:`MAX_RULES`) none."""
+        from .spec import RuleError
+
         specs = list(specs)
         ids = list(rule_ids) if rule_ids is not None else [None] * len(specs)
         # Built outside the lock (patterns compile), so the SMTP server never waits on that.
@@ -198,6 +200,8 @@ class Faults:
         rules = self._by_stage.get(attempt.stage)
         if not rules:
             return PASS
+        from .replies import reply_line, sends_reply
+
         delay = 0.0
         with self._lock:
             now = self._clock()
@@ -223,6 +227,16 @@ class Faults:
         return Verdict(delay) if delay else PASS
 
     # -- the refused-mail log ------------------------------------------------------------------
+
+    @property
+    def _log(self) -> RefusedLog:
+        """The log, made when first needed (the caller holds the lock, or reads a total)."""
+        log = self._given_log
+        if log is None:
+            from .refused import RefusedLog
+
+            log = self._given_log = RefusedLog()
+        return log
 
     def refused(self) -> list[Refusal]:
         """The logged refusals, newest first."""

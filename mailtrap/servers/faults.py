@@ -13,11 +13,12 @@ With no rule set every check is one attribute read.
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiosmtpd.smtp import MISSING, Envelope, Session
 
-from ..faults import Attempt, Faults, Verdict
+if TYPE_CHECKING:
+    from ..faults import Attempt, Faults, Verdict
 from ..message import summarize
 
 
@@ -30,6 +31,8 @@ def _peer(session: Session | None) -> str:
 
 def attempt(server: Any, stage: str, **known: Any) -> Attempt:
     """What ``server``'s session knows at ``stage`` (``known`` adds what the command says)."""
+    from ..faults import Attempt  # asked only while rules exist
+
     session, envelope = server.session, server.envelope
     facts: dict[str, Any] = {
         "peer": _peer(session),

@@ -16,13 +16,15 @@ submission server does; ``off`` offers no mechanism at all.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiosmtpd.smtp import AuthResult
 
-from ..auth import Authenticator, Cancelled, Challenge, Malformed, Refusal
-from ..auth.sasl import MAX_LINE, MECHANISMS, decode
+from ..auth.authenticator import MECHANISMS
 from ..logins import check, peer_host
+
+if TYPE_CHECKING:
+    from ..auth import Authenticator
 
 INVALID = "535 5.7.8 Authentication credentials invalid"
 
@@ -66,6 +68,9 @@ class AuthMixin:
         return await self._sasl("CRAM-MD5", args)
 
     async def _sasl(self, name: str, args: list[str]) -> AuthResult:
+        from ..auth import Cancelled, Challenge, Malformed, Refusal
+        from ..auth.sasl import MAX_LINE, decode
+
         exchange = self.authenticator.exchange(name, self.hostname)
         if exchange is None:  # offered when the connection began, but no longer
             await self.push("504 5.5.4 Unrecognized authentication type")

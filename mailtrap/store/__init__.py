@@ -1,6 +1,7 @@
 """The single source of truth for captured mail: interface, events, the memory backend, and
 the SQLite backend (loaded on first use, so ``import mailtrap`` never imports ``sqlite3``)."""
 
+from ..exports import later
 from .base import FlagMode, MessageStore
 from .cache import DerivedCache
 from .events import (
@@ -71,13 +72,7 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> object:  # PEP 562: the SQLite backend's names, on first use
-    if name == "SqliteStore":
-        from .sqlite_query import SqliteStore
-
-        return SqliteStore
-    if name == "DatabaseError":
-        from .sqlite_schema import DatabaseError
-
-        return DatabaseError
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+#: The SQLite backend's names, loaded on first use.
+__getattr__ = later(
+    __name__, {".sqlite_query": ("SqliteStore",), ".sqlite_schema": ("DatabaseError",)}
+)

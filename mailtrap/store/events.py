@@ -6,6 +6,9 @@ that order by whichever writer holds the emitting token; a writer that finds the
 leaves its events to that holder and returns at once, so no writer ever waits for another
 thread's subscribers. Subscribers must be cheap (hand the event to a loop or a queue and
 return); one that raises is logged and skipped, and can never fail a write.
+
+Events are named tuples: every write builds one, and a frozen dataclass costs several times more
+to build (and to define, at import).
 """
 
 from __future__ import annotations
@@ -14,15 +17,14 @@ import logging
 import threading
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .model import Entry, MailboxId, MessageRecord
 
 log = logging.getLogger("mailtrap.store")
 
 
-@dataclass(frozen=True, slots=True)
-class Delivered:
+class Delivered(NamedTuple):
     """A new message was stored (SMTP delivery or APPEND) and linked into these mailboxes."""
 
     seq: int
@@ -33,8 +35,7 @@ class Delivered:
     flags: frozenset[str] = frozenset()
 
 
-@dataclass(frozen=True, slots=True)
-class Linked:
+class Linked(NamedTuple):
     """Stored messages were linked into one more mailbox (COPY, MOVE); entries in UID order."""
 
     seq: int
@@ -42,8 +43,7 @@ class Linked:
     entries: tuple[Entry, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class FlagsChanged:
+class FlagsChanged(NamedTuple):
     """Flags of these entries of one mailbox changed; the entries carry the new flags."""
 
     seq: int
@@ -51,8 +51,7 @@ class FlagsChanged:
     entries: tuple[Entry, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Expunged:
+class Expunged(NamedTuple):
     """Entries left one mailbox; ``removed`` lists the message IDs whose last link went."""
 
     seq: int
@@ -62,24 +61,21 @@ class Expunged:
     removed: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class FoldersChanged:
+class FoldersChanged(NamedTuple):
     """An account's folders were created, deleted, renamed or (un)subscribed."""
 
     seq: int
     owner: str
 
 
-@dataclass(frozen=True, slots=True)
-class TagsChanged:
+class TagsChanged(NamedTuple):
     """These messages' tags were set, or a tag they carried was renamed or deleted."""
 
     seq: int
     message_ids: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Cleared:
+class Cleared(NamedTuple):
     """Every message was removed; folders keep their UIDVALIDITY and UIDNEXT."""
 
     seq: int

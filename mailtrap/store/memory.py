@@ -235,6 +235,7 @@ class MemoryStore(QueryOperations, FolderOperations, TagOperations):
             self._unread = 0
             self._tag_names.clear()
             self._tag_counts.clear()
+            self._unindexed.clear()
             self.cache.clear()
             self._events.push(Cleared(self._events.next_seq()))
         self._events.flush()

@@ -5,9 +5,11 @@ once), in the caller's thread, never holding the store's lock while they read te
 without terms is answered from the kept counts and reads only its page.
 
 The indexer is a background thread that builds each new message's search document, off the
-SMTP path and the event loop. It steps aside while mail is arriving or a query runs (both need
-the interpreter more than it does) and catches up when they pause; a query that finds messages
-not indexed yet builds their documents itself, after a cheap pre-test on their bytes.
+SMTP path and the event loop. It starts with the first query that reads documents (or once
+:data:`DEFER_BACKLOG` messages wait): a test run that only sends and waits for mail by address
+never parses a body. It steps aside while mail is arriving or a query runs (both need the
+interpreter more than it does) and catches up when they pause; a query that finds messages not
+indexed yet builds their documents itself, after a cheap pre-test on their bytes.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from operator import attrgetter
 from .docpool import build
 from .memory_state import Held, MemoryState
 from .model import SEEN, MailboxRef, MessageRecord
-from .query import Filter, Page, compile_terms
+from .query import Filter, Page, compile_terms, needs_doc
 from .searchdoc import SearchDoc, is_plain, may_contain, safe_needle
 
 #: While mail arrived this recently (seconds), the indexer waits: ingest comes first.
@@ -32,6 +34,8 @@ POOL_BATCH = 256
 YIELD_EVERY = 1023
 #: An idle indexer thread ends after this long; the next delivery starts another.
 IDLE_EXIT = 2.0
+#: Until a query reads documents, the indexer waits for this many new messages.
+DEFER_BACKLOG = 256
 
 
 class _HeldAccess:
@@ -64,6 +68,7 @@ class QueryOperations(MemoryState):
                 return self._listing(filter, start, limit)
             helds, seen = self._candidates(filter.mailbox)
             self._queries += 1
+            self._want_documents(filter)
         try:
             test = compile_terms(filter.terms, _HeldAccess(self))
             after, end = filter.after_seq, None if limit is None else start + limit
@@ -114,6 +119,7 @@ class QueryOperations(MemoryState):
                 if entry is None:
                     return False
                 seen = SEEN in entry.flags
+            self._want_documents(filter)
         return compile_terms(filter.terms, _HeldAccess(self))(held, seen)
 
     def doc(self, message_id: str) -> SearchDoc | None:
@@ -180,12 +186,26 @@ class QueryOperations(MemoryState):
 
     # -- the indexer ---------------------------------------------------------------------------
 
+    def _want_documents(self, filter: Filter) -> None:
+        """A query reads documents: from now on the indexer keeps them built (under the lock)."""
+        if not self._index_wanted and any(needs_doc(term) for term in filter.terms):
+            self._index_wanted = True
+            self._start_indexer()
+
     def _queue_for_index(self, message_id: str) -> None:
         """Called under the lock for every new message."""
         self._last_write = time.monotonic()
         if self._closed:
             return
         self._unindexed.append(message_id)
+        if self._index_wanted or len(self._unindexed) >= DEFER_BACKLOG:
+            self._start_indexer()
+
+    def _start_indexer(self) -> None:
+        """Start the indexer thread, or wake it (under the lock)."""
+        if self._closed or not self._unindexed:
+            return
+        self._index_wanted = True
         if self._indexer is None:
             self._indexer = threading.Thread(
                 target=self._index_loop, name="mailtrap-indexer", daemon=True
@@ -235,8 +255,10 @@ class QueryOperations(MemoryState):
         return self._queries > 0 or time.monotonic() - self._last_write < BUSY_GAP
 
     def indexed(self) -> bool:
-        """True when every stored message has its search document (for tests and benchmarks)."""
+        """True when every stored message has its search document (for tests and benchmarks:
+        asking starts the indexer)."""
         with self._lock:
+            self._start_indexer()
             return all(held.doc is not None for held in self._messages.values())
 
     def close(self) -> None:

@@ -170,6 +170,7 @@ class MemoryState(MessageStore):
         # the indexer (see memory_query): messages waiting for a search document, its thread
         self._unindexed: deque[str] = deque()
         self._indexer: threading.Thread | None = None
+        self._index_wanted = False  # a search has read documents: keep them built from now on
         self._wake = threading.Event()
         self._closed = False
         self._last_write = 0.0

@@ -1,6 +1,8 @@
 """The one filter model every front-end queries the store with, and how its terms are decided.
 
 A :class:`Filter` is a conjunction of terms over one mailbox (or every stored message once).
+Terms and filters are named tuples, told apart by their type (never compare terms of different
+types by value): every wait and search builds some, and a dataclass costs far more to define.
 The Python API's ``to=``/``sender=``/``subject=``, the HTTP API's search syntax and the parts of
 IMAP SEARCH that are about a message's content all become these terms; the backend runs them
 (``store.query``). :func:`compile_terms` turns terms into one test per message, cheap terms
@@ -10,9 +12,8 @@ first; a backend supplies how to reach a message's record and search document.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from enum import Enum
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from ..message import mailbox_key
 from ..tags import tag_key
@@ -78,75 +79,69 @@ def field_text(field: Field, doc: SearchDoc) -> str:
     return doc.text[start:end]
 
 
-@dataclass(frozen=True, slots=True)
-class Contains:
-    """A case-insensitive substring of one field (Mailpit's ``LIKE``; IMAP's SUBJECT, BODY ...)."""
-
+class _Contains(NamedTuple):
     field: Field
     needle: str
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "needle", self.needle.casefold().replace(SEPARATOR, " "))
+
+class Contains(_Contains):
+    """A case-insensitive substring of one field (Mailpit's ``LIKE``; IMAP's SUBJECT, BODY ...)."""
+
+    __slots__ = ()
+
+    def __new__(cls, field: Field, needle: str) -> Contains:
+        return super().__new__(cls, field, needle.casefold().replace(SEPARATOR, " "))
 
 
-@dataclass(frozen=True, slots=True)
-class Recipient:
+class Recipient(NamedTuple):
     """An envelope recipient, compared as a whole address (the Python API's ``to=``)."""
 
     address: str
 
 
-@dataclass(frozen=True, slots=True)
-class Sender:
+class Sender(NamedTuple):
     """The envelope sender or the From address, as a whole address (``sender=``)."""
 
     address: str
 
 
-@dataclass(frozen=True, slots=True)
-class Read:
+class Read(NamedTuple):
     """\\Seen in the filter's mailbox, or in every mailbox holding the message."""
 
     read: bool
 
 
-@dataclass(frozen=True, slots=True)
-class Received:
+class Received(NamedTuple):
     """Received at or after ``after`` and at or before ``before`` (timestamps)."""
 
     after: float | None = None
     before: float | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Size:
+class Size(NamedTuple):
     """Larger than ``larger`` and smaller than ``smaller`` octets (raw size)."""
 
     larger: int | None = None
     smaller: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Has:
+class Has(NamedTuple):
     """Has at least one attachment (``kind="attachment"``) or inline part (``"inline"``)."""
 
     kind: str
 
 
-@dataclass(frozen=True, slots=True)
-class Tagged:
+class Tagged(NamedTuple):
     """Carries the tag ``name`` (compared case-insensitively), or any tag when ``name`` is None."""
 
     name: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Not:
+class Not(NamedTuple):
     term: Term
 
 
-@dataclass(frozen=True, slots=True)
-class AnyOf:
+class AnyOf(NamedTuple):
     """At least one of the terms holds."""
 
     terms: tuple[Term, ...]
@@ -155,8 +150,7 @@ class AnyOf:
 Term = Contains | Recipient | Sender | Read | Received | Size | Has | Tagged | Not | AnyOf
 
 
-@dataclass(frozen=True, slots=True)
-class Filter:
+class Filter(NamedTuple):
     """Every term must hold. ``mailbox`` limits the query to one folder (and makes read state
     that folder's); ``after_seq`` to messages that arrived after that sequence number."""
 
@@ -166,8 +160,7 @@ class Filter:
     newest_first: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class Page:
+class Page(NamedTuple):
     """One page of a query's answer and its counts."""
 
     #: how many messages matched, and how many of those are unread

@@ -236,3 +236,11 @@ def test_whole_exchanges_through_the_codec():
 def test_an_empty_initial_response_is_an_empty_name_for_login():
     with pytest.raises(Refusal):
         mechanism("LOGIN").start(decode(b"=", initial=True))
+
+
+def test_the_authenticator_offers_exactly_the_mechanisms_there_are():
+    # The authenticator names them without loading this module (it loads with the first AUTH).
+    from mailtrap.auth.authenticator import MECHANISMS as OFFERED
+    from mailtrap.auth.sasl import MECHANISMS
+
+    assert tuple(MECHANISMS) == OFFERED

@@ -175,6 +175,27 @@ def test_the_indexer_builds_documents_in_the_background(make_store):
     store.close()  # idempotent
 
 
+def test_the_memory_indexer_waits_for_a_search_that_reads_documents():
+    """Mail waited for by address is never parsed; the first text search starts the indexer."""
+    from mailtrap.store import MemoryStore
+
+    store = MemoryStore()
+    try:
+        for _ in range(3):
+            store.deliver("a@x.org", ["b@x.org"], PLAIN)
+        assert store.query(Filter((recipient("b@x.org"),))).total == 3
+        time.sleep(0.05)
+        assert all(held.doc is None for held in store._messages.values())  # nothing parsed yet
+        assert store.query(Filter((Contains(Field.SUBJECT, "report"),))).total == 3
+        store.deliver("a@x.org", ["b@x.org"], PLAIN)  # from now on, built in the background
+        deadline = time.monotonic() + 10
+        while not all(held.doc is not None for held in store._messages.values()):
+            assert time.monotonic() < deadline, "the indexer did not start"
+            time.sleep(0.01)
+    finally:
+        store.close()
+
+
 def test_documents_give_list_rows_their_facts(three):
     store, plain, _, attached = three
     assert store.doc(plain.id).snippet == "The numbers are in."
