@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .auth import Mode
 
@@ -20,8 +20,7 @@ def names(text: str) -> tuple[str, ...]:
     return tuple(text.replace(",", " ").split())
 
 
-@dataclass(frozen=True)
-class Service:
+class Service(NamedTuple):
     """A listening server the runtime can start: its name and command-line default port."""
 
     name: str
@@ -43,8 +42,7 @@ SERVICES: tuple[Service, ...] = (
 SERVICE_NAMES = tuple(s.name for s in SERVICES)
 
 
-@dataclass(frozen=True)
-class Listen:
+class Listen(NamedTuple):
     """Where one server listens. Port 0 asks the system for a free port."""
 
     host: str

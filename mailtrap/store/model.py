@@ -5,7 +5,8 @@ Everything here is immutable. A message is stored once (its :class:`MessageRecor
 bytes) and linked into any number of mailboxes by an :class:`Entry` that carries that mailbox's
 UID and flags for it. A mailbox is named by :class:`MailboxId`: the owner (an account, a
 normalised address) and a folder path. A backend may build a fresh record for every read, so
-records and entries compare by value, never by identity.
+records and entries compare by value, never by identity. Records are slotted dataclasses (the
+smallest per message); entries, snapshots and listings are named tuples (cheapest to define).
 """
 
 from __future__ import annotations
@@ -94,8 +95,7 @@ class Entry(NamedTuple):
         return SEEN in self.flags
 
 
-@dataclass(frozen=True, slots=True)
-class MailboxSnapshot:
+class MailboxSnapshot(NamedTuple):
     """A consistent view of one mailbox at one moment, entries in UID order."""
 
     mailbox: MailboxId
@@ -113,8 +113,7 @@ class MailboxSnapshot:
         return sum(1 for e in self.entries if SEEN not in e.flags)
 
 
-@dataclass(frozen=True, slots=True)
-class FolderInfo:
+class FolderInfo(NamedTuple):
     """One folder of an account, for listings: its state and counts."""
 
     mailbox: MailboxId
@@ -138,8 +137,7 @@ class FolderInfo:
         return min(self.special_uses) if self.special_uses else None
 
 
-@dataclass(frozen=True, slots=True)
-class MailboxInfo:
+class MailboxInfo(NamedTuple):
     """One account for listings: its INBOX's counts and state, and every folder."""
 
     address: str
