@@ -23,14 +23,13 @@ import re
 from collections.abc import Callable
 from datetime import datetime
 from email.header import decode_header, make_header
-from email.message import Message
-from email.parser import BytesHeaderParser
-from email.policy import compat32
 from email.utils import getaddresses, parsedate_to_datetime
 from functools import lru_cache, wraps
-from typing import NamedTuple, TypeVar
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
-_HEADER_PARSER = BytesHeaderParser(policy=compat32)
+if TYPE_CHECKING:
+    from email.message import Message
+
 _HEADER_END = re.compile(rb"\r?\n\r?\n")
 
 #: The most of the header block the summary looks through for its fields.
@@ -219,9 +218,17 @@ _FIELD = re.compile(
 
 
 def read_head(raw: bytes) -> Message:
-    """The header block parsed on its own (``compat32``, the fast header-only parser), for the
-    body facts' single-part fast path; callers bound the block (:data:`HEADER_LIMIT`)."""
-    return _HEADER_PARSER.parsebytes(header_block(raw))
+    """The header block parsed on its own, for the body facts' single-part fast path; callers
+    bound the block (:data:`HEADER_LIMIT`)."""
+    return parse_head(header_block(raw))
+
+
+def parse_head(block: bytes) -> Message:
+    """A header block parsed by ``email``'s header-only parser (``compat32``, the fast one;
+    loaded on first use: a message's list facts never need it)."""
+    from email.parser import BytesHeaderParser  # compat32 is its default policy
+
+    return BytesHeaderParser().parsebytes(block)
 
 
 def _header_values(raw: bytes) -> dict[str, tuple[str, ...]]:

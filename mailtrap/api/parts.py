@@ -14,14 +14,12 @@ import binascii
 from collections.abc import Iterator
 from dataclasses import dataclass
 from email.message import Message
-from email.parser import BytesHeaderParser
-from email.policy import compat32
 
+from ..message import parse_head
 from ..mimetree import BodyPart, MessageStructure, RawOffsets, message_structure
 from ..mimetree import leaves as numbered_leaves
 
 CHUNK = 64 * 1024
-_HEADERS = BytesHeaderParser(policy=compat32)
 _B64_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/="
 _NOT_B64 = bytes(b for b in range(256) if b not in _B64_ALPHABET)
 
@@ -76,7 +74,7 @@ def leaves(raw: bytes, structure: MessageStructure | None = None) -> list[Leaf]:
 
 def header(raw: bytes, start: int, end: int) -> Message:
     """The header block ``raw[start:end]``, parsed (compat32: values as written)."""
-    return _HEADERS.parsebytes(raw[start:end])
+    return parse_head(raw[start:end])
 
 
 def _leaf(raw: bytes, to_raw: RawOffsets, number: str, node: BodyPart) -> Leaf:

@@ -13,13 +13,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from email.parser import BytesHeaderParser
-from email.policy import compat32
 from urllib.parse import quote
 
 from flask import Response, request
 
-from ..message import header_block
+from ..message import header_block, parse_head
 from ..mime import ParsedMessage
 from ..mimetree import message_structure, structure_cost
 from ..relay import RelayError, ReleaseError
@@ -42,7 +40,6 @@ from .respond import (
 _MIME_TYPE = re.compile(r"^[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*$")
 _CHARSET = re.compile(r"^[A-Za-z0-9_.:-]{1,40}$")
 _CID = re.compile(r"""cid:([^\s"'<>()]+)""", re.IGNORECASE)
-_HEADER_PARSER = BytesHeaderParser(policy=compat32)
 _UNSAFE_NAME = re.compile(r'[^\x20-\x7e]|["\\]')
 
 #: Downloads never render as pages of this origin.
@@ -85,7 +82,7 @@ def get_message(ID: str) -> Response:
 
 def get_headers(ID: str) -> Response:
     message = in_mailbox(find_message(ID))
-    block = _HEADER_PARSER.parsebytes(header_block(raw_of(message)))
+    block = parse_head(header_block(raw_of(message)))
     return as_json(serialize.headers(block.raw_items()))
 
 

@@ -230,7 +230,7 @@ class Faults:
 
     @property
     def _log(self) -> RefusedLog:
-        """The log, made when first needed (the caller holds the lock, or reads a total)."""
+        """The log, made with the first refusal (the caller holds the lock)."""
         log = self._given_log
         if log is None:
             from .refused import RefusedLog
@@ -241,13 +241,14 @@ class Faults:
     def refused(self) -> list[Refusal]:
         """The logged refusals, newest first."""
         with self._lock:
-            return self._log.entries()
+            return self._log.entries() if self._given_log is not None else []
 
     @property
     def refused_total(self) -> int:
         """Refusals since the start or the last clear, including those the log forgot."""
-        return self._log.total
+        return self._given_log.total if self._given_log is not None else 0
 
     def clear_refused(self) -> None:
         with self._lock:
-            self._log.clear()
+            if self._given_log is not None:
+                self._given_log.clear()

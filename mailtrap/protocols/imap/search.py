@@ -12,10 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
-from email.parser import BytesHeaderParser
-from email.policy import compat32
 
-from ...message import header_block, header_text
+from ...message import header_block, header_text, parse_head
 from ...store import Entry
 from ...store.query import Contains, Field, Filter
 from . import commands as c
@@ -24,7 +22,6 @@ from .selected import MessageGone, SelectedMailbox
 from .structure import wire_bytes
 
 Predicate = Callable[[int, Entry], bool]
-_HEADER_PARSER = BytesHeaderParser(policy=compat32)
 #: HEADER keys the query engine answers (RFC 3501 6.4.4: BCC, CC, FROM, SUBJECT, TO).
 _ENGINE_FIELDS = {
     "subject": Field.SUBJECT,
@@ -132,7 +129,7 @@ def _header_block(view: SelectedMailbox, entry: Entry) -> bytes:
 
 def header_values(view: SelectedMailbox, entry: Entry, field: str) -> list[str]:
     """Every value of one header field, RFC 2047 words decoded."""
-    headers = _HEADER_PARSER.parsebytes(_header_block(view, entry))
+    headers = parse_head(_header_block(view, entry))
     values = headers.get_all(field) or []
     return [header_text(str(v)) for v in values]
 
@@ -161,7 +158,7 @@ def _header(view: SelectedMailbox, key: c.HeaderKey) -> Predicate:
 
 
 def _all_headers(view: SelectedMailbox, entry: Entry) -> str:
-    headers = _HEADER_PARSER.parsebytes(_header_block(view, entry))
+    headers = parse_head(_header_block(view, entry))
     return "\n".join(f"{k}: {header_text(str(v))}" for k, v in headers.raw_items())
 
 
