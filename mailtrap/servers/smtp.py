@@ -23,9 +23,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import ssl
-from concurrent.futures import ThreadPoolExecutor
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiosmtpd.smtp import SMTP, Envelope, Session, syntax
 
@@ -43,6 +42,9 @@ from .smtp_chunking import ChunkingMixin
 from .smtp_pipelining import KEYWORD as PIPELINING
 from .smtp_pipelining import PipeliningMixin
 from .smtp_transcript import TranscriptMixin
+
+if TYPE_CHECKING:
+    from concurrent.futures import ThreadPoolExecutor
 
 log = logging.getLogger("mailtrap.smtp")
 
@@ -69,11 +71,11 @@ class StoreHandler(FaultHooks):
         self.faults = faults
         # A store whose commit waits on a disk is called from these threads, so the loop
         # serves other connections meanwhile and concurrent deliveries share one commit.
-        self._committers = (
-            ThreadPoolExecutor(16, thread_name_prefix="mailtrap-deliver")
-            if store.blocking_writes
-            else None
-        )
+        self._committers: ThreadPoolExecutor | None = None
+        if store.blocking_writes:
+            from concurrent.futures import ThreadPoolExecutor
+
+            self._committers = ThreadPoolExecutor(16, thread_name_prefix="mailtrap-deliver")
 
     def close(self) -> None:
         if self._committers is not None:
