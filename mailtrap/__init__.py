@@ -8,16 +8,17 @@ from typing import TYPE_CHECKING
 from ._version import __version__
 from .config import Config
 from .exports import later
-from .mail import Mailbox, Message
+from .mail import Message
 from .message import Address
 from .testing import MailTrap, MailWaitTimeout
 
 if TYPE_CHECKING:
+    from .mailbox import Mailbox
     from .mime import Attachment
 
 
-#: The MIME view (and html.parser) load when first used, not with ``import mailtrap``.
-__getattr__ = later(__name__, {".mime": ("Attachment",)})
+#: The MIME view (and html.parser) and the folders' view load when first used.
+__getattr__ = later(__name__, {".mime": ("Attachment",), ".mailbox": ("Mailbox",)})
 
 
 __all__ = [

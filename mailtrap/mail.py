@@ -1,4 +1,5 @@
-"""The public, read-only view of captured mail: :class:`Message` and :class:`Mailbox`.
+"""The public, read-only view of captured mail: :class:`Message` (``mailbox.py`` has the
+folders' view).
 
 A :class:`Message` is a message record plus the store it came from: the bytes are read through
 the store by ID when a field first needs them, and kept on the message with what was derived
@@ -7,13 +8,11 @@ from them, so a message a test has read from stays readable after the store forg
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from .message import Address, Summary, summarize
-from .store import MailboxId, MessageRecord, MessageStore
+from .store import MessageRecord, MessageStore
 
 if TYPE_CHECKING:  # the MIME view loads on the first body read, not at import
     from .mime import Attachment, ParsedMessage
@@ -156,40 +155,3 @@ class Message:
             f"<Message {self.id} from={self.sender!r} to={self.recipients!r} "
             f"subject={self.subject!r}>"
         )
-
-
-@dataclass(frozen=True)
-class Mailbox:
-    """One folder of one account at the moment it was read (empty for an unknown address).
-
-    ``folders`` lists the account's folder names, INBOX first. :meth:`append` stores a message
-    into this folder, as an IMAP client's APPEND would (the folder is created if needed).
-    """
-
-    address: str
-    messages: list[Message]
-    unread: int = 0
-    uidvalidity: int | None = None
-    uidnext: int | None = None
-    folder: str = "INBOX"
-    folders: list[str] = field(default_factory=list)
-    _store: MessageStore | None = field(default=None, repr=False, compare=False)
-
-    def append(
-        self,
-        raw: bytes,
-        flags: Iterable[str] = (),
-        internal_date: datetime | float | None = None,
-    ) -> Message:
-        """Store ``raw`` into this folder with IMAP ``flags``; returns the new message."""
-        if self._store is None:
-            raise RuntimeError("this mailbox was not read from a store")
-        if isinstance(internal_date, datetime):
-            internal_date = internal_date.timestamp()
-        mailbox = MailboxId(self.address, self.folder)
-        if self._store.folder(mailbox) is None:
-            self._store.open_account(self.address, entries=False)
-            if self._store.folder(mailbox) is None:
-                self._store.create_folder(mailbox)
-        entry = self._store.append(mailbox, raw, flags, internal_date)
-        return Message(entry.message, self._store)

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .config import Config
-from .mail import Mailbox, Message
+from .mail import Message
 from .message import EMPTY_SUMMARY, Summary
 from .storage import open_store
 from .store import (
@@ -31,6 +31,7 @@ from .threaded import ThreadedRuntime
 
 if TYPE_CHECKING:
     from .faults import Faults, Refusal, Rule
+    from .mailbox import Mailbox
 
 FILTERS = ("to", "sender", "subject", "tag")
 
@@ -275,6 +276,8 @@ class MailTrap:
         ``.folders`` names the account's folders; ``.append(raw, flags=(), internal_date=None)``
         stores a message into the folder, as an IMAP client would.
         """
+        from .mailbox import Mailbox
+
         store = self.store
         mailbox = store.resolve(MailboxId(address, folder))
         folders = [f.name for f in store.folders(mailbox.owner)]
