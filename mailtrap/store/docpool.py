@@ -141,4 +141,8 @@ def serve() -> None:
             batch = _read(stdin)
         except EOFError:
             return
-        _write(stdout, build_docs(batch))  # type: ignore[arg-type]
+        try:
+            _write(stdout, build_docs(batch))  # type: ignore[arg-type]
+        except BrokenPipeError:  # the server stopped while this batch was built: end quietly
+            os.dup2(os.open(os.devnull, os.O_WRONLY), stdout.fileno())  # nothing left to flush
+            return

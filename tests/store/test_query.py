@@ -235,3 +235,30 @@ def test_words_past_what_a_document_keeps_are_still_found(store):
     assert ids(store, Contains(Field.BODY, "farfetched")) == [message.id]
     assert ids(store, Contains(Field.TEXT, "FARFETCHED")) == [message.id]
     assert ids(store, Not(Contains(Field.BODY, "farfetched"))) == [short.id]
+
+
+def test_the_indexing_worker_ends_quietly_when_the_server_stops_reading():
+    """A server that stops while its worker builds a batch closes the pipe: the worker exits
+    with nothing on standard error (no traceback in the server's log)."""
+    import pickle
+    import subprocess
+    import sys
+
+    from mailtrap.store.docpool import _LENGTH
+
+    batch = pickle.dumps([("a@x.org", ("b@x.org",), PLAIN)] * 2000, pickle.HIGHEST_PROTOCOL)
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "mailtrap.store.docworker"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    worker.stdout.close()  # the server is gone before the documents come back
+    worker.stdin.write(_LENGTH.pack(len(batch)) + batch)
+    worker.stdin.close()
+    try:
+        assert worker.wait(30) == 0
+        assert worker.stderr.read() == b""
+    finally:
+        worker.kill()
+        worker.stderr.close()
