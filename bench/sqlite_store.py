@@ -8,8 +8,11 @@ Run from the repository root:  python bench/sqlite_store.py  (--rounds N, --stor
 2. With --stored messages in a database: the 99th percentile of the SMTP 250 reply, one message
    at a time, alone and while four clients loop over the API list, an API search and IMAP
    ``FETCH 1:* (FLAGS)`` (target: at most 10 ms more).
-3. The database file's size before and after deleting half of its mail (each once the indexer
-   has caught up and given freed pages back).
+3. The database file's size before and after deleting half of its mail, each once the indexer
+   has caught up and given freed pages back: first the older half (what ``--max-messages`` and
+   ``--max-age`` pruning delete: whole pages empty and go back), then every other message of
+   the rest (the b-tree's worst case: every page stays half full, and only a full ``VACUUM``,
+   which blocks every writer while it copies the file, would compact them).
 Query figures (list, search, SELECT at 100,000 messages) come from bench/store_query.py --db.
 """
 
@@ -54,7 +57,11 @@ def serve(kind: str, db: str) -> None:
             while not store.indexed() or getattr(store, "_vacuum_due", False):
                 time.sleep(0.1)
             print(0, flush=True)
-        elif command == "delete-half":
+        elif command == "delete-older-half":
+            stored = store.messages()  # oldest first
+            store.delete([m.id for m in stored[: len(stored) // 2]])
+            print(0, flush=True)
+        elif command == "delete-every-other":
             store.delete([m.id for m in store.messages()[::2]])
             print(0, flush=True)
         elif command == "quit":
@@ -179,13 +186,16 @@ def readers_cost(db: str, stored: int) -> None:
             f"medians {statistics.median(alone):.1f} / {statistics.median(busy):.1f} ms"
         )
         child.ask("settle")
-        before = Path(db).stat().st_size
-        child.ask("delete-half")
-        child.ask("settle")
-        after = Path(db).stat().st_size
+        sizes = [Path(db).stat().st_size]
+        for command in ("delete-older-half", "delete-every-other"):
+            child.ask(command)
+            child.ask("settle")
+            sizes.append(Path(db).stat().st_size)
+        before, older, scattered = (size / 2**20 for size in sizes)
         print(
-            f"database file: {before / 2**20:,.1f} MiB, after deleting half of the mail "
-            f"{after / 2**20:,.1f} MiB"
+            f"database file: {before:,.1f} MiB; after deleting the older half {older:,.1f} MiB "
+            f"({older / before:.0%}); after deleting every other message of the rest "
+            f"{scattered:,.1f} MiB (pages stay half full)"
         )
     finally:
         child.close()

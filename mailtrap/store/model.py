@@ -5,14 +5,14 @@ Everything here is immutable. A message is stored once (its :class:`MessageRecor
 bytes) and linked into any number of mailboxes by an :class:`Entry` that carries that mailbox's
 UID and flags for it. A mailbox is named by :class:`MailboxId`: the owner (an account, a
 normalised address) and a folder path. A backend may build a fresh record for every read, so
-records and entries compare by value, never by identity. Records are slotted dataclasses (the
-smallest per message); entries, snapshots and listings are named tuples (cheapest to define).
+records and entries compare by value, never by identity. Records, entries, snapshots and
+listings are named tuples: the cheapest to define and to build (a snapshot of 100,000 messages
+builds 100,000 records), 8 bytes a record more than a slotted dataclass.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import NamedTuple
 
@@ -61,8 +61,7 @@ def folder_key(folder: str) -> str:
     return INBOX + sep + rest if first.upper() == INBOX else folder
 
 
-@dataclass(frozen=True, slots=True)
-class MessageRecord:
+class MessageRecord(NamedTuple):
     """One stored message, without its bytes (read those with ``store.raw(id)``).
 
     ``seq`` orders messages by arrival across the store. ``received`` is when the store got it;
