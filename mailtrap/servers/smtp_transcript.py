@@ -28,13 +28,16 @@ class RecordingReader:
     pins aiosmtpd's): no ``__getattr__``, so that reading one of its own is a plain slot read.
     """
 
-    __slots__ = ("_command", "_overlong", "inner", "recorder")
+    __slots__ = ("_buffer", "_command", "_overlong", "inner", "recorder")
 
     def __init__(self, inner: asyncio.StreamReader, recorder: Recorder) -> None:
         self.inner = inner
         self.recorder = recorder
         self._command = recorder.command
         self._overlong = False
+        #: The wrapped reader's buffer: the one bytearray it keeps for its life (asyncio only
+        #: ever changes it in place; tests/smtp/test_aiosmtpd_members.py checks).
+        self._buffer: bytearray = inner._buffer  # type: ignore[attr-defined]
 
     async def readuntil(self, separator: bytes = b"\n") -> bytes:
         try:
@@ -66,10 +69,6 @@ class RecordingReader:
 
     def readexactly(self, n: int) -> Awaitable[bytes]:
         return self.inner.readexactly(n)
-
-    @property
-    def _buffer(self) -> bytearray:
-        return self.inner._buffer  # type: ignore[attr-defined]
 
     @property
     def _limit(self) -> int:
@@ -137,4 +136,4 @@ class TranscriptMixin:
         recorder = self.transcript_recorder
         if recorder is None:
             return None
-        return recorder.delivered(data_end=not getattr(envelope, "chunked", False))
+        return recorder.delivered(not getattr(envelope, "chunked", False))
