@@ -1,4 +1,4 @@
-"""SMTP transcripts: the dialogue that delivered a message, recorded cheaply and stored compactly.
+"""SMTP transcripts: the dialogue that delivered a message, recorded cheaply and kept compactly.
 
 A :class:`Recorder` follows one SMTP connection: the server layer hands it every command line
 and reply, with AUTH secrets already masked, and it keeps them with their times — never the
@@ -9,20 +9,11 @@ connection, then the end of the data and the reply that accepted it. Each of the
 at most :data:`PART_LIMIT` octets of lines; lines past that are counted, not kept, so a
 transcript never holds more than 8 KB of text, whatever a client sends.
 
-Recording costs a few appends a line; encoding is mostly C (joins, one deflate), because it
-runs for every message: the opening is compressed once per connection, at its first delivery,
-and each message continues from a copy of that compressor. The text, compressed (raw deflate)
-against a preset dictionary of common SMTP lines, is two sections, opening and transaction::
-
-    <start, µs since the epoch> <client address>
-    <kinds: one letter a line, i (client) o (server) q (accepting reply)> <lines not kept> [TLS]
-    <µs since the line before, comma-separated>
-    <the client's lines, each ending in a line feed>
-    <the server's lines, each ending in a line feed>
-
-(the transaction's first line carries the TLS protocol and cipher in force, if any). A typical
-transcript of 20 lines takes about 120 bytes. :func:`decode` turns it back into :class:`Line`
-records for the HTTP API.
+Recording costs a few appends a line. At a delivery the text goes to the server's table of
+shared templates and the message keeps a reference to one and a few bytes of its own (its times
+and client port), or, the first time a text is seen, a self-contained compressed form: see
+:mod:`mailtrap.transcript_shared`, which also describes the text. :func:`decode` turns either
+back into :class:`Line` records for the HTTP API.
 """
 
 from __future__ import annotations
@@ -30,30 +21,18 @@ from __future__ import annotations
 import time
 import zlib
 from dataclasses import dataclass, field
-from itertools import pairwise
 from typing import Any
+
+from .transcript_shared import Connection, Encoded, Part, Templates, text_of
 
 #: Text kept of each part of a transcript (opening; this message's transaction).
 PART_LIMIT = 4096
 #: Longest line kept; a longer one is cut (command lines are limited far below this anyway).
 LINE_LIMIT = 1000
 MASK = b"********"
-_FORMAT = b"\x02"  # raw deflate against _DICTIONARY, below
-_DICTIONARY = (
-    b"AUTH LOGIN\nAUTH PLAIN ********\n********\n334 VXNlciBOYW1lAA==\n334 UGFzc3dvcmQA\n"
-    b"235 2.7.0 Authentication successful\nSTARTTLS\n220 Ready to start TLS\n"
-    b"RSET\nNOOP\nQUIT\n221 Bye\n500 Error: bad syntax\n503 Error: need RCPT command\n"
-    b"553 5.1.3 Error: malformed address\n552 Error: Too much mail data\n"
-    b"BDAT 1024 LAST\n250 2.0.0 OK: 1024 octets received\n"
-    b" BODY=8BITMIME SIZE=1024 SMTPUTF8 BODY=BINARYMIME\n TLSv1.3 TLS_AES_256_GCM_SHA384\n"
-    b"1700000000000000 127.0.0.1:50000\noioooooooooo 0\n150,230,50,3,2,2,2,2,2,2,2\n"
-    b"EHLO localhost\n220 localhost mailtrap 0.1.0 ESMTP\n250-localhost\n250-SIZE 26214400\n"
-    b"250-8BITMIME\n250-SMTPUTF8\n250-AUTH LOGIN PLAIN\n250-PIPELINING\n250-CHUNKING\n"
-    b"250-BINARYMIME\n250 HELP\nioioioiq 0\n80000,35,90,30,80,30,400,0\n"
-    b"MAIL FROM:<app@example.com>\nRCPT TO:<user@example.com>\nDATA\n.\n"
-    b"250 OK\n250 OK\n354 End data with <CR><LF>.<CR><LF>\n"
-)
-_monotonic = time.monotonic
+#: Lines recorded unchecked at most: then the limits are applied to them (see ``_check``).
+CHECK_EVERY = 32
+_monotonic_ns = time.monotonic_ns
 
 
 def queued_reply(message_id: str) -> str:
@@ -64,133 +43,219 @@ def queued_reply(message_id: str) -> str:
 class Recorder:
     """The lines of one SMTP connection, with their times, ready to encode per delivered message.
 
-    A part (the opening, then each transaction) is four lists: a letter per line, the times,
-    the client's lines, the server's lines.
+    ``client`` is ``"host:port"`` or the socket's peer address; ``templates`` the server's
+    table of shared templates (without one, every transcript is self-contained).
+
+    A part (the opening, then each transaction) is four lists: a letter per line, the times
+    (ns, monotonic), the client's lines, the server's lines. Recording a line only appends to
+    them: the limits (:data:`PART_LIMIT`, :data:`LINE_LIMIT`, one line a list item) are applied
+    later, to the lines recorded since, when the part is done or :data:`CHECK_EVERY` lines
+    have come (which bounds what a connection holds). Most parts need no change, as a few
+    joins show (:meth:`_finish`); otherwise each line is taken in order (:meth:`_check`), to
+    the same result. A transaction whose lines are the last one's is encoded without a look-up.
     """
 
     __slots__ = (
         "_accepted",
-        "_base",
+        "_address",
+        "_check_at",
+        "_checked",
         "_client",
-        "_head",
+        "_connection",
         "_kinds",
         "_last",
         "_omitted",
-        "_opened",
-        "_prefix",
+        "_port",
         "_server",
         "_size",
         "_start",
+        "_started",
+        "_templates",
         "_times",
         "tls",
     )
 
-    def __init__(self, client: str, tls: str | None = None) -> None:
-        self._start = _monotonic()
-        self._head = b"%d %s\n" % (time.time_ns() // 1000, client.encode("utf-8", "replace"))
+    def __init__(
+        self,
+        client: str | tuple[Any, ...],
+        tls: str | None = None,
+        templates: Templates | None = None,
+    ) -> None:
+        self._started = _monotonic_ns()
+        self._start = time.time_ns() // 1000  # µs since the epoch
+        self._address, self._port = _client(client)
         self.tls = tls
-        self._opened = False  # True from the first MAIL on: lines belong to a transaction
-        self._accepted = False  # the reply accepting a message is in its transcript already
-        self._base: Any = None  # a compressor that has taken the opening (first MAIL on)
-        self._prefix = b""  # what it made of it
-        self._last = self._start  # the time of the opening's last line
+        self._templates = templates
+        self._accepted = False  # the next reply may be the one accepting the last message
+        self._connection: Connection | None = None  # from the first MAIL on
+        #: The last transaction's kinds, lines and TLS, if it needed no change, and data_end
+        self._last: tuple[Any, ...] | None = None
         self._new_part()
 
     def _new_part(self) -> None:
         self._kinds = bytearray()
-        self._times: list[float] = []
+        self._times: list[int] = []
         self._client: list[bytes] = []
-        self._server: list[str] = []
-        self._size = self._omitted = 0
+        self._server: list[str | bytes] = []
+        self._checked = self._size = self._omitted = 0  # lines checked; their size; left out
+        self._check_at = CHECK_EVERY
+
+    def command(self, line: bytes) -> None:
+        """A command line as read: one line, its line feed included; AUTH's masked first."""
+        if self._connection is None and line[:4].upper() == b"MAIL":
+            self._close_opening()
+        if len(line) > LINE_LIMIT:
+            self.client(line)
+            return
+        kinds = self._kinds
+        kinds.append(105)  # i
+        self._times.append(_monotonic_ns())
+        self._client.append(line)
+        if len(kinds) > self._check_at:
+            self._check()
 
     def client(self, line: bytes) -> None:
         """A line the client sent (line ending included or not); mask AUTH arguments first."""
-        if not self._opened and line[:4].upper() == b"MAIL":
+        if self._connection is None and line[:4].upper() == b"MAIL":
             self._close_opening()
         if len(line) > LINE_LIMIT or line.find(b"\n", 0, -1) >= 0:
             line = line[:LINE_LIMIT].replace(b"\n", b" ") + b"..."
         if not line.endswith(b"\n"):
             line += b"\n"
-        size = len(line)
-        if self._size + size > PART_LIMIT:
-            self._omitted += 1
-            return
-        self._size += size
-        self._kinds.append(105)  # i
-        self._times.append(_monotonic())
+        self._kinds.append(105)
+        self._times.append(_monotonic_ns())
         self._client.append(line)
+        if len(self._kinds) > self._check_at:
+            self._check()
 
     def secret(self, line: bytes) -> None:
         """A line of an AUTH exchange: only a cancelling ``*`` is kept as sent."""
         self.client(b"*" if line.strip() == b"*" else MASK)
 
     def server(self, reply: str | bytes) -> None:
-        """A reply line (or lines) the server sent."""
-        if self._accepted:
+        """A reply line (or lines) the server sent. (Each reply follows a line of the client's
+        or starts the connection, so the client's lines bound how many wait unchecked.)"""
+        if self._accepted:  # the reply after a delivery: the one accepting it, if a 250
             self._accepted = False
             if reply[:3] in ("250", b"250"):
                 return
-        if not isinstance(reply, str):
-            reply = reply.decode("utf-8", "surrogateescape")
-        if "\n" in reply:
-            for line in reply.splitlines():
-                self.server(line)
-            return
-        if len(reply) > LINE_LIMIT:
-            reply = reply[:LINE_LIMIT] + "..."
-        size = len(reply) + 1
-        if self._size + size > PART_LIMIT:
-            self._omitted += 1
-            return
-        self._size += size
         self._kinds.append(111)  # o
-        self._times.append(_monotonic())
+        self._times.append(_monotonic_ns())
         self._server.append(reply)
 
-    def _section(self, extra: bytes = b"") -> bytes:
-        """The current part, encoded; its times count from the line before it (``_last``)."""
-        times = [self._last, *self._times]
-        deltas = ",".join([str(int((b - a) * 1_000_000)) for a, b in pairwise(times)])
-        server = "\n".join(self._server) + "\n" if self._server else ""
-        return b"%s %d%s\n%s\n%s%s" % (
-            self._kinds,
-            self._omitted,
-            extra,
-            deltas.encode(),
-            b"".join(self._client),
-            server.encode("utf-8", "surrogateescape"),
+    def _finish(self) -> Part:
+        """The current part, checked: its kinds, lines left out, client lines, server lines."""
+        if self._checked == 0:
+            server = self._server
+            try:
+                replies = "\n".join(server)  # type: ignore[arg-type]
+            except TypeError:  # a reply given as bytes
+                pass
+            else:
+                lines = b"".join(self._client)
+                count = len(server)
+                size = len(lines) + len(replies) + 1 if count else len(lines)
+                if (
+                    size <= PART_LIMIT
+                    and (count == 0 or replies.count("\n") == count - 1)
+                    and (size <= LINE_LIMIT or max(map(len, server)) <= LINE_LIMIT)
+                ):
+                    return bytes(self._kinds), 0, self.tls, lines, replies
+        self._check()
+        replies = "\n".join(self._server)  # type: ignore[arg-type]
+        return bytes(self._kinds), self._omitted, self.tls, b"".join(self._client), replies
+
+    def _check(self) -> None:
+        """Apply the limits to the lines recorded since the last check, one by one."""
+        kinds, times, client, server = self._kinds, self._times, self._client, self._server
+        start = self._checked
+        first_client, first_server = kinds.count(105, 0, start), kinds.count(111, 0, start)
+        lines = list(zip(kinds[start:], times[start:], strict=True))
+        said, replies = iter(client[first_client:]), iter(server[first_server:])
+        del kinds[start:], times[start:], client[first_client:], server[first_server:]
+        size, omitted = self._size, self._omitted
+        for kind, moment in lines:
+            if kind == 105:
+                line = next(said)
+                if size + len(line) > PART_LIMIT:
+                    omitted += 1
+                    continue
+                size += len(line)
+                kinds.append(105)
+                times.append(moment)
+                client.append(line)
+                continue
+            reply = next(replies)
+            if not isinstance(reply, str):
+                reply = reply.decode("utf-8", "surrogateescape")
+            for whole in reply.splitlines() if "\n" in reply else (reply,):
+                text = whole[:LINE_LIMIT] + "..." if len(whole) > LINE_LIMIT else whole
+                if size + len(text) + 1 > PART_LIMIT:
+                    omitted += 1
+                    continue
+                size += len(text) + 1
+                kinds.append(111)
+                times.append(moment)
+                server.append(text)
+        self._size, self._omitted, self._checked = size, omitted, len(kinds)
+        self._check_at = len(kinds) + CHECK_EVERY
+
+    def _close_opening(self) -> Connection:
+        """The first MAIL: the opening is done; transactions follow it."""
+        kinds, omitted, _, client, server = self._finish()
+        connection = self._connection = Connection(
+            self._templates,
+            self._address,
+            self._port,
+            self._start,
+            (kinds, omitted, None, client, server),
+            [self._started, *self._times],
         )
-
-    def _close_opening(self) -> None:
-        """The first MAIL: compress the opening once; transactions continue from there."""
-        self._opened = True
-        opening = self._head + self._section()
-        if self._times:
-            self._last = self._times[-1]
-        # A 2 KiB window and a small state: cheap to copy, and transcripts are short. Fixed
-        # Huffman codes suit blocks this small: the output is smaller than with dynamic ones.
-        self._base = zlib.compressobj(6, zlib.DEFLATED, -11, 1, zlib.Z_FIXED, _DICTIONARY)
-        self._prefix = self._base.compress(opening) + self._base.flush(zlib.Z_SYNC_FLUSH)
         self._new_part()
+        return connection
 
-    def delivered(self, data_end: bool) -> bytes:
+    def delivered(self, data_end: bool) -> Encoded:
         """The encoded transcript of the message just accepted; ``data_end``: it came by DATA.
 
         The transaction part then starts again, empty, for the next message.
         """
-        if not self._opened:  # (a message always follows a MAIL; this keeps the format whole)
-            self._close_opening()
-        if data_end:
-            self._kinds.append(105)
-            self._times.append(_monotonic())
-            self._client.append(b".\n")
-        self._kinds.append(113)  # q: the reply accepting it
-        self._times.append(self._times[-1] if data_end else _monotonic())
-        section = self._section(b" " + self.tls.encode() if self.tls else b"")
-        self._new_part()
+        now = _monotonic_ns()  # the data's end (the accepting reply's: the same, left out)
+        connection = self._connection
+        if connection is None:  # (a message always follows a MAIL; this keeps it whole)
+            connection = self._close_opening()
+        times = self._times
+        lines = (self._kinds, self._client, self._server, self.tls, data_end)
         self._accepted = True
-        compressor = self._base.copy()
-        return _FORMAT + self._prefix + compressor.compress(section) + compressor.flush()
+        if lines == self._last and self._checked == 0:  # as the last transaction's
+            times.append(now)
+            self._kinds = bytearray()
+            self._times = []
+            self._client = []
+            self._server = []
+            return connection.again(times)
+        kinds, omitted, tls, client, server = self._finish()
+        self._last = lines if omitted == 0 and self._checked == 0 else None
+        if data_end:  # the end of the data, and the reply accepting the message
+            transaction = (kinds + b"iq", omitted, tls, client + b".\n", server)
+        else:
+            transaction = (kinds + b"q", omitted, tls, client, server)
+        times.append(now)
+        self._new_part()
+        return connection.encode(transaction, times)
+
+
+def _client(client: str | tuple[Any, ...]) -> tuple[tuple[bytes, bool], bytes]:
+    """A client's address as its text less the port and whether a port follows, and the port
+    (2 octets, or none)."""
+    if isinstance(client, tuple) and len(client) >= 2 and type(client[1]) is int:
+        host = str(client[0])
+        text = f"[{host}]:" if ":" in host else f"{host}:"
+        return (text.encode("utf-8", "replace"), True), client[1].to_bytes(2, "big")
+    address = str(client or "").encode("utf-8", "replace")
+    host, colon, port = address.rpartition(b":")
+    if colon and port.isdigit() and len(port) <= 5 and port[:1] != b"0" and int(port) < 65536:
+        return (host + colon, True), int(port).to_bytes(2, "big")
+    return (address, False), b""
 
 
 @dataclass(frozen=True)
@@ -211,12 +276,10 @@ class Transcript:
     omitted: int = 0
 
 
-def decode(blob: bytes, message_id: str) -> Transcript:
-    """A stored transcript as lines; ``message_id`` fills in the accepting reply. ValueError."""
-    if blob[:1] != _FORMAT:
-        raise ValueError("unknown transcript format")
+def decode(encoded: Encoded, message_id: str) -> Transcript:
+    """A kept transcript as lines; ``message_id`` fills in the accepting reply. ValueError."""
     try:
-        text = zlib.decompressobj(-15, _DICTIONARY).decompress(blob[1:]).decode("utf-8", "replace")
+        text = text_of(encoded).decode("utf-8", "replace")
         head, *rows = text.split("\n")
         start_text, _, client = head.partition(" ")
         clock = int(start_text) / 1_000_000
@@ -240,6 +303,6 @@ def decode(blob: bytes, message_id: str) -> Transcript:
                     lines.append(Line(clock, "out", next(answered)))
                 else:
                     lines.append(Line(clock, "out", queued_reply(message_id)))
-    except (zlib.error, ValueError, StopIteration) as error:
+    except (zlib.error, ValueError, IndexError, StopIteration) as error:
         raise ValueError(f"damaged transcript: {error}") from None
     return Transcript(client, tls, lines, omitted)

@@ -33,6 +33,7 @@ from ..auth import Authenticator
 from ..faults import Faults
 from ..store import MessageStore
 from ..transcript import queued_reply
+from ..transcript_shared import Templates
 from .connections import Connections
 from .faults import FaultHooks, FaultInjection
 from .smtp_address import FastAddresses
@@ -147,9 +148,11 @@ class CaptureSMTP(
         max_size: int,
         authenticator: Authenticator | None = None,
         smtp_auth: str = "optional",
+        templates: Templates | None = None,
         **kwargs: Any,
     ) -> None:
         self._connections = connections
+        self.transcript_templates = templates
         self._rejected = False
         self.faults = handler.faults
         self.authenticator = authenticator = authenticator or Authenticator()
@@ -234,6 +237,7 @@ class SmtpServer:
         self._authenticator = authenticator or Authenticator()
         self._smtp_auth = smtp_auth
         self._connections = Connections(max_connections)
+        self._templates = Templates()  # shared by this server's transcripts
         self._implicit_tls = implicit_tls
         self._options = {
             "hostname": hostname,
@@ -250,6 +254,7 @@ class SmtpServer:
             self._connections,
             authenticator=self._authenticator,
             smtp_auth=self._smtp_auth,
+            templates=self._templates,
             loop=asyncio.get_running_loop(),
             **self._options,  # type: ignore[arg-type]
         )

@@ -18,17 +18,26 @@ from typing import Any
 from aiosmtpd.smtp import Envelope, sanitize, syntax
 
 from ..transcript import LINE_LIMIT, Recorder
+from ..transcript_shared import Encoded, Templates
 
 
 class RecordingReader:
-    """aiosmtpd's stream reader, recording the command and AUTH lines read through it."""
+    """aiosmtpd's stream reader, recording the command and AUTH lines read through it.
 
-    __slots__ = ("_overlong", "inner", "recorder")
+    It has just the members aiosmtpd and our mixins use (tests/smtp/test_aiosmtpd_members.py
+    pins aiosmtpd's): no ``__getattr__``, so that reading one of its own is a plain slot read.
+    """
+
+    __slots__ = ("_buffer", "_command", "_overlong", "inner", "recorder")
 
     def __init__(self, inner: asyncio.StreamReader, recorder: Recorder) -> None:
-        object.__setattr__(self, "inner", inner)
-        object.__setattr__(self, "recorder", recorder)
-        object.__setattr__(self, "_overlong", False)
+        self.inner = inner
+        self.recorder = recorder
+        self._command = recorder.command
+        self._overlong = False
+        #: The wrapped reader's buffer: the one bytearray it keeps for its life (asyncio only
+        #: ever changes it in place; tests/smtp/test_aiosmtpd_members.py checks).
+        self._buffer: bytearray = inner._buffer  # type: ignore[attr-defined]
 
     async def readuntil(self, separator: bytes = b"\n") -> bytes:
         try:
@@ -38,14 +47,14 @@ class RecordingReader:
             if not self._overlong:
                 start = bytes(self.inner._buffer[:LINE_LIMIT])  # type: ignore[attr-defined]
                 self.recorder.client(start + b"...")
-                object.__setattr__(self, "_overlong", True)
+                self._overlong = True
             raise
         if self._overlong:  # the tail of that over-long line
-            object.__setattr__(self, "_overlong", False)
-        elif line[:4].upper() == b"AUTH":
+            self._overlong = False
+        elif line[:1] in _A and line[:4].upper() == b"AUTH":
             self.recorder.client(sanitize(line))
         else:
-            self.recorder.client(line)
+            self._command(line)
         return line
 
     async def readline(self) -> bytes:
@@ -53,9 +62,8 @@ class RecordingReader:
         self.recorder.secret(line)
         return line
 
-    # Everything else is the wrapped reader's: reads that are no command (DATA's lines, BDAT's
-    # chunks) and the private members aiosmtpd and our mixins use. The ones used on every
-    # message are spelled out, as a failed attribute look-up before __getattr__ costs a raise.
+    # The wrapped reader's: reads that are no command (DATA's lines, BDAT's chunks) and the
+    # private members aiosmtpd (STARTTLS) and our mixins use.
     def read(self, n: int = -1) -> Awaitable[bytes]:
         return self.inner.read(n)
 
@@ -63,14 +71,24 @@ class RecordingReader:
         return self.inner.readexactly(n)
 
     @property
-    def _buffer(self) -> bytearray:
-        return self.inner._buffer  # type: ignore[attr-defined]
+    def _limit(self) -> int:
+        return self.inner._limit  # type: ignore[attr-defined]
 
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.inner, name)
+    @_limit.setter
+    def _limit(self, limit: int) -> None:
+        self.inner._limit = limit  # type: ignore[attr-defined]
 
-    def __setattr__(self, name: str, value: Any) -> None:
-        setattr(self.inner, name, value)
+    @property
+    def _transport(self) -> asyncio.BaseTransport | None:
+        return self.inner._transport  # type: ignore[attr-defined]
+
+    @_transport.setter
+    def _transport(self, transport: asyncio.BaseTransport) -> None:
+        self.inner._transport = transport  # type: ignore[attr-defined]
+
+
+#: (A tuple: ``in`` a bytes object would try its argument as an int first.)
+_A = (b"A", b"a")
 
 
 def _tls(transport: asyncio.BaseTransport) -> str | None:
@@ -81,26 +99,21 @@ def _tls(transport: asyncio.BaseTransport) -> str | None:
     return " ".join(filter(None, (ssl_object.version(), cipher[0] if cipher else None)))
 
 
-def _address(peer: Any) -> str:
-    if isinstance(peer, tuple) and len(peer) >= 2:
-        host, port = peer[0], peer[1]
-        return f"[{host}]:{port}" if ":" in str(host) else f"{host}:{port}"
-    return str(peer or "")
-
-
 class TranscriptMixin:
     """Records each connection's dialogue; :meth:`transcript` encodes a delivered message's."""
 
     _reader: Any
     session: Any
     transcript_recorder: Recorder | None = None
+    #: The server's table of shared templates (see :mod:`mailtrap.transcript_shared`).
+    transcript_templates: Templates | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         super().connection_made(transport)  # type: ignore[misc]
         recorder = self.transcript_recorder
         if recorder is None:
             recorder = self.transcript_recorder = Recorder(
-                _address(transport.get_extra_info("peername")), _tls(transport)
+                transport.get_extra_info("peername"), _tls(transport), self.transcript_templates
             )
             self._reader = RecordingReader(self._reader, recorder)
             # push's hook (see smtp_pipelining) goes straight to the recorder: no call between
@@ -118,9 +131,9 @@ class TranscriptMixin:
         finally:
             self._reader = reader
 
-    def transcript(self, envelope: Envelope) -> bytes | None:
+    def transcript(self, envelope: Envelope) -> Encoded | None:
         """The encoded transcript of the message in ``envelope``, as it is delivered."""
         recorder = self.transcript_recorder
         if recorder is None:
             return None
-        return recorder.delivered(data_end=not getattr(envelope, "chunked", False))
+        return recorder.delivered(not getattr(envelope, "chunked", False))

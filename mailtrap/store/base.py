@@ -46,6 +46,7 @@ from .searchdoc import SearchDoc
 
 if TYPE_CHECKING:
     from ..mime import ParsedMessage
+    from ..transcript_shared import Encoded
 
 FlagMode = Literal["add", "remove", "replace"]
 T = TypeVar("T")
@@ -72,13 +73,15 @@ class MessageStore(ABC):
         rcpt_tos: Sequence[str],
         raw: bytes,
         *,
-        transcript: bytes | None = None,
+        transcript: Encoded | None = None,
         inboxes: Sequence[str] | None = None,
     ) -> MessageRecord:
         """Store ``raw`` byte for byte and link it into each recipient's INBOX.
 
         ``inboxes`` names the accounts whose INBOX gets it instead (a users file's aliases route
         mail to its account); the record keeps ``rcpt_tos`` as the envelope had them.
+        ``transcript`` is kept as given, or in its self-contained form (see
+        :mod:`mailtrap.transcript_shared`).
         """
 
     @abstractmethod
@@ -238,8 +241,9 @@ class MessageStore(ABC):
         """Subject, addresses, date and Message-ID decoded from the header block (kept by ID)."""
 
     @abstractmethod
-    def transcript(self, message_id: str) -> bytes | None:
-        """The encoded SMTP dialogue that delivered the message, when one was kept."""
+    def transcript(self, message_id: str) -> Encoded | None:
+        """The encoded SMTP dialogue that delivered the message, when one was kept (for
+        :func:`mailtrap.transcript.decode`)."""
 
     @abstractmethod
     def messages(self, mailbox: MailboxRef | None = None) -> list[MessageRecord]:

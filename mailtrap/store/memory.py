@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from ..message import Summary, normalize_address, summarize
 from ..tags import header_tags
@@ -32,6 +33,9 @@ from .model import (
     MessageRecord,
 )
 
+if TYPE_CHECKING:
+    from ..transcript_shared import Encoded
+
 
 class MemoryStore(QueryOperations, FolderOperations, TagOperations):
     """Messages, folders and flags held in process memory."""
@@ -44,7 +48,7 @@ class MemoryStore(QueryOperations, FolderOperations, TagOperations):
         rcpt_tos: Sequence[str],
         raw: bytes,
         *,
-        transcript: bytes | None = None,
+        transcript: Encoded | None = None,
         inboxes: Sequence[str] | None = None,
     ) -> MessageRecord:
         recipients = tuple(dict.fromkeys(normalize_address(r) for r in rcpt_tos))
@@ -80,7 +84,7 @@ class MemoryStore(QueryOperations, FolderOperations, TagOperations):
         raw: bytes,
         received: float,
         internal_date: float,
-        transcript: bytes | None,
+        transcript: Encoded | None,
         tags: tuple[str, ...],
     ) -> Held:
         self._seq += 1
@@ -310,9 +314,9 @@ class MemoryStore(QueryOperations, FolderOperations, TagOperations):
             found = held.summary = summarize(held.raw)
         return found
 
-    def transcript(self, message_id: str) -> bytes | None:
+    def transcript(self, message_id: str) -> Encoded | None:
         held = self._messages.get(message_id)
-        return held.transcript if held is not None else None
+        return held.encoded_transcript() if held is not None else None
 
     def messages(self, mailbox: MailboxRef | None = None) -> list[MessageRecord]:
         with self._lock:

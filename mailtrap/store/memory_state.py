@@ -11,6 +11,7 @@ from collections import deque
 from collections.abc import Iterable
 from itertools import takewhile
 from operator import attrgetter
+from typing import TYPE_CHECKING
 
 from ..ids import MessageIds
 from ..message import Summary, mailbox_key, normalize_address
@@ -33,6 +34,9 @@ from .model import (
 )
 from .searchdoc import SearchDoc
 
+if TYPE_CHECKING:
+    from ..transcript_shared import Encoded
+
 NO_FLAGS: frozenset[str] = frozenset()
 
 
@@ -40,24 +44,43 @@ NO_TAGS: tuple[str, ...] = ()
 
 
 class Held:
-    """A stored message: its record, bytes, summary and search document once built, links, tags.
+    """A stored message: its record, bytes, summary and search document once built, links, tags,
+    SMTP transcript.
 
     ``links`` is a flat tuple ``(folder, uid, folder, uid, ...)``: one small tuple per message
     instead of a tuple of pairs. ``unseen`` counts the links without \\Seen. ``tags`` are the
-    store's spellings, sorted.
+    store's spellings, sorted. A transcript given as a shared template and this message's values
+    is kept in two slots (``template``, ``transcript``), which cost less than the pair.
     """
 
-    __slots__ = ("doc", "links", "raw", "record", "summary", "tags", "transcript", "unseen")
+    __slots__ = (
+        "doc",
+        "links",
+        "raw",
+        "record",
+        "summary",
+        "tags",
+        "template",
+        "transcript",
+        "unseen",
+    )
 
-    def __init__(self, record: MessageRecord, raw: bytes, transcript: bytes | None) -> None:
+    def __init__(self, record: MessageRecord, raw: bytes, transcript: Encoded | None) -> None:
         self.record = record
         self.raw = raw
-        self.transcript = transcript
+        if type(transcript) is tuple:
+            self.template, self.transcript = transcript
+        else:
+            self.template, self.transcript = None, transcript
         self.summary: Summary | None = None
         self.doc: SearchDoc | None = None
         self.links: tuple[Folder | int, ...] = ()
         self.unseen = 0
         self.tags = NO_TAGS
+
+    def encoded_transcript(self) -> Encoded | None:
+        template = self.template
+        return self.transcript if template is None else (template, self.transcript)
 
     def drop_link(self, box: Folder, uid: int) -> None:
         links = self.links

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from ..ids import MessageIds
 from ..message import mailbox_key, normalize_address
 from ..tags import header_tags
+from ..transcript_shared import Encoded, standalone
 from .base import FlagMode
 from .events import Cleared, Delivered, Expunged, FlagsChanged, Linked, StoreEvent
 from .model import SEEN, Entry, FolderError, MailboxRef, MessageRecord
@@ -37,11 +38,12 @@ class WriteOperations(SqliteState):
         rcpt_tos: Sequence[str],
         raw: bytes,
         *,
-        transcript: bytes | None = None,
+        transcript: Encoded | None = None,
         inboxes: Sequence[str] | None = None,
     ) -> MessageRecord:
+        # Each row keeps its transcript whole; made here, in the caller's thread, off the loop.
         return self._deliver_grouped(
-            mail_from, rcpt_tos, raw, transcript, self._insert_delivery, inboxes
+            mail_from, rcpt_tos, raw, standalone(transcript), self._insert_delivery, inboxes
         )
 
     def _insert_delivery(

@@ -10,12 +10,22 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import re
 
 import aiosmtpd
+import aiosmtpd.smtp
 import pytest
 from aiosmtpd.smtp import SMTP
 
+from mailtrap.servers import (
+    smtp,
+    smtp_auth,
+    smtp_chunking,
+    smtp_pipelining,
+    smtp_transcript,
+)
 from mailtrap.servers.smtp import CaptureSMTP, StoreHandler
+from mailtrap.servers.smtp_transcript import RecordingReader
 
 #: member -> its signature in the aiosmtpd versions we support.
 SIGNATURES = {
@@ -108,8 +118,27 @@ def test_reader_attributes():
         reader = asyncio.StreamReader(limit=77, loop=loop)
         assert reader._limit == 77
         assert isinstance(reader._buffer, bytearray)
+        # servers/smtp_transcript.py keeps a reference to it: reads change it in place.
+        buffer = reader._buffer
+        reader.feed_data(b"EHLO x\r\nBDAT 3\r\nabcDATA\r\n")
+        for read in (reader.readuntil(), reader.readline(), reader.readexactly(2), reader.read(1)):
+            loop.run_until_complete(read)
+        reader.feed_data(b"MAIL FROM:<>\r\n")
+        loop.run_until_complete(reader.readuntil(b"\r\n"))
+        assert reader._buffer is buffer and buffer == b"MAIL FROM:<>\r\n"
     finally:
         loop.close()
+
+
+def test_the_recording_reader_has_every_member_read_through_it():
+    # It has no __getattr__: whatever aiosmtpd and our mixins use of the reader, it has.
+    modules = (aiosmtpd.smtp, smtp, smtp_auth, smtp_chunking, smtp_pipelining, smtp_transcript)
+    sources = [inspect.getsource(module) for module in modules]
+    used = {name for source in sources for name in re.findall(r"reader\.(\w+)", source)}
+    used -= {"inner"}  # (the recording reader's own, used by the mixin)
+    assert used, "the pattern finds nothing: look again at how the reader is used"
+    for name in used:
+        assert hasattr(RecordingReader, name), name
 
 
 def test_what_our_auth_relies_on():

@@ -12,7 +12,8 @@ from datetime import datetime
 
 from smtpwire import Wire
 
-from mailtrap.transcript import PART_LIMIT
+from mailtrap.transcript import PART_LIMIT, decode
+from mailtrap.transcript_shared import Template, standalone
 
 BODY = b"Subject: hush\r\n\r\nthe body is never in a transcript\r\n"
 
@@ -132,6 +133,32 @@ def test_each_message_on_a_connection_gets_the_opening_and_its_own_transaction(m
     assert times == sorted(times)
 
 
+def test_messages_alike_share_a_template_and_answer_as_before(mailtrap):
+    with smtplib.SMTP(mailtrap.smtp_host, mailtrap.smtp_port, timeout=5) as smtp:
+        for _ in range(3):
+            smtp.sendmail("app@example.com", ["alice@example.com"], BODY)
+    with smtplib.SMTP(mailtrap.smtp_host, mailtrap.smtp_port, timeout=5) as smtp:
+        smtp.sendmail("app@example.com", ["alice@example.com"], BODY)
+        port = smtp.sock.getsockname()[1]
+    messages = mailtrap.wait_for(count=4)
+    kept = [mailtrap.store.transcript(m.id) for m in messages]
+    # The first is kept whole; the same text again is shared, across connections too.
+    assert isinstance(kept[0], bytes)
+    assert all(isinstance(k, tuple) and isinstance(k[0], Template) for k in kept[1:])
+    assert kept[1][0] is kept[2][0] is kept[3][0]
+    for message, encoded in zip(messages, kept, strict=True):
+        data = transcript(mailtrap, message.id)
+        whole = decode(standalone(encoded), message.id)
+        assert data["Client"] == whole.client and data["Omitted"] == whole.omitted == 0
+        assert dialogue(data) == [(line.direction, line.text) for line in whole.lines]
+        assert dialogue(data)[-1] == ("out", f"250 OK: queued as {message.id}")
+    assert data["Client"].endswith(f":{port}")
+    first, second = transcript(mailtrap, messages[1].id), transcript(mailtrap, messages[2].id)
+    opening = dialogue(first).index(("out", "250 HELP")) + 1
+    assert first["Lines"][:opening] == second["Lines"][:opening]  # one connection's opening
+    assert first["Lines"][opening]["Time"] < second["Lines"][opening]["Time"]
+
+
 def test_pipelined_bdat_session(mailtrap):
     with Wire(mailtrap.smtp_host, mailtrap.smtp_port) as wire:
         wire.send(
@@ -178,7 +205,7 @@ def test_cut_at_8_kb_and_bounded_whatever_the_client_sends(mailtrap):
     assert data["Omitted"] > 3000
     # The end of the message is always there.
     assert dialogue(data)[-2:] == [("in", "."), ("out", f"250 OK: queued as {msg.id}")]
-    assert len(mailtrap.store.transcript(msg.id)) < 2000  # compressed
+    assert len(standalone(mailtrap.store.transcript(msg.id))) < 2000  # compressed
 
 
 def test_over_long_command_keeps_its_start(mailtrap):

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from storecases import RAW
+from storecases import RAW, shared_transcript
 
 from mailtrap.store import INBOX, MailboxId
+from mailtrap.transcript import decode
 
 
 def test_message_to_three_recipients_is_stored_once_and_linked_three_times(store):
@@ -102,6 +103,16 @@ def test_summary_is_decoded_from_the_header(store):
     summary = store.summary(message.id)
     assert summary.subject == "café"
     assert summary.from_.address == "ann@x.org"
+
+
+def test_a_shared_transcript_reads_back_as_it_was_given(store):
+    encoded = shared_transcript()
+    message = store.deliver("a@x.org", ["b@x.org"], RAW, transcript=encoded)
+    kept = store.transcript(message.id)
+    assert decode(kept, message.id) == decode(encoded, message.id)
+    assert decode(kept, message.id).lines[-1].text == f"250 OK: queued as {message.id}"
+    store.delete([message.id])
+    assert store.transcript(message.id) is None
 
 
 def test_transcript_is_kept_with_the_message(store):

@@ -11,11 +11,12 @@ import time
 from pathlib import Path
 
 import pytest
-from storecases import RAW
+from storecases import RAW, shared_transcript
 
 from mailtrap import MailTrap
 from mailtrap.store import SEEN, DatabaseError, MailboxId, SqliteStore, sqlite_schema
 from mailtrap.store.query import Filter
+from mailtrap.transcript import decode
 
 BOB = "bob@x.org"
 DATA = Path(__file__).parent / "data"
@@ -64,6 +65,21 @@ def test_everything_survives_a_clean_restart(tmp_path):
         ] == [1, 3]
         trash = again.create_folder(MailboxId(BOB, "Trash"))
         assert trash.uidvalidity > max(f.uidvalidity for f in before[0][0].folders)
+    finally:
+        again.close()
+
+
+def test_a_shared_transcript_is_kept_whole_and_survives_a_restart(tmp_path):
+    path = tmp_path / "mail.db"
+    store = SqliteStore(path)
+    encoded = shared_transcript()  # a template and values: the memory store's form
+    message = store.deliver("a@x.org", [BOB], RAW, transcript=encoded)
+    store.close()
+    again = SqliteStore(path)
+    try:
+        kept = again.transcript(message.id)
+        assert isinstance(kept, bytes)  # self-contained in its row
+        assert decode(kept, message.id) == decode(encoded, message.id)
     finally:
         again.close()
 
