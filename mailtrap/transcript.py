@@ -20,8 +20,7 @@ from __future__ import annotations
 
 import time
 import zlib
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from .transcript_shared import Connection, Encoded, Part, Templates, text_of
 
@@ -258,8 +257,7 @@ def _client(client: str | tuple[Any, ...]) -> tuple[tuple[bytes, bool], bytes]:
     return (address, False), b""
 
 
-@dataclass(frozen=True)
-class Line:
+class Line(NamedTuple):
     """One line of a transcript: when (seconds since the epoch), who sent it, and what."""
 
     time: float
@@ -267,11 +265,12 @@ class Line:
     text: str
 
 
-@dataclass(frozen=True)
-class Transcript:
+class Transcript(NamedTuple):
+    """A decoded transcript (for the HTTP API): the client, TLS in force, and the lines."""
+
     client: str
     tls: str | None
-    lines: list[Line] = field(default_factory=list)
+    lines: list[Line]
     #: Lines past the 8 KB limit that were counted but not kept.
     omitted: int = 0
 
