@@ -51,7 +51,8 @@ class Recorder:
     later, to the lines recorded since, when the part is done or :data:`CHECK_EVERY` lines
     have come (which bounds what a connection holds). Most parts need no change, as a few
     joins show (:meth:`_finish`); otherwise each line is taken in order (:meth:`_check`), to
-    the same result. A transaction whose lines are the last one's is encoded without a look-up.
+    the same result. A transaction recorded as one before it (on this connection, or the
+    server's last) has that one's text, told by comparing the lists.
     """
 
     __slots__ = (
@@ -62,7 +63,6 @@ class Recorder:
         "_client",
         "_connection",
         "_kinds",
-        "_last",
         "_omitted",
         "_port",
         "_server",
@@ -87,8 +87,6 @@ class Recorder:
         self._templates = templates
         self._accepted = False  # the next reply may be the one accepting the last message
         self._connection: Connection | None = None  # from the first MAIL on
-        #: The last transaction's kinds, lines and TLS, if it needed no change, and data_end
-        self._last: tuple[Any, ...] | None = None
         self._new_part()
 
     def _new_part(self) -> None:
@@ -201,13 +199,29 @@ class Recorder:
 
     def _close_opening(self) -> Connection:
         """The first MAIL: the opening is done; transactions follow it."""
-        kinds, omitted, _, client, server = self._finish()
+        lines: tuple[Any, ...] | None = (self._kinds, self._client, self._server)
+        table = self._templates
+        last = table.last() if table is not None else None
+        if (
+            last is not None
+            and last.lines is not None
+            and last.lines[0] == lines
+            and self._checked == 0
+            and last.key[:2] == self._address
+        ):  # as the last shared transcript's opening
+            opening = last.key[2]
+        else:
+            kinds, omitted, _, client, server = self._finish()
+            opening = (kinds, omitted, None, client, server)
+            if omitted or self._checked:
+                lines = None
         connection = self._connection = Connection(
-            self._templates,
+            table,
             self._address,
             self._port,
             self._start,
-            (kinds, omitted, None, client, server),
+            opening,
+            lines,
             [self._started, *self._times],
         )
         self._new_part()
@@ -225,22 +239,23 @@ class Recorder:
         times = self._times
         lines = (self._kinds, self._client, self._server, self.tls, data_end)
         self._accepted = True
-        if lines == self._last and self._checked == 0:  # as the last transaction's
-            times.append(now)
-            self._kinds = bytearray()
-            self._times = []
-            self._client = []
-            self._server = []
-            return connection.again(times)
+        if self._checked == 0:
+            encoded = connection.again(lines, times, now)
+            if encoded is not None:  # recorded as an earlier message: the same text
+                self._kinds = bytearray()
+                self._times = []
+                self._client = []
+                self._server = []
+                return encoded
         kinds, omitted, tls, client, server = self._finish()
-        self._last = lines if omitted == 0 and self._checked == 0 else None
+        clean = omitted == 0 and self._checked == 0
         if data_end:  # the end of the data, and the reply accepting the message
             transaction = (kinds + b"iq", omitted, tls, client + b".\n", server)
         else:
             transaction = (kinds + b"q", omitted, tls, client, server)
         times.append(now)
         self._new_part()
-        return connection.encode(transaction, times)
+        return connection.encode(transaction, times, lines if clean else None)
 
 
 def _client(client: str | tuple[Any, ...]) -> tuple[tuple[bytes, bool], bytes]:

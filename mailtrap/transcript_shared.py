@@ -43,7 +43,7 @@ from __future__ import annotations
 import zlib
 from itertools import repeat
 from operator import floordiv, sub
-from typing import TypeAlias
+from typing import Any, TypeAlias
 from weakref import ReferenceType, ref
 
 #: Templates a server shares at most, and texts it remembers (by hash) as seen once.
@@ -74,14 +74,18 @@ Key: TypeAlias = tuple[bytes, bool, Part, Part]
 
 
 class Template:
-    """The text of one or more transcripts, less what is each message's own (immutable)."""
+    """The text of one or more transcripts, less what is each message's own (its text never
+    changes)."""
 
-    __slots__ = ("__weakref__", "base", "key")
+    __slots__ = ("__weakref__", "base", "key", "lines")
 
     def __init__(self, key: Key, base: int) -> None:
         self.key = key
         #: µs since the epoch that its messages' starts count from
         self.base = base
+        #: The opening's and the transaction's lines as a recorder held them when they needed
+        #: no change, if known: a dialogue recorded alike has this text, told without making it.
+        self.lines: tuple[Any, Any] | None = None
 
     def text(self, values: bytes) -> bytes:
         """The transcript text of the message with these values."""
@@ -120,15 +124,20 @@ Encoded: TypeAlias = bytes | tuple[Template, bytes]
 class Templates:
     """One SMTP server's shared templates (used on its event loop; templates die anywhere)."""
 
-    __slots__ = ("_limit", "_seen", "_shared")
+    __slots__ = ("_last", "_limit", "_seen", "_shared")
 
     def __init__(self, limit: int = TABLE_LIMIT) -> None:
         self._limit = limit
         self._shared: dict[Key, ReferenceType[Template]] = {}
         self._seen: dict[int, None] = {}  # hashes of texts seen once, oldest first
+        self._last: ReferenceType[Template] | None = None
 
     def __len__(self) -> int:
         return len(self._shared)
+
+    def last(self) -> Template | None:
+        """The template of the last message shared here, while it lives."""
+        return self._last() if self._last is not None else None
 
     def find(self, key: Key, start: int) -> Template | None:
         """The shared template of this text: found, or made if the text was seen once before
@@ -165,14 +174,13 @@ class Connection:
     __slots__ = (
         "_address",
         "_characters",
-        "_opened",
+        "_opening_lines",
         "_port",
         "_prefix",
         "_start",
         "_table",
         "_template",
         "_times",
-        "_transaction",
     )
 
     def __init__(
@@ -182,48 +190,72 @@ class Connection:
         port: bytes,
         start: int,
         opening: Part,
+        lines: Any,
         times: list[int],
     ) -> None:
-        """``start``: µs since the epoch; ``times``: the start and the opening's lines' (ns,
-        monotonic); ``port``: 2 octets, or none."""
+        """``address``: the client's, less the port, and whether one follows; ``port``: 2
+        octets, or none; ``start``: µs since the epoch; ``lines``: the opening's, as recorded,
+        or None if they needed a change; ``times``: the start and the opening's lines' (ns,
+        monotonic)."""
         self._table = table
         self._address = (*address, opening)
+        self._opening_lines = lines
         self._port = port
         self._start = start
         self._times = times
-        self._opened = times[-1]
         try:
             self._characters: str | None = "".join(map(chr, _deltas(times)))
         except ValueError:  # a pause of more than a second
             self._characters = None
         self._template: Template | None = None
         self._prefix = b""  # the values' start, for that template
-        self._transaction: Part | None = None
 
-    def encode(self, transaction: Part, times: list[int]) -> Encoded:
-        """A message's transcript: its transaction, and that part's times (ns, monotonic)."""
-        self._transaction = transaction
+    def again(self, lines: Any, times: list[int], end: int) -> Encoded | None:
+        """The transcript of a message whose transaction was recorded as ``lines`` (and needed
+        no change), if the last message here, or the server's last after the same opening, was
+        recorded alike: then it has that one's text. ``times``: the transaction's, and ``end``
+        the time of its last line (ns, monotonic). None if not."""
+        template = self._template
+        if template is None or template.lines is None or template.lines[1] != lines:
+            template = self._table.last() if self._table is not None else None
+            if (
+                template is None
+                or template.lines is None
+                or template.lines[1] != lines
+                or template.key[:3] != self._address
+            ):
+                return None
+            self._use(template)
+        times.append(end)
+        return template, self._values(times, self._prefix)
+
+    def encode(self, transaction: Part, times: list[int], lines: Any = None) -> Encoded:
+        """A message's transcript: its transaction, and that part's times (ns, monotonic);
+        ``lines``: the transaction as recorded, if it needed no change."""
         key = (*self._address, transaction)
         start = self._start
         template = self._table.find(key, start) if self._table is not None else None
-        self._template = template
         if template is None:
+            self._template = None
             return _compress(Template(key, start).text(self._values(times, b"%s\0" % self._port)))
-        shift = start - template.base
+        if template.lines is None and lines is not None and self._opening_lines is not None:
+            template.lines = (self._opening_lines, lines)
+        if template is not self._template:
+            self._use(template)
+        return template, self._values(times, self._prefix)
+
+    def _use(self, template: Template) -> None:
+        """From now on, the connection's messages share ``template`` (until one does not)."""
+        self._template = template
+        shift = self._start - template.base
         shift = shift << 1 if shift >= 0 else (-shift << 1) - 1  # zigzag
         size = (shift.bit_length() + 7) >> 3
         self._prefix = b"%s%c%s" % (self._port, size, shift.to_bytes(size, "little"))
-        return template, self._values(times, self._prefix)
-
-    def again(self, times: list[int]) -> Encoded:
-        """The transcript of a message whose transaction's lines are the last one's."""
-        template = self._template
-        if template is None:
-            return self.encode(self._transaction, times)  # type: ignore[arg-type]
-        return template, self._values(times, self._prefix)
+        if self._table is not None:
+            self._table._last = ref(template)
 
     def _values(self, times: list[int], prefix: bytes) -> bytes:
-        gap = (times[0] - self._opened) // 1000 << 1
+        gap = (times[0] - self._times[-1]) // 1000 << 1
         try:  # a character a time (see the module's docstring); None: the opening's are not
             characters = map(chr, map(floordiv, map(sub, times[1:], times), _THOUSAND))
             deltas = (self._characters + "".join(characters)).encode("utf-8", "surrogatepass")

@@ -347,3 +347,19 @@ def test_limits_applied_late_give_what_they_gave_line_by_line(seed):
             reference.client(b"*" if value.strip() == b"*" else transcript.MASK)  # type: ignore[union-attr]
         else:
             reference.server(value)
+
+
+def test_a_message_recorded_like_the_last_one_after_another_opening_is_not_taken_for_it():
+    table = Templates()
+    kept = []
+    for host, hello in (("10.0.0.1", b"EHLO one\r\n"), ("10.0.0.1", b"EHLO two\r\n")) * 2 + (
+        ("10.0.0.2", b"EHLO two\r\n"),
+    ):
+        recorder = Recorder((host, 25), None, table)
+        play(recorder, [OPENING[0], ("in", hello), *OPENING[2:]])
+        kept.append(send(recorder))
+    assert [texts(k)[1] for k in kept] == [("in", "EHLO one"), ("in", "EHLO two")] * 2 + [
+        ("in", "EHLO two")
+    ]
+    assert [decode(k, "m").client for k in kept] == ["10.0.0.1:25"] * 4 + ["10.0.0.2:25"]
+    assert kept[2][0] is not kept[3][0] and len(table) == 2
