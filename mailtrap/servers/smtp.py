@@ -106,9 +106,29 @@ class StoreHandler(FaultHooks):
         return queued_reply(message.id)
 
 
+class DataLinesMixin:
+    """DATA's lines may be as long as the size limit allows; commands keep aiosmtpd's limit.
+
+    After the transcript's mixin, which gives DATA the connection's own reader (so the limit is
+    set on it, not through the transcript's wrapper)."""
+
+    _reader: Any
+    line_length_limit: int
+
+    @syntax("DATA")
+    async def smtp_DATA(self, arg: str) -> None:
+        reader = self._reader
+        reader._limit = self.line_length_limit
+        try:
+            await super().smtp_DATA(arg)  # type: ignore[misc]
+        finally:
+            reader._limit = _COMMAND_LINE_LIMIT
+
+
 class CaptureSMTP(
     AuthMixin,
     TranscriptMixin,
+    DataLinesMixin,
     ChunkingMixin,
     FaultInjection,
     FastAddresses,
@@ -118,7 +138,8 @@ class CaptureSMTP(
     """aiosmtpd's SMTP with our limits, connection tracking, our AUTH, faults, transcripts,
     chunking, pipelining, and a fast path for ordinary addresses.
 
-    The mixins' order: the transcript sees DATA first (its lines are no part of it), chunking's
+    The mixins' order: the transcript sees DATA first (its lines are no part of it) and hands
+    it the connection's own reader, whose line limit DataLinesMixin then raises, chunking's
     rules refuse a DATA before the fault stage is asked, and push() runs ours, then the faults'
     (the greeting, hanging up), then pipelining's, which writes (never aiosmtpd's). AUTH reads
     its responses through the transcript's reader, which masks them.
@@ -184,15 +205,6 @@ class CaptureSMTP(
             return
         self._connections.discard(self._original_transport or self.transport)
         super().connection_lost(error)
-
-    @syntax("DATA")
-    async def smtp_DATA(self, arg: str) -> None:
-        reader = self._reader
-        reader._limit = self.line_length_limit  # type: ignore[attr-defined]
-        try:
-            await super().smtp_DATA(arg)
-        finally:
-            reader._limit = _COMMAND_LINE_LIMIT  # type: ignore[attr-defined]
 
     @syntax("EHLO hostname")
     async def smtp_EHLO(self, hostname: str) -> None:
