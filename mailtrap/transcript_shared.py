@@ -24,8 +24,10 @@ holds templates weakly, so a template goes with the last message that uses it, a
 bounded (:data:`TABLE_LIMIT` templates, and as many texts remembered by their hash alone), so a
 client sending new lines every time grows nothing beyond its own messages: theirs are kept
 self-contained (:func:`standalone`, the form the SQLite store keeps for every message). Each
-connection has a :class:`Connection`: its opening, and the template its last message used, for
-the next message whose lines are the same (the recorder tells), found without a look-up.
+connection has a :class:`Connection`: its opening, and the template its last message used. A
+template keeps the lists its text was recorded from, so a message recorded alike (the same
+lists, after the same opening) gets the template of the connection's last message, or of the
+server's, without its text being made or looked up.
 
 The self-contained form is the text a template and values spell out, raw deflate against a
 preset dictionary of common SMTP lines (format byte 2). The text (read by
