@@ -62,6 +62,8 @@ def _closeness(
     store: MessageStore, message: MessageRecord, summary: Summary, filters: dict[str, str]
 ) -> float:
     """How near a message comes to the filters: one point per filter met, partial credit else."""
+    import difflib  # only when a wait fails
+
     score = 0.0
     for name, value in filters.items():
         if store.matches(filter_of({name: value}), message.id):
@@ -76,8 +78,6 @@ def _closeness(
             candidates = list(store.tags_of(message.id))
         else:
             candidates = [summary.subject]
-        import difflib  # only when a wait fails
-
         ratios = (
             difflib.SequenceMatcher(None, value.casefold(), c.casefold()).ratio()
             for c in candidates

@@ -118,7 +118,7 @@ class Faults:
         self._wall_clock = wall_clock
         self._lock = threading.Lock()
         self._rules: dict[str, Rule] = {}
-        self._given_log = log
+        self._refused_log = log  # made with the first refusal (see _log)
         #: stage -> its rules, in the order they were added; replaced whole on every change
         self._by_stage: dict[str, tuple[Rule, ...]] = {}
         #: whether any rule exists: the SMTP layer's fast path reads only this
@@ -231,24 +231,26 @@ class Faults:
     @property
     def _log(self) -> RefusedLog:
         """The log, made with the first refusal (the caller holds the lock)."""
-        log = self._given_log
+        log = self._refused_log
         if log is None:
             from .refused import RefusedLog
 
-            log = self._given_log = RefusedLog()
+            log = self._refused_log = RefusedLog()
         return log
 
     def refused(self) -> list[Refusal]:
         """The logged refusals, newest first."""
         with self._lock:
-            return self._log.entries() if self._given_log is not None else []
+            log = self._refused_log
+            return log.entries() if log is not None else []
 
     @property
     def refused_total(self) -> int:
         """Refusals since the start or the last clear, including those the log forgot."""
-        return self._given_log.total if self._given_log is not None else 0
+        log = self._refused_log
+        return log.total if log is not None else 0
 
     def clear_refused(self) -> None:
         with self._lock:
-            if self._given_log is not None:
-                self._given_log.clear()
+            if self._refused_log is not None:
+                self._refused_log.clear()
