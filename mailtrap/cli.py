@@ -227,7 +227,7 @@ def config_from_args(args: argparse.Namespace) -> Config:
             hosts[service.name] = host
     options: dict = {"host": listen, "ports": ports, "hosts": hosts}
     options["hostname"] = _option(args, "hostname") or "localhost"
-    options["max_size"] = _parsed(args, "max-size", _size, Config.max_size)
+    options["max_size"] = _parsed(args, "max-size", _size, Config._field_defaults["max_size"])
     max_messages = _parsed(args, "max-messages", _size, DEFAULT_MAX_MESSAGES)
     options["max_messages"] = max_messages or None
     options["tls"] = _parsed(args, "tls-self-signed", _flag_bool, False)

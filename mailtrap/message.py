@@ -17,8 +17,6 @@ name of an address-less :class:`Address`. Values longer than :data:`MEMO_LIMIT` 
 each time rather than memoised, so the memo caches stay small.
 """
 
-from __future__ import annotations
-
 import re
 from collections.abc import Callable
 from datetime import datetime
@@ -217,13 +215,13 @@ _FIELD = re.compile(
 )
 
 
-def read_head(raw: bytes) -> Message:
+def read_head(raw: bytes) -> "Message":
     """The header block parsed on its own, for the body facts' single-part fast path; callers
     bound the block (:data:`HEADER_LIMIT`)."""
     return parse_head(header_block(raw))
 
 
-def parse_head(block: bytes) -> Message:
+def parse_head(block: bytes) -> "Message":
     """A header block parsed by ``email``'s header-only parser (``compat32``, the fast one;
     loaded on first use: a message's list facts never need it)."""
     from email.parser import BytesHeaderParser  # compat32 is its default policy

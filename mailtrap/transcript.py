@@ -16,8 +16,6 @@ and client port), or, the first time a text is seen, a self-contained compressed
 back into :class:`Line` records for the HTTP API.
 """
 
-from __future__ import annotations
-
 import time
 import zlib
 from typing import Any, NamedTuple

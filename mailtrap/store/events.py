@@ -11,8 +11,6 @@ Events are named tuples: every write builds one, and a frozen dataclass costs se
 to build (and to define, at import).
 """
 
-from __future__ import annotations
-
 import logging
 import threading
 from collections import deque

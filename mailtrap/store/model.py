@@ -10,8 +10,6 @@ listings are named tuples: the cheapest to define and to build (a snapshot of 10
 builds 100,000 records), 8 bytes a record more than a slotted dataclass.
 """
 
-from __future__ import annotations
-
 from collections.abc import Collection
 from datetime import UTC, datetime
 from typing import NamedTuple

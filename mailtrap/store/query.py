@@ -9,8 +9,6 @@ IMAP SEARCH that are about a message's content all become these terms; the backe
 first; a backend supplies how to reach a message's record and search document.
 """
 
-from __future__ import annotations
-
 from collections.abc import Callable
 from enum import Enum
 from typing import Any, NamedTuple, Protocol
@@ -89,7 +87,7 @@ class Contains(_Contains):
 
     __slots__ = ()
 
-    def __new__(cls, field: Field, needle: str) -> Contains:
+    def __new__(cls, field: Field, needle: str) -> "Contains":
         return super().__new__(cls, field, needle.casefold().replace(SEPARATOR, " "))
 
 
@@ -138,13 +136,13 @@ class Tagged(NamedTuple):
 
 
 class Not(NamedTuple):
-    term: Term
+    term: "Term"
 
 
 class AnyOf(NamedTuple):
     """At least one of the terms holds."""
 
-    terms: tuple[Term, ...]
+    terms: "tuple[Term, ...]"
 
 
 Term = Contains | Recipient | Sender | Read | Received | Size | Has | Tagged | Not | AnyOf

@@ -8,8 +8,6 @@ off the SMTP path and the event loop, or on first need) and forgets it with the 
 ASCII message it says for sure when a needle is absent, without building the document.
 """
 
-from __future__ import annotations
-
 import re
 import sys
 from typing import TYPE_CHECKING, NamedTuple
