@@ -23,7 +23,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import ssl
-from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from aiosmtpd.smtp import SMTP, Envelope, Session, syntax
@@ -31,7 +30,7 @@ from aiosmtpd.smtp import SMTP, Envelope, Session, syntax
 from .._version import __version__
 from ..auth import Authenticator
 from ..faults import Faults
-from ..store import MessageStore
+from ..store import Delivery, MessageStore
 from ..transcript import queued_reply
 from ..transcript_shared import Templates
 from .connections import Connections
@@ -45,7 +44,7 @@ from .smtp_pipelining import PipeliningMixin
 from .smtp_transcript import TranscriptMixin
 
 if TYPE_CHECKING:
-    from concurrent.futures import ThreadPoolExecutor
+    from .committer import Committer
 
 log = logging.getLogger("mailtrap.smtp")
 
@@ -70,17 +69,17 @@ class StoreHandler(FaultHooks):
     def __init__(self, store: MessageStore, faults: Faults) -> None:
         self.store = store
         self.faults = faults
-        # A store whose commit waits on a disk is called from these threads, so the loop
+        # A store whose commit waits on a disk is written from another thread, so the loop
         # serves other connections meanwhile and concurrent deliveries share one commit.
-        self._committers: ThreadPoolExecutor | None = None
+        self._committer: Committer | None = None
         if store.blocking_writes:
-            from concurrent.futures import ThreadPoolExecutor
+            from .committer import Committer
 
-            self._committers = ThreadPoolExecutor(16, thread_name_prefix="mailtrap-deliver")
+            self._committer = Committer(store)
 
     def close(self) -> None:
-        if self._committers is not None:
-            self._committers.shutdown(wait=True)
+        if self._committer is not None:
+            self._committer.close()
 
     async def handle_DATA(self, server: CaptureSMTP, session: Session, envelope: Envelope) -> str:
         # The end of DATA, and the last BDAT chunk (servers/smtp_chunking.py) alike.
@@ -91,18 +90,14 @@ class StoreHandler(FaultHooks):
         raw = envelope.original_content or b""
         transcript = server.transcript(envelope)
         inboxes = server.authenticator.inboxes(envelope.rcpt_tos)  # aliases, catch-alls
-        deliver = partial(
-            self.store.deliver,
-            envelope.mail_from or "",
-            envelope.rcpt_tos,
-            raw,
-            transcript=transcript,
-            inboxes=inboxes,
-        )
-        if self._committers is None:
-            message = deliver()
+        mail_from = envelope.mail_from or ""
+        if self._committer is None:
+            message = self.store.deliver(
+                mail_from, envelope.rcpt_tos, raw, transcript=transcript, inboxes=inboxes
+            )
         else:  # 250 only once the message is committed
-            message = await asyncio.get_running_loop().run_in_executor(self._committers, deliver)
+            delivery = Delivery(mail_from, envelope.rcpt_tos, raw, transcript, inboxes)
+            message = await self._committer.deliver(delivery)
         return queued_reply(message.id)
 
 

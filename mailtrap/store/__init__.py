@@ -2,7 +2,7 @@
 the SQLite backend (loaded on first use, so ``import mailtrap`` never imports ``sqlite3``)."""
 
 from ..exports import later
-from .base import FlagMode, MessageStore
+from .base import Delivery, FlagMode, MessageStore
 from .cache import DerivedCache
 from .events import (
     Cleared,
@@ -46,6 +46,7 @@ __all__ = [
     "Cleared",
     "DatabaseError",
     "Delivered",
+    "Delivery",
     "DerivedCache",
     "Entry",
     "Expunged",

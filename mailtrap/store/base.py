@@ -52,12 +52,36 @@ FlagMode = Literal["add", "remove", "replace"]
 T = TypeVar("T")
 
 
+class Delivery:
+    """One message for :meth:`MessageStore.deliver_all`: what ``deliver`` takes, and once it
+    returns, the message's ``record`` or the ``error`` that kept it out."""
+
+    __slots__ = ("error", "inboxes", "mail_from", "raw", "rcpt_tos", "record", "transcript")
+
+    def __init__(
+        self,
+        mail_from: str,
+        rcpt_tos: Sequence[str],
+        raw: bytes,
+        transcript: Encoded | None = None,
+        inboxes: Sequence[str] | None = None,
+    ) -> None:
+        self.mail_from = mail_from
+        self.rcpt_tos = rcpt_tos
+        self.raw = raw
+        self.transcript = transcript
+        self.inboxes = inboxes
+        self.record: MessageRecord | None = None
+        self.error: Exception | None = None
+
+
 class MessageStore(ABC):
     """Where captured mail lives; thread-safe; knows no front-end."""
 
     max_messages: int | None
     #: True when a write waits on a disk: front-ends on the event loop then call the store from
-    #: a worker thread (so other connections are served while a commit waits).
+    #: a worker thread (so other connections are served while a commit waits), SMTP through
+    #: ``deliver_all`` (concurrent messages share a commit).
     blocking_writes: bool = False
     #: seconds after which a message is pruned, or None
     max_age: float | None
@@ -83,6 +107,21 @@ class MessageStore(ABC):
         ``transcript`` is kept as given, or in its self-contained form (see
         :mod:`mailtrap.transcript_shared`).
         """
+
+    def deliver_all(self, deliveries: Sequence[Delivery]) -> None:
+        """Deliver several messages, setting each one's ``record`` or ``error``. A database
+        stores them in one transaction: all of them, or none and each gets the error."""
+        for delivery in deliveries:
+            try:
+                delivery.record = self.deliver(
+                    delivery.mail_from,
+                    delivery.rcpt_tos,
+                    delivery.raw,
+                    transcript=delivery.transcript,
+                    inboxes=delivery.inboxes,
+                )
+            except Exception as error:
+                delivery.error = error
 
     @abstractmethod
     def append(

@@ -9,7 +9,8 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from .docpool import DocPool, build
 from .model import MessageRecord
@@ -17,6 +18,9 @@ from .searchdoc import SEPARATOR
 from .sqlite_read import ReadOperations
 from .sqlite_schema import DOC_COLUMNS
 from .sqlite_state import RECORD_COLUMNS, record_of
+
+if TYPE_CHECKING:
+    from .base import Delivery
 
 #: With this many messages waiting, the indexer hands them to its worker process in batches.
 POOL_BACKLOG = 512
@@ -48,6 +52,11 @@ class IndexOperations(ReadOperations):
         self._last_write = time.monotonic()  # the indexer waits while mail arrives
         self._wake.set()
         return record
+
+    def deliver_all(self, deliveries: Sequence[Delivery]) -> None:
+        super().deliver_all(deliveries)
+        self._last_write = time.monotonic()
+        self._wake.set()
 
     def _stop_indexer(self) -> None:
         """After ``_closed`` is set: wake the thread, wait for it, end the worker process."""

@@ -155,6 +155,10 @@ class _Pending:
         self.error: BaseException | None = None
 
 
+#: Stores one delivery of a group: (connection, events, delivery, the group's INBOXes by key).
+_Insert = Callable[[sqlite3.Connection, list[StoreEvent], _Pending, dict[str, Folder]], None]
+
+
 class SqliteState(MessageStore):
     """Connections, transactions and look-ups shared by the SQLite backend's modules."""
 
@@ -249,7 +253,7 @@ class SqliteState(MessageStore):
         rcpt_tos: Sequence[str],
         raw: bytes,
         transcript: bytes | None,
-        insert: Callable[[sqlite3.Connection, list[StoreEvent], _Pending], None],
+        insert: _Insert,
         inboxes: Sequence[str] | None = None,
     ) -> MessageRecord:
         pending = _Pending(mail_from, rcpt_tos, raw, transcript, inboxes)
@@ -260,22 +264,33 @@ class SqliteState(MessageStore):
             if pending.record is None and pending.error is None:
                 with self._queue_lock:
                     group, self._queue = self._queue, []
-
-                def work(db: sqlite3.Connection, out: list[StoreEvent]) -> None:
-                    for item in group:
-                        insert(db, out, item)
-                    self._prune(db, out)
-
-                try:
-                    self._transaction(work, events)
-                except BaseException as error:
-                    for item in group:
-                        item.error = error
+                self._commit_group(group, insert, events)
         self._emit(events)
         if pending.error is not None:
             raise pending.error
         assert pending.record is not None
         return pending.record
+
+    def _commit_group(
+        self,
+        group: Sequence[_Pending],
+        insert: _Insert,
+        events: list[StoreEvent],
+    ) -> None:
+        """One transaction for ``group`` (under the write lock): each item gets its record, or
+        all of them the error that rolled it back."""
+
+        def work(db: sqlite3.Connection, out: list[StoreEvent]) -> None:
+            inboxes: dict[str, Folder] = {}  # looked up once per transaction
+            for item in group:
+                insert(db, out, item, inboxes)
+            self._prune(db, out)
+
+        try:
+            self._transaction(work, events)
+        except BaseException as error:
+            for item in group:
+                item.record, item.error = None, error  # a record made before the rollback too
 
     def _give_tags(self, db: sqlite3.Connection, seq: int, names: tuple[str, ...]) -> bool:
         """Make a message carry exactly these tags (implemented with the tags)."""

@@ -13,7 +13,7 @@ from ..ids import MessageIds
 from ..message import mailbox_key, normalize_address
 from ..tags import header_tags
 from ..transcript_shared import Encoded, standalone
-from .base import FlagMode
+from .base import Delivery, FlagMode
 from .events import Cleared, Delivered, Expunged, FlagsChanged, Linked, StoreEvent
 from .model import SEEN, Entry, FolderError, MailboxRef, MessageRecord
 from .sqlite_state import (
@@ -46,10 +46,39 @@ class WriteOperations(SqliteState):
             mail_from, rcpt_tos, raw, standalone(transcript), self._insert_delivery, inboxes
         )
 
+    def deliver_all(self, deliveries: Sequence[Delivery]) -> None:
+        # One transaction for all: made by the caller's thread, so it must not be the loop.
+        group = [
+            _Pending(d.mail_from, d.rcpt_tos, d.raw, standalone(d.transcript), d.inboxes)
+            for d in deliveries
+        ]
+        events: list[StoreEvent] = []
+        with self._wlock:
+            self._commit_group(group, self._insert_delivery, events)
+        self._emit(events)
+        for delivery, item in zip(deliveries, group, strict=True):
+            delivery.record = item.record
+            delivery.error = item.error if isinstance(item.error, Exception) else None
+            if item.error is not None and delivery.error is None:
+                raise item.error  # KeyboardInterrupt and the like are not a message's error
+
     def _insert_delivery(
-        self, db: sqlite3.Connection, events: list[StoreEvent], item: _Pending
+        self,
+        db: sqlite3.Connection,
+        events: list[StoreEvent],
+        item: _Pending,
+        inboxes: dict[str, Folder],
     ) -> None:
+        """Store one message of a group; ``inboxes``: those the group's transaction looked up."""
         recipients = tuple(dict.fromkeys(normalize_address(r) for r in item.rcpt_tos))
+        boxes: dict[int, Folder] = {}  # the same account under another spelling: one link
+        accounts = recipients if item.inboxes is None else map(normalize_address, item.inboxes)
+        for address in accounts:
+            key = mailbox_key(address)
+            box = inboxes.get(key)
+            if box is None:
+                box = inboxes[key] = self._inbox(db, address)
+            boxes.setdefault(box.rowid, box)
         now = time.time()
         record = self._insert_message(
             db,
@@ -59,22 +88,16 @@ class WriteOperations(SqliteState):
             now,
             now,
             item.transcript,
+            unseen=len(boxes),
         )
-        boxes: dict[int, Folder] = {}
-        uids = []
-        accounts = recipients if item.inboxes is None else map(normalize_address, item.inboxes)
-        for address in accounts:
-            account = self._account_row(db, address, create=True)
-            if account in boxes:  # the same account under another spelling
-                continue
-            box = self._selectable(db, address)
-            boxes[account] = box  # type: ignore[index]
-            uids.append(self._link(db, record.seq, box, frozenset()))
+        uids = tuple(
+            self._link(db, record.seq, box, frozenset(), counted=True) for box in boxes.values()
+        )
         item.record = record
         self._accepted += 1
         self._accepted_size += len(item.raw)
         events.append(
-            Delivered(self._event_seq(), record, tuple(b.id for b in boxes.values()), tuple(uids))
+            Delivered(self._event_seq(), record, tuple(b.id for b in boxes.values()), uids)
         )
 
     def _insert_message(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from storecases import RAW, shared_transcript
 
-from mailtrap.store import INBOX, MailboxId
+from mailtrap.store import INBOX, Delivery, MailboxId
 from mailtrap.transcript import decode
 
 
@@ -137,3 +137,34 @@ def test_max_messages_prunes_oldest_first(make_store):
     assert [m.id for m in store.messages()] == [m.id for m in sent[2:]]
     assert [e.uid for e in store.snapshot("b@x.org").entries] == [3, 4, 5]
     assert store.raw(sent[0].id) is None
+
+
+def test_deliver_all_stores_each_message_as_deliver_does(store):
+    # Several messages at once (a database commits them together); the same account under two
+    # spellings, and two messages for one INBOX in one call, each get their own UID.
+    transcript = shared_transcript()
+    deliveries = [
+        Delivery("a@x.org", ["b@x.org", "B@X.org"], RAW),
+        Delivery("a@x.org", ["b@x.org", "c@x.org"], RAW + b"2\r\n", transcript),
+        Delivery("a@x.org", ["postmaster@x.org"], RAW + b"3\r\n", inboxes=["c@x.org"]),
+    ]
+    store.deliver_all(deliveries)
+    assert [d.error for d in deliveries] == [None, None, None]
+    records = [d.record for d in deliveries]
+    assert [m.id for m in store.messages()] == [r.id for r in records]
+    assert [store.raw(r.id) for r in records] == [RAW, RAW + b"2\r\n", RAW + b"3\r\n"]
+    assert [(e.uid, e.message.id) for e in store.snapshot("b@x.org").entries] == [
+        (1, records[0].id),
+        (2, records[1].id),
+    ]
+    assert [(e.uid, e.message.id) for e in store.snapshot("c@x.org").entries] == [
+        (1, records[1].id),
+        (2, records[2].id),
+    ]
+    assert records[2].rcpt_tos == ("postmaster@x.org",)
+    assert store.snapshot("b@x.org").unseen == 2
+    given = decode(transcript, records[1].id)
+    assert decode(store.transcript(records[1].id), records[1].id) == given
+    # Later deliveries go on from there.
+    later = store.deliver("a@x.org", ["b@x.org"], RAW)
+    assert store.snapshot("b@x.org").entries[-1] == (3, later, frozenset())

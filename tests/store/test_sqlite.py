@@ -14,7 +14,7 @@ import pytest
 from storecases import RAW, shared_transcript
 
 from mailtrap import MailTrap
-from mailtrap.store import SEEN, DatabaseError, MailboxId, SqliteStore, sqlite_schema
+from mailtrap.store import SEEN, DatabaseError, Delivery, MailboxId, SqliteStore, sqlite_schema
 from mailtrap.store.query import Filter
 from mailtrap.transcript import decode
 
@@ -220,5 +220,21 @@ def test_deleted_mail_frees_disk(tmp_path):
             time.sleep(0.05)
         store._reader().execute("PRAGMA wal_checkpoint(TRUNCATE)")
         assert path.stat().st_size < full / 4
+    finally:
+        store.close()
+
+
+def test_a_batch_of_deliveries_is_stored_whole_or_not_at_all(tmp_path):
+    store = SqliteStore(tmp_path / "mail.db")
+    try:
+        good = Delivery("a@x.org", ["b@x.org"], RAW)
+        bad = Delivery("a@x.org", [42], RAW)  # type: ignore[list-item]  # fails mid-transaction
+        store.deliver_all([good, bad])
+        assert good.record is None and bad.record is None
+        assert isinstance(good.error, Exception) and good.error is bad.error
+        assert store.count() == 0 and store.mailboxes() == []
+        # Nothing of the rolled-back batch is left, not even a UID.
+        message = store.deliver("a@x.org", ["b@x.org"], RAW)
+        assert store.snapshot("b@x.org").entries[0] == (1, message, frozenset())
     finally:
         store.close()

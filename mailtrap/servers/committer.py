@@ -1,0 +1,99 @@
+"""SMTP deliveries to a store whose commit waits on a disk (SQLite): one thread, grouped commits.
+
+Each session hands its message over and awaits a future. One thread takes every message that
+arrived while it committed the previous batch and stores them in one transaction
+(:meth:`~mailtrap.store.MessageStore.deliver_all`); the futures are resolved on the loop, all of
+a batch at once, after that commit, so each ``250`` follows its own message's commit. One thread
+rather than a pool: a pool's threads contend for the GIL and the store's write lock, and each of
+its results wakes the loop once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import threading
+
+from ..store import Delivery, MessageRecord, MessageStore
+
+log = logging.getLogger("mailtrap.smtp")
+
+#: How long closing waits for the batch being committed (seconds).
+CLOSE_TIMEOUT = 30.0
+
+_Waiting = tuple[Delivery, "asyncio.Future[MessageRecord]"]
+
+
+class Stopping(Exception):
+    """The server stopped before the message was stored."""
+
+
+class Committer:
+    """Stores the messages of a server's sessions, a batch per transaction, off the loop."""
+
+    def __init__(self, store: MessageStore) -> None:
+        self._store = store
+        self._waiting: list[_Waiting] = []
+        self._ready = threading.Condition()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._closed = False
+
+    async def deliver(self, delivery: Delivery) -> MessageRecord:
+        """Store ``delivery``; returns once its transaction has committed."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[MessageRecord] = loop.create_future()
+        with self._ready:
+            if self._closed:
+                raise Stopping("the server is stopping")
+            self._loop = loop
+            self._waiting.append((delivery, future))
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._run, name="mailtrap-deliver", daemon=True
+                )
+                self._thread.start()
+            self._ready.notify()
+        return await future
+
+    def _run(self) -> None:
+        while True:
+            with self._ready:
+                while not self._waiting and not self._closed:
+                    self._ready.wait()
+                batch, self._waiting = self._waiting, []
+                loop = self._loop
+            if not batch:
+                return  # closed, and nothing left
+            deliveries = [delivery for delivery, _ in batch]
+            try:
+                self._store.deliver_all(deliveries)
+            except Exception as error:  # deliver_all reports each message's error itself
+                log.exception("storing %d messages failed", len(batch))
+                for delivery in deliveries:
+                    delivery.error = delivery.error or error
+            assert loop is not None
+            with contextlib.suppress(RuntimeError):  # the loop has closed: nobody waits
+                loop.call_soon_threadsafe(_settle, batch)
+
+    def close(self) -> None:
+        """Store what was handed over, then end the thread; later deliveries raise
+        :class:`Stopping`."""
+        with self._ready:
+            self._closed = True
+            self._ready.notify()
+            thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(CLOSE_TIMEOUT)
+
+
+def _settle(batch: list[_Waiting]) -> None:
+    for delivery, future in batch:
+        if future.done():  # the session went away meanwhile
+            continue
+        if delivery.error is not None:
+            future.set_exception(delivery.error)
+        else:
+            assert delivery.record is not None
+            future.set_result(delivery.record)
