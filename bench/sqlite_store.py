@@ -45,7 +45,7 @@ def serve(kind: str, db: str) -> None:
         store = MemoryStore()
     else:
         store = SqliteStore(db, sync="full" if kind == "sqlite-full" else "normal")
-    runtime = ThreadedRuntime(Config(), store)
+    runtime = ThreadedRuntime(Config(), store, lazy=False)  # every front-end built, as the CLI
     runtime.start()
     addresses = runtime.runtime.addresses
     print(addresses["smtp"].port, addresses["http"].port, addresses["imap"].port, flush=True)

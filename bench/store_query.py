@@ -70,7 +70,7 @@ def serve(db: str | None) -> None:
     started = time.perf_counter()
     store = SqliteStore(db) if db else MemoryStore()
     opened = time.perf_counter() - started
-    runtime = ThreadedRuntime(Config(), store)
+    runtime = ThreadedRuntime(Config(), store, lazy=False)  # every front-end built, as the CLI
     runtime.start()
     addresses = runtime.runtime.addresses
     print(
