@@ -39,6 +39,7 @@ from .query import (
     compile_terms,
 )
 from .searchdoc import SEPARATOR, SearchDoc, is_plain, may_contain, safe_needle
+from .sqlite_checkpoint import Checkpointer
 from .sqlite_index import IndexOperations
 from .sqlite_schema import DOC_COLUMNS
 from .sqlite_state import RECORD_COLUMNS, record_of
@@ -166,6 +167,7 @@ class SqliteStore(IndexOperations):
     ) -> None:
         super().__init__(path, sync=sync, max_messages=max_messages, max_age=max_age, cache=cache)
         self._ids = MessageIds()
+        self._checkpointer = Checkpointer(self.path, self._db, self._wlock)
         self._start_indexer()
 
     # -- queries -------------------------------------------------------------------------------
@@ -321,6 +323,7 @@ class SqliteStore(IndexOperations):
             return
         self._closed = True
         self._stop_indexer()
+        self._checkpointer.close()
         with self._readers_lock:
             readers, self._readers = self._readers, []
         for connection in readers:
