@@ -10,11 +10,11 @@ date in UTC; the Date: field in its own zone).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, date, datetime
 
 from ...message import header_block, header_text, parse_head
-from ...store import Entry
+from ...store import Entry, MessageRecord
 from ...store.query import Contains, Field, Filter
 from . import commands as c
 from .outcomes import PAUSE, Slices
@@ -22,6 +22,7 @@ from .selected import MessageGone, SelectedMailbox
 from .structure import wire_bytes
 
 Predicate = Callable[[int, Entry], bool]
+_NO_FLAGS: frozenset[str] = frozenset()
 #: HEADER keys the query engine answers (RFC 3501 6.4.4: BCC, CC, FROM, SUBJECT, TO).
 _ENGINE_FIELDS = {
     "subject": Field.SUBJECT,
@@ -32,16 +33,40 @@ _ENGINE_FIELDS = {
 }
 
 
+#: What a message gone from the store, of which the view kept nothing, is searched as.
+_GONE = MessageRecord("", 0, "", (), 0, 0.0, 0.0)
+
+
 def matching(view: SelectedMailbox, key: c.SearchKey, found: list[int]) -> Iterator[bytes]:
     """Append to ``found`` the 0-based positions of the messages in ``view`` that satisfy
-    ``key``, yielding :data:`~.outcomes.PAUSE` between slices of the work."""
+    ``key``, yielding :data:`~.outcomes.PAUSE` between slices of the work. Entries are read
+    from the store a batch at a time, and not at all for a key that needs only positions,
+    UIDs and \\Recent."""
     predicate = compile_key(view, key)
     slices = Slices()
-    for i, entry in enumerate(view.entries):
-        if predicate(i, entry):
+    positions = range(len(view))
+    if _reads_messages(key):
+        pairs: Iterable[tuple[int, Entry | None]] = view.entries_at(positions)
+    else:
+        pairs = ((i, None) for i in positions)
+    uids = view.uids
+    for i, entry in pairs:
+        if predicate(i, entry or Entry(uids[i], _GONE, _NO_FLAGS)):
             found.append(i)
         if slices.due():
             yield PAUSE
+
+
+def _reads_messages(key: c.SearchKey) -> bool:
+    if isinstance(key, c.AllKey | c.RecentKey | c.SetKey):
+        return False
+    if isinstance(key, c.NotKey):
+        return _reads_messages(key.key)
+    if isinstance(key, c.OrKey):
+        return _reads_messages(key.left) or _reads_messages(key.right)
+    if isinstance(key, c.AndKey):
+        return any(_reads_messages(k) for k in key.keys)
+    return True
 
 
 def compile_key(view: SelectedMailbox, key: c.SearchKey) -> Predicate:

@@ -2,36 +2,43 @@
 
 Message sequence numbers change only when this session tells its client (RFC 3501 2.3.1.2,
 7.4.1): new mail is added with EXISTS, and a message expunged by someone else stays in the view
-(its bytes still readable) until an EXPUNGE may be sent, never while answering FETCH, STORE or
-SEARCH. Store events only mark what may have changed; :meth:`SelectedMailbox.updates` then reads
-the store's snapshot and reports the differences.
+until an EXPUNGE may be sent, never while answering FETCH, STORE or SEARCH. The view holds the
+mailbox's UIDs (an array, 4 bytes a message) and no messages: commands read the entries they
+touch from the store a batch at a time (:meth:`SelectedMailbox.entries_at`), and the view keeps
+the latest few (:mod:`.recall`), so selecting a million messages builds no object per message.
+Store events only mark what may have changed; :meth:`SelectedMailbox.updates` then reads those
+entries and reports the differences.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_left
-from collections.abc import Sequence
+from array import array
+from bisect import bisect_left, bisect_right
+from collections.abc import Collection, Iterator, Sequence
 
 from ...message import EMPTY_SUMMARY, Summary
 from ...mime import ParsedMessage
 from ...mimetree import MessageStructure, message_structure, structure_cost
 from ...store import (
-    SEEN,
     SYSTEM_FLAGS,
+    UID_TYPE,
     Cleared,
     Delivered,
     Entry,
     Expunged,
     FlagsChanged,
     FoldersChanged,
+    FolderView,
     Linked,
     MailboxId,
-    MailboxSnapshot,
     StoreEvent,
+    keywords,
 )
 from . import format as fmt
 from .format import Atom
 from .mailboxes import Mailboxes
+from .outcomes import batches
+from .recall import EntryCache, Recent
 from .sequence import SequenceSet
 
 
@@ -60,13 +67,6 @@ def flag_list(flags: frozenset[str], recent: bool = False) -> bytes:
     return found
 
 
-def _keywords(entries: Sequence[Entry]) -> frozenset[str]:
-    found: set[str] = set()
-    for flags in {e.flags for e in entries}:
-        found.update(f for f in flags if f not in SYSTEM_FLAGS)
-    return frozenset(found)
-
-
 class SelectedMailbox:
     """The selected mailbox of one session (RFC 3501 6.3.1), read-write or read-only."""
 
@@ -74,29 +74,37 @@ class SelectedMailbox:
         self,
         mailboxes: Mailboxes,
         mailbox: MailboxId,
-        snapshot: MailboxSnapshot | None,
+        folder: FolderView | None,
         *,
         readonly: bool,
     ) -> None:
-        """The view of ``mailbox`` from ``snapshot`` (``store.snapshot(mailbox)``, read by the
+        """The view of ``mailbox`` from ``folder`` (``store.folder_view(mailbox)``, read by the
         caller: on the loop, or off it for a database)."""
         self.mailboxes = mailboxes
         self.store = mailboxes.store
+        #: how many messages one store read or write of a command takes
+        self.batch = mailboxes.batch
         self.readonly = readonly
         #: the store's own name of the mailbox (events carry the same)
-        self.mailbox = snapshot.mailbox if snapshot else mailbox
+        self.mailbox = folder.mailbox if folder else mailbox
         # A mailbox that never received mail has no UIDVALIDITY yet: 1 until the store makes one.
-        self.uidvalidity = snapshot.uidvalidity if snapshot else 1
-        entries = snapshot.entries if snapshot else ()
-        self.entries: list[Entry] = list(entries)
-        self.uids: list[int] = [e.uid for e in entries]
+        self.uidvalidity = folder.uidvalidity if folder else 1
+        #: the UIDs of the view, ascending: position i is message sequence number i + 1
+        self.uids: array[int] = folder.uids if folder else array(UID_TYPE)
         self.max_uid = self.uids[-1] if self.uids else 0
-        self.uidnext = snapshot.uidnext if snapshot else 1
-        self.keywords = _keywords(entries)
-        #: UIDs gone from the store whose EXPUNGE has not been sent yet.
+        self.uidnext = folder.uidnext if folder else 1
+        self.keywords = folder.keywords if folder else frozenset()
+        self._first_unseen = folder.first_unseen if folder else 0
+        self.cache = EntryCache(mailboxes.cache_size)
+        #: UIDs gone from the store whose EXPUNGE has not been sent yet: these, and every one
+        #: up to ``_gone_upto`` (all of them once the folder was deleted or the store cleared).
         self.gone: set[int] = set()
-        claimed = self._claim(self.max_uid)
-        self.recent: set[int] = {uid for uid in self.uids if uid > claimed}
+        self._gone_upto = 0
+        #: what is left of gone messages: the entries the view had, the IDs events named
+        self._kept: dict[int, Entry] = {}
+        self._gone_ids: dict[int, str] = {}
+        self.recent = Recent()
+        self.recent.add(self._claim(self.max_uid), self.max_uid)
         self._new = False
         self._full = False
         self._changed: set[int] = set()
@@ -112,7 +120,7 @@ class SelectedMailbox:
     # -- reading ----------------------------------------------------------------------------
 
     def __len__(self) -> int:
-        return len(self.entries)
+        return len(self.uids)
 
     def index_of(self, uid: int) -> int | None:
         """The 0-based position of ``uid`` in the view, or None."""
@@ -123,10 +131,60 @@ class SelectedMailbox:
         """0-based positions named by a sequence set of MSNs or (``uid``) UIDs."""
         if uid:
             return sequence.uid_indexes(self.uids)
-        return [msn - 1 for msn in sequence.msns(len(self.entries))]
+        return [msn - 1 for msn in sequence.msns(len(self.uids))]
 
-    def flags(self, index: int) -> bytes:
-        entry = self.entries[index]
+    def is_gone(self, uid: int) -> bool:
+        """True when the message left the store and its EXPUNGE is still to be sent."""
+        return uid <= self._gone_upto or uid in self.gone
+
+    def present(self, positions: Sequence[int]) -> list[int]:
+        """The UIDs at these positions, but for those gone from the store."""
+        return [uid for uid in (self.uids[i] for i in positions) if not self.is_gone(uid)]
+
+    def recent_count(self) -> int:
+        return self.recent.count(self.uids)
+
+    def entries_at(self, positions: Sequence[int]) -> Iterator[tuple[int, Entry | None]]:
+        """``(position, entry)`` for each position, the entries read a batch at a time: as
+        this view knows them, else from the store; None for a message gone from the store
+        that the view knows nothing more of."""
+        for batch in batches(positions, self.batch):
+            uids = [self.uids[i] for i in batch]
+            found = self._entries(uids)
+            for index, uid in zip(batch, uids, strict=True):
+                yield index, found.get(uid)
+
+    def _entries(self, uids: list[int]) -> dict[int, Entry]:
+        found: dict[int, Entry] = {}
+        missing: list[int] = []
+        for uid in uids:
+            entry = self.cache.get(uid) or self._kept.get(uid)
+            if entry is not None:
+                found[uid] = entry
+            elif not self.is_gone(uid):
+                missing.append(uid)
+        if missing:
+            for entry in self.store.entries(self.mailbox, missing, uidvalidity=self.uidvalidity):
+                self.cache.put(entry)
+                found[entry.uid] = entry
+        for uid in uids:
+            if uid not in found:
+                lost = self._lost(uid)
+                if lost is not None:
+                    found[uid] = lost
+        return found
+
+    def _lost(self, uid: int) -> Entry | None:
+        """What is left of a gone message the view never read: its record, while another
+        folder still holds the message (its flags here are not known any more)."""
+        message_id = self._gone_ids.get(uid)
+        record = self.store.get(message_id) if message_id is not None else None
+        if record is None:
+            return None
+        entry = self._kept[uid] = Entry(uid, record, frozenset())
+        return entry
+
+    def flags(self, entry: Entry) -> bytes:
         return flag_list(entry.flags, entry.uid in self.recent)
 
     def raw(self, entry: Entry) -> bytes:
@@ -152,9 +210,6 @@ class SelectedMailbox:
             raise MessageGone(entry.uid)
         return found
 
-    def unseen_count(self) -> int:
-        return sum(1 for e in self.entries if SEEN not in e.flags)
-
     def flags_response(self) -> bytes:
         """``* FLAGS (...)``: the system flags and every keyword in use (RFC 3501 7.2.6)."""
         names = [*_SYSTEM_ORDER, *sorted(self.keywords)]
@@ -164,10 +219,10 @@ class SelectedMailbox:
         """The untagged responses SELECT and EXAMINE must send (RFC 3501 6.3.1)."""
         lines = [
             self.flags_response(),
-            b"* %d EXISTS\r\n" % len(self.entries),
-            b"* %d RECENT\r\n" % len(self.recent),
+            b"* %d EXISTS\r\n" % len(self.uids),
+            b"* %d RECENT\r\n" % self.recent_count(),
         ]
-        first_unseen = next((i for i, e in enumerate(self.entries) if SEEN not in e.flags), None)
+        first_unseen = self.index_of(self._first_unseen) if self._first_unseen else None
         if first_unseen is not None:
             lines.append(fmt.status(b"*", "OK", "First unseen", [Atom("UNSEEN"), first_unseen + 1]))
         permanent = [] if self.readonly else [Atom(f) for f in (*_SYSTEM_ORDER, "\\*")]
@@ -183,29 +238,37 @@ class SelectedMailbox:
     def apply(self, changed: Sequence[Entry]) -> list[bytes]:
         """Take in entries this session changed; returns a FLAGS response if keywords grew."""
         for entry in changed:
-            index = self.index_of(entry.uid)
-            if index is not None:
-                self.entries[index] = entry
+            if self.index_of(entry.uid) is not None:
+                self.cache.put(entry)
         return self._keyword_update(changed)
 
     def _keyword_update(self, entries: Sequence[Entry]) -> list[bytes]:
-        new = _keywords(entries) - self.keywords
+        new = keywords({e.flags for e in entries}) - self.keywords
         if not new:
             return []
         self.keywords |= new
         return [self.flags_response()]
 
-    def remove(self, uids: set[int]) -> list[bytes]:
+    def remove(self, uids: Collection[int]) -> list[bytes]:
         """Drop expunged UIDs from the view; the EXPUNGE responses, lowest first, each number
         counted after the ones before it (RFC 3501 7.4.1, as its 6.4.3 example has them)."""
-        positions = [i for i, uid in enumerate(self.uids) if uid in uids]
+        return self._drop(sorted(i for i in map(self.index_of, uids) if i is not None))
+
+    def _drop(self, positions: list[int]) -> list[bytes]:
         lines = [b"* %d EXPUNGE\r\n" % (i + 1 - k) for k, i in enumerate(positions)]
         if positions:
-            keep = [i for i, uid in enumerate(self.uids) if uid not in uids]
-            self.entries = [self.entries[i] for i in keep]
-            self.uids = [self.uids[i] for i in keep]
-        self.gone -= uids
-        self.recent -= uids
+            old, kept, start = self.uids, array(UID_TYPE), 0
+            for i in positions:
+                kept += old[start:i]
+                start = i + 1
+            kept += old[start:]
+            self.uids = kept
+            for i in positions:
+                uid = old[i]
+                self.gone.discard(uid)
+                self.cache.discard(uid)
+                self._kept.pop(uid, None)
+                self._gone_ids.pop(uid, None)
         return lines
 
     # -- changes made by others -------------------------------------------------------------
@@ -227,6 +290,9 @@ class SelectedMailbox:
                 self._changed.update(e.uid for e in event.entries)
             else:
                 self._changed.update(event.uids)
+                for uid, message_id in zip(event.uids, event.message_ids, strict=True):
+                    if self.index_of(uid) is not None:  # kept to read it while it stays
+                        self._gone_ids[uid] = message_id
         elif isinstance(event, Cleared):
             self._full = True
         elif isinstance(event, FoldersChanged):
@@ -249,7 +315,7 @@ class SelectedMailbox:
                 self._full = True
                 return True
         self.orphaned = self._full = True
-        self.gone.update(self.uids)
+        self._gone_upto = self.max_uid
         return True
 
     def expect_arrivals(self) -> None:
@@ -262,70 +328,90 @@ class SelectedMailbox:
         """True when something may have changed since the last :meth:`updates`."""
         return self._new or self._full or bool(self._changed)
 
+    def _any_gone(self) -> bool:
+        return bool(self.gone) or (bool(self.uids) and self.uids[0] <= self._gone_upto)
+
     def updates(self, *, allow_expunge: bool) -> list[bytes]:
         """Untagged responses for what changed in the store (RFC 3501 7.4.1 rules)."""
-        if not self.pending and not (allow_expunge and self.gone):
+        if not self.pending and not (allow_expunge and self._any_gone()):
             return []
-        whole = self._full or len(self._changed) > 64
-        if self.orphaned:
-            snapshot = None
-        elif whole:
-            snapshot = self.store.snapshot(self.mailbox)
-        else:  # what arrived and what changed: the cost does not grow with the mailbox
-            snapshot = self.store.snapshot(self.mailbox, after=self.max_uid, uids=self._changed)
-        if snapshot is not None and snapshot.uidvalidity != self.uidvalidity:
-            snapshot = None  # not the folder this session selected
-        entries = snapshot.entries if snapshot else ()
-        current = {e.uid: e for e in entries} if whole else None
-        if self._full:
-            changed = set(self.uids)
-        else:
-            changed = {uid for uid in self._changed if self.index_of(uid) is not None}
+        if self._full and not self.orphaned:
+            self._resync()
+        new = self._new and not self.orphaned
+        changed = sorted(
+            uid for uid in self._changed if not self.is_gone(uid) and self.index_of(uid) is not None
+        )
         self._new = self._full = False
         self._changed = set()
-        lines: list[bytes] = []
-        flagged: list[Entry] = []
-        for uid in sorted(changed):
-            now = current.get(uid) if current is not None else _find(entries, uid)
-            if now is None:
-                self.gone.add(uid)
-            elif uid not in self.gone:
-                index = self.index_of(uid)
-                if index is not None and now.flags != self.entries[index].flags:
-                    self.entries[index] = now
-                    flagged.append(now)
-        lines += self._keyword_update(flagged)
-        if allow_expunge and self.gone:
-            lines += self.remove(set(self.gone))
-        lines += self._arrivals(entries)
+        flagged = self._flag_changes(changed)
+        lines = self._keyword_update(flagged)
+        if allow_expunge and self._any_gone():
+            cut = bisect_right(self.uids, self._gone_upto)
+            among = sorted(i for i in map(self.index_of, self.gone) if i is not None and i >= cut)
+            lines += self._drop([*range(cut), *among])
+        if new:
+            lines += self._arrivals()
         for entry in flagged:
             index = self.index_of(entry.uid)
-            if index is not None and entry.uid not in self.gone:
-                lines.append(
-                    b"* %d FETCH (UID %d FLAGS %s)\r\n" % (index + 1, entry.uid, self.flags(index))
-                )
-        if snapshot is not None:
-            self.uidnext = snapshot.uidnext
+            if index is not None and not self.is_gone(entry.uid):
+                flags = self.flags(entry)
+                lines.append(b"* %d FETCH (UID %d FLAGS %s)\r\n" % (index + 1, entry.uid, flags))
         return lines
 
-    def _arrivals(self, entries: Sequence[Entry]) -> list[bytes]:
-        start = len(entries)
-        while start and entries[start - 1].uid > self.max_uid:
-            start -= 1
-        new = entries[start:]
+    def _flag_changes(self, uids: list[int]) -> list[Entry]:
+        """Read the entries of ``uids`` (in batches): those gone are marked so, and those whose
+        flags differ from what the view showed (or never showed) are returned."""
+        flagged: list[Entry] = []
+        for batch in batches(uids, self.batch):
+            read = self.store.entries(self.mailbox, batch, uidvalidity=self.uidvalidity)
+            current = {e.uid: e for e in read}
+            for uid in batch:
+                now = current.get(uid)
+                if now is None:
+                    self._mark_gone(uid)
+                    continue
+                known = self.cache.get(uid)
+                if known is None or known.flags != now.flags:
+                    flagged.append(now)
+                self.cache.put(now)
+        return flagged
+
+    def _mark_gone(self, uid: int) -> None:
+        self.gone.add(uid)
+        entry = self.cache.discard(uid)
+        if entry is not None:
+            self._kept[uid] = entry
+
+    def _resync(self) -> None:
+        """After a change the events may not tell in full (the store cleared, the folder
+        renamed): what left the folder, from its UIDs against the store's, and every entry the
+        view remembers read again."""
+        folder = self.store.folder_view(self.mailbox)
+        theirs = array(UID_TYPE)
+        if folder is not None and folder.uidvalidity == self.uidvalidity:
+            theirs = folder.uids[: bisect_right(folder.uids, self.max_uid)]
+        if not theirs:
+            self._gone_upto = self.max_uid
+        elif len(theirs) != len(self.uids):
+            for uid in set(self.uids).difference(theirs):
+                self._mark_gone(uid)
+        self._changed.update(self.cache.uids())
+        self._new = True
+
+    def _arrivals(self) -> list[bytes]:
+        snapshot = self.store.snapshot(self.mailbox, after=self.max_uid)
+        if snapshot is None or snapshot.uidvalidity != self.uidvalidity:
+            return []  # not the folder this session selected
+        self.uidnext = snapshot.uidnext
+        new = [e for e in snapshot.entries if e.uid > self.max_uid]
         if not new:
             return []
-        self.entries.extend(new)
         self.uids.extend(e.uid for e in new)
+        for entry in new[-self.cache.size :]:
+            self.cache.put(entry)
         self.max_uid = new[-1].uid
-        claimed = self._claim(self.max_uid)
-        self.recent.update(e.uid for e in new if e.uid > claimed)
+        self.recent.add(self._claim(self.max_uid), self.max_uid)
         lines = self._keyword_update(new)
-        lines.append(b"* %d EXISTS\r\n" % len(self.entries))
-        lines.append(b"* %d RECENT\r\n" % len(self.recent))
+        lines.append(b"* %d EXISTS\r\n" % len(self.uids))
+        lines.append(b"* %d RECENT\r\n" % self.recent_count())
         return lines
-
-
-def _find(entries: Sequence[Entry], uid: int) -> Entry | None:
-    index = bisect_left(entries, uid, key=lambda e: e.uid)
-    return entries[index] if index < len(entries) and entries[index].uid == uid else None
