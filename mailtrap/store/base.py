@@ -292,6 +292,12 @@ class MessageStore(ABC):
         folder still has it. A read of the caller's batch: the caller bounds how many."""
 
     @abstractmethod
+    def flags_by_uid(
+        self, mailbox: MailboxRef, uids: Iterable[int], *, uidvalidity: int | None = None
+    ) -> dict[int, frozenset[str]]:
+        """:meth:`entries`' flags alone (a lighter read, for searching by flag), by UID."""
+
+    @abstractmethod
     def links(self, message_id: str) -> dict[MailboxId, Entry]:
         """The entries linking a message into mailboxes."""
 

@@ -175,3 +175,8 @@ class FolderOperations(MemoryState):
             if box is None or box.noselect or uidvalidity not in (None, box.uidvalidity):
                 return []
             return box.entries_of(uids, flag)
+
+    def flags_by_uid(
+        self, mailbox: MailboxRef, uids: Iterable[int], *, uidvalidity: int | None = None
+    ) -> dict[int, frozenset[str]]:
+        return {e.uid: e.flags for e in self.entries(mailbox, uids, uidvalidity=uidvalidity)}

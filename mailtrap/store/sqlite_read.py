@@ -76,6 +76,16 @@ def uid_array(
     return uids
 
 
+def _among(folder: int, uids: list[int]) -> tuple[str, list[object]]:
+    """The condition naming the entries of ascending ``uids`` in a folder, and its values."""
+    where = "e.folder = ? AND e.uid BETWEEN ? AND ?"
+    params: list[object] = [folder, uids[0], uids[-1]]
+    if uids[-1] - uids[0] + 1 != len(uids):  # not one run: these UIDs only
+        where += " AND e.uid IN (SELECT value FROM json_each(?))"
+        params.append(json.dumps(uids))
+    return where, params
+
+
 class ReadOperations(FolderOperations):
     """Reads over the SQLite backend."""
 
@@ -212,18 +222,39 @@ class ReadOperations(FolderOperations):
             box = self._folder(db, mailbox)
             if box is None or box.noselect or uidvalidity not in (None, box.uidvalidity):
                 return []
+            where, params = _among(box.rowid, wanted)
             sql = (
                 f"SELECT e.uid, e.flags, {RECORD_COLUMNS} FROM entries e "
-                "JOIN messages m ON m.seq = e.seq WHERE e.folder = ? AND e.uid BETWEEN ? AND ?"
+                f"JOIN messages m ON m.seq = e.seq WHERE {where}"
             )
-            params: list[object] = [box.rowid, wanted[0], wanted[-1]]
-            if wanted[-1] - wanted[0] + 1 != len(wanted):  # not one run: these UIDs only
-                sql += " AND e.uid IN (SELECT value FROM json_each(?))"
-                params.append(json.dumps(wanted))
             if flag is not None:
                 sql += " AND instr(' ' || e.flags || ' ', ?)"
                 params.append(f" {flag} ")
             return entries_of(db.execute(sql + " ORDER BY e.uid", params))
+
+        return self._read(work)
+
+    def flags_by_uid(
+        self, mailbox: MailboxRef, uids: Iterable[int], *, uidvalidity: int | None = None
+    ) -> dict[int, frozenset[str]]:
+        wanted = sorted(set(uids))
+        if not wanted:
+            return {}
+
+        def work(db: sqlite3.Connection) -> dict[int, frozenset[str]]:
+            box = self._folder(db, mailbox)
+            if box is None or box.noselect or uidvalidity not in (None, box.uidvalidity):
+                return {}
+            where, params = _among(box.rowid, wanted)
+            rows = db.execute(f"SELECT e.uid, e.flags FROM entries e WHERE {where}", params)
+            sets: dict[str, frozenset[str]] = {}
+            found = {}
+            for uid, text in rows:
+                flags = sets.get(text)
+                if flags is None:
+                    flags = sets[text] = flags_of(text)
+                found[uid] = flags
+            return found
 
         return self._read(work)
 

@@ -41,8 +41,9 @@ def test_select_reads_no_entry(client, deliver):
     # keys that need only positions, UIDs and \Recent read none either
     assert one.ok("a SEARCH OR 2:4 UID 9") == [b"* SEARCH 2 3 4 9"]
     assert one.ok("b SEARCH NOT RECENT") == [b"* SEARCH"]
+    assert one.ok("c SEARCH UNSEEN 9:10") == [b"* SEARCH 9 10"]  # flags alone are read
     assert view.cache.uids() == []
-    one.ok("c FETCH 4 FLAGS")
+    one.ok("d FETCH 4 FLAGS")
     assert view.cache.uids() == [4]
 
 

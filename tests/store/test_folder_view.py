@@ -84,3 +84,17 @@ def test_entries_of_a_folder_made_again_under_the_name_are_not_the_old_ones(stor
     assert store.entries(box, [1], uidvalidity=old.uidvalidity) == []
     assert len(store.entries(box, [1], uidvalidity=new.uidvalidity)) == 1
     assert store.entries(MailboxId(USER, "Nope"), [1]) == []
+
+
+def test_flags_alone_are_read_by_uid(store):
+    fill(store, 4)
+    store.store_flags(USER, [2], [SEEN, "$Work"], "add")
+    store.expunge(USER, [3])
+    assert store.flags_by_uid(USER, [4, 1, 2, 3]) == {
+        1: frozenset(),
+        2: frozenset({SEEN, "$Work"}),
+        4: frozenset(),
+    }
+    assert store.flags_by_uid(USER, [2], uidvalidity=store.folder(USER).uidvalidity + 1) == {}
+    assert store.flags_by_uid(MailboxId(USER, "Nope"), [1]) == {}
+    assert store.flags_by_uid(USER, []) == {}

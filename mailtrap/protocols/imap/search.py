@@ -4,13 +4,13 @@ SUBJECT, FROM, TO, CC, BCC and BODY are the store's query engine's terms (one qu
 selected mailbox per key, whatever the mailbox's size); what only IMAP has (flags, sequence
 sets, sizes, dates, HEADER and the header half of TEXT) is decided here, per message. Text keys
 match case-insensitively as substrings of decoded text. A message another session expunged
-meanwhile (its bytes gone) matches no text key. Dates compare on the day alone (the internal
-date in UTC; the Date: field in its own zone).
+meanwhile (its bytes gone) matches no text key, nor any flag when the view never read it.
+Dates compare on the day alone (the internal date in UTC; the Date: field in its own zone).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 
 from ...message import header_block, header_text, parse_head
@@ -33,40 +33,54 @@ _ENGINE_FIELDS = {
 }
 
 
-#: What a message gone from the store, of which the view kept nothing, is searched as.
+#: The record of a message whose record was not read (or is gone with the message).
 _GONE = MessageRecord("", 0, "", (), 0, 0.0, 0.0)
 
 
 def matching(view: SelectedMailbox, key: c.SearchKey, found: list[int]) -> Iterator[bytes]:
     """Append to ``found`` the 0-based positions of the messages in ``view`` that satisfy
-    ``key``, yielding :data:`~.outcomes.PAUSE` between slices of the work. Entries are read
-    from the store a batch at a time, and not at all for a key that needs only positions,
-    UIDs and \\Recent."""
+    ``key``, yielding :data:`~.outcomes.PAUSE` between slices of the work. The store is read a
+    batch at a time, for no more than the key needs: entries, flags alone, or nothing."""
     predicate = compile_key(view, key)
     slices = Slices()
-    positions = range(len(view))
-    if _reads_messages(key):
-        pairs: Iterable[tuple[int, Entry | None]] = view.entries_at(positions)
-    else:
-        pairs = ((i, None) for i in positions)
-    uids = view.uids
-    for i, entry in pairs:
-        if predicate(i, entry or Entry(uids[i], _GONE, _NO_FLAGS)):
+    for i, entry in _messages(view, _needs(key)):
+        if predicate(i, entry):
             found.append(i)
         if slices.due():
             yield PAUSE
 
 
-def _reads_messages(key: c.SearchKey) -> bool:
+_POSITION, _FLAGS, _ENTRY = range(3)
+
+
+def _needs(key: c.SearchKey) -> int:
+    """What a key reads of a message: its position and UID only, its flags, or its entry."""
     if isinstance(key, c.AllKey | c.RecentKey | c.SetKey):
-        return False
+        return _POSITION
+    if isinstance(key, c.FlagKey):
+        return _FLAGS
     if isinstance(key, c.NotKey):
-        return _reads_messages(key.key)
+        return _needs(key.key)
     if isinstance(key, c.OrKey):
-        return _reads_messages(key.left) or _reads_messages(key.right)
+        return max(_needs(key.left), _needs(key.right))
     if isinstance(key, c.AndKey):
-        return any(_reads_messages(k) for k in key.keys)
-    return True
+        return max((_needs(k) for k in key.keys), default=_POSITION)
+    return _ENTRY
+
+
+def _messages(view: SelectedMailbox, need: int) -> Iterator[tuple[int, Entry]]:
+    """Every message of the view with what ``need`` asks read; a message gone from the store
+    that the view kept nothing of (or what was not read) has an empty record and no flags."""
+    uids, positions = view.uids, range(len(view))
+    if need == _ENTRY:
+        for i, entry in view.entries_at(positions):
+            yield i, entry or Entry(uids[i], _GONE, _NO_FLAGS)
+    elif need == _FLAGS:
+        for i, flags in view.flags_at(positions):
+            yield i, Entry(uids[i], _GONE, flags or _NO_FLAGS)
+    else:
+        for i in positions:
+            yield i, Entry(uids[i], _GONE, _NO_FLAGS)
 
 
 def compile_key(view: SelectedMailbox, key: c.SearchKey) -> Predicate:

@@ -154,6 +154,25 @@ class SelectedMailbox:
             for index, uid in zip(batch, uids, strict=True):
                 yield index, found.get(uid)
 
+    def flags_at(self, positions: Sequence[int]) -> Iterator[tuple[int, frozenset[str] | None]]:
+        """``(position, flags)`` as :meth:`entries_at` would give them, reading only flags."""
+        for batch in batches(positions, self.batch):
+            uids = [self.uids[i] for i in batch]
+            known: dict[int, frozenset[str]] = {}
+            missing: list[int] = []
+            for uid in uids:
+                entry = self.cache.get(uid) or self._kept.get(uid)
+                if entry is not None:
+                    known[uid] = entry.flags
+                elif not self.is_gone(uid):
+                    missing.append(uid)
+            if missing:
+                known.update(
+                    self.store.flags_by_uid(self.mailbox, missing, uidvalidity=self.uidvalidity)
+                )
+            for index, uid in zip(batch, uids, strict=True):
+                yield index, known.get(uid)
+
     def _entries(self, uids: list[int]) -> dict[int, Entry]:
         found: dict[int, Entry] = {}
         missing: list[int] = []
