@@ -17,7 +17,9 @@ class EntryCache:
     """The entries a view read or changed lately, by UID; the oldest goes past ``size``.
 
     They are what the session last showed its client, so a change the store reports is
-    compared with them (a flag change the session made itself is not echoed).
+    compared with them: a flag change the session made itself is not echoed, unless it touched
+    more messages than the cache holds (those it forgot are reported once, as any change by
+    another session is).
     """
 
     __slots__ = ("_entries", "size")

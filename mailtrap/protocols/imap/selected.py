@@ -86,8 +86,8 @@ class SelectedMailbox(MailboxView):
                 for uid, message_id in zip(event.uids, event.message_ids, strict=True):
                     if self.index_of(uid) is not None:  # kept to read it while it stays
                         self._gone_ids[uid] = message_id
-        elif isinstance(event, Cleared):
-            self._full = True
+        elif isinstance(event, Cleared):  # every message the view holds is gone: none read
+            self._gone_upto = max(self._gone_upto, self.max_uid)
         elif isinstance(event, FoldersChanged):
             if event.owner != self.mailbox.owner or self.orphaned:
                 return False
@@ -167,9 +167,9 @@ class SelectedMailbox(MailboxView):
         return flagged
 
     def _resync(self) -> None:
-        """After a change the events may not tell in full (the store cleared, the folder
-        renamed): what left the folder, from its UIDs against the store's, and every entry the
-        view remembers read again."""
+        """After a rename, which events may not tell in full (another rename in between):
+        what left the folder, from its UIDs against the store's, and every entry the view
+        remembers read again."""
         folder = self.store.folder_view(self.mailbox)
         theirs = array(UID_TYPE)
         if folder is not None and folder.uidvalidity == self.uidvalidity:
