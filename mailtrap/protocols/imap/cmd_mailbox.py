@@ -70,7 +70,9 @@ def status_response(session: Session, mailbox: MailboxId, items: tuple[str, ...]
         recent = selected.recent_count()  # RFC 3501 2.3.2: this session's \Recent
     elif "RECENT" in items:
         claimed = session.mailboxes.claimed_recent(info.uidvalidity)
-        if claimed < info.uidnext - 1:
+        if not claimed:  # none claimed yet: every message (a count the folder keeps)
+            recent = info.total
+        elif claimed < info.uidnext - 1:  # read what came since the last claim, only
             snapshot = session.store.snapshot(mailbox, after=claimed)
             recent = len(snapshot.entries) if snapshot is not None else 0
     counts = {
