@@ -117,9 +117,9 @@ class MailboxSnapshot(NamedTuple):
 
 class FolderView(NamedTuple):
     """What selecting a mailbox needs, without its messages: the UIDs it holds (ascending, in
-    an ``array`` of :data:`UID_TYPE`, 4 bytes a message), the first unseen one's UID (0 when
-    every message is seen) and the keywords its messages carry. Entries are read by UID
-    (``store.entries``) when a command needs them."""
+    an ``array`` of :data:`UID_TYPE`, 4 bytes a message; a new array each time, the caller's
+    to change), the first unseen one's UID (0 when every message is seen) and the keywords
+    its messages carry. Entries are read by UID (``store.entries``) when a command needs them."""
 
     mailbox: MailboxId
     uidvalidity: int

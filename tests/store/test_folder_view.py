@@ -98,3 +98,10 @@ def test_flags_alone_are_read_by_uid(store):
     assert store.flags_by_uid(USER, [2], uidvalidity=store.folder(USER).uidvalidity + 1) == {}
     assert store.flags_by_uid(MailboxId(USER, "Nope"), [1]) == {}
     assert store.flags_by_uid(USER, []) == {}
+
+
+def test_every_folder_view_has_its_own_uid_array(store):
+    fill(store, 3)
+    first = store.folder_view(USER)
+    first.uids.append(99)
+    assert list(store.folder_view(USER).uids) == [1, 2, 3]

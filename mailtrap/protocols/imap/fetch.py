@@ -152,10 +152,14 @@ def fetch_responses(
     slices = Slices()
     for batch in batches(found, view.batch):
         marked: set[int] = set()
-        if sets_seen:  # the store leaves out messages others expunged, and those already seen
-            changed = view.store.store_flags(view.mailbox, view.present(batch), (SEEN,), "add")
-            yield from view.apply(changed)
-            marked = {e.uid for e in changed}
+        if sets_seen:  # those not seen yet, of those still stored: no write when there are none
+            uids = view.present(batch)
+            flags = view.store.flags_by_uid(view.mailbox, uids, uidvalidity=view.uidvalidity)
+            unseen = [uid for uid, now in flags.items() if SEEN not in now]
+            if unseen:
+                changed = view.store.store_flags(view.mailbox, unseen, (SEEN,), "add")
+                yield from view.apply(changed)
+                marked = {e.uid for e in changed}
         for index, entry in view.entries_at(batch):
             if slices.due():
                 yield PAUSE
