@@ -1,6 +1,6 @@
-"""IMAP over the SQLite backend: SELECT reads the folder off the event loop (a database read
-grows with the folder: about 0.3 s at 100,000 messages), and whatever changes meanwhile is
-reported, not lost."""
+"""IMAP over the SQLite backend: SELECT reads the folder's UIDs off the event loop (a read that
+grows with the folder: about 10 ms at 100,000 messages), whatever changes meanwhile is
+reported, not lost, and sessions number messages as RFC 3501 says."""
 
 from __future__ import annotations
 

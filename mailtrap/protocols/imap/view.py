@@ -140,14 +140,8 @@ class MailboxView:
         """``(position, flags)`` as :meth:`entries_at` would give them, reading only flags."""
         for batch in batches(positions, self.batch):
             uids = [self.uids[i] for i in batch]
-            known: dict[int, frozenset[str]] = {}
-            missing: list[int] = []
-            for uid in uids:
-                entry = self.cache.get(uid) or self._kept.get(uid)
-                if entry is not None:
-                    known[uid] = entry.flags
-                elif not self.is_gone(uid):
-                    missing.append(uid)
+            entries, missing = self._known(uids)
+            known = {uid: entry.flags for uid, entry in entries.items()}
             if missing:
                 known.update(
                     self.store.flags_by_uid(self.mailbox, missing, uidvalidity=self.uidvalidity)
@@ -155,7 +149,8 @@ class MailboxView:
             for index, uid in zip(batch, uids, strict=True):
                 yield index, known.get(uid)
 
-    def _entries(self, uids: list[int]) -> dict[int, Entry]:
+    def _known(self, uids: list[int]) -> tuple[dict[int, Entry], list[int]]:
+        """The entries the view has of ``uids``, and the UIDs still stored it must read."""
         found: dict[int, Entry] = {}
         missing: list[int] = []
         for uid in uids:
@@ -164,6 +159,10 @@ class MailboxView:
                 found[uid] = entry
             elif not self.is_gone(uid):
                 missing.append(uid)
+        return found, missing
+
+    def _entries(self, uids: list[int]) -> dict[int, Entry]:
+        found, missing = self._known(uids)
         if missing:
             for entry in self.store.entries(self.mailbox, missing, uidvalidity=self.uidvalidity):
                 self.cache.put(entry)
