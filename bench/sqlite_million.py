@@ -61,7 +61,8 @@ def fill(db: str, count: int) -> None:
     from mailtrap.store import SqliteStore
 
     store = SqliteStore(db)
-    have = len(store.messages(USER))
+    info = store.folder(USER)
+    have = info.total if info is not None else 0
     if have >= count:
         print(f"reusing {db}: {have:,} messages")
         store.close()

@@ -23,10 +23,12 @@ from .model import (
     SEEN,
     SPECIAL_USES,
     SYSTEM_FLAGS,
+    UID_TYPE,
     Entry,
     FolderError,
     FolderExists,
     FolderInfo,
+    FolderView,
     MailboxId,
     MailboxInfo,
     MailboxRef,
@@ -34,6 +36,7 @@ from .model import (
     MessageRecord,
     NoSuchFolder,
     as_mailbox,
+    keywords,
 )
 
 __all__ = [
@@ -43,6 +46,7 @@ __all__ = [
     "SEEN",
     "SPECIAL_USES",
     "SYSTEM_FLAGS",
+    "UID_TYPE",
     "Cleared",
     "DatabaseError",
     "Delivered",
@@ -55,6 +59,7 @@ __all__ = [
     "FolderError",
     "FolderExists",
     "FolderInfo",
+    "FolderView",
     "FoldersChanged",
     "Linked",
     "MailboxId",
@@ -70,6 +75,7 @@ __all__ = [
     "Subscriber",
     "TagsChanged",
     "as_mailbox",
+    "keywords",
 ]
 
 

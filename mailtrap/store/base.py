@@ -35,6 +35,7 @@ from .model import (
     INBOX,
     Entry,
     FolderInfo,
+    FolderView,
     MailboxId,
     MailboxInfo,
     MailboxRef,
@@ -310,6 +311,30 @@ class MessageStore(ABC):
         session needs to catch up (what arrived, and the state of what it heard had changed),
         at a cost that does not grow with the mailbox.
         """
+
+    @abstractmethod
+    def folder_view(self, mailbox: MailboxRef) -> FolderView | None:
+        """What selecting a mailbox needs (its UIDs, not its messages), or None when it does not
+        exist or cannot be selected; a consistent view of one moment."""
+
+    @abstractmethod
+    def entries(
+        self,
+        mailbox: MailboxRef,
+        uids: Iterable[int],
+        *,
+        flag: str | None = None,
+        uidvalidity: int | None = None,
+    ) -> list[Entry]:
+        """The entries of these UIDs the mailbox still holds, in UID order (the others are left
+        out): with ``flag``, only those carrying it; with ``uidvalidity``, none unless the
+        folder still has it. A read of the caller's batch: the caller bounds how many."""
+
+    @abstractmethod
+    def flags_by_uid(
+        self, mailbox: MailboxRef, uids: Iterable[int], *, uidvalidity: int | None = None
+    ) -> dict[int, frozenset[str]]:
+        """:meth:`entries`' flags alone (a lighter read, for searching by flag), by UID."""
 
     @abstractmethod
     def links(self, message_id: str) -> dict[MailboxId, Entry]:

@@ -1,4 +1,5 @@
-"""The memory backend's folder management: create, delete, rename, list, subscriptions.
+"""The memory backend's folder management: create, delete, rename, list, subscriptions; and
+the reads that select a folder (its view, its entries by UID).
 
 Folder names are paths split by :data:`~.model.DELIMITER`; the rules follow RFC 3501 6.3.3-6.3.7
 (missing parents are created, a deleted parent with children stays as ``noselect``, a rename
@@ -8,16 +9,18 @@ carries the children along, renaming INBOX moves its mail). Names arrive validat
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 
 from .events import FoldersChanged
 from .memory_state import Account, Folder, MemoryState
 from .model import (
     DELIMITER,
     INBOX,
+    Entry,
     FolderError,
     FolderExists,
     FolderInfo,
+    FolderView,
     MailboxId,
     MailboxRef,
     NoSuchFolder,
@@ -153,3 +156,27 @@ class FolderOperations(MemoryState):
             if box is None:
                 return None
             return box.info(box.id.folder in box.account.subscriptions)
+
+    def folder_view(self, mailbox: MailboxRef) -> FolderView | None:
+        with self._lock:
+            box = self._folder(mailbox)
+            return None if box is None or box.noselect else box.view()
+
+    def entries(
+        self,
+        mailbox: MailboxRef,
+        uids: Iterable[int],
+        *,
+        flag: str | None = None,
+        uidvalidity: int | None = None,
+    ) -> list[Entry]:
+        with self._lock:
+            box = self._folder(mailbox)
+            if box is None or box.noselect or uidvalidity not in (None, box.uidvalidity):
+                return []
+            return box.entries_of(uids, flag)
+
+    def flags_by_uid(
+        self, mailbox: MailboxRef, uids: Iterable[int], *, uidvalidity: int | None = None
+    ) -> dict[int, frozenset[str]]:
+        return {e.uid: e.flags for e in self.entries(mailbox, uids, uidvalidity=uidvalidity)}

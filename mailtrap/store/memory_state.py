@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import threading
 import time
+from array import array
 from collections import deque
 from collections.abc import Iterable
 from itertools import takewhile
@@ -22,8 +23,10 @@ from .events import EventQueue
 from .model import (
     INBOX,
     SEEN,
+    UID_TYPE,
     Entry,
     FolderInfo,
+    FolderView,
     MailboxId,
     MailboxRef,
     MailboxSnapshot,
@@ -31,6 +34,7 @@ from .model import (
     NoSuchFolder,
     as_mailbox,
     folder_key,
+    keywords,
 )
 from .searchdoc import SearchDoc
 
@@ -137,6 +141,20 @@ class Folder:
         named = [entries[uid] for uid in set(uids) if uid <= after and uid in entries]
         chosen = sorted(named, key=attrgetter("uid")) + newer[::-1]
         return MailboxSnapshot(self.id, self.uidvalidity, self.uidnext, tuple(chosen))
+
+    def view(self) -> FolderView:
+        entries = self.entries
+        first_unseen = 0
+        if self.unseen:
+            first_unseen = next(e.uid for e in entries.values() if SEEN not in e.flags)
+        uids = array(UID_TYPE, entries)
+        used = keywords({e.flags for e in entries.values()})
+        return FolderView(self.id, self.uidvalidity, self.uidnext, uids, first_unseen, used)
+
+    def entries_of(self, uids: Iterable[int], flag: str | None) -> list[Entry]:
+        entries = self.entries
+        found = [entries[uid] for uid in sorted(set(uids)) if uid in entries]
+        return found if flag is None else [e for e in found if flag in e.flags]
 
     def info(self, subscribed: bool) -> FolderInfo:
         return FolderInfo(

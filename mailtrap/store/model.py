@@ -1,5 +1,5 @@
 """The store's value types and naming rules: message records, mailbox and folder names (the
-rules every backend checks them by), entries, snapshots, folder errors.
+rules every backend checks them by), entries, snapshots, folder views, folder errors.
 
 Everything here is immutable. A message is stored once (its :class:`MessageRecord` and raw
 bytes) and linked into any number of mailboxes by an :class:`Entry` that carries that mailbox's
@@ -10,7 +10,8 @@ listings are named tuples: the cheapest to define and to build (a snapshot of 10
 builds 100,000 records), 8 bytes a record more than a slotted dataclass.
 """
 
-from collections.abc import Collection
+from array import array
+from collections.abc import Collection, Iterable
 from datetime import UTC, datetime
 from typing import NamedTuple
 
@@ -27,6 +28,8 @@ DELIMITER = "/"
 SPECIAL_USES = frozenset(
     {"\\All", "\\Archive", "\\Drafts", "\\Flagged", "\\Junk", "\\Sent", "\\Trash"}
 )
+#: The array type code of UID lists: unsigned, at least 32 bits (RFC 3501 9: nz-number).
+UID_TYPE = "I" if array("I").itemsize >= 4 else "L"
 
 
 class MailboxId(NamedTuple):
@@ -108,6 +111,28 @@ class MailboxSnapshot(NamedTuple):
     @property
     def unseen(self) -> int:
         return sum(1 for e in self.entries if SEEN not in e.flags)
+
+
+class FolderView(NamedTuple):
+    """What selecting a mailbox needs, without its messages: the UIDs it holds (ascending, in
+    an ``array`` of :data:`UID_TYPE`, 4 bytes a message; a new array each time, the caller's
+    to change), the first unseen one's UID (0 when every message is seen) and the keywords
+    its messages carry. Entries are read by UID (``store.entries``) when a command needs them."""
+
+    mailbox: MailboxId
+    uidvalidity: int
+    uidnext: int
+    uids: "array[int]"
+    first_unseen: int
+    keywords: frozenset[str]
+
+
+def keywords(flag_sets: Iterable[frozenset[str]]) -> frozenset[str]:
+    """The keywords (flags other than the system flags) of some flag sets."""
+    found: set[str] = set()
+    for flags in flag_sets:
+        found.update(f for f in flags if f not in SYSTEM_FLAGS)
+    return frozenset(found)
 
 
 class FolderInfo(NamedTuple):

@@ -14,7 +14,15 @@ import pytest
 from storecases import RAW, shared_transcript
 
 from mailtrap import MailTrap
-from mailtrap.store import SEEN, DatabaseError, Delivery, MailboxId, SqliteStore, sqlite_schema
+from mailtrap.store import (
+    SEEN,
+    DatabaseError,
+    Delivery,
+    MailboxId,
+    SqliteStore,
+    sqlite_read,
+    sqlite_schema,
+)
 from mailtrap.store.query import Filter
 from mailtrap.transcript import decode
 
@@ -257,3 +265,18 @@ def test_the_log_stays_short_under_a_steady_flood_with_no_checkpoint_in_a_commit
         assert store.count() == batches * 20
     finally:
         store.close()
+
+
+@pytest.mark.parametrize(("span", "leaf"), [(8, 2), (5, 1), (1 << 16, 1 << 10)])
+def test_a_folder_views_uids_are_read_in_runs_and_gaps_alike(tmp_path, span, leaf):
+    store = SqliteStore(tmp_path / "mail.db")
+    for _ in range(60):
+        store.deliver("a@x.org", [BOB], RAW)
+    store.expunge(BOB, [1, 2, 9, 17, 18, 19, 20, 33, 40, 41, 58, 60])
+    expected = [e.uid for e in store.snapshot(BOB).entries]
+    store.close()
+    with sqlite3.connect(tmp_path / "mail.db") as db:
+        folder, uidnext = db.execute(
+            "SELECT rowid, uidnext FROM folders WHERE name = 'INBOX'"
+        ).fetchone()
+        assert list(sqlite_read.uid_array(db, folder, uidnext, span, leaf)) == expected

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import TYPE_CHECKING
 
-from ...store import DELIMITER, MailboxId, MailboxSnapshot
+from ...store import DELIMITER, FolderView, MailboxId
 from . import commands as c
 from . import format as fmt
 from .format import Atom, Joined
@@ -39,17 +39,18 @@ def select(session: Session, command: c.Select) -> Outcome:
     store = session.store
     if store.blocking_writes:  # a database: reading a big folder takes long, so not on the loop
         return Load(
-            lambda: store.snapshot(mailbox), lambda found: _opened(session, command, mailbox, found)
+            lambda: store.folder_view(mailbox),
+            lambda found: _opened(session, command, mailbox, found),
         )
-    return (yield from _opened(session, command, mailbox, store.snapshot(mailbox)))
+    return (yield from _opened(session, command, mailbox, store.folder_view(mailbox)))
 
 
 def _opened(
-    session: Session, command: c.Select, mailbox: MailboxId, snapshot: object
+    session: Session, command: c.Select, mailbox: MailboxId, folder: object
 ) -> Generator[bytes, None, Done]:
-    assert snapshot is None or isinstance(snapshot, MailboxSnapshot)
-    view = SelectedMailbox(session.mailboxes, mailbox, snapshot, readonly=command.readonly)
-    for event in session.held():  # what changed while the snapshot was read
+    assert folder is None or isinstance(folder, FolderView)
+    view = SelectedMailbox(session.mailboxes, mailbox, folder, readonly=command.readonly)
+    for event in session.held():  # what changed while the folder was read
         view.notify(event)
     session.selected = view
     yield from view.select_responses()
@@ -66,10 +67,12 @@ def status_response(session: Session, mailbox: MailboxId, items: tuple[str, ...]
     selected = session.selected
     recent = 0
     if selected is not None and selected.uidvalidity == info.uidvalidity:
-        recent = len(selected.recent)  # RFC 3501 2.3.2: this session's \Recent
+        recent = selected.recent_count()  # RFC 3501 2.3.2: this session's \Recent
     elif "RECENT" in items:
         claimed = session.mailboxes.claimed_recent(info.uidvalidity)
-        if claimed < info.uidnext - 1:
+        if not claimed:  # none claimed yet: every message (a count the folder keeps)
+            recent = info.total
+        elif claimed < info.uidnext - 1:  # read what came since the last claim, only
             snapshot = session.store.snapshot(mailbox, after=claimed)
             recent = len(snapshot.entries) if snapshot is not None else 0
     counts = {

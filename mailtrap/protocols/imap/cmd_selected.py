@@ -44,13 +44,17 @@ def _expunge_deleted(
     session: Session, view: SelectedMailbox, among: list[int] | None = None
 ) -> Generator[bytes, None, set[int]]:
     """Expunge the \\Deleted messages of the view (or of those at positions ``among``), a
-    batch at a time, pausing between slices; returns the UIDs that went."""
-    entries = view.entries if among is None else [view.entries[i] for i in among]
-    deleted = [e.uid for e in entries if DELETED in e.flags and e.uid not in view.gone]
+    batch at a time (the store says which carry \\Deleted), pausing between slices; returns
+    the UIDs that went."""
     removed: set[int] = set()
     slices = Slices()
-    for batch in batches(deleted):
-        removed.update(e.uid for e in session.store.expunge(view.mailbox, batch))
+    for batch in batches(range(len(view)) if among is None else among, view.batch):
+        found = session.store.entries(
+            view.mailbox, view.present(batch), flag=DELETED, uidvalidity=view.uidvalidity
+        )
+        if found:
+            expunged = session.store.expunge(view.mailbox, [e.uid for e in found])
+            removed.update(e.uid for e in expunged)
         if slices.due():
             yield PAUSE
     return removed
@@ -96,16 +100,20 @@ def store(session: Session, command: c.Store) -> Outcome:
     if view.readonly:
         raise No("The mailbox is read-only", _READ_ONLY)
     found = [i for i in positions(view, command.sequence, command.uid) if i < len(view)]
-    uids = [view.uids[i] for i in found if view.uids[i] not in view.gone]
-    changed = session.store.store_flags(view.mailbox, uids, command.flags, command.mode)
-    yield from view.apply(changed)
-    if not command.silent:
-        for index in found:
-            uid = view.uids[index]
-            if uid in view.gone:
-                continue
-            uid_item = b"UID %d " % uid if command.uid else b""
-            yield b"* %d FETCH (%sFLAGS %s)\r\n" % (index + 1, uid_item, view.flags(index))
+    slices = Slices()
+    for batch in batches(found, view.batch):
+        changed = session.store.store_flags(
+            view.mailbox, view.present(batch), command.flags, command.mode
+        )
+        yield from view.apply(changed)
+        if not command.silent:
+            for index, entry in view.entries_at(batch):
+                if entry is None or view.is_gone(entry.uid):
+                    continue
+                uid_item = b"UID %d " % entry.uid if command.uid else b""
+                yield b"* %d FETCH (%sFLAGS %s)\r\n" % (index + 1, uid_item, view.flags(entry))
+        if slices.due():
+            yield PAUSE
     return Done("STORE completed")
 
 

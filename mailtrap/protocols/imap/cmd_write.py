@@ -96,7 +96,7 @@ def copy(session: Session, command: c.Copy) -> Outcome:
     if command.move and view.readonly:
         raise No("The mailbox is read-only", Atom("READ-ONLY"))
     found = positions(view, command.sequence, command.uid)
-    uids = [view.uids[i] for i in found if view.uids[i] not in view.gone]
+    uids = view.present(found)
     info = _target(session, command.mailbox)
     transfer = session.store.move if command.move else session.store.copy
     pairs: list[tuple[int, int]] = []

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from ...store import SEEN, Entry
 from . import format as fmt
 from .commands import BodySection, FetchAttr, FetchItem
-from .outcomes import PAUSE, Slices
+from .outcomes import PAUSE, Slices, batches
 from .selected import MessageGone, SelectedMailbox
 from .structure import body_structure, envelope, section, wire_bytes
 
@@ -41,12 +41,12 @@ def rfc822_size(raw: bytes) -> int:
     return len(wire_bytes(raw))
 
 
-def _flags(view: SelectedMailbox, index: int, _entry: Entry) -> bytes:
-    return b"FLAGS " + view.flags(index)
+def _flags(view: SelectedMailbox, _index: int, entry: Entry) -> bytes:
+    return b"FLAGS " + view.flags(entry)
 
 
-def _uid(view: SelectedMailbox, index: int, _entry: Entry) -> bytes:
-    return b"UID %d" % view.uids[index]
+def _uid(_view: SelectedMailbox, _index: int, entry: Entry) -> bytes:
+    return b"UID %d" % entry.uid
 
 
 def _internaldate(_view: SelectedMailbox, _index: int, entry: Entry) -> bytes:
@@ -137,7 +137,8 @@ def fetch_responses(
     *,
     uid: bool,
 ) -> Generator[bytes, None, bool]:
-    """The untagged FETCH responses for the messages at ``found`` (0-based view positions).
+    """The untagged FETCH responses for the messages at ``found`` (0-based view positions),
+    a batch of messages read (and marked \\Seen, when an item asks) at a time.
 
     Returns False when some message's bytes were gone (expunged by another session).
     """
@@ -145,27 +146,32 @@ def fetch_responses(
     if uid and FetchAttr("UID") not in items:  # RFC 3501 6.4.8: UID FETCH always reports UID
         items.insert(0, FetchAttr("UID"))
     renderers = [_renderer(item) for item in items]
-    marked: set[int] = set()
-    if not view.readonly and any(_sets_seen(item) for item in items):
-        unseen = [
-            view.uids[i] for i in found if SEEN not in view.entries[i].flags
-        ]  # includes messages others expunged: the store skips those
-        changed = view.store.store_flags(view.mailbox, unseen, (SEEN,), "add")
-        yield from view.apply(changed)
-        marked = {e.uid for e in changed}
-    report_flags = bool(marked) and FetchAttr("FLAGS") not in items
+    sets_seen = not view.readonly and any(_sets_seen(item) for item in items)
+    report_flags = sets_seen and FetchAttr("FLAGS") not in items
     complete = True
     slices = Slices()
-    for index in found:
-        if slices.due():
-            yield PAUSE
-        entry = view.entries[index]
-        try:
-            parts = [render(view, index, entry) for render in renderers]
-        except MessageGone:
-            complete = False
-            continue
-        if report_flags and view.uids[index] in marked:
-            parts.append(_flags(view, index, entry))  # RFC 3501 6.4.5: the implied \Seen
-        yield b"* %d FETCH (" % (index + 1) + b" ".join(parts) + b")\r\n"
+    for batch in batches(found, view.batch):
+        marked: set[int] = set()
+        if sets_seen:  # those not seen yet, of those still stored: no write when there are none
+            uids = view.present(batch)
+            flags = view.store.flags_by_uid(view.mailbox, uids, uidvalidity=view.uidvalidity)
+            unseen = [uid for uid, now in flags.items() if SEEN not in now]
+            if unseen:
+                changed = view.store.store_flags(view.mailbox, unseen, (SEEN,), "add")
+                yield from view.apply(changed)
+                marked = {e.uid for e in changed}
+        for index, entry in view.entries_at(batch):
+            if slices.due():
+                yield PAUSE
+            if entry is None:
+                complete = False
+                continue
+            try:
+                parts = [render(view, index, entry) for render in renderers]
+            except MessageGone:
+                complete = False
+                continue
+            if report_flags and entry.uid in marked:
+                parts.append(_flags(view, index, entry))  # RFC 3501 6.4.5: the implied \Seen
+            yield b"* %d FETCH (" % (index + 1) + b" ".join(parts) + b")\r\n"
     return complete

@@ -11,6 +11,8 @@ exactly one session). Subscriptions are the store's.
 from __future__ import annotations
 
 from ...store import DELIMITER, INBOX, FolderError, FolderInfo, MailboxId, MessageStore
+from .outcomes import BATCH
+from .recall import CACHE_SIZE
 from .utf7 import decode_utf7, encode_utf7
 
 __all__ = ["DELIMITER", "INBOX_NAME", "SPECIAL_FOLDERS", "Mailboxes"]
@@ -29,8 +31,14 @@ SPECIAL_FOLDERS = (
 class Mailboxes:
     """One server's view of the store as IMAP mailboxes."""
 
-    def __init__(self, store: MessageStore) -> None:
+    def __init__(
+        self, store: MessageStore, *, batch: int = BATCH, cache_size: int = CACHE_SIZE
+    ) -> None:
         self.store = store
+        #: how many messages a selected view reads (or a command writes) in one store call
+        self.batch = batch
+        #: how many entries a selected view keeps (:class:`.recall.EntryCache`)
+        self.cache_size = cache_size
         #: UIDVALIDITY (unique to one folder in the store) -> the highest UID claimed as recent
         self._recent_claimed: dict[int, int] = {}
 

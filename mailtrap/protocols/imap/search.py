@@ -4,8 +4,8 @@ SUBJECT, FROM, TO, CC, BCC and BODY are the store's query engine's terms (one qu
 selected mailbox per key, whatever the mailbox's size); what only IMAP has (flags, sequence
 sets, sizes, dates, HEADER and the header half of TEXT) is decided here, per message. Text keys
 match case-insensitively as substrings of decoded text. A message another session expunged
-meanwhile (its bytes gone) matches no text key. Dates compare on the day alone (the internal
-date in UTC; the Date: field in its own zone).
+meanwhile (its bytes gone) matches no text key, nor any flag when the view never read it.
+Dates compare on the day alone (the internal date in UTC; the Date: field in its own zone).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 
 from ...message import header_block, header_text, parse_head
-from ...store import Entry
+from ...store import Entry, MessageRecord
 from ...store.query import Contains, Field, Filter
 from . import commands as c
 from .outcomes import PAUSE, Slices
@@ -22,6 +22,7 @@ from .selected import MessageGone, SelectedMailbox
 from .structure import wire_bytes
 
 Predicate = Callable[[int, Entry], bool]
+_NO_FLAGS: frozenset[str] = frozenset()
 #: HEADER keys the query engine answers (RFC 3501 6.4.4: BCC, CC, FROM, SUBJECT, TO).
 _ENGINE_FIELDS = {
     "subject": Field.SUBJECT,
@@ -32,16 +33,54 @@ _ENGINE_FIELDS = {
 }
 
 
+#: The record of a message whose record was not read (or is gone with the message).
+_GONE = MessageRecord("", 0, "", (), 0, 0.0, 0.0)
+
+
 def matching(view: SelectedMailbox, key: c.SearchKey, found: list[int]) -> Iterator[bytes]:
     """Append to ``found`` the 0-based positions of the messages in ``view`` that satisfy
-    ``key``, yielding :data:`~.outcomes.PAUSE` between slices of the work."""
+    ``key``, yielding :data:`~.outcomes.PAUSE` between slices of the work. The store is read a
+    batch at a time, for no more than the key needs: entries, flags alone, or nothing."""
     predicate = compile_key(view, key)
     slices = Slices()
-    for i, entry in enumerate(view.entries):
+    for i, entry in _messages(view, _needs(key)):
         if predicate(i, entry):
             found.append(i)
         if slices.due():
             yield PAUSE
+
+
+_POSITION, _FLAGS, _ENTRY = range(3)
+
+
+def _needs(key: c.SearchKey) -> int:
+    """What a key reads of a message: its position and UID only, its flags, or its entry."""
+    if isinstance(key, c.AllKey | c.RecentKey | c.SetKey):
+        return _POSITION
+    if isinstance(key, c.FlagKey):
+        return _FLAGS
+    if isinstance(key, c.NotKey):
+        return _needs(key.key)
+    if isinstance(key, c.OrKey):
+        return max(_needs(key.left), _needs(key.right))
+    if isinstance(key, c.AndKey):
+        return max((_needs(k) for k in key.keys), default=_POSITION)
+    return _ENTRY
+
+
+def _messages(view: SelectedMailbox, need: int) -> Iterator[tuple[int, Entry]]:
+    """Every message of the view with what ``need`` asks read; a message gone from the store
+    that the view kept nothing of (or what was not read) has an empty record and no flags."""
+    uids, positions = view.uids, range(len(view))
+    if need == _ENTRY:
+        for i, entry in view.entries_at(positions):
+            yield i, entry or Entry(uids[i], _GONE, _NO_FLAGS)
+    elif need == _FLAGS:
+        for i, flags in view.flags_at(positions):
+            yield i, Entry(uids[i], _GONE, flags or _NO_FLAGS)
+    else:
+        for i in positions:
+            yield i, Entry(uids[i], _GONE, _NO_FLAGS)
 
 
 def compile_key(view: SelectedMailbox, key: c.SearchKey) -> Predicate:

@@ -2,22 +2,19 @@
 
 Message sequence numbers change only when this session tells its client (RFC 3501 2.3.1.2,
 7.4.1): new mail is added with EXISTS, and a message expunged by someone else stays in the view
-(its bytes still readable) until an EXPUNGE may be sent, never while answering FETCH, STORE or
-SEARCH. Store events only mark what may have changed; :meth:`SelectedMailbox.updates` then reads
-the store's snapshot and reports the differences.
+until an EXPUNGE may be sent, never while answering FETCH, STORE or SEARCH. Store events only
+mark what may have changed; :meth:`SelectedMailbox.updates` then reads those entries (and what
+arrived) and reports the differences. The view's state and reads are :mod:`.view`'s.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_left
-from collections.abc import Sequence
+from array import array
+from bisect import bisect_right
+from collections.abc import Collection, Sequence
 
-from ...message import EMPTY_SUMMARY, Summary
-from ...mime import ParsedMessage
-from ...mimetree import MessageStructure, message_structure, structure_cost
 from ...store import (
-    SEEN,
-    SYSTEM_FLAGS,
+    UID_TYPE,
     Cleared,
     Delivered,
     Entry,
@@ -25,187 +22,46 @@ from ...store import (
     FlagsChanged,
     FoldersChanged,
     Linked,
-    MailboxId,
-    MailboxSnapshot,
     StoreEvent,
 )
-from . import format as fmt
-from .format import Atom
-from .mailboxes import Mailboxes
-from .sequence import SequenceSet
+from .outcomes import batches
+from .view import MailboxView, MessageGone, flag_list
+
+__all__ = ["MessageGone", "SelectedMailbox", "flag_list"]
 
 
-class MessageGone(Exception):
-    """The message's bytes left the store (another session expunged it)."""
-
-
-RECENT = "\\Recent"
-_SYSTEM_ORDER = ("\\Answered", "\\Flagged", "\\Deleted", "\\Seen", "\\Draft")
-_flag_lists: dict[tuple[frozenset[str], bool], bytes] = {}
-
-
-def flag_list(flags: frozenset[str], recent: bool = False) -> bytes:
-    """``(\\Seen kw ...)`` for a flag set; cached, since stores share few distinct sets."""
-    key = (flags, recent)
-    found = _flag_lists.get(key)
-    if found is None:
-        names = [f for f in _SYSTEM_ORDER if f in flags]
-        names += sorted(f for f in flags if f not in SYSTEM_FLAGS)
-        if recent:
-            names.append(RECENT)
-        found = fmt.value([Atom(n) for n in names])
-        if len(_flag_lists) > 4096:
-            _flag_lists.clear()
-        _flag_lists[key] = found
-    return found
-
-
-def _keywords(entries: Sequence[Entry]) -> frozenset[str]:
-    found: set[str] = set()
-    for flags in {e.flags for e in entries}:
-        found.update(f for f in flags if f not in SYSTEM_FLAGS)
-    return frozenset(found)
-
-
-class SelectedMailbox:
+class SelectedMailbox(MailboxView):
     """The selected mailbox of one session (RFC 3501 6.3.1), read-write or read-only."""
-
-    def __init__(
-        self,
-        mailboxes: Mailboxes,
-        mailbox: MailboxId,
-        snapshot: MailboxSnapshot | None,
-        *,
-        readonly: bool,
-    ) -> None:
-        """The view of ``mailbox`` from ``snapshot`` (``store.snapshot(mailbox)``, read by the
-        caller: on the loop, or off it for a database)."""
-        self.mailboxes = mailboxes
-        self.store = mailboxes.store
-        self.readonly = readonly
-        #: the store's own name of the mailbox (events carry the same)
-        self.mailbox = snapshot.mailbox if snapshot else mailbox
-        # A mailbox that never received mail has no UIDVALIDITY yet: 1 until the store makes one.
-        self.uidvalidity = snapshot.uidvalidity if snapshot else 1
-        entries = snapshot.entries if snapshot else ()
-        self.entries: list[Entry] = list(entries)
-        self.uids: list[int] = [e.uid for e in entries]
-        self.max_uid = self.uids[-1] if self.uids else 0
-        self.uidnext = snapshot.uidnext if snapshot else 1
-        self.keywords = _keywords(entries)
-        #: UIDs gone from the store whose EXPUNGE has not been sent yet.
-        self.gone: set[int] = set()
-        claimed = self._claim(self.max_uid)
-        self.recent: set[int] = {uid for uid in self.uids if uid > claimed}
-        self._new = False
-        self._full = False
-        self._changed: set[int] = set()
-        #: True once the folder was deleted (or lost its mail as a \\Noselect parent): the view
-        #: empties and nothing new comes in, even into a folder made again under the name.
-        self.orphaned = False
-
-    def _claim(self, highest: int) -> int:
-        if self.readonly:  # RFC 3501 6.3.2: EXAMINE must not take \Recent away
-            return self.mailboxes.claimed_recent(self.uidvalidity)
-        return self.mailboxes.claim_recent(self.uidvalidity, highest)
-
-    # -- reading ----------------------------------------------------------------------------
-
-    def __len__(self) -> int:
-        return len(self.entries)
-
-    def index_of(self, uid: int) -> int | None:
-        """The 0-based position of ``uid`` in the view, or None."""
-        index = bisect_left(self.uids, uid)
-        return index if index < len(self.uids) and self.uids[index] == uid else None
-
-    def resolve(self, sequence: SequenceSet, uid: bool) -> list[int]:
-        """0-based positions named by a sequence set of MSNs or (``uid``) UIDs."""
-        if uid:
-            return sequence.uid_indexes(self.uids)
-        return [msn - 1 for msn in sequence.msns(len(self.entries))]
-
-    def flags(self, index: int) -> bytes:
-        entry = self.entries[index]
-        return flag_list(entry.flags, entry.uid in self.recent)
-
-    def raw(self, entry: Entry) -> bytes:
-        """The message's bytes; MessageGone when another session expunged it meanwhile."""
-        raw = self.store.raw(entry.message.id)
-        if raw is None:
-            raise MessageGone(entry.uid)
-        return raw
-
-    def summary(self, entry: Entry) -> Summary:
-        return self.store.summary(entry.message.id) or EMPTY_SUMMARY
-
-    def structure(self, entry: Entry) -> MessageStructure:
-        """The message's parsed structure, from the store's cache."""
-        found = self.store.derived("mime-tree", entry.message.id, message_structure, structure_cost)
-        if found is None:
-            raise MessageGone(entry.uid)
-        return found
-
-    def parsed(self, entry: Entry) -> ParsedMessage:
-        found = self.store.parsed(entry.message.id)
-        if found is None:
-            raise MessageGone(entry.uid)
-        return found
-
-    def unseen_count(self) -> int:
-        return sum(1 for e in self.entries if SEEN not in e.flags)
-
-    def flags_response(self) -> bytes:
-        """``* FLAGS (...)``: the system flags and every keyword in use (RFC 3501 7.2.6)."""
-        names = [*_SYSTEM_ORDER, *sorted(self.keywords)]
-        return fmt.untagged(Atom("FLAGS"), [Atom(n) for n in names])
-
-    def select_responses(self) -> list[bytes]:
-        """The untagged responses SELECT and EXAMINE must send (RFC 3501 6.3.1)."""
-        lines = [
-            self.flags_response(),
-            b"* %d EXISTS\r\n" % len(self.entries),
-            b"* %d RECENT\r\n" % len(self.recent),
-        ]
-        first_unseen = next((i for i, e in enumerate(self.entries) if SEEN not in e.flags), None)
-        if first_unseen is not None:
-            lines.append(fmt.status(b"*", "OK", "First unseen", [Atom("UNSEEN"), first_unseen + 1]))
-        permanent = [] if self.readonly else [Atom(f) for f in (*_SYSTEM_ORDER, "\\*")]
-        lines += [
-            fmt.status(b"*", "OK", "Flags allowed", [Atom("PERMANENTFLAGS"), permanent]),
-            fmt.status(b"*", "OK", "UIDs valid", [Atom("UIDVALIDITY"), self.uidvalidity]),
-            fmt.status(b"*", "OK", "Predicted next UID", [Atom("UIDNEXT"), self.uidnext]),
-        ]
-        return lines
 
     # -- changes made by this session -------------------------------------------------------
 
     def apply(self, changed: Sequence[Entry]) -> list[bytes]:
         """Take in entries this session changed; returns a FLAGS response if keywords grew."""
         for entry in changed:
-            index = self.index_of(entry.uid)
-            if index is not None:
-                self.entries[index] = entry
+            if self.index_of(entry.uid) is not None:
+                self.cache.put(entry)
         return self._keyword_update(changed)
 
-    def _keyword_update(self, entries: Sequence[Entry]) -> list[bytes]:
-        new = _keywords(entries) - self.keywords
-        if not new:
-            return []
-        self.keywords |= new
-        return [self.flags_response()]
-
-    def remove(self, uids: set[int]) -> list[bytes]:
+    def remove(self, uids: Collection[int]) -> list[bytes]:
         """Drop expunged UIDs from the view; the EXPUNGE responses, lowest first, each number
         counted after the ones before it (RFC 3501 7.4.1, as its 6.4.3 example has them)."""
-        positions = [i for i, uid in enumerate(self.uids) if uid in uids]
+        return self._drop(sorted(i for i in map(self.index_of, uids) if i is not None))
+
+    def _drop(self, positions: list[int]) -> list[bytes]:
         lines = [b"* %d EXPUNGE\r\n" % (i + 1 - k) for k, i in enumerate(positions)]
         if positions:
-            keep = [i for i, uid in enumerate(self.uids) if uid not in uids]
-            self.entries = [self.entries[i] for i in keep]
-            self.uids = [self.uids[i] for i in keep]
-        self.gone -= uids
-        self.recent -= uids
+            old, kept, start = self.uids, array(UID_TYPE), 0
+            for i in positions:
+                kept += old[start:i]
+                start = i + 1
+            kept += old[start:]
+            self.uids = kept
+            for i in positions:
+                uid = old[i]
+                self.gone.discard(uid)
+                self.cache.discard(uid)
+                self._kept.pop(uid, None)
+                self._gone_ids.pop(uid, None)
         return lines
 
     # -- changes made by others -------------------------------------------------------------
@@ -227,8 +83,11 @@ class SelectedMailbox:
                 self._changed.update(e.uid for e in event.entries)
             else:
                 self._changed.update(event.uids)
-        elif isinstance(event, Cleared):
-            self._full = True
+                for uid, message_id in zip(event.uids, event.message_ids, strict=True):
+                    if self.index_of(uid) is not None:  # kept to read it while it stays
+                        self._gone_ids[uid] = message_id
+        elif isinstance(event, Cleared):  # every message the view holds is gone: none read
+            self._gone_upto = max(self._gone_upto, self.max_uid)
         elif isinstance(event, FoldersChanged):
             if event.owner != self.mailbox.owner or self.orphaned:
                 return False
@@ -249,7 +108,7 @@ class SelectedMailbox:
                 self._full = True
                 return True
         self.orphaned = self._full = True
-        self.gone.update(self.uids)
+        self._gone_upto = self.max_uid
         return True
 
     def expect_arrivals(self) -> None:
@@ -264,68 +123,79 @@ class SelectedMailbox:
 
     def updates(self, *, allow_expunge: bool) -> list[bytes]:
         """Untagged responses for what changed in the store (RFC 3501 7.4.1 rules)."""
-        if not self.pending and not (allow_expunge and self.gone):
+        if not self.pending and not (allow_expunge and self._any_gone()):
             return []
-        whole = self._full or len(self._changed) > 64
-        if self.orphaned:
-            snapshot = None
-        elif whole:
-            snapshot = self.store.snapshot(self.mailbox)
-        else:  # what arrived and what changed: the cost does not grow with the mailbox
-            snapshot = self.store.snapshot(self.mailbox, after=self.max_uid, uids=self._changed)
-        if snapshot is not None and snapshot.uidvalidity != self.uidvalidity:
-            snapshot = None  # not the folder this session selected
-        entries = snapshot.entries if snapshot else ()
-        current = {e.uid: e for e in entries} if whole else None
-        if self._full:
-            changed = set(self.uids)
-        else:
-            changed = {uid for uid in self._changed if self.index_of(uid) is not None}
+        if self._full and not self.orphaned:
+            self._resync()
+        new = self._new and not self.orphaned
+        changed = sorted(
+            uid for uid in self._changed if not self.is_gone(uid) and self.index_of(uid) is not None
+        )
         self._new = self._full = False
         self._changed = set()
-        lines: list[bytes] = []
-        flagged: list[Entry] = []
-        for uid in sorted(changed):
-            now = current.get(uid) if current is not None else _find(entries, uid)
-            if now is None:
-                self.gone.add(uid)
-            elif uid not in self.gone:
-                index = self.index_of(uid)
-                if index is not None and now.flags != self.entries[index].flags:
-                    self.entries[index] = now
-                    flagged.append(now)
-        lines += self._keyword_update(flagged)
-        if allow_expunge and self.gone:
-            lines += self.remove(set(self.gone))
-        lines += self._arrivals(entries)
+        flagged = self._flag_changes(changed)
+        lines = self._keyword_update(flagged)
+        if allow_expunge and self._any_gone():
+            cut = bisect_right(self.uids, self._gone_upto)
+            among = sorted(i for i in map(self.index_of, self.gone) if i is not None and i >= cut)
+            lines += self._drop([*range(cut), *among])
+        if new:
+            lines += self._arrivals()
         for entry in flagged:
             index = self.index_of(entry.uid)
-            if index is not None and entry.uid not in self.gone:
-                lines.append(
-                    b"* %d FETCH (UID %d FLAGS %s)\r\n" % (index + 1, entry.uid, self.flags(index))
-                )
-        if snapshot is not None:
-            self.uidnext = snapshot.uidnext
+            if index is not None and not self.is_gone(entry.uid):
+                flags = self.flags(entry)
+                lines.append(b"* %d FETCH (UID %d FLAGS %s)\r\n" % (index + 1, entry.uid, flags))
         return lines
 
-    def _arrivals(self, entries: Sequence[Entry]) -> list[bytes]:
-        start = len(entries)
-        while start and entries[start - 1].uid > self.max_uid:
-            start -= 1
-        new = entries[start:]
+    def _flag_changes(self, uids: list[int]) -> list[Entry]:
+        """Read the entries of ``uids`` (in batches): those gone are marked so, and those whose
+        flags differ from what the view showed (or never showed) are returned."""
+        flagged: list[Entry] = []
+        for batch in batches(uids, self.batch):
+            read = self.store.entries(self.mailbox, batch, uidvalidity=self.uidvalidity)
+            current = {e.uid: e for e in read}
+            for uid in batch:
+                now = current.get(uid)
+                if now is None:
+                    self._mark_gone(uid)
+                    continue
+                known = self.cache.get(uid)
+                if known is None or known.flags != now.flags:
+                    flagged.append(now)
+                self.cache.put(now)
+        return flagged
+
+    def _resync(self) -> None:
+        """After a rename, which events may not tell in full (another rename in between):
+        what left the folder, from its UIDs against the store's, and every entry the view
+        remembers read again."""
+        folder = self.store.folder_view(self.mailbox)
+        theirs = array(UID_TYPE)
+        if folder is not None and folder.uidvalidity == self.uidvalidity:
+            theirs = folder.uids[: bisect_right(folder.uids, self.max_uid)]
+        if not theirs:
+            self._gone_upto = self.max_uid
+        elif len(theirs) != len(self.uids):
+            for uid in set(self.uids).difference(theirs):
+                self._mark_gone(uid)
+        self._changed.update(self.cache.uids())
+        self._new = True
+
+    def _arrivals(self) -> list[bytes]:
+        snapshot = self.store.snapshot(self.mailbox, after=self.max_uid)
+        if snapshot is None or snapshot.uidvalidity != self.uidvalidity:
+            return []  # not the folder this session selected
+        self.uidnext = snapshot.uidnext
+        new = [e for e in snapshot.entries if e.uid > self.max_uid]
         if not new:
             return []
-        self.entries.extend(new)
         self.uids.extend(e.uid for e in new)
+        for entry in new[-self.cache.size :]:
+            self.cache.put(entry)
         self.max_uid = new[-1].uid
-        claimed = self._claim(self.max_uid)
-        self.recent.update(e.uid for e in new if e.uid > claimed)
+        self.recent.add(self._claim(self.max_uid), self.max_uid)
         lines = self._keyword_update(new)
-        lines.append(b"* %d EXISTS\r\n" % len(self.entries))
-        lines.append(b"* %d RECENT\r\n" % len(self.recent))
+        lines.append(b"* %d EXISTS\r\n" % len(self.uids))
+        lines.append(b"* %d RECENT\r\n" % self.recent_count())
         return lines
-
-
-def _find(entries: Sequence[Entry], uid: int) -> Entry | None:
-    index = bisect_left(entries, uid, key=lambda e: e.uid)
-    return entries[index] if index < len(entries) and entries[index].uid == uid else None
