@@ -125,6 +125,7 @@ def test_smtp_tab_fits_a_phone(mailtrap, new_context, viewer, send_mail):
     context = new_context(viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True)
     page = viewer(context.new_page(), mailtrap)
     page.locator(ROWS, has_text="Small screen").tap()
+    expect(page.locator("#view-panel")).to_contain_text("Hello there.")  # shown: tabs work now
     page.locator("#tab-transcript").tap()
     expect(page.locator("#view-panel .transcript-table tr").first).to_be_visible()
     widths = page.evaluate(
