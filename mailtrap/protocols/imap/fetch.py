@@ -2,6 +2,7 @@
 (RFC 3501 6.4.5, 7.4.2). Structure, ENVELOPE and section octets come from :mod:`.structure`;
 every value goes out through :mod:`.format`. A message whose bytes another session expunged
 meanwhile gets no response, and the command ends ``NO [EXPUNGEISSUED]`` (RFC 5530 3).
+A FETCH of only UID and FLAGS (what clients poll with) reads the flags alone, no records.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from .commands import BodySection, FetchAttr, FetchItem
 from .outcomes import PAUSE, Slices, batches
 from .selected import MessageGone, SelectedMailbox
 from .structure import body_structure, envelope, section, wire_bytes
+from .view import flag_list
 
 Render = Callable[[SelectedMailbox, int, Entry], bytes]
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -42,11 +44,22 @@ def rfc822_size(raw: bytes) -> int:
 
 
 def _flags(view: SelectedMailbox, _index: int, entry: Entry) -> bytes:
-    return b"FLAGS " + view.flags(entry)
+    return _light(view, _FLAGS, entry.uid, entry.flags)
 
 
 def _uid(_view: SelectedMailbox, _index: int, entry: Entry) -> bytes:
     return b"UID %d" % entry.uid
+
+
+_UID, _FLAGS = FetchAttr("UID"), FetchAttr("FLAGS")
+#: Items a message's UID and flags answer: a FETCH of only these reads no message records.
+_LIGHT = frozenset({_UID, _FLAGS})
+
+
+def _light(view: SelectedMailbox, item: FetchItem, uid: int, flags: frozenset[str]) -> bytes:
+    if item == _UID:
+        return b"UID %d" % uid
+    return b"FLAGS " + flag_list(flags, uid in view.recent)
 
 
 def _internaldate(_view: SelectedMailbox, _index: int, entry: Entry) -> bytes:
@@ -143,13 +156,24 @@ def fetch_responses(
     Returns False when some message's bytes were gone (expunged by another session).
     """
     items = list(dict.fromkeys(items))
-    if uid and FetchAttr("UID") not in items:  # RFC 3501 6.4.8: UID FETCH always reports UID
+    if uid and _UID not in items:  # RFC 3501 6.4.8: UID FETCH always reports UID
         items.insert(0, FetchAttr("UID"))
     renderers = [_renderer(item) for item in items]
     sets_seen = not view.readonly and any(_sets_seen(item) for item in items)
-    report_flags = sets_seen and FetchAttr("FLAGS") not in items
+    report_flags = sets_seen and _FLAGS not in items
     complete = True
     slices = Slices()
+    if _LIGHT.issuperset(items):  # nothing sets \Seen: the flags alone, a batch at a time
+        for index, flags in view.flags_at(found):
+            if slices.due():
+                yield PAUSE
+            if flags is None:
+                complete = False
+                continue
+            uid = view.uids[index]
+            parts = [_light(view, item, uid, flags) for item in items]
+            yield b"* %d FETCH (" % (index + 1) + b" ".join(parts) + b")\r\n"
+        return complete
     for batch in batches(found, view.batch):
         marked: set[int] = set()
         if sets_seen:  # those not seen yet, of those still stored: no write when there are none

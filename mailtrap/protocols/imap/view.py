@@ -147,7 +147,11 @@ class MailboxView:
                     self.store.flags_by_uid(self.mailbox, missing, uidvalidity=self.uidvalidity)
                 )
             for index, uid in zip(batch, uids, strict=True):
-                yield index, known.get(uid)
+                flags = known.get(uid)
+                if flags is None:  # gone: what is left of it, as entries_at finds it
+                    lost = self._lost(uid)
+                    flags = lost.flags if lost is not None else None
+                yield index, flags
 
     def _known(self, uids: list[int]) -> tuple[dict[int, Entry], list[int]]:
         """The entries the view has of ``uids``, and the UIDs still stored it must read."""
