@@ -32,7 +32,8 @@ from .parser import CommandError, known_command, parse_command
 from .session import Session
 from .states import State
 
-CHUNK = 1 << 16
+#: At most about this much answer per turn of the drive loop (the loop is shared by everyone).
+CHUNK = 1 << 14
 _TOOBIG = Atom("TOOBIG")
 
 

@@ -20,7 +20,7 @@ from .format import Value
 #: Yielded by a handler between slices of long work: nothing to send, the rest comes later.
 PAUSE = b""
 #: How long a handler works before it pauses (the event loop is shared by every client).
-SLICE = 0.02
+SLICE = 0.005
 
 
 class Slices:
