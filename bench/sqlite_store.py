@@ -38,6 +38,7 @@ MESSAGES = 5000
 
 def serve(kind: str, db: str) -> None:
     from mailtrap.config import Config
+    from mailtrap.runtime import tune_server_process
     from mailtrap.store import MemoryStore, SqliteStore
     from mailtrap.threaded import ThreadedRuntime
 
@@ -45,6 +46,7 @@ def serve(kind: str, db: str) -> None:
         store = MemoryStore()
     else:
         store = SqliteStore(db, sync="full" if kind == "sqlite-full" else "normal")
+    tune_server_process()  # as the command line runs
     runtime = ThreadedRuntime(Config(), store, lazy=False)  # every front-end built, as the CLI
     runtime.start()
     addresses = runtime.runtime.addresses

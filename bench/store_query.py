@@ -63,6 +63,7 @@ def message(number: int) -> bytes:
 
 def serve(db: str | None) -> None:
     from mailtrap.config import Config
+    from mailtrap.runtime import tune_server_process
     from mailtrap.store import MemoryStore, SqliteStore
     from mailtrap.store.searchdoc import doc_size
     from mailtrap.threaded import ThreadedRuntime
@@ -70,6 +71,7 @@ def serve(db: str | None) -> None:
     started = time.perf_counter()
     store = SqliteStore(db) if db else MemoryStore()
     opened = time.perf_counter() - started
+    tune_server_process()  # as the command line runs
     runtime = ThreadedRuntime(Config(), store, lazy=False)  # every front-end built, as the CLI
     runtime.start()
     addresses = runtime.runtime.addresses

@@ -24,7 +24,7 @@ from .auth import Htpasswd, Users, UsersError, read_htpasswd
 from .config import SERVICES, SMTP_AUTH_MODES, Config, Listen, Service, names, parse_duration
 from .faults import RuleError, RuleSpec
 from .relay import RelaySettings, RelaySettingsError
-from .runtime import BindError, Runtime
+from .runtime import BindError, Runtime, tune_server_process
 from .storage import open_store
 from .store import DatabaseError
 
@@ -441,6 +441,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         config = config_from_args(args)
         if is_health:
             return healthcheck(config)
+        tune_server_process()
         asyncio.run(serve(config))
     except UsageError as error:
         print(f"{prog}: error: {error}", file=sys.stderr)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
+import sys
 import threading
 from collections.abc import Callable
 from functools import partial
@@ -35,6 +36,12 @@ if TYPE_CHECKING:
 log = logging.getLogger("mailtrap.runtime")
 
 STOP_TIMEOUT = 5.0
+#: The thread switch interval of a process that is only a mailtrap server (seconds; Python's
+#: default is 0.005). Each message goes from the loop to the SQLite committer and back, each
+#: handing the GIL over: at 5 ms the committer waits for it behind the busy loop, and every
+#: 250 waits with it (SQLite ingest on 20 connections: about 3,400/s at 5 ms, 4,000-4,200/s at
+#: 0.5 ms; the memory store's within noise).
+SERVER_SWITCH_INTERVAL = 0.0005
 #: How often (seconds) mail older than ``--max-age`` is looked for.
 PRUNE_EVERY = 30.0
 T = TypeVar("T")
@@ -178,6 +185,12 @@ REFUSALS = {
     "imap": _IMAP_REFUSAL,
     "imaps": _IMAP_REFUSAL,
 }
+
+
+def tune_server_process() -> None:
+    """Settings for a process that is only a mailtrap server (the command line, the container;
+    never the fixture, which shares its process with the tests)."""
+    sys.setswitchinterval(SERVER_SWITCH_INTERVAL)
 
 
 def bind(service: Service, listen: Listen) -> socket.socket:

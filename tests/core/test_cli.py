@@ -15,7 +15,9 @@ import urllib.request
 
 import pytest
 
+from mailtrap import MailTrap
 from mailtrap.cli import parse_address
+from mailtrap.runtime import SERVER_SWITCH_INTERVAL
 
 
 def run(*args, env=None, timeout=15):
@@ -279,3 +281,35 @@ def test_a_bad_rules_file_is_one_line_and_exit_2(tmp_path, content, needle):
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("mailtrap: error: --rules / MAILTRAP_RULES: ")
     assert needle.format(path=path) in lines[0]
+
+
+def test_the_server_process_hands_the_gil_over_sooner_and_the_fixture_leaves_it():
+    # The command line's process is only a server: a shorter switch interval lets the SMTP
+    # committer take the GIL from the busy loop sooner. In-process, the tests' own is kept.
+    probe = (
+        "import runpy, sys, threading\n"
+        "say = lambda: print('switch', sys.getswitchinterval(), flush=True)\n"
+        "threading.Timer(0.5, say).start()\n"
+        "sys.argv = ['mailtrap']\n"
+        "runpy.run_module('mailtrap', run_name='__main__')\n"
+    )
+    everything_ephemeral = {f"MAILTRAP_{name.upper()}": "0" for name in _service_names()}
+    proc = subprocess.Popen(
+        [sys.executable, "-c", probe],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **everything_ephemeral},
+    )
+    try:
+        lines = iter(proc.stdout.readline, "")
+        switch = next(line for line in lines if line.startswith("switch"))
+        assert float(switch.split()[1]) == SERVER_SWITCH_INTERVAL < 0.005
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(10) == 0
+        proc.stdout.close()
+        proc.stderr.close()
+    before = sys.getswitchinterval()
+    with MailTrap() as trap:
+        assert trap.smtp_port and sys.getswitchinterval() == before
