@@ -38,7 +38,7 @@ from .query import (
     Term,
     compile_terms,
 )
-from .searchdoc import SEPARATOR, SearchDoc, is_plain, may_contain, safe_needle
+from .searchdoc import SEPARATOR, SearchDoc, doc_size, is_plain, may_contain, safe_needle
 from .sqlite_checkpoint import Checkpointer
 from .sqlite_index import IndexOperations
 from .sqlite_schema import DOC_COLUMNS
@@ -294,8 +294,12 @@ class SqliteStore(IndexOperations):
             n = len(DOC_COLUMNS)
             text = "".join(f"{value}{SEPARATOR}" for value in row[:n])
             return SearchDoc(text, *row[n : n + 5], bool(row[n + 5]))
-        record, raw = self.get(message_id), self.raw(message_id)
-        return build(record, raw)[1] if record is not None and raw is not None else None
+        # Not indexed yet: built here, kept in the cache until the indexer's copy is there (the
+        # list page asks for the newest messages, the last the indexer reaches, again and again).
+        record = self.get(message_id)
+        if record is None:
+            return None
+        return self.derived("search-doc", message_id, lambda raw: build(record, raw)[1], doc_size)
 
     def is_read(self, message_id: str, mailbox: MailboxRef | None = None) -> bool:
         if mailbox is not None:
