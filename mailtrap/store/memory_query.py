@@ -66,7 +66,7 @@ class QueryOperations(MemoryState):
         with self._lock:
             if not filter.terms and filter.after_seq == 0:
                 return self._listing(filter, start, limit)
-            helds, seen = self._candidates(filter.mailbox)
+            helds, seen, uids = self._candidates(filter.mailbox)
             self._queries += 1
             self._want_documents(filter)
         try:
@@ -74,13 +74,14 @@ class QueryOperations(MemoryState):
             after, end = filter.after_seq, None if limit is None else start + limit
             total = unread = 0
             page: list[MessageRecord] = []
-            pairs = (
-                zip(reversed(helds), reversed(seen), strict=True)
+            page_uids: list[int] = []
+            triples = (
+                zip(reversed(helds), reversed(seen), reversed(uids), strict=True)
                 if filter.newest_first
-                else zip(helds, seen, strict=True)
+                else zip(helds, seen, uids, strict=True)
             )
             scanned = 0
-            for held, read in pairs:  # zip reuses its tuple: no allocation per message
+            for held, read, uid in triples:  # zip reuses its tuple: no allocation per message
                 scanned += 1
                 if not scanned & YIELD_EVERY:  # a long scan lets the event loop's thread in
                     time.sleep(0)
@@ -88,24 +89,33 @@ class QueryOperations(MemoryState):
                     continue
                 if start <= total and (end is None or total < end):
                     page.append(held.record)
+                    page_uids.append(uid)
                 total += 1
                 unread += not read
-            return Page(total, unread, page)
+            return Page(total, unread, page, page_uids if filter.mailbox is not None else ())
         finally:
             with self._lock:
                 self._queries -= 1
 
-    def _candidates(self, mailbox: MailboxRef | None) -> tuple[list[Held | None], list[bool]]:
-        """The messages a query covers, in order, and whether each is read (under the lock)."""
+    def _candidates(
+        self, mailbox: MailboxRef | None
+    ) -> tuple[list[Held | None], list[bool], list[int]]:
+        """The messages a query covers, in order, whether each is read, and (with a mailbox)
+        its UID there, else 0 (under the lock)."""
         if mailbox is None:
             helds: list[Held | None] = list(self._messages.values())
-            return helds, [held.unseen == 0 for held in helds]  # type: ignore[union-attr]
+            seen = [held.unseen == 0 for held in helds]  # type: ignore[union-attr]
+            return helds, seen, [0] * len(helds)
         box = self._folder(mailbox)
         if box is None or box.noselect:
-            return [], []
+            return [], [], []
         entries = list(box.entries.values())
         messages = self._messages
-        return [messages.get(e.message.id) for e in entries], [SEEN in e.flags for e in entries]
+        return (
+            [messages.get(e.message.id) for e in entries],
+            [SEEN in e.flags for e in entries],
+            [e.uid for e in entries],
+        )
 
     def matches(self, filter: Filter, message_id: str) -> bool:
         with self._lock:
@@ -156,7 +166,9 @@ class QueryOperations(MemoryState):
             entries = box.entries.values()
             total, unread = len(box.entries), box.unseen
             in_order = reversed(entries) if filter.newest_first else entries
-            records = (entry.message for entry in in_order)
+            end = None if limit is None else start + limit
+            chosen = list(islice(in_order, start, end))
+            return Page(total, unread, [e.message for e in chosen], [e.uid for e in chosen])
         end = None if limit is None else start + limit
         return Page(total, unread, list(islice(records, start, end)))
 

@@ -165,6 +165,8 @@ class Page(NamedTuple):
     total: int
     unread: int
     messages: list[MessageRecord]
+    #: with a mailbox: each message's UID there, in the same order (IMAP SEARCH needs no more)
+    uids: "list[int] | tuple[()]" = ()
 
 
 def recipient(address: str) -> Recipient:

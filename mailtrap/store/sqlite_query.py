@@ -195,11 +195,12 @@ class SqliteStore(IndexOperations):
         if box is None or box.noselect:
             return Page(0, 0, [])
         rows = db.execute(
-            f"SELECT {RECORD_COLUMNS} FROM entries e JOIN messages m ON m.seq = e.seq "
+            f"SELECT e.uid, {RECORD_COLUMNS} FROM entries e JOIN messages m ON m.seq = e.seq "
             f"WHERE e.folder = ? ORDER BY e.uid {direction} LIMIT ? OFFSET ?",
             [box.rowid, *window],
         ).fetchall()
-        return Page(box.total, box.unseen, [record_of(row) for row in rows])
+        records = [record_of(row[1:]) for row in rows]
+        return Page(box.total, box.unseen, records, [row[0] for row in rows])
 
     def _query(
         self,
@@ -245,7 +246,8 @@ class SqliteStore(IndexOperations):
         merged = heapq.nlargest if filter.newest_first else heapq.nsmallest
         chosen = merged(len(rows) if end is None else end, rows, key=lambda r: r[0])
         page = [r[1] if isinstance(r[1], MessageRecord) else record_of(r[1]) for r in chosen]
-        return Page(total, unread, page[start:end])
+        uids = [r[0] for r in chosen[start:end]] if filter.mailbox is not None else ()
+        return Page(total, unread, page[start:end], uids)
 
     def _unindexed_matches(
         self,

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from mailtrap.message import summarize
-from mailtrap.store import MailboxId, MessageRecord
+from mailtrap.store import INBOX, MailboxId, MessageRecord
 from mailtrap.store.query import (
     AnyOf,
     Contains,
@@ -262,3 +262,19 @@ def test_the_indexing_worker_ends_quietly_when_the_server_stops_reading():
     finally:
         worker.kill()
         worker.stderr.close()
+
+
+def test_a_page_of_a_mailbox_gives_each_message_s_uid_there(store):
+    # IMAP SEARCH matches positions by UID, so it reads no entries for the engine's keys.
+    first = store.deliver("a@x.org", ["b@x.org"], b"Subject: apple\r\n\r\nx\r\n")
+    store.deliver("a@x.org", ["b@x.org"], b"Subject: pear\r\n\r\nx\r\n")
+    third = store.deliver("a@x.org", ["c@x.org", "b@x.org"], b"Subject: apple pie\r\n\r\nx\r\n")
+    apples = Filter((Contains(Field.SUBJECT, "apple"),), MailboxId("b@x.org", INBOX))
+    page = store.query(apples)
+    assert [m.id for m in page.messages] == [first.id, third.id] and page.uids == [1, 3]
+    assert store.query(apples._replace(newest_first=True), 0, 1).uids == [3]
+    in_c = store.query(apples._replace(mailbox=MailboxId("c@x.org", INBOX)))
+    assert in_c.uids == [1]
+    listing = store.query(Filter(mailbox=MailboxId("b@x.org", INBOX)), 1, 2)
+    assert listing.uids == [2, 3]
+    assert store.query(Filter((Contains(Field.SUBJECT, "apple"),))).uids == ()

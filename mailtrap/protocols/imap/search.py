@@ -55,7 +55,7 @@ _POSITION, _FLAGS, _ENTRY = range(3)
 
 def _needs(key: c.SearchKey) -> int:
     """What a key reads of a message: its position and UID only, its flags, or its entry."""
-    if isinstance(key, c.AllKey | c.RecentKey | c.SetKey):
+    if isinstance(key, c.AllKey | c.RecentKey | c.SetKey) or _engine_only(key):
         return _POSITION
     if isinstance(key, c.FlagKey):
         return _FLAGS
@@ -66,6 +66,13 @@ def _needs(key: c.SearchKey) -> int:
     if isinstance(key, c.AndKey):
         return max((_needs(k) for k in key.keys), default=_POSITION)
     return _ENTRY
+
+
+def _engine_only(key: c.SearchKey) -> bool:
+    """True for a key the query engine decides alone (it answers with UIDs)."""
+    if isinstance(key, c.HeaderKey):
+        return bool(key.text) and key.field in _ENGINE_FIELDS
+    return isinstance(key, c.TextKey) and not key.headers
 
 
 def _messages(view: SelectedMailbox, need: int) -> Iterator[tuple[int, Entry]]:
@@ -175,14 +182,14 @@ def header_values(view: SelectedMailbox, entry: Entry, field: str) -> list[str]:
 
 def _engine(view: SelectedMailbox, field: Field, needle: str) -> Predicate:
     """The messages of the view the query engine finds, asked once, on first use."""
-    found: set[str] | None = None
+    found: set[int] | None = None
 
     def check(i: int, entry: Entry) -> bool:
         nonlocal found
         if found is None:
             page = view.store.query(Filter((Contains(field, needle),), view.mailbox))
-            found = {m.id for m in page.messages}
-        return entry.message.id in found
+            found = set(page.uids)
+        return entry.uid in found and not view.is_gone(entry.uid)  # gone: matches no text key
 
     return check
 
