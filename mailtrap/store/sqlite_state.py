@@ -1,11 +1,9 @@
-"""The SQLite backend's plumbing: connections, transactions, group commit, and row helpers.
+"""The SQLite backend's plumbing: connections, transactions, look-ups and row helpers.
 
 One connection writes, under a lock; every other thread reads through a connection of its own
 (WAL: readers never wait for the writer, nor it for them). A write runs in one transaction and
-its events are emitted after the commit, in order. Deliveries are committed in groups: a
-delivery waiting for the writer is taken into the transaction of the one before it, so a
-burst of mail costs one commit, and each message is answered only once its transaction has
-committed.
+its events are emitted after the commit, in order. Deliveries are committed in groups
+(:mod:`.sqlite_deliver`).
 """
 
 from __future__ import annotations
@@ -133,32 +131,6 @@ class Folder:
         )
 
 
-class _Pending:
-    """A delivery waiting for its group's commit."""
-
-    __slots__ = ("error", "inboxes", "mail_from", "raw", "rcpt_tos", "record", "transcript")
-
-    def __init__(
-        self,
-        mail_from: str,
-        rcpt_tos: Sequence[str],
-        raw: bytes,
-        transcript: bytes | None,
-        inboxes: Sequence[str] | None = None,
-    ) -> None:
-        self.mail_from = mail_from
-        self.rcpt_tos = rcpt_tos
-        self.inboxes = inboxes
-        self.raw = raw
-        self.transcript = transcript
-        self.record: MessageRecord | None = None
-        self.error: BaseException | None = None
-
-
-#: Stores one delivery of a group: (connection, events, delivery, the group's INBOXes by key).
-_Insert = Callable[[sqlite3.Connection, list[StoreEvent], _Pending, dict[str, Folder]], None]
-
-
 class SqliteState(MessageStore):
     """Connections, transactions and look-ups shared by the SQLite backend's modules."""
 
@@ -180,8 +152,6 @@ class SqliteState(MessageStore):
         self._db = connect(self.path, sync=sync)
         self._wlock = threading.Lock()
         self._events = EventQueue()
-        self._queue: list[_Pending] = []
-        self._queue_lock = threading.Lock()
         self._local = threading.local()
         self._readers: list[sqlite3.Connection] = []
         self._readers_lock = threading.Lock()
@@ -244,53 +214,6 @@ class SqliteState(MessageStore):
 
     def _event_seq(self) -> int:
         return self._events.next_seq()
-
-    # -- delivery in groups ------------------------------------------------------------------
-
-    def _deliver_grouped(
-        self,
-        mail_from: str,
-        rcpt_tos: Sequence[str],
-        raw: bytes,
-        transcript: bytes | None,
-        insert: _Insert,
-        inboxes: Sequence[str] | None = None,
-    ) -> MessageRecord:
-        pending = _Pending(mail_from, rcpt_tos, raw, transcript, inboxes)
-        with self._queue_lock:
-            self._queue.append(pending)
-        events: list[StoreEvent] = []
-        with self._wlock:
-            if pending.record is None and pending.error is None:
-                with self._queue_lock:
-                    group, self._queue = self._queue, []
-                self._commit_group(group, insert, events)
-        self._emit(events)
-        if pending.error is not None:
-            raise pending.error
-        assert pending.record is not None
-        return pending.record
-
-    def _commit_group(
-        self,
-        group: Sequence[_Pending],
-        insert: _Insert,
-        events: list[StoreEvent],
-    ) -> None:
-        """One transaction for ``group`` (under the write lock): each item gets its record, or
-        all of them the error that rolled it back."""
-
-        def work(db: sqlite3.Connection, out: list[StoreEvent]) -> None:
-            inboxes: dict[str, Folder] = {}  # looked up once per transaction
-            for item in group:
-                insert(db, out, item, inboxes)
-            self._prune(db, out)
-
-        try:
-            self._transaction(work, events)
-        except BaseException as error:
-            for item in group:
-                item.record, item.error = None, error  # a record made before the rollback too
 
     def _give_tags(self, db: sqlite3.Connection, seq: int, names: tuple[str, ...]) -> bool:
         """Make a message carry exactly these tags (implemented with the tags)."""

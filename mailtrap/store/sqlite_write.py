@@ -1,5 +1,5 @@
-"""The SQLite backend's writes to messages: delivery (with the tags of ``X-Tags``), append,
-copy, move, flags, expunge, delete, clear and pruning. Each is one transaction (see
+"""The SQLite backend's writes to messages other than delivery (:mod:`.sqlite_deliver`):
+append, copy, move, flags, expunge, delete, clear and pruning. Each is one transaction (see
 :mod:`.sqlite_state`)."""
 
 from __future__ import annotations
@@ -7,133 +7,23 @@ from __future__ import annotations
 import sqlite3
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
-from ..ids import MessageIds
-from ..message import mailbox_key, normalize_address
-from ..tags import header_tags
-from ..transcript_shared import Encoded, standalone
-from .base import Delivery, FlagMode
+from .base import FlagMode
 from .events import Cleared, Delivered, Expunged, FlagsChanged, Linked, StoreEvent
-from .model import SEEN, Entry, FolderError, MailboxRef, MessageRecord
+from .model import SEEN, Entry, FolderError, MailboxRef
+from .sqlite_deliver import DeliveryOperations
 from .sqlite_state import (
     RECORD_COLUMNS,
     Folder,
-    SqliteState,
-    _Pending,
     flags_of,
     flags_text,
     record_of,
 )
 
 
-class WriteOperations(SqliteState):
+class WriteOperations(DeliveryOperations):
     """Writes of messages and flags."""
-
-    _ids: MessageIds
-
-    def deliver(
-        self,
-        mail_from: str,
-        rcpt_tos: Sequence[str],
-        raw: bytes,
-        *,
-        transcript: Encoded | None = None,
-        inboxes: Sequence[str] | None = None,
-    ) -> MessageRecord:
-        # Each row keeps its transcript whole; made here, in the caller's thread, off the loop.
-        return self._deliver_grouped(
-            mail_from, rcpt_tos, raw, standalone(transcript), self._insert_delivery, inboxes
-        )
-
-    def deliver_all(self, deliveries: Sequence[Delivery]) -> None:
-        # One transaction for all: made by the caller's thread, so it must not be the loop.
-        group = [
-            _Pending(d.mail_from, d.rcpt_tos, d.raw, standalone(d.transcript), d.inboxes)
-            for d in deliveries
-        ]
-        events: list[StoreEvent] = []
-        with self._wlock:
-            self._commit_group(group, self._insert_delivery, events)
-        self._emit(events)
-        for delivery, item in zip(deliveries, group, strict=True):
-            delivery.record = item.record
-            delivery.error = item.error if isinstance(item.error, Exception) else None
-            if item.error is not None and delivery.error is None:
-                raise item.error  # KeyboardInterrupt and the like are not a message's error
-
-    def _insert_delivery(
-        self,
-        db: sqlite3.Connection,
-        events: list[StoreEvent],
-        item: _Pending,
-        inboxes: dict[str, Folder],
-    ) -> None:
-        """Store one message of a group; ``inboxes``: those the group's transaction looked up."""
-        recipients = tuple(dict.fromkeys(normalize_address(r) for r in item.rcpt_tos))
-        boxes: dict[int, Folder] = {}  # the same account under another spelling: one link
-        accounts = recipients if item.inboxes is None else map(normalize_address, item.inboxes)
-        for address in accounts:
-            key = mailbox_key(address)
-            box = inboxes.get(key)
-            if box is None:
-                box = inboxes[key] = self._inbox(db, address)
-            boxes.setdefault(box.rowid, box)
-        now = time.time()
-        record = self._insert_message(
-            db,
-            normalize_address(item.mail_from or ""),
-            recipients,
-            item.raw,
-            now,
-            now,
-            item.transcript,
-            unseen=len(boxes),
-        )
-        uids = tuple(
-            self._link(db, record.seq, box, frozenset(), counted=True) for box in boxes.values()
-        )
-        item.record = record
-        self._accepted += 1
-        self._accepted_size += len(item.raw)
-        events.append(
-            Delivered(self._event_seq(), record, tuple(b.id for b in boxes.values()), uids)
-        )
-
-    def _insert_message(
-        self,
-        db: sqlite3.Connection,
-        sender: str,
-        recipients: tuple[str, ...],
-        raw: bytes,
-        received: float,
-        internal_date: float,
-        transcript: bytes | None,
-        unseen: int = 0,
-    ) -> MessageRecord:
-        message_id = self._ids()
-        seq = db.execute(
-            "INSERT INTO messages (id, mail_from, sender_key, rcpt_tos, rcpt_keys, size, received,"
-            " internal_date, raw, transcript, unseen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                message_id,
-                sender,
-                mailbox_key(sender),
-                "\n".join(recipients),
-                "\n" + "".join(f"{mailbox_key(r)}\n" for r in recipients),
-                len(raw),
-                received,
-                internal_date,
-                raw,
-                transcript,
-                unseen,
-            ),
-        ).lastrowid
-        assert seq is not None
-        tags = header_tags(raw)
-        if tags:
-            self._give_tags(db, seq, tags)
-        return MessageRecord(message_id, seq, sender, recipients, len(raw), received, internal_date)
 
     def append(
         self,

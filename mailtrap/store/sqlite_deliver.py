@@ -1,0 +1,196 @@
+"""The SQLite backend's deliveries: each message stored once and linked into its recipients'
+INBOXes (the tags of its ``X-Tags``, its transcript kept whole), in groups: one transaction for
+the messages that arrived while the previous one committed, each caller answered once its own
+message is committed (connections and transactions: :mod:`.sqlite_state`)."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from ..ids import MessageIds
+from ..message import mailbox_key, normalize_address
+from ..tags import header_tags
+from ..transcript_shared import Encoded, standalone
+from .base import Delivery
+from .events import Delivered, StoreEvent
+from .model import MessageRecord
+from .sqlite_state import Folder, SqliteState
+
+
+class _Pending:
+    """A delivery waiting for its group's commit."""
+
+    __slots__ = ("error", "inboxes", "mail_from", "raw", "rcpt_tos", "record", "transcript")
+
+    def __init__(
+        self,
+        mail_from: str,
+        rcpt_tos: Sequence[str],
+        raw: bytes,
+        transcript: bytes | None,
+        inboxes: Sequence[str] | None = None,
+    ) -> None:
+        self.mail_from = mail_from
+        self.rcpt_tos = rcpt_tos
+        self.inboxes = inboxes
+        self.raw = raw
+        self.transcript = transcript
+        self.record: MessageRecord | None = None
+        self.error: BaseException | None = None
+
+
+class DeliveryOperations(SqliteState):
+    """Deliveries, grouped into transactions."""
+
+    _ids: MessageIds
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._queue: list[_Pending] = []
+        self._queue_lock = threading.Lock()
+
+    def deliver(
+        self,
+        mail_from: str,
+        rcpt_tos: Sequence[str],
+        raw: bytes,
+        *,
+        transcript: Encoded | None = None,
+        inboxes: Sequence[str] | None = None,
+    ) -> MessageRecord:
+        # Each row keeps its transcript whole; made here, in the caller's thread, off the loop.
+        return self._deliver_grouped(mail_from, rcpt_tos, raw, standalone(transcript), inboxes)
+
+    def deliver_all(self, deliveries: Sequence[Delivery]) -> None:
+        # One transaction for all: made by the caller's thread, so it must not be the loop.
+        group = [
+            _Pending(d.mail_from, d.rcpt_tos, d.raw, standalone(d.transcript), d.inboxes)
+            for d in deliveries
+        ]
+        events: list[StoreEvent] = []
+        with self._wlock:
+            self._commit_group(group, events)
+        self._emit(events)
+        for delivery, item in zip(deliveries, group, strict=True):
+            delivery.record = item.record
+            delivery.error = item.error if isinstance(item.error, Exception) else None
+            if item.error is not None and delivery.error is None:
+                raise item.error  # KeyboardInterrupt and the like are not a message's error
+
+    def _insert_delivery(
+        self,
+        db: sqlite3.Connection,
+        events: list[StoreEvent],
+        item: _Pending,
+        inboxes: dict[str, Folder],
+    ) -> None:
+        """Store one message of a group; ``inboxes``: those the group's transaction looked up."""
+        recipients = tuple(dict.fromkeys(normalize_address(r) for r in item.rcpt_tos))
+        boxes: dict[int, Folder] = {}  # the same account under another spelling: one link
+        accounts = recipients if item.inboxes is None else map(normalize_address, item.inboxes)
+        for address in accounts:
+            key = mailbox_key(address)
+            box = inboxes.get(key)
+            if box is None:
+                box = inboxes[key] = self._inbox(db, address)
+            boxes.setdefault(box.rowid, box)
+        now = time.time()
+        record = self._insert_message(
+            db,
+            normalize_address(item.mail_from or ""),
+            recipients,
+            item.raw,
+            now,
+            now,
+            item.transcript,
+            unseen=len(boxes),
+        )
+        uids = tuple(
+            self._link(db, record.seq, box, frozenset(), counted=True) for box in boxes.values()
+        )
+        item.record = record
+        self._accepted += 1
+        self._accepted_size += len(item.raw)
+        events.append(
+            Delivered(self._event_seq(), record, tuple(b.id for b in boxes.values()), uids)
+        )
+
+    def _insert_message(
+        self,
+        db: sqlite3.Connection,
+        sender: str,
+        recipients: tuple[str, ...],
+        raw: bytes,
+        received: float,
+        internal_date: float,
+        transcript: bytes | None,
+        unseen: int = 0,
+    ) -> MessageRecord:
+        message_id = self._ids()
+        seq = db.execute(
+            "INSERT INTO messages (id, mail_from, sender_key, rcpt_tos, rcpt_keys, size, received,"
+            " internal_date, raw, transcript, unseen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                message_id,
+                sender,
+                mailbox_key(sender),
+                "\n".join(recipients),
+                "\n" + "".join(f"{mailbox_key(r)}\n" for r in recipients),
+                len(raw),
+                received,
+                internal_date,
+                raw,
+                transcript,
+                unseen,
+            ),
+        ).lastrowid
+        assert seq is not None
+        tags = header_tags(raw)
+        if tags:
+            self._give_tags(db, seq, tags)
+        return MessageRecord(message_id, seq, sender, recipients, len(raw), received, internal_date)
+
+    def _deliver_grouped(
+        self,
+        mail_from: str,
+        rcpt_tos: Sequence[str],
+        raw: bytes,
+        transcript: bytes | None,
+        inboxes: Sequence[str] | None = None,
+    ) -> MessageRecord:
+        """Store one message with whatever else is waiting, in one transaction; return once it
+        is committed (whoever takes the write lock commits every queued delivery)."""
+        pending = _Pending(mail_from, rcpt_tos, raw, transcript, inboxes)
+        with self._queue_lock:
+            self._queue.append(pending)
+        events: list[StoreEvent] = []
+        with self._wlock:
+            if pending.record is None and pending.error is None:
+                with self._queue_lock:
+                    group, self._queue = self._queue, []
+                self._commit_group(group, events)
+        self._emit(events)
+        if pending.error is not None:
+            raise pending.error
+        assert pending.record is not None
+        return pending.record
+
+    def _commit_group(self, group: Sequence[_Pending], events: list[StoreEvent]) -> None:
+        """One transaction for ``group`` (under the write lock): each item gets its record, or
+        all of them the error that rolled it back."""
+
+        def work(db: sqlite3.Connection, out: list[StoreEvent]) -> None:
+            inboxes: dict[str, Folder] = {}  # looked up once per transaction
+            for item in group:
+                self._insert_delivery(db, out, item, inboxes)
+            self._prune(db, out)
+
+        try:
+            self._transaction(work, events)
+        except BaseException as error:
+            for item in group:
+                item.record, item.error = None, error  # a record made before the rollback too
