@@ -22,7 +22,7 @@ from operator import attrgetter
 from .docpool import build
 from .memory_state import Held, MemoryState
 from .model import SEEN, MailboxRef, MessageRecord
-from .query import Filter, Page, compile_terms, needs_doc
+from .query import YIELD_EVERY, Filter, Page, compile_terms, needs_doc
 from .searchdoc import SearchDoc, is_plain, may_contain, safe_needle
 
 #: While mail arrived this recently (seconds), the indexer waits: ingest comes first.
@@ -30,8 +30,6 @@ BUSY_GAP = 0.003
 #: With this many messages waiting, the indexer hands them to its worker process in batches.
 POOL_BACKLOG = 512
 POOL_BATCH = 256
-#: A query scanning this many messages (minus one, a power of two) hands over the interpreter.
-YIELD_EVERY = 1023
 #: An idle indexer thread ends after this long; the next delivery starts another.
 IDLE_EXIT = 2.0
 #: Until a query reads documents, the indexer waits for this many new messages.

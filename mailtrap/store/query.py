@@ -18,6 +18,9 @@ from ..tags import tag_key
 from .model import MailboxId, MessageRecord
 from .searchdoc import FIELDS, SEPARATOR, SearchDoc
 
+#: A query scanning this many messages (minus one, a power of two) hands over the interpreter.
+YIELD_EVERY = 1023
+
 
 class Field(Enum):
     """Which text of a message a :class:`Contains` term looks in."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import heapq
 import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from .cache import DerivedCache
 from .docpool import build
 from .model import MailboxRef, MessageRecord
 from .query import (
+    YIELD_EVERY,
     AnyOf,
     Contains,
     Field,
@@ -260,12 +262,14 @@ class SqliteStore(IndexOperations):
     ) -> list[tuple[int, bool, MessageRecord]]:
         rows = db.execute(
             f"SELECT {key}, {read}, m.raw, {RECORD_COLUMNS} {scope} AND m.indexed = 0", params
-        ).fetchall()
-        if not rows:
-            return []
+        )
         test = compile_terms(filter.terms, _Access(self))
         found = []
-        for sort_key, seen, raw, *columns in rows:
+        # Row by row (a backlog's raw bytes are never all in memory at once); a long scan lets
+        # the event loop's thread in now and then, as the memory store's does.
+        for scanned, (sort_key, seen, raw, *columns) in enumerate(rows, 1):
+            if not scanned & YIELD_EVERY:
+                time.sleep(0)
             item = _Unindexed(record_of(columns), raw)
             if test(item, bool(seen)):
                 found.append((sort_key, not seen, item.record))
