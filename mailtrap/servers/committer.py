@@ -36,7 +36,6 @@ class Committer:
         self._store = store
         self._waiting: list[_Waiting] = []
         self._ready = threading.Condition()
-        self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._closed = False
 
@@ -47,7 +46,6 @@ class Committer:
         with self._ready:
             if self._closed:
                 raise Stopping("the server is stopping")
-            self._loop = loop
             self._waiting.append((delivery, future))
             if self._thread is None:
                 self._thread = threading.Thread(
@@ -63,7 +61,6 @@ class Committer:
                 while not self._waiting and not self._closed:
                     self._ready.wait()
                 batch, self._waiting = self._waiting, []
-                loop = self._loop
             if not batch:
                 return  # closed, and nothing left
             deliveries = [delivery for delivery, _ in batch]
@@ -73,9 +70,12 @@ class Committer:
                 log.exception("storing %d messages failed", len(batch))
                 for delivery in deliveries:
                     delivery.error = delivery.error or error
-            assert loop is not None
-            with contextlib.suppress(RuntimeError):  # the loop has closed: nobody waits
-                loop.call_soon_threadsafe(_settle, batch)
+            by_loop: dict[asyncio.AbstractEventLoop, list[_Waiting]] = {}
+            for waiting in batch:  # each future is resolved on its own loop
+                by_loop.setdefault(waiting[1].get_loop(), []).append(waiting)
+            for loop, settled in by_loop.items():
+                with contextlib.suppress(RuntimeError):  # the loop has closed: nobody waits
+                    loop.call_soon_threadsafe(_settle, settled)
 
     def close(self) -> None:
         """Store what was handed over, then end the thread; later deliveries raise
