@@ -1,13 +1,15 @@
-"""The runtime: every server on one asyncio loop, started and stopped together.
+"""The runtime: every server on the running asyncio loop (SMTP on one of its own when eager),
+started and stopped together.
 
 Sockets are bound before any server starts, so port 0 works, the real ports are known, and a
 busy port fails the start cleanly. Stop runs in reverse order, is bounded and idempotent, and
 closes every connection and listening socket it opened.
 
 Eager (the command line, the container): every server is built at start, so a broken front-end
-fails the start. Lazy (in-process): SMTP is built at start; HTTP, POP3 and IMAP are imported and
-built on their first connection (see :mod:`.lazy`), so a test that only sends and waits never
-loads Flask, uvicorn or a protocol engine. Server modules are only ever imported by a builder.
+fails the start, and SMTP runs on a loop of its own (:class:`OwnLoop`). Lazy (in-process): SMTP
+is built at start; HTTP, POP3 and IMAP are imported and built on their first connection (see
+:mod:`.lazy`), so a test that only sends and waits never loads Flask, uvicorn or a protocol
+engine. Server modules are only ever imported by a builder.
 """
 
 from __future__ import annotations
