@@ -248,3 +248,26 @@ def test_the_command_line_builds_every_front_end_at_start():
     assert done.returncode != 0
     assert "mailtrap.servers.imap" in done.stderr
     assert "catching mail" not in done.stdout
+
+
+def _smtp_threads() -> list[str]:
+    return [t.name for t in threading.enumerate() if t.name == "mailtrap-smtp"]
+
+
+@pytest.mark.parametrize("lazy", [False, True])
+def test_an_eager_runtime_runs_smtp_on_a_loop_of_its_own(lazy):
+    # Eager (the command line): readers' long answers on the main loop never queue a 250.
+    # Lazy (in-process): SMTP stays on the runtime's loop, and start-up makes no thread more.
+    store = MemoryStore()
+    threaded = ThreadedRuntime(Config(), store, lazy=lazy)
+    threaded.start()
+    try:
+        assert _smtp_threads() == ([] if lazy else ["mailtrap-smtp"])
+        port = threaded.runtime.addresses["smtp"].port
+        with smtplib.SMTP("127.0.0.1", port, timeout=5) as smtp:
+            smtp.sendmail("a@x.org", ["b@x.org"], b"Subject: own loop\r\n\r\nx\r\n")
+        [message] = store.messages()
+        assert message.rcpt_tos == ("b@x.org",)
+    finally:
+        threaded.stop()
+    assert _smtp_threads() == []  # stopped and joined with the runtime
