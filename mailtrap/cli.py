@@ -14,14 +14,13 @@ import asyncio
 import json
 import os
 import signal
-import socket
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
 from ._version import __version__
 from .auth import Htpasswd, Users, UsersError, read_htpasswd
-from .config import SERVICES, SMTP_AUTH_MODES, Config, Listen, Service, names, parse_duration
+from .config import SERVICES, SMTP_AUTH_MODES, Config, names, parse_duration
 from .faults import RuleError, RuleSpec
 from .relay import RelaySettings, RelaySettingsError
 from .runtime import BindError, Runtime, tune_server_process
@@ -31,16 +30,6 @@ from .store import DatabaseError
 DEFAULT_MAX_MESSAGES = 10_000
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
-
-#: What a healthy server says first, by service (implicit-TLS ones are probed in TLS).
-_GREETINGS = {
-    "smtp": b"220",
-    "smtps": b"220",
-    "pop3": b"+OK",
-    "pop3s": b"+OK",
-    "imap": b"* OK",
-    "imaps": b"* OK",
-}
 
 
 class UsageError(Exception):
@@ -363,64 +352,6 @@ async def serve(config: Config) -> None:
         store.close()
 
 
-def _probe_host(listen: Listen) -> str:
-    return {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(listen.host, listen.host)
-
-
-def check_http(listen: Listen, timeout: float = 3.0) -> str | None:
-    """Probe the HTTP server: ``GET /readyz`` must answer 200."""
-    import http.client
-
-    host = _probe_host(listen)
-    connection = http.client.HTTPConnection(host, listen.port, timeout=timeout)
-    try:
-        connection.request("GET", "/readyz")
-        status = connection.getresponse().status
-    except (OSError, http.client.HTTPException) as error:
-        return f"http at {listen}: {error}"
-    finally:
-        connection.close()
-    return None if status == 200 else f"http at {listen}: /readyz answered {status}"
-
-
-def check_service(service: Service, listen: Listen, timeout: float = 3.0) -> str | None:
-    """Probe one server; None when healthy, else what went wrong."""
-    import ssl
-
-    if service.name == "http":
-        return check_http(listen, timeout)
-    greeting = _GREETINGS.get(service.name)
-    if greeting is None:
-        return None
-    try:
-        with socket.create_connection((_probe_host(listen), listen.port), timeout) as sock:
-            if service.implicit_tls:
-                context = ssl.create_default_context()
-                context.check_hostname = False
-                context.verify_mode = ssl.CERT_NONE
-                with context.wrap_socket(sock) as tls:
-                    first = tls.recv(512)
-            else:
-                first = sock.recv(512)
-    except OSError as error:
-        return f"{service.name} at {listen}: {error}"
-    if not first.startswith(greeting):
-        return f"{service.name} at {listen}: unexpected greeting {first[:60]!r}"
-    return None
-
-
-def healthcheck(config: Config) -> int:
-    problems = [
-        problem
-        for service in SERVICES
-        if (listen := config.listen(service)) is not None
-        and (problem := check_service(service, listen)) is not None
-    ]
-    for problem in problems:
-        print(f"mailtrap healthcheck: {problem}", file=sys.stderr)
-    return 1 if problems else 0
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     if argv is None and os.path.basename(sys.argv[0]) == "sendmail":  # linked as sendmail
         argv = ["sendmail", *sys.argv[1:]]
@@ -440,6 +371,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv[1:] if is_health else argv)
         config = config_from_args(args)
         if is_health:
+            from .healthcheck import healthcheck
+
             return healthcheck(config)
         tune_server_process()
         asyncio.run(serve(config))

@@ -10,8 +10,8 @@ import threading
 import pytest
 
 from mailtrap.api import ASYNC_ROUTES, HttpServer
-from mailtrap.cli import check_service
 from mailtrap.config import SERVICES, Listen
+from mailtrap.healthcheck import check_service
 from mailtrap.store import MemoryStore
 
 

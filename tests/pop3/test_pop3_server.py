@@ -11,8 +11,8 @@ import time
 
 import pytest
 
-from mailtrap.cli import check_service
 from mailtrap.config import SERVICES, Listen
+from mailtrap.healthcheck import check_service
 
 ALICE, BOB = "alice@example.com", "bob@example.com"
 FIRST = (
