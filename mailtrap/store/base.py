@@ -55,7 +55,8 @@ T = TypeVar("T")
 
 class Delivery:
     """One message for :meth:`MessageStore.deliver_all`: what ``deliver`` takes, and once it
-    returns, the message's ``record`` or the ``error`` that kept it out."""
+    returns, the message's ``record`` or the ``error`` that kept it out (a backend's group
+    commit also keeps its waiting deliveries in these)."""
 
     __slots__ = ("error", "inboxes", "mail_from", "raw", "rcpt_tos", "record", "transcript")
 
@@ -73,7 +74,7 @@ class Delivery:
         self.transcript = transcript
         self.inboxes = inboxes
         self.record: MessageRecord | None = None
-        self.error: Exception | None = None
+        self.error: BaseException | None = None  # deliver_all reports only an Exception
 
 
 class MessageStore(ABC):

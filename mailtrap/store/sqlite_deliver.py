@@ -21,28 +21,6 @@ from .model import MessageRecord
 from .sqlite_state import Folder, SqliteState
 
 
-class _Pending:
-    """A delivery waiting for its group's commit."""
-
-    __slots__ = ("error", "inboxes", "mail_from", "raw", "rcpt_tos", "record", "transcript")
-
-    def __init__(
-        self,
-        mail_from: str,
-        rcpt_tos: Sequence[str],
-        raw: bytes,
-        transcript: bytes | None,
-        inboxes: Sequence[str] | None = None,
-    ) -> None:
-        self.mail_from = mail_from
-        self.rcpt_tos = rcpt_tos
-        self.inboxes = inboxes
-        self.raw = raw
-        self.transcript = transcript
-        self.record: MessageRecord | None = None
-        self.error: BaseException | None = None
-
-
 class DeliveryOperations(SqliteState):
     """Deliveries, grouped into transactions."""
 
@@ -50,7 +28,7 @@ class DeliveryOperations(SqliteState):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._queue: list[_Pending] = []
+        self._queue: list[Delivery] = []
         self._queue_lock = threading.Lock()
 
     def deliver(
@@ -68,7 +46,7 @@ class DeliveryOperations(SqliteState):
     def deliver_all(self, deliveries: Sequence[Delivery]) -> None:
         # One transaction for all: made by the caller's thread, so it must not be the loop.
         group = [
-            _Pending(d.mail_from, d.rcpt_tos, d.raw, standalone(d.transcript), d.inboxes)
+            Delivery(d.mail_from, d.rcpt_tos, d.raw, standalone(d.transcript), d.inboxes)
             for d in deliveries
         ]
         events: list[StoreEvent] = []
@@ -85,10 +63,13 @@ class DeliveryOperations(SqliteState):
         self,
         db: sqlite3.Connection,
         events: list[StoreEvent],
-        item: _Pending,
+        item: Delivery,
         inboxes: dict[str, Folder],
     ) -> None:
-        """Store one message of a group; ``inboxes``: those the group's transaction looked up."""
+        """Store one message of a group; ``inboxes``: those the group's transaction looked up.
+        Its transcript is in the self-contained form already (made before the write lock)."""
+        transcript = item.transcript
+        assert not isinstance(transcript, tuple)
         recipients = tuple(dict.fromkeys(normalize_address(r) for r in item.rcpt_tos))
         boxes: dict[int, Folder] = {}  # the same account under another spelling: one link
         accounts = recipients if item.inboxes is None else map(normalize_address, item.inboxes)
@@ -106,7 +87,7 @@ class DeliveryOperations(SqliteState):
             item.raw,
             now,
             now,
-            item.transcript,
+            transcript,
             unseen=len(boxes),
         )
         uids = tuple(
@@ -164,7 +145,7 @@ class DeliveryOperations(SqliteState):
     ) -> MessageRecord:
         """Store one message with whatever else is waiting, in one transaction; return once it
         is committed (whoever takes the write lock commits every queued delivery)."""
-        pending = _Pending(mail_from, rcpt_tos, raw, transcript, inboxes)
+        pending = Delivery(mail_from, rcpt_tos, raw, transcript, inboxes)
         with self._queue_lock:
             self._queue.append(pending)
         events: list[StoreEvent] = []
@@ -179,7 +160,7 @@ class DeliveryOperations(SqliteState):
         assert pending.record is not None
         return pending.record
 
-    def _commit_group(self, group: Sequence[_Pending], events: list[StoreEvent]) -> None:
+    def _commit_group(self, group: Sequence[Delivery], events: list[StoreEvent]) -> None:
         """One transaction for ``group`` (under the write lock): each item gets its record, or
         all of them the error that rolled it back."""
 
