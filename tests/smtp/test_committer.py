@@ -26,6 +26,27 @@ class WatchedStore(SqliteStore):
         super().deliver_all(deliveries)
 
 
+def _hold_the_write_lock(store: SqliteStore) -> sqlite3.Connection:
+    """Another connection takes the database's write lock: commits wait until it lets go."""
+    blocker = sqlite3.connect(store.path, isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")
+    return blocker
+
+
+def _let_go(blocker: sqlite3.Connection) -> None:
+    blocker.rollback()
+    blocker.close()
+
+
+async def _until_a_batch_waits(store: WatchedStore) -> None:
+    while not store.batches:
+        await asyncio.sleep(0.005)
+
+
+def _send(committer: Committer, to: object = "b@x.org") -> asyncio.Task:
+    return asyncio.create_task(committer.deliver(Delivery("a@x.org", [to], RAW)))  # type: ignore[list-item]
+
+
 @pytest.fixture
 def store(tmp_path):
     made = WatchedStore(tmp_path / "mail.db")
@@ -36,20 +57,13 @@ def store(tmp_path):
 def test_messages_arriving_during_a_commit_share_the_next_one(store):
     async def main() -> None:
         committer = Committer(store)
-        # Another connection holds the database's write lock: the first batch waits on it.
-        blocker = sqlite3.connect(store.path, isolation_level=None)
-        blocker.execute("BEGIN IMMEDIATE")
-        first = asyncio.create_task(committer.deliver(Delivery("a@x.org", ["b@x.org"], RAW)))
-        while not store.batches:
-            await asyncio.sleep(0.005)
-        rest = [
-            asyncio.create_task(committer.deliver(Delivery("a@x.org", [f"u{n}@x.org"], RAW)))
-            for n in range(9)
-        ]
+        blocker = _hold_the_write_lock(store)  # the first batch waits on it
+        first = _send(committer)
+        await _until_a_batch_waits(store)
+        rest = [_send(committer, f"u{n}@x.org") for n in range(9)]
         await asyncio.sleep(0.2)
         assert not first.done() and not any(t.done() for t in rest)  # nothing answered yet
-        blocker.rollback()
-        blocker.close()
+        _let_go(blocker)
         records = await asyncio.wait_for(asyncio.gather(first, *rest), 10)
         committer.close()
         assert store.batches == [1, 9]
@@ -62,16 +76,12 @@ def test_messages_arriving_during_a_commit_share_the_next_one(store):
 def test_an_error_reaches_every_message_of_its_batch(store):
     async def main() -> None:
         committer = Committer(store)
-        blocker = sqlite3.connect(store.path, isolation_level=None)
-        blocker.execute("BEGIN IMMEDIATE")
-        first = asyncio.create_task(committer.deliver(Delivery("a@x.org", ["b@x.org"], RAW)))
-        while not store.batches:
-            await asyncio.sleep(0.005)
-        good = asyncio.create_task(committer.deliver(Delivery("a@x.org", ["c@x.org"], RAW)))
-        bad = asyncio.create_task(committer.deliver(Delivery("a@x.org", [42], RAW)))  # type: ignore[list-item]
+        blocker = _hold_the_write_lock(store)
+        first = _send(committer)
+        await _until_a_batch_waits(store)
+        good, bad = _send(committer, "c@x.org"), _send(committer, 42)  # 42 fails its batch
         await asyncio.sleep(0.05)
-        blocker.rollback()
-        blocker.close()
+        _let_go(blocker)
         await asyncio.wait_for(first, 10)
         for task in (good, bad):
             with pytest.raises(Exception) as raised:
@@ -88,20 +98,14 @@ def test_an_error_reaches_every_message_of_its_batch(store):
 def test_close_stores_what_was_handed_over_and_then_refuses(store):
     async def main() -> None:
         committer = Committer(store)
-        blocker = sqlite3.connect(store.path, isolation_level=None)
-        blocker.execute("BEGIN IMMEDIATE")
-        tasks = [
-            asyncio.create_task(committer.deliver(Delivery("a@x.org", ["b@x.org"], RAW)))
-            for _ in range(3)
-        ]
-        while not store.batches:
-            await asyncio.sleep(0.005)
+        blocker = _hold_the_write_lock(store)
+        tasks = [_send(committer) for _ in range(3)]
+        await _until_a_batch_waits(store)
         await asyncio.sleep(0.05)
         loop = asyncio.get_running_loop()
         closing = loop.run_in_executor(None, committer.close)
         await asyncio.sleep(0.05)
-        blocker.rollback()
-        blocker.close()
+        _let_go(blocker)
         await asyncio.wait_for(closing, 10)
         records = await asyncio.wait_for(asyncio.gather(*tasks), 10)
         assert [m.id for m in store.messages()] == [r.id for r in records]
