@@ -16,7 +16,6 @@ from .commands import BodySection, FetchAttr, FetchItem
 from .outcomes import PAUSE, Slices, batches
 from .selected import MessageGone, SelectedMailbox
 from .structure import body_structure, envelope, section, wire_bytes
-from .view import flag_list
 
 Render = Callable[[SelectedMailbox, int, Entry], bytes]
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -59,7 +58,7 @@ _LIGHT = frozenset({_UID, _FLAGS})
 def _light(view: SelectedMailbox, item: FetchItem, uid: int, flags: frozenset[str]) -> bytes:
     if item == _UID:
         return b"UID %d" % uid
-    return b"FLAGS " + flag_list(flags, uid in view.recent)
+    return b"FLAGS " + view.flags_of(uid, flags)
 
 
 def _internaldate(_view: SelectedMailbox, _index: int, entry: Entry) -> bytes:
@@ -158,9 +157,6 @@ def fetch_responses(
     items = list(dict.fromkeys(items))
     if uid and _UID not in items:  # RFC 3501 6.4.8: UID FETCH always reports UID
         items.insert(0, FetchAttr("UID"))
-    renderers = [_renderer(item) for item in items]
-    sets_seen = not view.readonly and any(_sets_seen(item) for item in items)
-    report_flags = sets_seen and _FLAGS not in items
     complete = True
     slices = Slices()
     if _LIGHT.issuperset(items):  # nothing sets \Seen: the flags alone, a batch at a time
@@ -174,6 +170,9 @@ def fetch_responses(
             parts = [_light(view, item, uid, flags) for item in items]
             yield b"* %d FETCH (" % (index + 1) + b" ".join(parts) + b")\r\n"
         return complete
+    renderers = [_renderer(item) for item in items]
+    sets_seen = not view.readonly and any(_sets_seen(item) for item in items)
+    report_flags = sets_seen and _FLAGS not in items
     for batch in batches(found, view.batch):
         marked: set[int] = set()
         if sets_seen:  # those not seen yet, of those still stored: no write when there are none

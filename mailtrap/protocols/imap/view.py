@@ -189,7 +189,11 @@ class MailboxView:
         return entry
 
     def flags(self, entry: Entry) -> bytes:
-        return flag_list(entry.flags, entry.uid in self.recent)
+        return self.flags_of(entry.uid, entry.flags)
+
+    def flags_of(self, uid: int, flags: frozenset[str]) -> bytes:
+        """``(\\Seen ...)`` for a message of the view, \\Recent included when it is."""
+        return flag_list(flags, uid in self.recent)
 
     def raw(self, entry: Entry) -> bytes:
         """The message's bytes; MessageGone when another session expunged it meanwhile."""
