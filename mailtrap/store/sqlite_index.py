@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from .docpool import DocPool, build
-from .model import MessageRecord
 from .searchdoc import SEPARATOR
 from .sqlite_read import ReadOperations
 from .sqlite_schema import DOC_COLUMNS
@@ -21,6 +20,7 @@ from .sqlite_state import RECORD_COLUMNS, record_of
 
 if TYPE_CHECKING:
     from .base import Delivery
+    from .events import StoreEvent
 
 #: With this many messages waiting, the indexer hands them to its worker process in batches.
 POOL_BACKLOG = 512
@@ -47,14 +47,9 @@ class IndexOperations(ReadOperations):
         )
         self._indexer.start()
 
-    def deliver(self, *args: Any, **kwargs: Any) -> MessageRecord:
-        record = super().deliver(*args, **kwargs)
-        self._last_write = time.monotonic()  # the indexer waits while mail arrives
-        self._wake.set()
-        return record
-
-    def deliver_all(self, deliveries: Sequence[Delivery]) -> None:
-        super().deliver_all(deliveries)
+    def _commit_group(self, group: Sequence[Delivery], events: list[StoreEvent]) -> None:
+        # Every delivery (one or a batch) is committed here: the indexer waits while mail arrives.
+        super()._commit_group(group, events)
         self._last_write = time.monotonic()
         self._wake.set()
 
