@@ -152,23 +152,19 @@ class QueryOperations(MemoryState):
 
     def _listing(self, filter: Filter, start: int, limit: int | None) -> Page:
         """A query without terms: counts kept, and only the page is read."""
+        end = None if limit is None else start + limit
         if filter.mailbox is None:
             source = self._messages.values()
-            total, unread = len(self._messages), self._unread
             ordered = reversed(source) if filter.newest_first else source
-            records = (held.record for held in ordered)
-        else:
-            box = self._folder(filter.mailbox)
-            if box is None or box.noselect:
-                return Page(0, 0, [])
-            entries = box.entries.values()
-            total, unread = len(box.entries), box.unseen
-            in_order = reversed(entries) if filter.newest_first else entries
-            end = None if limit is None else start + limit
-            chosen = list(islice(in_order, start, end))
-            return Page(total, unread, [e.message for e in chosen], [e.uid for e in chosen])
-        end = None if limit is None else start + limit
-        return Page(total, unread, list(islice(records, start, end)))
+            page = [held.record for held in islice(ordered, start, end)]
+            return Page(len(self._messages), self._unread, page)
+        box = self._folder(filter.mailbox)
+        if box is None or box.noselect:
+            return Page(0, 0, [])
+        entries = box.entries.values()
+        in_order = reversed(entries) if filter.newest_first else entries
+        chosen = list(islice(in_order, start, end))
+        return Page(len(entries), box.unseen, [e.message for e in chosen], [e.uid for e in chosen])
 
     def _entry(self, mailbox: MailboxRef, held: Held) -> object:
         box = self._folder(mailbox)
