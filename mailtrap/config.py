@@ -1,16 +1,18 @@
 """Configuration: one immutable record for the command line, the Python API and the fixture.
 
-A named tuple rather than a frozen dataclass: defining a 30-field dataclass costs about 1 ms at
-import, a fifth of what a test suite that only sends mail pays for the package. Annotations are
-evaluated (no ``from __future__ import annotations``) for the same reason: ``NamedTuple`` would
-compile each string annotation.
+A record (``mailtrap.record``) rather than a frozen dataclass or a named tuple: defining a
+30-field dataclass costs about 1 ms at import, a fifth of what a test suite that only sends mail
+pays for the package, and a named tuple a third of that.
 """
+
+from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from .auth import Mode
+from .record import Record
 
 if TYPE_CHECKING:
     from .auth import Htpasswd, Users
@@ -25,7 +27,7 @@ def names(text: str) -> tuple[str, ...]:
     return tuple(text.replace(",", " ").split())
 
 
-class Service(NamedTuple):
+class Service(Record):
     """A listening server the runtime can start: its name and command-line default port."""
 
     name: str
@@ -47,7 +49,7 @@ SERVICES: tuple[Service, ...] = (
 SERVICE_NAMES = tuple(s.name for s in SERVICES)
 
 
-class Listen(NamedTuple):
+class Listen(Record):
     """Where one server listens. Port 0 asks the system for a free port."""
 
     host: str
@@ -77,8 +79,8 @@ def parse_duration(text: str) -> float:
 _NONE: Mapping[str, Any] = MappingProxyType({})
 
 
-class _Fields(NamedTuple):
-    """The fields of :class:`Config`, which adds their checks."""
+class Config(Record):
+    """Everything the runtime needs to know. In-process defaults: every port ephemeral."""
 
     host: str = "127.0.0.1"
     hostname: str = "localhost"
@@ -96,7 +98,7 @@ class _Fields(NamedTuple):
     pop3_timeout: float = 600.0
     max_connections: int = 1000
     #: fault-injection rules in force from the start (``--rules FILE``)
-    rules: "tuple[RuleSpec, ...]" = ()
+    rules: tuple[RuleSpec, ...] = ()
     #: an SQLite database file to keep mail in (``--db``); None keeps it in memory
     db: str | None = None
     #: ``normal`` (safe against a process crash) or ``full`` (also against losing power)
@@ -111,14 +113,14 @@ class _Fields(NamedTuple):
     #: who may log in, and to what (``--auth``): ``any``, ``own`` or ``users``
     auth: str = "any"
     #: the accounts of ``users`` mode (``--users``, ``MailTrap(users={address: password})``)
-    users: "Users | None" = None
+    users: Users | None = None
     #: SMTP AUTH (``--smtp-auth``): ``off``, ``optional`` or ``required``
     smtp_auth: str = "optional"
     #: wait after repeated failed logins from a peer (on for the command line; in-process
     #: only when asked, as tests share one loopback peer)
     auth_delays: bool = False
     #: the viewer's and API's own users (``--ui-auth FILE``, htpasswd): they see everything
-    ui_auth: "Htpasswd | None" = None
+    ui_auth: Htpasswd | None = None
     #: the ``Host`` names HTTP answers (``--http-allowed-hosts``); None: loopback names when
     #: bound to loopback, any otherwise
     http_allowed_hosts: tuple[str, ...] | None = None
@@ -129,13 +131,7 @@ class _Fields(NamedTuple):
     #: let the link check reach loopback, private and other internal addresses
     allow_internal_http_requests: bool = False
 
-
-class Config(_Fields):
-    """Everything the runtime needs to know. In-process defaults: every port ephemeral."""
-
-    __slots__ = ()
-
-    def __new__(cls, *args: Any, **fields: Any) -> "Config":
+    def __new__(cls, *args: Any, **fields: Any) -> Config:
         self = super().__new__(cls, *args, **fields)
         Mode(self.auth)  # ValueError naming the bad value
         if self.smtp_auth not in SMTP_AUTH_MODES:
@@ -157,11 +153,11 @@ class Config(_Fields):
             return None
         return Listen(self.hosts.get(service.name, self.host), port)
 
-    def with_options(self, **options: Any) -> "Config":
+    def with_options(self, **options: Any) -> Config:
         return Config(**{**self._asdict(), **options})
 
     @classmethod
-    def from_kwargs(cls, **kwargs: Any) -> "Config":
+    def from_kwargs(cls, **kwargs: Any) -> Config:
         """Build from the keyword arguments ``MailTrap(...)`` takes.
 
         Besides the fields above, ``<service>_port=N`` (e.g. ``smtp_port=2525``, ``None`` = off)

@@ -11,15 +11,15 @@ facts; tests/core/test_facts.py compares them. The store's
 from __future__ import annotations
 
 from html.parser import HTMLParser
-from typing import NamedTuple
 
 from .mime import ParsedMessage, parse, single_text_part
+from .record import Record
 
 SNIPPET_LENGTH = 250
 _SKIPPED_TAGS = frozenset({"head", "style", "script", "title", "template"})
 
 
-class Facts(NamedTuple):
+class Facts(Record):
     """What lists and searches need of a message body."""
 
     snippet: str

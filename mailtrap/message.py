@@ -17,13 +17,17 @@ name of an address-less :class:`Address`. Values longer than :data:`MEMO_LIMIT` 
 each time rather than memoised, so the memo caches stay small.
 """
 
+from __future__ import annotations
+
 import re
 from collections.abc import Callable
 from datetime import datetime
 from email.header import decode_header, make_header
 from email.utils import getaddresses, parsedate_to_datetime
 from functools import lru_cache, wraps
-from typing import TYPE_CHECKING, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, TypeVar
+
+from .record import Record
 
 if TYPE_CHECKING:
     from email.message import Message
@@ -45,7 +49,7 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 
-class Address(NamedTuple):
+class Address(Record):
     """A display name and an address, as found in a From/To/Cc header."""
 
     name: str
@@ -78,7 +82,7 @@ def mailbox_key(address: str) -> str:
     return normalize_address(address).casefold()
 
 
-class Summary(NamedTuple):
+class Summary(Record):
     """What lists and filters need of a message, decoded once from its header block."""
 
     subject: str
@@ -89,6 +93,19 @@ class Summary(NamedTuple):
     reply_to: tuple[Address, ...]
     date: datetime | None
     message_id: str
+
+    def __new__(
+        cls,
+        subject: str,
+        from_: Address | None,
+        to: tuple[Address, ...],
+        cc: tuple[Address, ...],
+        bcc: tuple[Address, ...],
+        reply_to: tuple[Address, ...],
+        date: datetime | None,
+        message_id: str,
+    ) -> Summary:  # one a message: no generic argument handling
+        return tuple.__new__(cls, (subject, from_, to, cc, bcc, reply_to, date, message_id))
 
 
 def _memoised(size: Callable[[T], int]) -> Callable[[Callable[[T], R]], Callable[[T], R]]:
@@ -215,13 +232,13 @@ _FIELD = re.compile(
 )
 
 
-def read_head(raw: bytes) -> "Message":
+def read_head(raw: bytes) -> Message:
     """The header block parsed on its own, for the body facts' single-part fast path; callers
     bound the block (:data:`HEADER_LIMIT`)."""
     return parse_head(header_block(raw))
 
 
-def parse_head(block: bytes) -> "Message":
+def parse_head(block: bytes) -> Message:
     """A header block parsed by ``email``'s header-only parser (``compat32``, the fast one;
     loaded on first use: a message's list facts never need it)."""
     from email.parser import BytesHeaderParser  # compat32 is its default policy

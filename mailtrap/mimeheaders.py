@@ -8,7 +8,8 @@ the MIME walk (:mod:`mailtrap.mimetree`) and IMAP's ENVELOPE and HEADER.FIELDS.
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
+
+from .record import Record
 
 # A header line, as the stdlib parser judges it (so our split agrees with ``email``): a field
 # name and colon, a folded continuation (RFC 5322 2.2.3), or an mbox "From " line.
@@ -16,7 +17,7 @@ _HEADER_LINE = re.compile(rb"From |[\x21-\x39\x3b-\x7e]*:|[\t ]")
 _CRLF = b"\r\n"
 
 
-class Field(NamedTuple):
+class Field(Record):
     """One header field: its lower-cased name and the offsets of its lines (final CRLF included)."""
 
     name: str

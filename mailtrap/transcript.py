@@ -16,10 +16,13 @@ and client port), or, the first time a text is seen, a self-contained compressed
 back into :class:`Line` records for the HTTP API.
 """
 
+from __future__ import annotations
+
 import time
 import zlib
-from typing import Any, NamedTuple
+from typing import Any
 
+from .record import Record
 from .transcript_shared import Connection, Encoded, Part, Templates, text_of
 
 #: Text kept of each part of a transcript (opening; this message's transaction).
@@ -270,7 +273,7 @@ def _client(client: str | tuple[Any, ...]) -> tuple[tuple[bytes, bool], bytes]:
     return (address, False), b""
 
 
-class Line(NamedTuple):
+class Line(Record):
     """One line of a transcript: when (seconds since the epoch), who sent it, and what."""
 
     time: float
@@ -278,7 +281,7 @@ class Line(NamedTuple):
     text: str
 
 
-class Transcript(NamedTuple):
+class Transcript(Record):
     """A decoded transcript (for the HTTP API): the client, TLS in force, and the lines."""
 
     client: str

@@ -31,9 +31,10 @@ import os
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from ..message import mailbox_key, normalize_address
+from ..record import Record
 from .throttle import Throttle
 
 if TYPE_CHECKING:
@@ -55,7 +56,7 @@ class Mode(enum.Enum):
     USERS = "users"
 
 
-class Login(NamedTuple):
+class Login(Record):
     """Who logged in: the account whose mailboxes a session opens, and whether that is all it
     may reach (``own`` and ``users`` mode, an account on the viewer)."""
 

@@ -17,7 +17,9 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
+
+from ..record import Record
 
 if TYPE_CHECKING:
     from .refused import Attempt, Refusal, RefusedLog
@@ -92,7 +94,7 @@ class Rule:
         return True
 
 
-class Verdict(NamedTuple):
+class Verdict(Record):
     """What the SMTP layer does at a stage: wait ``delay`` seconds, then go on (no
     ``refusal``), or send ``reply`` (None: nothing) and hang up if ``hang_up``."""
 

@@ -7,22 +7,24 @@ leaves its events to that holder and returns at once, so no writer ever waits fo
 thread's subscribers. Subscribers must be cheap (hand the event to a loop or a queue and
 return); one that raises is logged and skipped, and can never fail a write.
 
-Events are named tuples: every write builds one, and a frozen dataclass costs several times more
-to build (and to define, at import).
+Events are records (``mailtrap.record``): every write builds one, and a frozen dataclass costs
+several times more to build (and to define, at import).
 """
+
+from __future__ import annotations
 
 import logging
 import threading
 from collections import deque
 from collections.abc import Callable
-from typing import NamedTuple
 
+from ..record import Record
 from .model import Entry, MailboxId, MessageRecord
 
 log = logging.getLogger("mailtrap.store")
 
 
-class Delivered(NamedTuple):
+class Delivered(Record):
     """A new message was stored (SMTP delivery or APPEND) and linked into these mailboxes."""
 
     seq: int
@@ -32,8 +34,18 @@ class Delivered(NamedTuple):
     #: The flags every new entry starts with (APPEND may give some; SMTP gives none).
     flags: frozenset[str] = frozenset()
 
+    def __new__(
+        cls,
+        seq: int,
+        message: MessageRecord,
+        mailboxes: tuple[MailboxId, ...],
+        uids: tuple[int, ...],
+        flags: frozenset[str] = frozenset(),
+    ) -> Delivered:  # every delivery builds one: no generic argument handling
+        return tuple.__new__(cls, (seq, message, mailboxes, uids, flags))
 
-class Linked(NamedTuple):
+
+class Linked(Record):
     """Stored messages were linked into one more mailbox (COPY, MOVE); entries in UID order."""
 
     seq: int
@@ -41,7 +53,7 @@ class Linked(NamedTuple):
     entries: tuple[Entry, ...]
 
 
-class FlagsChanged(NamedTuple):
+class FlagsChanged(Record):
     """Flags of these entries of one mailbox changed; the entries carry the new flags."""
 
     seq: int
@@ -49,7 +61,7 @@ class FlagsChanged(NamedTuple):
     entries: tuple[Entry, ...]
 
 
-class Expunged(NamedTuple):
+class Expunged(Record):
     """Entries left one mailbox; ``removed`` lists the message IDs whose last link went."""
 
     seq: int
@@ -59,21 +71,21 @@ class Expunged(NamedTuple):
     removed: tuple[str, ...]
 
 
-class FoldersChanged(NamedTuple):
+class FoldersChanged(Record):
     """An account's folders were created, deleted, renamed or (un)subscribed."""
 
     seq: int
     owner: str
 
 
-class TagsChanged(NamedTuple):
+class TagsChanged(Record):
     """These messages' tags were set, or a tag they carried was renamed or deleted."""
 
     seq: int
     message_ids: tuple[str, ...]
 
 
-class Cleared(NamedTuple):
+class Cleared(Record):
     """Every message was removed; folders keep their UIDVALIDITY and UIDNEXT."""
 
     seq: int

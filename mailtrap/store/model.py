@@ -6,14 +6,17 @@ bytes) and linked into any number of mailboxes by an :class:`Entry` that carries
 UID and flags for it. A mailbox is named by :class:`MailboxId`: the owner (an account, a
 normalised address) and a folder path. A backend may build a fresh record for every read, so
 records and entries compare by value, never by identity. Records, entries, snapshots and
-listings are named tuples: the cheapest to define and to build (a snapshot of 100,000 messages
-builds 100,000 records), 8 bytes a record more than a slotted dataclass.
+listings are records (``mailtrap.record``): tuples with named fields, cheap to define and to
+build (a snapshot of 100,000 messages builds 100,000 of them).
 """
+
+from __future__ import annotations
 
 from array import array
 from collections.abc import Collection, Iterable
 from datetime import UTC, datetime
-from typing import NamedTuple
+
+from ..record import Record
 
 SEEN = "\\Seen"
 DELETED = "\\Deleted"
@@ -32,7 +35,7 @@ SPECIAL_USES = frozenset(
 UID_TYPE = "I" if array("I").itemsize >= 4 else "L"
 
 
-class MailboxId(NamedTuple):
+class MailboxId(Record):
     """One mailbox: an account (its normalised address) and a folder path in it.
 
     The store hands out its own spelling of both (the account's address as first seen, INBOX in
@@ -62,7 +65,7 @@ def folder_key(folder: str) -> str:
     return INBOX + sep + rest if first.upper() == INBOX else folder
 
 
-class MessageRecord(NamedTuple):
+class MessageRecord(Record):
     """One stored message, without its bytes (read those with ``store.raw(id)``).
 
     ``seq`` orders messages by arrival across the store. ``received`` is when the store got it;
@@ -83,7 +86,7 @@ class MessageRecord(NamedTuple):
         return datetime.fromtimestamp(self.received, UTC)
 
 
-class Entry(NamedTuple):
+class Entry(Record):
     """A message's link into one mailbox: its UID there and the flags it has there."""
 
     uid: int
@@ -95,7 +98,7 @@ class Entry(NamedTuple):
         return SEEN in self.flags
 
 
-class MailboxSnapshot(NamedTuple):
+class MailboxSnapshot(Record):
     """A consistent view of one mailbox at one moment, entries in UID order."""
 
     mailbox: MailboxId
@@ -113,7 +116,7 @@ class MailboxSnapshot(NamedTuple):
         return sum(1 for e in self.entries if SEEN not in e.flags)
 
 
-class FolderView(NamedTuple):
+class FolderView(Record):
     """What selecting a mailbox needs, without its messages: the UIDs it holds (ascending, in
     an ``array`` of :data:`UID_TYPE`, 4 bytes a message; a new array each time, the caller's
     to change), the first unseen one's UID (0 when every message is seen) and the keywords
@@ -122,7 +125,7 @@ class FolderView(NamedTuple):
     mailbox: MailboxId
     uidvalidity: int
     uidnext: int
-    uids: "array[int]"
+    uids: array[int]
     first_unseen: int
     keywords: frozenset[str]
 
@@ -135,7 +138,7 @@ def keywords(flag_sets: Iterable[frozenset[str]]) -> frozenset[str]:
     return frozenset(found)
 
 
-class FolderInfo(NamedTuple):
+class FolderInfo(Record):
     """One folder of an account, for listings: its state and counts."""
 
     mailbox: MailboxId
@@ -159,7 +162,7 @@ class FolderInfo(NamedTuple):
         return min(self.special_uses) if self.special_uses else None
 
 
-class MailboxInfo(NamedTuple):
+class MailboxInfo(Record):
     """One account for listings: its INBOX's counts and state, and every folder."""
 
     address: str

@@ -1,19 +1,23 @@
 """The one filter model every front-end queries the store with, and how its terms are decided.
 
 A :class:`Filter` is a conjunction of terms over one mailbox (or every stored message once).
-Terms and filters are named tuples, told apart by their type (never compare terms of different
-types by value): every wait and search builds some, and a dataclass costs far more to define.
+Terms and filters are records (``mailtrap.record``), told apart by their type (never compare
+terms of different types by value): every wait and search builds some, and a dataclass costs
+far more to define.
 The Python API's ``to=``/``sender=``/``subject=``, the HTTP API's search syntax and the parts of
 IMAP SEARCH that are about a message's content all become these terms; the backend runs them
 (``store.query``). :func:`compile_terms` turns terms into one test per message, cheap terms
 first; a backend supplies how to reach a message's record and search document.
 """
 
+from __future__ import annotations
+
 from collections.abc import Callable
 from enum import Enum
-from typing import Any, NamedTuple, Protocol
+from typing import Any, Protocol
 
 from ..message import mailbox_key
+from ..record import Record
 from ..tags import tag_key
 from .model import MailboxId, MessageRecord
 from .searchdoc import FIELDS, SEPARATOR, SearchDoc
@@ -80,78 +84,74 @@ def field_text(field: Field, doc: SearchDoc) -> str:
     return doc.text[start:end]
 
 
-class _Contains(NamedTuple):
+class Contains(Record):
+    """A case-insensitive substring of one field (Mailpit's ``LIKE``; IMAP's SUBJECT, BODY ...)."""
+
     field: Field
     needle: str
 
-
-class Contains(_Contains):
-    """A case-insensitive substring of one field (Mailpit's ``LIKE``; IMAP's SUBJECT, BODY ...)."""
-
-    __slots__ = ()
-
-    def __new__(cls, field: Field, needle: str) -> "Contains":
-        return super().__new__(cls, field, needle.casefold().replace(SEPARATOR, " "))
+    def __new__(cls, field: Field, needle: str) -> Contains:
+        return tuple.__new__(cls, (field, needle.casefold().replace(SEPARATOR, " ")))
 
 
-class Recipient(NamedTuple):
+class Recipient(Record):
     """An envelope recipient, compared as a whole address (the Python API's ``to=``)."""
 
     address: str
 
 
-class Sender(NamedTuple):
+class Sender(Record):
     """The envelope sender or the From address, as a whole address (``sender=``)."""
 
     address: str
 
 
-class Read(NamedTuple):
+class Read(Record):
     """\\Seen in the filter's mailbox, or in every mailbox holding the message."""
 
     read: bool
 
 
-class Received(NamedTuple):
+class Received(Record):
     """Received at or after ``after`` and at or before ``before`` (timestamps)."""
 
     after: float | None = None
     before: float | None = None
 
 
-class Size(NamedTuple):
+class Size(Record):
     """Larger than ``larger`` and smaller than ``smaller`` octets (raw size)."""
 
     larger: int | None = None
     smaller: int | None = None
 
 
-class Has(NamedTuple):
+class Has(Record):
     """Has at least one attachment (``kind="attachment"``) or inline part (``"inline"``)."""
 
     kind: str
 
 
-class Tagged(NamedTuple):
+class Tagged(Record):
     """Carries the tag ``name`` (compared case-insensitively), or any tag when ``name`` is None."""
 
     name: str | None = None
 
 
-class Not(NamedTuple):
-    term: "Term"
+class Not(Record):
+    term: Term
 
 
-class AnyOf(NamedTuple):
+class AnyOf(Record):
     """At least one of the terms holds."""
 
-    terms: "tuple[Term, ...]"
+    terms: tuple[Term, ...]
 
 
 Term = Contains | Recipient | Sender | Read | Received | Size | Has | Tagged | Not | AnyOf
 
 
-class Filter(NamedTuple):
+class Filter(Record):
     """Every term must hold. ``mailbox`` limits the query to one folder (and makes read state
     that folder's); ``after_seq`` to messages that arrived after that sequence number."""
 
@@ -161,7 +161,7 @@ class Filter(NamedTuple):
     newest_first: bool = False
 
 
-class Page(NamedTuple):
+class Page(Record):
     """One page of a query's answer and its counts."""
 
     #: how many messages matched, and how many of those are unread
@@ -169,7 +169,7 @@ class Page(NamedTuple):
     unread: int
     messages: list[MessageRecord]
     #: with a mailbox: each message's UID there, in the same order (IMAP SEARCH needs no more)
-    uids: "list[int] | tuple[()]" = ()
+    uids: list[int] | tuple[()] = ()
 
 
 def recipient(address: str) -> Recipient:

@@ -8,18 +8,21 @@ off the SMTP path and the event loop, or on first need) and forgets it with the 
 ASCII message it says for sure when a needle is absent, without building the document.
 """
 
+from __future__ import annotations
+
 import re
 import sys
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from ..message import Address, Summary, mailbox_key
+from ..record import Record
 from .model import MessageRecord
 
 if TYPE_CHECKING:
     from ..facts import Facts
 
 
-class SearchDoc(NamedTuple):
+class SearchDoc(Record):
     """A message's searchable text (case-folded) and its list-row facts.
 
     ``text`` holds every field in :data:`FIELDS` order, each ended by a NUL (which no field
@@ -37,6 +40,20 @@ class SearchDoc(NamedTuple):
     #: False when the body was longer than :data:`BODY_LIMIT` and ``text`` holds its start: a
     #: search that misses there reads the whole body (through the store's byte-bounded cache)
     complete: bool = True
+
+    def __new__(
+        cls,
+        text: str,
+        snippet: str,
+        attachments: int,
+        inline: int,
+        sent: float | None,
+        from_address: str,
+        complete: bool = True,
+    ) -> SearchDoc:  # one a message: no generic argument handling
+        return tuple.__new__(
+            cls, (text, snippet, attachments, inline, sent, from_address, complete)
+        )
 
 
 #: How much of a body's text a document keeps (characters): an index the size of the mail
