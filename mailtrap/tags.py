@@ -22,13 +22,13 @@ MAX_TAG_LENGTH = 100
 #: ``X-Tags`` is looked for in this much of a message's start (its header block).
 HEADER_SCAN = 64 * 1024
 
-_INVALID = re.compile(r"[^A-Za-z0-9._ -]+")
-_SPACES = re.compile(r"\s+")
+#: Compiled on first use (``re`` caches it): mail without tags never pays for it.
+_INVALID = r"[^A-Za-z0-9._ -]+"
 
 
 def clean_tag(name: str) -> str:
     """The name as a tag: invalid characters become spaces, white space is collapsed."""
-    cleaned = _SPACES.sub(" ", _INVALID.sub(" ", name)).strip()
+    cleaned = " ".join(re.sub(_INVALID, " ", name).split())
     return cleaned[:MAX_TAG_LENGTH].rstrip()
 
 

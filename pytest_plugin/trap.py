@@ -30,7 +30,7 @@ REPORT_LIMIT = 20
 _counter = itertools.count(1)
 #: Differs between processes and runs, so addresses stay unique in a database that outlives one.
 _RUN_TAG = os.urandom(3).hex()  # secrets.token_hex
-_NOT_LOCAL_PART = re.compile(r"[^a-z0-9_]+")
+_NOT_LOCAL_PART = r"[^a-z0-9_]+"  # compiled on first use (re's cache)
 
 
 def _loop_running() -> bool:
@@ -65,7 +65,7 @@ class PytestMailTrap(MailTrap):
 
         ``name`` starts the local part (default: the current test's name).
         """
-        stem = _NOT_LOCAL_PART.sub("-", (name or self.test_name or "user").lower()).strip("-")
+        stem = re.sub(_NOT_LOCAL_PART, "-", (name or self.test_name or "user").lower()).strip("-")
         return f"{stem[:40] or 'user'}-{_RUN_TAG}-{next(_counter)}@{domain}"
 
     def __repr__(self) -> str:

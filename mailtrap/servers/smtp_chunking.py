@@ -33,7 +33,8 @@ from aiosmtpd.smtp import Envelope, syntax
 KEYWORDS = ("CHUNKING", "BINARYMIME")
 
 # RFC 3030 2: bdat-cmd ::= "BDAT" SP chunk-size [ SP end-marker ] CR LF
-_BDAT = re.compile(r"([0-9]{1,18})(?: +(LAST))?", re.IGNORECASE)
+# (compiled on first use, by re's cache: most sessions never send BDAT)
+_BDAT = r"(?i)([0-9]{1,18})(?: +(LAST))?"
 #: Discarded chunk data is read (and dropped) in pieces of at most this many octets.
 _DISCARD_PIECE = 64 * 1024
 BDAT_SYNTAX = "501 5.5.4 Syntax: BDAT chunk-size [LAST]"
@@ -94,7 +95,7 @@ class ChunkingMixin:
 
     @syntax("BDAT chunk-size [LAST]")
     async def smtp_BDAT(self, arg: str | None) -> None:
-        match = _BDAT.fullmatch(arg or "")
+        match = re.fullmatch(_BDAT, arg or "")
         if match is None:
             await self.push(BDAT_SYNTAX)
             return

@@ -126,27 +126,27 @@ def doc_size(doc: SearchDoc) -> int:
 
 
 # -- the pre-test for messages not indexed yet ------------------------------------------------
+# The patterns are compiled on first use (``re`` caches them): only a search needs them.
 
 #: Needles with these may match a document's normalised text but not the raw bytes (folded
 #: white space, "name <address>" formatting, quotes dropped from display names).
-_UNSAFE_NEEDLE = re.compile(r"[\s<>\"\\,;:()]")
+_UNSAFE_NEEDLE = r"[\s<>\"\\,;:()]"
 #: Headers that make the document differ from the raw bytes beyond case: encoded words,
 #: transfer encodings, and any content type but plain text.
-_NOT_PLAIN = re.compile(
-    rb"=\?|^content-transfer-encoding:[ \t]*(?:quoted-printable|base64)"
-    rb"|^content-type:(?![ \t]*text/plain\b)",
-    re.MULTILINE,
+_NOT_PLAIN = (
+    rb"(?m)=\?|^content-transfer-encoding:[ \t]*(?:quoted-printable|base64)"
+    rb"|^content-type:(?![ \t]*text/plain\b)"
 )
 
 
 def is_plain(raw: bytes) -> bool:
     """True when every document field of the message appears in its lower-cased bytes."""
-    return raw.isascii() and _NOT_PLAIN.search(raw.lower()) is None
+    return raw.isascii() and re.search(_NOT_PLAIN, raw.lower()) is None
 
 
 def safe_needle(needle: str) -> bytes | None:
     """The needle as bytes when :func:`may_contain` can decide on it, else None."""
-    if not needle.isascii() or _UNSAFE_NEEDLE.search(needle):
+    if not needle.isascii() or re.search(_UNSAFE_NEEDLE, needle):
         return None
     return needle.encode("ascii")
 
