@@ -91,7 +91,8 @@ class DeliveryOperations(SqliteState):
             unseen=len(boxes),
         )
         uids = tuple(
-            self._link(db, record.seq, box, frozenset(), counted=True) for box in boxes.values()
+            self._link(db, record.seq, box, frozenset(), counted=True, later=True)
+            for box in boxes.values()
         )
         item.record = record
         self._accepted += 1
@@ -168,6 +169,7 @@ class DeliveryOperations(SqliteState):
             inboxes: dict[str, Folder] = {}  # looked up once per transaction
             for item in group:
                 self._insert_delivery(db, out, item, inboxes)
+            self._store_links(db, inboxes.values())  # one write a folder, not one a message
             self._prune(db, out)
 
         try:

@@ -79,11 +79,13 @@ def flags_text(flags: frozenset[str]) -> str:
 
 
 class Folder:
-    """One folders row, read inside a transaction."""
+    """One folders row, read inside a transaction; ``links`` (entries rows) and ``unseen_links``
+    are what :meth:`SqliteState._link` added to it and has not written yet."""
 
     __slots__ = (
         "account",
         "address",
+        "links",
         "name",
         "noselect",
         "rowid",
@@ -92,6 +94,7 @@ class Folder:
         "uidnext",
         "uidvalidity",
         "unseen",
+        "unseen_links",
     )
 
     COLUMNS = (
@@ -113,6 +116,8 @@ class Folder:
             noselect,
         ) = row
         self.noselect = bool(noselect)
+        self.links: list[tuple[int, int, int, str, bool]] = []
+        self.unseen_links = 0
 
     @property
     def id(self) -> MailboxId:
@@ -309,20 +314,36 @@ class SqliteState(MessageStore):
         box: Folder,
         flags: frozenset[str],
         counted: bool = False,
+        later: bool = False,
     ) -> int:
-        """Link a message into a folder; ``counted``: its unseen count already includes this."""
+        """Link a message into a folder; ``counted``: its unseen count already includes this;
+        ``later``: the link and the folder's row are written by :meth:`_store_links` (once for
+        many links)."""
         uid = box.uidnext
         box.uidnext += 1
         seen = SEEN in flags
-        db.execute(
-            "INSERT INTO entries (folder, uid, seq, flags, seen) VALUES (?, ?, ?, ?, ?)",
-            (box.rowid, uid, seq, flags_text(flags), seen),
-        )
-        db.execute(
-            "UPDATE folders SET uidnext = ?, total = total + 1, unseen = unseen + ? "
-            "WHERE rowid = ?",
-            (box.uidnext, not seen, box.rowid),
-        )
+        box.links.append((box.rowid, uid, seq, flags_text(flags), seen))
+        box.unseen_links += not seen
+        if not later:
+            self._store_links(db, (box,))
         if not seen and not counted:
             db.execute("UPDATE messages SET unseen = unseen + 1 WHERE seq = ?", (seq,))
         return uid
+
+    @staticmethod
+    def _store_links(db: sqlite3.Connection, boxes: Iterable[Folder]) -> None:
+        """Write the links made in these folders, and their UIDNEXT and counts."""
+        for box in boxes:
+            if box.links:
+                db.executemany(
+                    "INSERT INTO entries (folder, uid, seq, flags, seen) VALUES (?, ?, ?, ?, ?)",
+                    box.links,
+                )
+                db.execute(
+                    "UPDATE folders SET uidnext = ?, total = total + ?, unseen = unseen + ? "
+                    "WHERE rowid = ?",
+                    (box.uidnext, len(box.links), box.unseen_links, box.rowid),
+                )
+                box.total += len(box.links)
+                box.unseen += box.unseen_links
+                box.links, box.unseen_links = [], 0
