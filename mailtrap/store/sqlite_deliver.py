@@ -18,6 +18,7 @@ from ..transcript_shared import Encoded, standalone
 from .base import Delivery
 from .events import Delivered, StoreEvent
 from .model import MessageRecord
+from .searchdoc import is_plain
 from .sqlite_state import Folder, SqliteState
 
 
@@ -115,7 +116,8 @@ class DeliveryOperations(SqliteState):
         message_id = self._ids()
         seq = db.execute(
             "INSERT INTO messages (id, mail_from, sender_key, rcpt_tos, rcpt_keys, size, received,"
-            " internal_date, raw, transcript, unseen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " internal_date, raw, transcript, unseen, plain)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 message_id,
                 sender,
@@ -128,6 +130,7 @@ class DeliveryOperations(SqliteState):
                 raw,
                 transcript,
                 unseen,
+                is_plain(raw) and "".join((sender, *recipients)).isascii(),
             ),
         ).lastrowid
         assert seq is not None

@@ -17,7 +17,7 @@ from ..tags import header_tags, tag_key
 
 #: "mtrp" (mailtrap) in ASCII, as PRAGMA application_id.
 APPLICATION_ID = 0x6D747270
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 #: The searchable fields of a message, in the order of ``searchdoc.FIELDS`` (column names).
 DOC_COLUMNS = (
     "message_id",
@@ -178,9 +178,21 @@ def _add_counts(connection: sqlite3.Connection) -> None:
         connection.execute(statement)
 
 
+def _add_plain(connection: sqlite3.Connection) -> None:
+    """Version 3 to 4: ``messages.plain``, 1 when every field of the message's search document
+    is in its lower-cased bytes or its envelope (``searchdoc.is_plain``, ASCII addresses), so
+    that a search can rule out unindexed mail in SQL. Mail stored before is left at 0 (read in
+    Python, as before)."""
+    connection.execute("ALTER TABLE messages ADD COLUMN plain INTEGER NOT NULL DEFAULT 0")
+
+
 #: Migrations: MIGRATIONS[n] takes a database from version n to n + 1. A new database is made
 #: as version 1 and taken through every step, so each step runs in every test.
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _add_tags, 2: _add_counts}
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
+    1: _add_tags,
+    2: _add_counts,
+    3: _add_plain,
+}
 
 
 class DatabaseError(Exception):

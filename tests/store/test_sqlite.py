@@ -23,7 +23,7 @@ from mailtrap.store import (
     sqlite_read,
     sqlite_schema,
 )
-from mailtrap.store.query import Filter
+from mailtrap.store.query import Contains, Field, Filter
 from mailtrap.transcript import decode
 
 BOB = "bob@x.org"
@@ -187,6 +187,11 @@ def test_a_database_of_schema_1_is_migrated_with_its_mail(tmp_path):
         assert b"Subject: three" in store.raw(three)
         store.set_tags([three], ["new"])  # the tag tables work as a new database's do
         assert store.tags() == {"billing": 1, "new": 1, "Urgent": 2}
+        plain = store._reader().execute("SELECT DISTINCT plain FROM messages").fetchall()
+        assert plain == [(0,)]  # not known: a search reads them in Python until indexed
+        assert [m.id for m in store.query(Filter((Contains(Field.TEXT, "THREE"),))).messages] == [
+            three
+        ]
     finally:
         store.close()
     with sqlite3.connect(path) as connection:
@@ -288,3 +293,52 @@ def test_a_folder_views_uids_are_read_in_runs_and_gaps_alike(tmp_path, span, lea
             "SELECT rowid, uidnext FROM folders WHERE name = 'INBOX'"
         ).fetchone()
         assert list(sqlite_read.uid_array(db, folder, uidnext, span, leaf)) == expected
+
+
+#: Plain and not: encoded words, quoted-printable, 8-bit text, HTML, an SMTPUTF8 envelope, NULs.
+PRETEST_CASES = [
+    ("a@x.org", [BOB], b"Subject: Quarterly REPORT\r\n\r\nThe Numbers are in\r\n"),
+    ("a@x.org", [BOB], b"Subject: =?utf-8?q?Caf=C3=A9_order?=\r\n\r\nlatte\r\n"),
+    (
+        "a@x.org",
+        [BOB],
+        b"Subject: qp\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\nre=\r\nport\r\n",
+    ),
+    ("a@x.org", [BOB], "Subject: 8bit\r\n\r\nStra\u00dfe\r\n".encode()),
+    ("a@x.org", [BOB], b"Subject: page\r\nContent-Type: text/html\r\n\r\n<b>rep</b>ort\r\n"),
+    ("Report-Sender@X.org", ["j\u00f6rg@x.org"], b"Subject: envelope only\r\n\r\nhi\r\n"),
+    ("a@x.org", ["Report-Desk@x.org"], b"Subject: nul\x00\r\n\r\nhi\r\n"),
+]
+
+
+def test_the_sql_pre_test_rules_out_what_the_python_one_does(tmp_path):
+    """A search over mail not indexed yet lets SQLite rule out the messages whose bytes (and
+    envelope) lack a needle, where the message is plain enough for that to decide: the same
+    messages the Python pre-test (``searchdoc.may_contain``) rules out, and never a match."""
+    from mailtrap.store.searchdoc import is_plain, may_contain, safe_needle
+    from mailtrap.store.sqlite_query import _pretest
+
+    store = SqliteStore(tmp_path / "mail.db")
+    try:
+        stored = [store.deliver(sender, rcpts, raw) for sender, rcpts, raw in PRETEST_CASES]
+        indexed_deadline = time.monotonic() + 10
+        while not store.indexed():
+            assert time.monotonic() < indexed_deadline, "the indexer did not catch up"
+            time.sleep(0.01)
+        db = store._reader()
+        for needle in ["report", "numbers", "caf", "strasse", "sender@x", "desk", "zzz", "nul"]:
+            sql, values = _pretest((Contains(Field.TEXT, needle),))
+            kept = {
+                row[0] for row in db.execute(f"SELECT m.id FROM messages m WHERE 1{sql}", values)
+            }
+            for record in stored:
+                raw = store.raw(record.id)
+                envelope_ascii = "".join((record.mail_from, *record.rcpt_tos)).isascii()
+                decidable = is_plain(raw) and envelope_ascii and safe_needle(needle) is not None
+                python_keeps = not decidable or may_contain(safe_needle(needle), raw, record)
+                assert (record.id in kept) == python_keeps, (needle, raw)
+                if needle.casefold() in store.doc(record.id).text:  # a match is never ruled out
+                    assert record.id in kept, (needle, raw)
+        assert len({row[0] for row in db.execute("SELECT plain FROM messages")}) == 2
+    finally:
+        store.close()
