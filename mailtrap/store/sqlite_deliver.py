@@ -22,6 +22,20 @@ from .searchdoc import is_plain
 from .sqlite_state import Folder, SqliteState
 
 
+class NewMessages:
+    """The messages a transaction stores, written together: their rows (each with the ``seq``
+    SQLite would give it, the largest so far plus one) and the X-Tags of those that have any."""
+
+    __slots__ = ("next_seq", "rows", "tagged")
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.next_seq: int = db.execute(
+            "SELECT coalesce(max(seq), 0) + 1 FROM messages"
+        ).fetchone()[0]
+        self.rows: list[tuple[Any, ...]] = []
+        self.tagged: list[tuple[int, tuple[str, ...]]] = []
+
+
 class DeliveryOperations(SqliteState):
     """Deliveries, grouped into transactions."""
 
@@ -66,6 +80,7 @@ class DeliveryOperations(SqliteState):
         events: list[StoreEvent],
         item: Delivery,
         inboxes: dict[str, Folder],
+        new: NewMessages,
     ) -> None:
         """Store one message of a group; ``inboxes``: those the group's transaction looked up.
         Its transcript is in the self-contained form already (made before the write lock)."""
@@ -81,8 +96,8 @@ class DeliveryOperations(SqliteState):
                 box = inboxes[key] = self._inbox(db, address)
             boxes.setdefault(box.rowid, box)
         now = time.time()
-        record = self._insert_message(
-            db,
+        record = self._new_message(
+            new,
             normalize_address(item.mail_from or ""),
             recipients,
             item.raw,
@@ -102,9 +117,9 @@ class DeliveryOperations(SqliteState):
             Delivered(self._event_seq(), record, tuple(b.id for b in boxes.values()), uids)
         )
 
-    def _insert_message(
+    def _new_message(
         self,
-        db: sqlite3.Connection,
+        new: NewMessages,
         sender: str,
         recipients: tuple[str, ...],
         raw: bytes,
@@ -113,12 +128,12 @@ class DeliveryOperations(SqliteState):
         transcript: bytes | None,
         unseen: int = 0,
     ) -> MessageRecord:
-        message_id = self._ids()
-        seq = db.execute(
-            "INSERT INTO messages (id, mail_from, sender_key, rcpt_tos, rcpt_keys, size, received,"
-            " internal_date, raw, transcript, unseen, plain)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        """A message's record, its row queued in ``new`` (written by :meth:`_store_messages`)."""
+        message_id, seq = self._ids(), new.next_seq
+        new.next_seq += 1
+        new.rows.append(
             (
+                seq,
                 message_id,
                 sender,
                 mailbox_key(sender),
@@ -131,13 +146,24 @@ class DeliveryOperations(SqliteState):
                 transcript,
                 unseen,
                 is_plain(raw) and "".join((sender, *recipients)).isascii(),
-            ),
-        ).lastrowid
-        assert seq is not None
+            )
+        )
         tags = header_tags(raw)
         if tags:
-            self._give_tags(db, seq, tags)
+            new.tagged.append((seq, tags))
         return MessageRecord(message_id, seq, sender, recipients, len(raw), received, internal_date)
+
+    def _store_messages(self, db: sqlite3.Connection, new: NewMessages) -> None:
+        """Write the messages queued in ``new`` (one executemany), and their X-Tags."""
+        db.executemany(
+            "INSERT INTO messages (seq, id, mail_from, sender_key, rcpt_tos, rcpt_keys, size,"
+            " received, internal_date, raw, transcript, unseen, plain)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            new.rows,
+        )
+        for seq, tags in new.tagged:
+            self._give_tags(db, seq, tags)
+        new.rows, new.tagged = [], []
 
     def _deliver_grouped(
         self,
@@ -170,9 +196,13 @@ class DeliveryOperations(SqliteState):
 
         def work(db: sqlite3.Connection, out: list[StoreEvent]) -> None:
             inboxes: dict[str, Folder] = {}  # looked up once per transaction
+            new = NewMessages(db)
             for item in group:
-                self._insert_delivery(db, out, item, inboxes)
-            self._store_links(db, inboxes.values())  # one write a folder, not one a message
+                self._insert_delivery(db, out, item, inboxes, new)
+            # Written together: a statement lets go of the GIL and takes it back, and under load
+            # each of those waits for another thread.
+            self._store_messages(db, new)
+            self._store_links(db, inboxes.values())
             self._prune(db, out)
 
         try:

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from .base import FlagMode
 from .events import Cleared, Delivered, Expunged, FlagsChanged, Linked, StoreEvent
 from .model import SEEN, Entry, FolderError, MailboxRef
-from .sqlite_deliver import DeliveryOperations
+from .sqlite_deliver import DeliveryOperations, NewMessages
 from .sqlite_state import (
     RECORD_COLUMNS,
     Folder,
@@ -38,7 +38,9 @@ class WriteOperations(DeliveryOperations):
         def work(db: sqlite3.Connection, events: list[StoreEvent]) -> Entry:
             box = self._selectable(db, mailbox)
             when = now if internal_date is None else internal_date
-            record = self._insert_message(db, "", (), raw, now, when, None)
+            new = NewMessages(db)
+            record = self._new_message(new, "", (), raw, now, when, None)
+            self._store_messages(db, new)
             uid = self._link(db, record.seq, box, flags)
             events.append(Delivered(self._event_seq(), record, (box.id,), (uid,), flags))
             self._prune(db, events)
