@@ -1,18 +1,16 @@
-"""The route table: every HTTP route in one place, with who answers it and its OpenAPI operation.
+"""The route table: every HTTP route, with who answers it and its OpenAPI operation.
 
 A route is answered either by a Flask view (run in a worker thread through the WSGI bridge) or
 by one of the HTTP server's async handlers on the loop (``handler``: the long-poll and the
 websocket, whose waiting must cost no thread). The Flask app registers the first kind from this
 table, the ASGI router dispatches the second, and the OpenAPI document is this table rendered,
 so the three cannot disagree. Paths are OpenAPI templates (``{ID}``); async routes are exact
-paths. To add a route: write its view, then add one line here with its operation.
+paths. To add a route: write its view, then add one line here with its operation. The two API
+surfaces that are not Mailpit's, fault injection and MailHog's, list their routes beside their
+views (``routes_faults.ROUTES``, ``routes_mailhog.ROUTES``), joined in here in order.
 """
 
 from __future__ import annotations
-
-import re
-from collections.abc import Callable
-from dataclasses import dataclass
 
 from flask import Response
 
@@ -42,7 +40,6 @@ from .openapi import (
     STRINGS,
     TAG,
     TZ,
-    Json,
     binary,
     body,
     document,
@@ -54,43 +51,17 @@ from .openapi import (
     text,
 )
 from .respond import as_json, state
-
-
-@dataclass(frozen=True)
-class Route:
-    """One method on one path."""
-
-    method: str
-    path: str
-    operation: Json
-    #: The Flask view answering it, called with the path's parameters ...
-    view: Callable[..., Response] | None = None
-    #: ... or the name of the HTTP server's async handler that does ("wait", "live").
-    handler: str | None = None
-    #: Served as a websocket (a plain HTTP request to it is answered 426).
-    websocket: bool = False
-    #: Server-wide settings and logs: refused (403) to a login confined to its account.
-    admin: bool = False
-
-    @property
-    def rule(self) -> str:
-        """The path as a werkzeug rule: ``{ID}`` becomes ``<ID>``."""
-        return re.sub(r"\{(\w+)\}", r"<\1>", self.path)
+from .route import Route
 
 
 def openapi_document() -> Response:
     return as_json(document(state().version, ROUTES))
 
 
-MH_ID = path_param("ID", "Message ID")
-MH_START = query("start", "Offset (default 0)", "integer")
-MH_LIMIT = query("limit", "Page size (default 50, at most 250)", "integer")
-EMPTY = {"description": "Done (an empty body)"}
 _HEADERS = {
     "type": "object",
     "additionalProperties": {"type": "array", "items": {"type": "string"}},
 }
-_RULES = {"type": "array", "items": ref("Rule")}
 
 ROUTES: tuple[Route, ...] = (
     # -- many messages (routes_list) -------------------------------------------------------------
@@ -301,188 +272,8 @@ ROUTES: tuple[Route, ...] = (
         routes_tags.delete_tag,
         admin=True,
     ),
-    # -- fault injection (routes_faults) --------------------------------------------------------
-    Route(
-        "GET",
-        "/api/v1/rules",
-        operation(
-            "List the SMTP fault-injection rules, oldest first (mailtrap addition)",
-            {"200": json_content(_RULES)},
-        ),
-        routes_faults.list_rules,
-        admin=True,
-    ),
-    Route(
-        "POST",
-        "/api/v1/rules",
-        operation(
-            "Add a rule, or a list of rules (all or none); answers what was added",
-            {"200": json_content({"oneOf": [ref("Rule"), _RULES]}), "400": ERROR},
-            requestBody=body(
-                {"oneOf": [ref("RuleRequest"), {"type": "array", "items": ref("RuleRequest")}]},
-                True,
-            ),
-        ),
-        routes_faults.add_rules,
-        admin=True,
-    ),
-    Route(
-        "DELETE",
-        "/api/v1/rules",
-        operation("Remove every rule", OK),
-        routes_faults.delete_rules,
-        admin=True,
-    ),
-    Route(
-        "DELETE",
-        "/api/v1/rules/{ID}",
-        operation(
-            "Remove one rule",
-            {"200": text('"ok"'), "404": ERROR},
-            [path_param("ID", "Rule ID")],
-        ),
-        routes_faults.delete_rule,
-        admin=True,
-    ),
-    Route(
-        "GET",
-        "/api/v1/refused",
-        operation(
-            "The refused-mail log, newest first: what rules refused, and which rule",
-            {"200": json_content(ref("Refused"))},
-        ),
-        routes_faults.refused,
-        admin=True,
-    ),
-    Route(
-        "DELETE",
-        "/api/v1/refused",
-        operation("Empty the refused-mail log", OK),
-        routes_faults.clear_refused,
-        admin=True,
-    ),
-    Route(
-        "GET",
-        "/api/v1/chaos",
-        operation(
-            "Mailpit's chaos triggers (mapped onto rules)", {"200": json_content(ref("Chaos"))}
-        ),
-        routes_faults.get_chaos,
-        admin=True,
-    ),
-    Route(
-        "PUT",
-        "/api/v1/chaos",
-        operation(
-            "Set Mailpit's chaos triggers; omitted ones are turned off",
-            {"200": json_content(ref("Chaos")), "400": ERROR},
-            requestBody=body(ref("Chaos")),
-        ),
-        routes_faults.put_chaos,
-        admin=True,
-    ),
-    # -- MailHog's API (routes_mailhog) ------------------------------------------------------------
-    Route(
-        "GET",
-        "/api/v2/messages",
-        operation(
-            "MailHog: list messages, newest first",
-            {"200": json_content(ref("MailHogMessages"))},
-            [MH_START, MH_LIMIT],
-        ),
-        routes_mailhog.messages,
-    ),
-    Route(
-        "GET",
-        "/api/v2/search",
-        operation(
-            "MailHog: search messages, newest first",
-            {"200": json_content(ref("MailHogMessages")), "400": ERROR},
-            [
-                {**query("kind", "from, to or containing"), "required": True},
-                {**query("query", "What to look for (case-insensitive)"), "required": True},
-                MH_START,
-                MH_LIMIT,
-            ],
-        ),
-        routes_mailhog.search,
-    ),
-    Route(
-        "GET",
-        "/api/v1/messages/{ID}",
-        operation(
-            "MailHog: one message",
-            {"200": json_content(ref("MailHogMessage")), "404": ERROR},
-            [MH_ID],
-        ),
-        routes_mailhog.message,
-    ),
-    Route(
-        "DELETE",
-        "/api/v1/messages/{ID}",
-        operation("MailHog: delete one message", {"200": EMPTY, "404": ERROR}, [MH_ID]),
-        routes_mailhog.delete_message,
-    ),
-    Route(
-        "GET",
-        "/api/v1/messages/{ID}/download",
-        operation(
-            "MailHog: the message as an .eml download",
-            {"200": binary("message/rfc822", "The raw message"), "404": ERROR},
-            [MH_ID],
-        ),
-        routes_mailhog.download,
-    ),
-    Route(
-        "POST",
-        "/api/v1/messages/{ID}/release",
-        operation(
-            "MailHog: send the message on through the --relay server (404 without one)",
-            {"200": EMPTY, "400": ERROR, "404": ERROR},
-            [MH_ID],
-            requestBody=body(ref("MailHogRelease")),
-        ),
-        routes_mailhog.release,
-    ),
-    Route(
-        "GET",
-        "/api/v2/jim",
-        operation(
-            "MailHog's Jim (chaos monkey, mapped onto rules): his settings; 404 while off",
-            {"200": json_content(ref("Jim")), "404": ERROR},
-        ),
-        routes_mailhog.get_jim,
-        admin=True,
-    ),
-    Route(
-        "POST",
-        "/api/v2/jim",
-        operation(
-            "Turn Jim on (MailHog's defaults, or the settings given)",
-            {"201": json_content(ref("Jim")), "400": ERROR},
-            requestBody=body(ref("Jim")),
-        ),
-        routes_mailhog.start_jim,
-        admin=True,
-    ),
-    Route(
-        "PUT",
-        "/api/v2/jim",
-        operation(
-            "Change Jim's settings",
-            {"200": json_content(ref("Jim")), "400": ERROR, "404": ERROR},
-            requestBody=body(ref("Jim")),
-        ),
-        routes_mailhog.change_jim,
-        admin=True,
-    ),
-    Route(
-        "DELETE",
-        "/api/v2/jim",
-        operation("Turn Jim off (remove his rules)", {"200": EMPTY, "404": ERROR}),
-        routes_mailhog.end_jim,
-        admin=True,
-    ),
+    *routes_faults.ROUTES,
+    *routes_mailhog.ROUTES,
     # -- the application (routes_app) ------------------------------------------------------------
     Route(
         "POST",

@@ -5,7 +5,7 @@
 /api/v1/refused`` read and empty the refused-mail log; ``GET/PUT /api/v1/chaos`` speak Mailpit's
 chaos API, mapped onto rules. The rules themselves live in :mod:`mailtrap.faults`.
 
-Their paths and methods are in the route table, :mod:`.routes`.
+Their routes are at the end (``ROUTES``), joined into the route table, :mod:`.routes`.
 """
 
 from __future__ import annotations
@@ -14,7 +14,9 @@ from flask import Response
 
 from ..faults import RuleError
 from ..faults.schema import chaos_json, refusal_json, rule_json, set_chaos, specs_from_json
+from .openapi import ERROR, OK, body, json_content, operation, path_param, ref, text
 from .respond import ApiError, as_json, json_body, ok, state
+from .route import Route
 
 
 def list_rules() -> Response:
@@ -64,3 +66,89 @@ def put_chaos() -> Response:
         return as_json(set_chaos(state().faults, json_body(empty={})))
     except RuleError as error:
         raise ApiError(400, str(error)) from None
+
+
+_RULES = {"type": "array", "items": ref("Rule")}
+
+#: These routes, as the route table (:mod:`.routes`) lists them.
+ROUTES: tuple[Route, ...] = (
+    Route(
+        "GET",
+        "/api/v1/rules",
+        operation(
+            "List the SMTP fault-injection rules, oldest first (mailtrap addition)",
+            {"200": json_content(_RULES)},
+        ),
+        list_rules,
+        admin=True,
+    ),
+    Route(
+        "POST",
+        "/api/v1/rules",
+        operation(
+            "Add a rule, or a list of rules (all or none); answers what was added",
+            {"200": json_content({"oneOf": [ref("Rule"), _RULES]}), "400": ERROR},
+            requestBody=body(
+                {"oneOf": [ref("RuleRequest"), {"type": "array", "items": ref("RuleRequest")}]},
+                True,
+            ),
+        ),
+        add_rules,
+        admin=True,
+    ),
+    Route(
+        "DELETE",
+        "/api/v1/rules",
+        operation("Remove every rule", OK),
+        delete_rules,
+        admin=True,
+    ),
+    Route(
+        "DELETE",
+        "/api/v1/rules/{ID}",
+        operation(
+            "Remove one rule",
+            {"200": text('"ok"'), "404": ERROR},
+            [path_param("ID", "Rule ID")],
+        ),
+        delete_rule,
+        admin=True,
+    ),
+    Route(
+        "GET",
+        "/api/v1/refused",
+        operation(
+            "The refused-mail log, newest first: what rules refused, and which rule",
+            {"200": json_content(ref("Refused"))},
+        ),
+        refused,
+        admin=True,
+    ),
+    Route(
+        "DELETE",
+        "/api/v1/refused",
+        operation("Empty the refused-mail log", OK),
+        clear_refused,
+        admin=True,
+    ),
+    Route(
+        "GET",
+        "/api/v1/chaos",
+        operation(
+            "Mailpit's chaos triggers (mapped onto rules)", {"200": json_content(ref("Chaos"))}
+        ),
+        get_chaos,
+        admin=True,
+    ),
+    Route(
+        "PUT",
+        "/api/v1/chaos",
+        operation(
+            "Set Mailpit's chaos triggers; omitted ones are turned off",
+            {"200": json_content(ref("Chaos")), "400": ERROR},
+            requestBody=body(ref("Chaos")),
+        ),
+        put_chaos,
+        admin=True,
+    ),
+)

@@ -1,10 +1,10 @@
 """MailHog's API, for its clients (npm ``mailhog``, ``cypress-mailhog`` and the like).
 
-Their paths and methods are in the route table, :mod:`.routes`. ``GET /api/v2/messages``
-(``start``, ``limit``), ``GET /api/v2/search`` (``kind`` = from, to or containing; ``query``),
-``GET``/``DELETE /api/v1/messages/{id}``, ``GET /api/v1/messages/{id}/download``,
-``POST /api/v1/messages/{id}/release`` and Jim at ``/api/v2/jim`` (mapped onto the
-fault-injection rules, :mod:`mailtrap.faults.jim`). Lists are
+Its routes are at the end (``ROUTES``), joined into the route table, :mod:`.routes`:
+``GET /api/v2/messages`` (``start``, ``limit``), ``GET /api/v2/search`` (``kind`` = from, to
+or containing; ``query``), ``GET``/``DELETE /api/v1/messages/{id}``,
+``GET /api/v1/messages/{id}/download``, ``POST /api/v1/messages/{id}/release`` and Jim at
+``/api/v2/jim`` (mapped onto the fault-injection rules, :mod:`mailtrap.faults.jim`). Lists are
 newest first. Where MailHog's routes collide with Mailpit's (``GET /api/v1/messages``), Mailpit's
 answer wins; ``DELETE /api/v1/messages`` is both (see :func:`routes_list.delete_messages`).
 
@@ -32,6 +32,7 @@ from ..relay import RelayError, ReleaseError
 from ..store import MessageRecord
 from ..store.query import AnyOf, Contains, Field, Filter
 from . import mailhog
+from .openapi import ERROR, binary, body, json_content, operation, path_param, query, ref
 from .respond import (
     ApiError,
     as_json,
@@ -42,6 +43,7 @@ from .respond import (
     mailbox_arg,
     state,
 )
+from .route import Route
 from .routes_message import DOWNLOAD_CSP, content_disposition, raw_of
 
 #: MailHog's page size, and its largest.
@@ -175,3 +177,114 @@ def end_jim() -> Response:
     if not stop_jim(state().faults):
         raise ApiError(404, "Jim is off")
     return Response(b"", 200)
+
+
+MH_ID = path_param("ID", "Message ID")
+MH_START = query("start", "Offset (default 0)", "integer")
+MH_LIMIT = query("limit", "Page size (default 50, at most 250)", "integer")
+EMPTY = {"description": "Done (an empty body)"}
+
+#: These routes, as the route table (:mod:`.routes`) lists them.
+ROUTES: tuple[Route, ...] = (
+    Route(
+        "GET",
+        "/api/v2/messages",
+        operation(
+            "MailHog: list messages, newest first",
+            {"200": json_content(ref("MailHogMessages"))},
+            [MH_START, MH_LIMIT],
+        ),
+        messages,
+    ),
+    Route(
+        "GET",
+        "/api/v2/search",
+        operation(
+            "MailHog: search messages, newest first",
+            {"200": json_content(ref("MailHogMessages")), "400": ERROR},
+            [
+                {**query("kind", "from, to or containing"), "required": True},
+                {**query("query", "What to look for (case-insensitive)"), "required": True},
+                MH_START,
+                MH_LIMIT,
+            ],
+        ),
+        search,
+    ),
+    Route(
+        "GET",
+        "/api/v1/messages/{ID}",
+        operation(
+            "MailHog: one message",
+            {"200": json_content(ref("MailHogMessage")), "404": ERROR},
+            [MH_ID],
+        ),
+        message,
+    ),
+    Route(
+        "DELETE",
+        "/api/v1/messages/{ID}",
+        operation("MailHog: delete one message", {"200": EMPTY, "404": ERROR}, [MH_ID]),
+        delete_message,
+    ),
+    Route(
+        "GET",
+        "/api/v1/messages/{ID}/download",
+        operation(
+            "MailHog: the message as an .eml download",
+            {"200": binary("message/rfc822", "The raw message"), "404": ERROR},
+            [MH_ID],
+        ),
+        download,
+    ),
+    Route(
+        "POST",
+        "/api/v1/messages/{ID}/release",
+        operation(
+            "MailHog: send the message on through the --relay server (404 without one)",
+            {"200": EMPTY, "400": ERROR, "404": ERROR},
+            [MH_ID],
+            requestBody=body(ref("MailHogRelease")),
+        ),
+        release,
+    ),
+    Route(
+        "GET",
+        "/api/v2/jim",
+        operation(
+            "MailHog's Jim (chaos monkey, mapped onto rules): his settings; 404 while off",
+            {"200": json_content(ref("Jim")), "404": ERROR},
+        ),
+        get_jim,
+        admin=True,
+    ),
+    Route(
+        "POST",
+        "/api/v2/jim",
+        operation(
+            "Turn Jim on (MailHog's defaults, or the settings given)",
+            {"201": json_content(ref("Jim")), "400": ERROR},
+            requestBody=body(ref("Jim")),
+        ),
+        start_jim,
+        admin=True,
+    ),
+    Route(
+        "PUT",
+        "/api/v2/jim",
+        operation(
+            "Change Jim's settings",
+            {"200": json_content(ref("Jim")), "400": ERROR, "404": ERROR},
+            requestBody=body(ref("Jim")),
+        ),
+        change_jim,
+        admin=True,
+    ),
+    Route(
+        "DELETE",
+        "/api/v2/jim",
+        operation("Turn Jim off (remove his rules)", {"200": EMPTY, "404": ERROR}),
+        end_jim,
+        admin=True,
+    ),
+)
