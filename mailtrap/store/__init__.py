@@ -2,7 +2,7 @@
 the SQLite backend (loaded on first use, so ``import mailtrap`` never imports ``sqlite3``)."""
 
 from ..exports import later
-from .base import Delivery, FlagMode, MessageStore
+from .base import FlagMode, MessageStore
 from .cache import DerivedCache
 from .events import (
     Cleared,
@@ -24,6 +24,7 @@ from .model import (
     SPECIAL_USES,
     SYSTEM_FLAGS,
     UID_TYPE,
+    Delivery,
     Entry,
     FolderError,
     FolderExists,

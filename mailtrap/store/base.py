@@ -33,6 +33,7 @@ from .cache import DerivedCache
 from .events import Subscriber
 from .model import (
     INBOX,
+    Delivery,
     Entry,
     FolderInfo,
     FolderView,
@@ -51,30 +52,6 @@ if TYPE_CHECKING:
 
 FlagMode = Literal["add", "remove", "replace"]
 T = TypeVar("T")
-
-
-class Delivery:
-    """One message for :meth:`MessageStore.deliver_all`: what ``deliver`` takes, and once it
-    returns, the message's ``record`` or the ``error`` that kept it out (a backend's group
-    commit also keeps its waiting deliveries in these)."""
-
-    __slots__ = ("error", "inboxes", "mail_from", "raw", "rcpt_tos", "record", "transcript")
-
-    def __init__(
-        self,
-        mail_from: str,
-        rcpt_tos: Sequence[str],
-        raw: bytes,
-        transcript: Encoded | None = None,
-        inboxes: Sequence[str] | None = None,
-    ) -> None:
-        self.mail_from = mail_from
-        self.rcpt_tos = rcpt_tos
-        self.raw = raw
-        self.transcript = transcript
-        self.inboxes = inboxes
-        self.record: MessageRecord | None = None
-        self.error: BaseException | None = None  # deliver_all reports only an Exception
 
 
 class MessageStore(ABC):

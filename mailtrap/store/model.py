@@ -1,7 +1,8 @@
 """The store's value types and naming rules: message records, mailbox and folder names (the
-rules every backend checks them by), entries, snapshots, folder views, folder errors.
+rules every backend checks them by), entries, snapshots, folder views, folder errors, and the
+:class:`Delivery` a batch of messages is handed over in.
 
-Everything here is immutable. A message is stored once (its :class:`MessageRecord` and raw
+Everything here is immutable but a :class:`Delivery`, which gets its outcome. A message is stored once (its :class:`MessageRecord` and raw
 bytes) and linked into any number of mailboxes by an :class:`Entry` that carries that mailbox's
 UID and flags for it. A mailbox is named by :class:`MailboxId`: the owner (an account, a
 normalised address) and a folder path. A backend may build a fresh record for every read, so
@@ -13,10 +14,14 @@ build (a snapshot of 100,000 messages builds 100,000 of them).
 from __future__ import annotations
 
 from array import array
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from ..record import Record
+
+if TYPE_CHECKING:
+    from ..transcript_shared import Encoded
 
 SEEN = "\\Seen"
 DELETED = "\\Deleted"
@@ -96,6 +101,30 @@ class Entry(Record):
     @property
     def seen(self) -> bool:
         return SEEN in self.flags
+
+
+class Delivery:
+    """One message for :meth:`MessageStore.deliver_all`: what ``deliver`` takes, and once it
+    returns, the message's ``record`` or the ``error`` that kept it out (a backend's group
+    commit also keeps its waiting deliveries in these)."""
+
+    __slots__ = ("error", "inboxes", "mail_from", "raw", "rcpt_tos", "record", "transcript")
+
+    def __init__(
+        self,
+        mail_from: str,
+        rcpt_tos: Sequence[str],
+        raw: bytes,
+        transcript: Encoded | None = None,
+        inboxes: Sequence[str] | None = None,
+    ) -> None:
+        self.mail_from = mail_from
+        self.rcpt_tos = rcpt_tos
+        self.raw = raw
+        self.transcript = transcript
+        self.inboxes = inboxes
+        self.record: MessageRecord | None = None
+        self.error: BaseException | None = None  # deliver_all reports only an Exception
 
 
 class MailboxSnapshot(Record):

@@ -15,9 +15,8 @@ from ..ids import MessageIds
 from ..message import mailbox_key, normalize_address
 from ..tags import header_tags
 from ..transcript_shared import Encoded, standalone
-from .base import Delivery
 from .events import Delivered, StoreEvent
-from .model import MessageRecord
+from .model import Delivery, MessageRecord
 from .searchdoc import is_plain
 from .sqlite_state import Folder, SqliteState
 

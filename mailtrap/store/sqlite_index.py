@@ -19,8 +19,8 @@ from .sqlite_schema import DOC_COLUMNS
 from .sqlite_state import RECORD_COLUMNS, record_of
 
 if TYPE_CHECKING:
-    from .base import Delivery
     from .events import StoreEvent
+    from .model import Delivery
 
 #: With this many messages waiting, the indexer hands them to its worker process in batches.
 POOL_BACKLOG = 512
