@@ -2,13 +2,14 @@
 rules every backend checks them by), entries, snapshots, folder views, folder errors, and the
 :class:`Delivery` a batch of messages is handed over in.
 
-Everything here is immutable but a :class:`Delivery`, which gets its outcome. A message is stored once (its :class:`MessageRecord` and raw
-bytes) and linked into any number of mailboxes by an :class:`Entry` that carries that mailbox's
-UID and flags for it. A mailbox is named by :class:`MailboxId`: the owner (an account, a
-normalised address) and a folder path. A backend may build a fresh record for every read, so
-records and entries compare by value, never by identity. Records, entries, snapshots and
-listings are records (``mailtrap.record``): tuples with named fields, cheap to define and to
-build (a snapshot of 100,000 messages builds 100,000 of them).
+Everything here is immutable but a :class:`Delivery`, which gets its outcome. A message is
+stored once (its :class:`MessageRecord` and raw bytes) and linked into any number of mailboxes
+by an :class:`Entry` that carries that mailbox's UID and flags for it. A mailbox is named by
+:class:`MailboxId`: the owner (an account, a normalised address) and a folder path. A backend
+may build a fresh record for every read, so records and entries compare by value, never by
+identity. Records, entries, snapshots and listings are records (``mailtrap.record``): tuples
+with named fields, cheap to define and to build (a snapshot of 100,000 messages builds 100,000
+of them).
 """
 
 from __future__ import annotations
