@@ -1,0 +1,36 @@
+"""What the replays of RFC 3501's examples (tests/imap/test_rfc3501_*.py) share: the
+account they speak as, and the state the examples imply."""
+
+from __future__ import annotations
+
+from mailtrap.store import MailboxId, MemoryStore
+
+USER = "bob@example.com"
+OWN = {b"INBOX", b"Archive", b"Drafts", b"Junk", b"Sent", b"Trash"}
+
+
+def own_folders(response: bytes) -> bool:
+    """The account's own folders, which the examples' accounts do not have."""
+    return response.startswith((b"* LIST ", b"* LSUB ")) and response.split()[-1] in OWN
+
+
+def fill(store: MemoryStore, count: int, folder: str = "INBOX", **headers: bytes) -> None:
+    for n in range(1, count + 1):
+        raw = b"From: %s\r\nSubject: message %d\r\n\r\nbody %d\r\n" % (
+            headers.get("sender", b"Jones <jones@example.org>"),
+            n,
+            n,
+        )
+        if folder == "INBOX":
+            store.deliver("a@example.org", [USER], raw)
+        else:
+            store.append(MailboxId(USER, folder), raw)
+
+
+def claim(client, folder: str = "INBOX") -> None:
+    """Another session selects the folder, so what is in it now is not recent for us."""
+    client().select(mailbox=folder).ok("z LOGOUT")
+
+
+def validity(store, folder: str = "INBOX") -> int:
+    return store.folder(MailboxId(USER, folder)).uidvalidity
