@@ -83,11 +83,13 @@ def _pretest(terms: Sequence[Term]) -> tuple[str, list[str]]:
 class _Unindexed:
     """A message not indexed yet, as compiled terms see it."""
 
-    __slots__ = ("doc", "raw", "record")
+    __slots__ = ("doc", "plain", "raw", "record")
 
-    def __init__(self, record: MessageRecord, raw: bytes) -> None:
+    def __init__(self, record: MessageRecord, raw: bytes, plain: bool) -> None:
         self.record = record
         self.raw = raw
+        #: the row's ``plain``: True is known at delivery; False is not plain, or not known
+        self.plain = plain
         self.doc: SearchDoc | None = None
 
 
@@ -112,7 +114,7 @@ class _Access:
 
     @staticmethod
     def may_contain(item: _Unindexed, needle: str) -> bool:
-        if not is_plain(item.raw):
+        if not (item.plain or is_plain(item.raw)):
             return True
         encoded = safe_needle(needle)
         return encoded is None or may_contain(encoded, item.raw, item.record)
@@ -280,17 +282,18 @@ class SqliteStore(IndexOperations):
     ) -> list[tuple[int, bool, MessageRecord]]:
         pretest, needles = _pretest(filter.terms)
         rows = db.execute(
-            f"SELECT {key}, {read}, m.raw, {RECORD_COLUMNS} {scope} AND m.indexed = 0{pretest}",
+            f"SELECT {key}, {read}, m.plain, m.raw, {RECORD_COLUMNS} {scope}"
+            f" AND m.indexed = 0{pretest}",
             [*params, *needles],
         )
         test = compile_terms(filter.terms, _Access(self))
         found = []
         # Row by row (a backlog's raw bytes are never all in memory at once); a long scan lets
         # the event loop's thread in now and then, as the memory store's does.
-        for scanned, (sort_key, seen, raw, *columns) in enumerate(rows, 1):
+        for scanned, (sort_key, seen, plain, raw, *columns) in enumerate(rows, 1):
             if not scanned & YIELD_EVERY:
                 time.sleep(0)
-            item = _Unindexed(record_of(columns), raw)
+            item = _Unindexed(record_of(columns), raw, bool(plain))
             if test(item, bool(seen)):
                 found.append((sort_key, not seen, item.record))
         return found
