@@ -1,15 +1,6 @@
 """The example exchanges of RFC 3501 sections 6.4, 6.5 and 7 (selected state, server
-responses), replayed against the engine.
-
-Each test sets up the state the example implies (the messages, flags, folders and other
-sessions it speaks of), then replays the RFC's lines with tests/support/imap_replay.py, which
-compares by meaning where RFC 3501 leaves the server free (texts, the order of SELECT's
-responses, added response codes). Where our server differs for a reason of its own, the
-example's line is kept in a comment above the line it is replaced with:
-- hierarchy examples written with "." use "/", our one delimiter (as 6.3.3's note allows);
-- values only a given server has (UIDVALIDITY, capability lists) are this server's;
-- examples of features we do not offer (GSSAPI, XPIG-LATIN, ALERT, disk-full warnings,
-  PREAUTH) check the answer RFC 3501 asks for instead, and say so.
+responses), replayed against the engine; how a replay compares, and where ours differs from
+the example: tests/support/rfc3501_examples.py.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """The example exchanges of the extensions this server offers, replayed against the engine:
 RFC 4315 (UIDPLUS), RFC 6851 (MOVE), RFC 3502 (MULTIAPPEND), RFC 6154 (SPECIAL-USE) and RFC
-7888 (LITERAL+). See test_rfc3501_6_3.py for how a replay compares; values only a given
-server has (UIDVALIDITY) are this server's, the rest is laid out to be the example's own.
+7888 (LITERAL+). See tests/support/rfc3501_examples.py for how a replay compares; values only
+a given server has (UIDVALIDITY) are this server's, the rest is laid out to be the example's
+own.
 """
 
 from __future__ import annotations
