@@ -1,7 +1,6 @@
 """What a failed wait reports: the messages that did arrive, closest to what was asked first.
 
-Loaded only when ``wait_for`` (or the fixture's report) gives up, so a passing test never pays
-for it.
+Loaded only when ``wait_for`` gives up, so a passing test never pays for it.
 """
 
 from __future__ import annotations
