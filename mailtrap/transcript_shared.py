@@ -23,14 +23,16 @@ Each SMTP server owns a :class:`Templates` table. A text seen a second time beco
 holds templates weakly, so a template goes with the last message that uses it, and it is
 bounded (:data:`TABLE_LIMIT` templates, and as many texts remembered by their hash alone), so a
 client sending new lines every time grows nothing beyond its own messages: theirs are kept
-self-contained (:func:`standalone`, the form the SQLite store keeps for every message). Each
+self-contained (:func:`standalone`; the SQLite store keeps every message's so). Each
 connection has a :class:`Connection`: its opening, and the template its last message used. A
 template keeps the lists its text was recorded from, so a message recorded alike (the same
 lists, after the same opening) gets the template of the connection's last message, or of the
 server's, without its text being made or looked up.
 
 The self-contained form is the text a template and values spell out, raw deflate against a
-preset dictionary of common SMTP lines (format byte 2). The text (read by
+preset dictionary of common SMTP lines (format byte 2), or that text as it is (format byte 3:
+what the SQLite store writes while mail arrives; its indexer compresses it later, see
+:func:`compressed`). The text (read by
 :func:`mailtrap.transcript.decode`) has two parts, the opening and the transaction::
 
     <start, µs since the epoch> <client address>
@@ -51,6 +53,7 @@ from weakref import ReferenceType, ref
 #: Templates a server shares at most, and texts it remembers (by hash) as seen once.
 TABLE_LIMIT = 1024
 FORMAT = b"\x02"  # raw deflate against DICTIONARY, below
+TEXT = b"\x03"  # the text, uncompressed
 DICTIONARY = (
     b"AUTH LOGIN\nAUTH PLAIN ********\n********\n334 VXNlciBOYW1lAA==\n334 UGFzc3dvcmQA\n"
     b"235 2.7.0 Authentication successful\nSTARTTLS\n220 Ready to start TLS\n"
@@ -277,18 +280,33 @@ class Connection:
 
 
 def standalone(encoded: Encoded | None) -> bytes | None:
-    """The self-contained form of a transcript (what a database keeps)."""
+    """The self-contained form of a transcript, compressed."""
+    return compressed(uncompressed(encoded))
+
+
+def uncompressed(encoded: Encoded | None) -> bytes | None:
+    """A self-contained form made without compressing a new text (no zlib call: each lets go
+    of the GIL, and taking it back behind a busy event loop costs more than the compression)."""
     if encoded is None or isinstance(encoded, bytes):
         return encoded
     template, values = encoded
-    return _compress(template.text(values))
+    return TEXT + template.text(values)
+
+
+def compressed(encoded: bytes | None) -> bytes | None:
+    """``encoded`` (a self-contained form) compressed, if it is not already."""
+    if encoded is None or encoded[:1] != TEXT:
+        return encoded
+    return _compress(encoded[1:])
 
 
 def text_of(encoded: Encoded) -> bytes:
-    """The text of a transcript in either form; ValueError or zlib.error if damaged."""
+    """The text of a transcript in any form; ValueError or zlib.error if damaged."""
     if isinstance(encoded, tuple):
         template, values = encoded
         return template.text(values)
+    if encoded[:1] == TEXT:
+        return encoded[1:]
     if encoded[:1] != FORMAT:
         raise ValueError("unknown transcript format")
     return zlib.decompressobj(-15, DICTIONARY).decompress(encoded[1:])

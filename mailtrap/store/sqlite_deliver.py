@@ -1,5 +1,6 @@
 """The SQLite backend's deliveries: each message stored once and linked into its recipients'
-INBOXes (the tags of its ``X-Tags``, its transcript kept whole), in groups: one transaction for
+INBOXes (the tags of its ``X-Tags``, its transcript kept whole: uncompressed until the indexer
+compresses it), in groups: one transaction for
 the messages that arrived while the previous one committed, each caller answered once its own
 message is committed (connections and transactions: :mod:`.sqlite_state`)."""
 
@@ -14,11 +15,11 @@ from typing import Any
 from ..ids import MessageIds
 from ..message import mailbox_key, normalize_address
 from ..tags import header_tags
-from ..transcript_shared import Encoded, standalone
+from ..transcript_shared import Encoded, uncompressed
 from .events import Delivered, StoreEvent
 from .model import Delivery, MessageRecord
 from .searchdoc import is_plain
-from .sqlite_state import Folder, SqliteState
+from .sqlite_state import Folder, SqliteState, insert_rows
 
 
 class NewMessages:
@@ -55,12 +56,12 @@ class DeliveryOperations(SqliteState):
         inboxes: Sequence[str] | None = None,
     ) -> MessageRecord:
         # Each row keeps its transcript whole; made here, in the caller's thread, off the loop.
-        return self._deliver_grouped(mail_from, rcpt_tos, raw, standalone(transcript), inboxes)
+        return self._deliver_grouped(mail_from, rcpt_tos, raw, uncompressed(transcript), inboxes)
 
     def deliver_all(self, deliveries: Sequence[Delivery]) -> None:
         # One transaction for all: made by the caller's thread, so it must not be the loop.
         group = [
-            Delivery(d.mail_from, d.rcpt_tos, d.raw, standalone(d.transcript), d.inboxes)
+            Delivery(d.mail_from, d.rcpt_tos, d.raw, uncompressed(d.transcript), d.inboxes)
             for d in deliveries
         ]
         events: list[StoreEvent] = []
@@ -153,11 +154,11 @@ class DeliveryOperations(SqliteState):
         return MessageRecord(message_id, seq, sender, recipients, len(raw), received, internal_date)
 
     def _store_messages(self, db: sqlite3.Connection, new: NewMessages) -> None:
-        """Write the messages queued in ``new`` (one executemany), and their X-Tags."""
-        db.executemany(
+        """Write the messages queued in ``new`` (a few statements), and their X-Tags."""
+        insert_rows(
+            db,
             "INSERT INTO messages (seq, id, mail_from, sender_key, rcpt_tos, rcpt_keys, size,"
-            " received, internal_date, raw, transcript, unseen, plain)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " received, internal_date, raw, transcript, unseen, plain) VALUES",
             new.rows,
         )
         for seq, tags in new.tagged:

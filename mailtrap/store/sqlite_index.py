@@ -1,7 +1,8 @@
 """The SQLite backend's indexer: a background thread that builds the search documents of new
 messages (in a low-priority worker process when there are many, see :mod:`.docpool`), writes
-them in transactions that hold the write lock only briefly, and gives freed pages back to the
-file system a few at a time. Ingest comes first: while mail arrives, the indexer waits.
+them in transactions that hold the write lock only briefly, compresses the transcripts delivery
+left uncompressed, and gives freed pages back to the file system a few at a time. Ingest comes
+first: while mail arrives, the indexer waits.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from ..transcript_shared import compressed
 from .docpool import DocPool, build
 from .searchdoc import SEPARATOR
 from .sqlite_read import ReadOperations
@@ -90,11 +92,13 @@ class IndexOperations(ReadOperations):
         bulk = waiting >= POOL_BACKLOG
         self._wait_for_a_gap()
         rows = reader.execute(
-            f"SELECT m.raw, {RECORD_COLUMNS} FROM messages m WHERE m.indexed = 0 "
+            f"SELECT m.raw, m.transcript, {RECORD_COLUMNS} FROM messages m WHERE m.indexed = 0 "
             "ORDER BY m.seq LIMIT ?",
             (BATCH,),
         ).fetchall()
-        batch = [(record_of(row[1:]), row[0]) for row in rows]
+        batch = [(record_of(row[2:]), row[0]) for row in rows]
+        # Delivery leaves transcripts uncompressed (it must not let go of the GIL for them).
+        transcripts = [compressed(row[1]) for row in rows]
         docs = self._pool.build(batch) if bulk else [build(r, raw)[1] for r, raw in batch]
         n = len(DOC_COLUMNS)
         done = 0
@@ -102,11 +106,15 @@ class IndexOperations(ReadOperations):
         def work(db: sqlite3.Connection, _events: list[Any]) -> None:
             nonlocal done
             deadline = time.perf_counter() + WRITE_SLICE
-            for (record, _raw), doc in zip(batch[done:], docs[done:], strict=True):
+            for (record, _raw), doc, transcript in zip(
+                batch[done:], docs[done:], transcripts[done:], strict=True
+            ):
                 done += 1
                 fields = doc.text.split(SEPARATOR)[:n]
                 updated = db.execute(
-                    "UPDATE messages SET indexed = 1 WHERE seq = ? AND indexed = 0", (record.seq,)
+                    "UPDATE messages SET indexed = 1, transcript = ? "
+                    "WHERE seq = ? AND id = ? AND indexed = 0",  # a seq freed may come back
+                    (transcript, record.seq, record.id),
                 ).rowcount
                 if updated:  # still stored, not indexed meanwhile
                     db.execute(

@@ -12,6 +12,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
+from itertools import chain
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -68,6 +69,27 @@ def entries_of(rows: Iterable[Sequence[Any]]) -> list[Entry]:
         record = MessageRecord(id_, seq, sender, rcpt_tos, size, received, internal_date)
         entries.append(Entry(uid, record, found))
     return entries
+
+
+#: Rows one INSERT statement writes at most (statements of 1, 2, 4 ... this many rows).
+ROWS_A_STATEMENT = 32
+
+
+def insert_rows(db: sqlite3.Connection, insert: str, rows: Sequence[Sequence[Any]]) -> None:
+    """Run ``insert`` (``INSERT INTO t (a, b) VALUES``) for every row, a few rows a statement.
+
+    ``executemany`` lets go of the GIL for each row and has to take it back each time, behind
+    the busy event loop; a statement of many rows lets go once. Sizes are powers of two, so
+    the connection's statement cache holds a few statements, not one for every count."""
+    if not rows:
+        return
+    one = f"({', '.join('?' * len(rows[0]))})"
+    at = 0
+    while at < len(rows):
+        size = min(ROWS_A_STATEMENT, 1 << (len(rows) - at).bit_length() - 1)
+        chunk = rows[at : at + size]
+        db.execute(f"{insert} {', '.join([one] * size)}", list(chain.from_iterable(chunk)))
+        at += size
 
 
 def flags_of(text: str) -> frozenset[str]:
@@ -335,9 +357,8 @@ class SqliteState(MessageStore):
         """Write the links made in these folders, and their UIDNEXT and counts."""
         for box in boxes:
             if box.links:
-                db.executemany(
-                    "INSERT INTO entries (folder, uid, seq, flags, seen) VALUES (?, ?, ?, ?, ?)",
-                    box.links,
+                insert_rows(
+                    db, "INSERT INTO entries (folder, uid, seq, flags, seen) VALUES", box.links
                 )
                 db.execute(
                     "UPDATE folders SET uidnext = ?, total = total + ?, unseen = unseen + ? "

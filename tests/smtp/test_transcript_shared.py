@@ -12,7 +12,16 @@ import pytest
 from mailtrap import transcript
 from mailtrap.store import MemoryStore
 from mailtrap.transcript import LINE_LIMIT, PART_LIMIT, Recorder, decode, queued_reply
-from mailtrap.transcript_shared import FORMAT, Template, Templates, standalone, text_of
+from mailtrap.transcript_shared import (
+    FORMAT,
+    TEXT,
+    Template,
+    Templates,
+    compressed,
+    standalone,
+    text_of,
+    uncompressed,
+)
 
 OPENING = [
     ("out", "220 mail.test ESMTP"),
@@ -133,6 +142,11 @@ def test_both_forms_decode_alike_to_the_microsecond(clock):
     alone = standalone(shared)
     assert isinstance(alone, bytes) and decode(alone, "m") == decode(shared, "m")
     assert text_of(alone) == text_of(shared)
+    # the SQLite store's form while mail arrives: the text itself, compressed later
+    whole = uncompressed(shared)
+    assert whole == TEXT + text_of(shared) and decode(whole, "m") == decode(shared, "m")
+    assert compressed(whole) == alone and compressed(alone) == alone
+    assert uncompressed(alone) == alone and uncompressed(None) is compressed(None) is None
     dialogue = decode(shared, "m")
     assert dialogue.client == "[::1]:2525" and dialogue.tls == "TLSv1.3 TLS_AES_128_GCM_SHA256"
     assert deltas_of(shared) == ([1234] * 4, [105, 9, 9, 9, 9, 9, 3])

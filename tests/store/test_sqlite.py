@@ -25,6 +25,7 @@ from mailtrap.store import (
 )
 from mailtrap.store.query import Contains, Field, Filter
 from mailtrap.transcript import decode
+from mailtrap.transcript_shared import FORMAT, text_of
 
 BOB = "bob@x.org"
 DATA = Path(__file__).parent / "data"
@@ -90,6 +91,23 @@ def test_a_shared_transcript_is_kept_whole_and_survives_a_restart(tmp_path):
         assert decode(kept, message.id) == decode(encoded, message.id)
     finally:
         again.close()
+
+
+def test_the_indexer_compresses_the_transcripts_delivery_left_uncompressed(tmp_path):
+    store = SqliteStore(tmp_path / "mail.db")
+    try:
+        encoded = shared_transcript()
+        message = store.deliver("a@x.org", [BOB], RAW, transcript=encoded)
+        whole = text_of(encoded)
+        deadline = time.monotonic() + 5
+        while not store.indexed():
+            assert time.monotonic() < deadline, "not indexed"
+            time.sleep(0.01)
+        kept = store.transcript(message.id)
+        assert kept is not None and kept[:1] == FORMAT and len(kept) < len(whole)
+        assert text_of(kept) == whole
+    finally:
+        store.close()
 
 
 def test_the_python_api_keeps_mail_across_runs(tmp_path):
