@@ -333,6 +333,10 @@ async def serve(config: Config) -> None:
     runtime = Runtime(config, store)
     await runtime.start()
     try:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):  # before the banner says it stops
+            loop.add_signal_handler(sig, stop.set)
         rules = f" ({len(config.rules)} fault-injection rule(s) in force)" if config.rules else ""
         kept = f" in {config.db}" if config.db else ""
         print(f"mailtrap {__version__} is catching mail{kept}{rules}:", flush=True)
@@ -342,10 +346,6 @@ async def serve(config: Config) -> None:
         print("Ctrl-C (or SIGTERM) stops it.", flush=True)
         if runtime.relay is not None:
             print(f"Release (and --relay-match) sends through {runtime.relay.settings}.")
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
         await stop.wait()
     finally:
         await runtime.stop()

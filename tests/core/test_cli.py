@@ -287,9 +287,13 @@ def test_the_server_process_hands_the_gil_over_sooner_and_the_fixture_leaves_it(
     # The command line's process is only a server: a shorter switch interval lets the SMTP
     # committer take the GIL from the busy loop sooner. In-process, the tests' own is kept.
     probe = (
-        "import runpy, sys, threading\n"
-        "say = lambda: print('switch', sys.getswitchinterval(), flush=True)\n"
-        "threading.Timer(0.5, say).start()\n"
+        "import runpy, sys, threading, time\n"
+        "def say():\n"
+        "    deadline = time.monotonic() + 10\n"
+        "    while sys.getswitchinterval() == 0.005 and time.monotonic() < deadline:\n"
+        "        time.sleep(0.01)\n"
+        "    print('switch', sys.getswitchinterval(), flush=True)\n"
+        "threading.Thread(target=say, daemon=True).start()\n"
         "sys.argv = ['mailtrap']\n"
         "runpy.run_module('mailtrap', run_name='__main__')\n"
     )
@@ -302,9 +306,13 @@ def test_the_server_process_hands_the_gil_over_sooner_and_the_fixture_leaves_it(
         env={**os.environ, **everything_ephemeral},
     )
     try:
-        lines = iter(proc.stdout.readline, "")
-        switch = next(line for line in lines if line.startswith("switch"))
-        assert float(switch.split()[1]) == SERVER_SWITCH_INTERVAL < 0.005
+        switch, up = None, False
+        for line in iter(proc.stdout.readline, ""):  # the interval, and the banner's end
+            switch = line if line.startswith("switch") else switch
+            up = up or line.startswith("Ctrl-C")
+            if switch and up:
+                break
+        assert switch is not None and float(switch.split()[1]) == SERVER_SWITCH_INTERVAL < 0.005
     finally:
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(10) == 0
