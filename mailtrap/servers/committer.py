@@ -7,6 +7,7 @@ a batch at once, after that commit, so each ``250`` follows its own message's co
 rather than a pool: a pool's threads contend for the GIL and the store's write lock, and each of
 its results wakes the loop once. Messages go over in a :class:`queue.SimpleQueue`, whose
 ``put`` is a single C call: the loop hands a message over without running Python lock code.
+Under load the thread waits :data:`GATHER` before taking a batch, so that more join it.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import contextlib
 import logging
 import queue
 import threading
+import time
 
 from ..store import Delivery, MessageRecord, MessageStore
 
@@ -23,6 +25,11 @@ log = logging.getLogger("mailtrap.smtp")
 
 #: How long closing waits for the batch being committed (seconds).
 CLOSE_TIMEOUT = 30.0
+#: Under load (the last batch had more than one message), how long the thread lets more
+#: messages join a batch before committing it (seconds): fewer, larger transactions, so fewer
+#: of the GIL hand-overs that cost the committer most (SQLite ingest on 20 connections: +9 to
+#: +19%; 0.5 ms and more gained less). A message arriving alone is committed at once.
+GATHER = 0.0003
 
 _Waiting = tuple[Delivery, "asyncio.Future[MessageRecord]"]
 #: What closing puts after the last message, for the thread to end on.
@@ -59,12 +66,16 @@ class Committer:
 
     def _run(self) -> None:
         waiting = self._queue
+        last = 0
         while True:
             batch = [waiting.get()]  # lets go of the GIL while there is nothing to do
+            if last > 1:
+                time.sleep(GATHER)
             with contextlib.suppress(queue.Empty):
                 while True:
                     batch.append(waiting.get_nowait())
             handed = [item for item in batch if item is not _CLOSED]
+            last = len(handed)
             if handed:
                 self._commit(handed)
             if len(handed) < len(batch):
