@@ -77,7 +77,10 @@ def test_sigkill_mid_flood_loses_nothing_that_got_250(tmp_path, scenario, moment
     senders = [threading.Thread(target=flood, args=(n,)) for n in range(setup["senders"])]
     for sender in senders:
         sender.start()
-    time.sleep(moment)
+    first = time.monotonic() + 60  # a slow machine takes a while over the first 2 MB
+    while not acknowledged and time.monotonic() < first:
+        time.sleep(0.01)
+    time.sleep(moment)  # after the first 250: the kill lands mid-flood, at different moments
     os.kill(process.pid, signal.SIGKILL)
     process.wait(10)
     stop.set()
