@@ -23,16 +23,15 @@ from .sqlite_state import Folder, SqliteState, insert_rows
 
 
 class NewMessages:
-    """The messages a transaction stores, written together: their rows (each with the ``seq``
-    SQLite would give it, the largest so far plus one) and the X-Tags of those that have any."""
+    """The messages a transaction stores, written together: their rows, their records (each
+    ``seq`` 0 until the rows are written: SQLite numbers them, the largest so far plus one) and
+    the X-Tags of those that have any (by position)."""
 
-    __slots__ = ("next_seq", "rows", "tagged")
+    __slots__ = ("records", "rows", "tagged")
 
-    def __init__(self, db: sqlite3.Connection) -> None:
-        self.next_seq: int = db.execute(
-            "SELECT coalesce(max(seq), 0) + 1 FROM messages"
-        ).fetchone()[0]
+    def __init__(self) -> None:
         self.rows: list[tuple[Any, ...]] = []
+        self.records: list[MessageRecord] = []
         self.tagged: list[tuple[int, tuple[str, ...]]] = []
 
 
@@ -74,16 +73,16 @@ class DeliveryOperations(SqliteState):
             if item.error is not None and delivery.error is None:
                 raise item.error  # KeyboardInterrupt and the like are not a message's error
 
-    def _insert_delivery(
+    def _stage_delivery(
         self,
         db: sqlite3.Connection,
-        events: list[StoreEvent],
         item: Delivery,
         inboxes: dict[str, Folder],
         new: NewMessages,
-    ) -> None:
-        """Store one message of a group; ``inboxes``: those the group's transaction looked up.
-        Its transcript is in the self-contained form already (made before the write lock)."""
+    ) -> list[Folder]:
+        """Queue one message of a group in ``new``; its INBOXes (``inboxes``: those the group's
+        transaction looked up). Its transcript is self-contained already (made before the write
+        lock)."""
         transcript = item.transcript
         assert not isinstance(transcript, tuple)
         recipients = tuple(dict.fromkeys(normalize_address(r) for r in item.rcpt_tos))
@@ -96,26 +95,26 @@ class DeliveryOperations(SqliteState):
                 box = inboxes[key] = self._inbox(db, address)
             boxes.setdefault(box.rowid, box)
         now = time.time()
-        record = self._new_message(
-            new,
-            normalize_address(item.mail_from or ""),
-            recipients,
-            item.raw,
-            now,
-            now,
-            transcript,
-            unseen=len(boxes),
-        )
+        sender = normalize_address(item.mail_from or "")
+        self._new_message(new, sender, recipients, item.raw, now, now, transcript, len(boxes))
+        return list(boxes.values())
+
+    def _link_delivery(
+        self,
+        db: sqlite3.Connection,
+        events: list[StoreEvent],
+        item: Delivery,
+        record: MessageRecord,
+        boxes: list[Folder],
+    ) -> None:
+        """Link a stored message of a group into its INBOXes."""
         uids = tuple(
-            self._link(db, record.seq, box, frozenset(), counted=True, later=True)
-            for box in boxes.values()
+            self._link(db, record.seq, box, frozenset(), counted=True, later=True) for box in boxes
         )
         item.record = record
         self._accepted += 1
         self._accepted_size += len(item.raw)
-        events.append(
-            Delivered(self._event_seq(), record, tuple(b.id for b in boxes.values()), uids)
-        )
+        events.append(Delivered(self._event_seq(), record, tuple(b.id for b in boxes), uids))
 
     def _new_message(
         self,
@@ -127,13 +126,11 @@ class DeliveryOperations(SqliteState):
         internal_date: float,
         transcript: bytes | None,
         unseen: int = 0,
-    ) -> MessageRecord:
-        """A message's record, its row queued in ``new`` (written by :meth:`_store_messages`)."""
-        message_id, seq = self._ids(), new.next_seq
-        new.next_seq += 1
+    ) -> None:
+        """Queue a message's row and record in ``new`` (written by :meth:`_store_messages`)."""
+        message_id = self._ids()
         new.rows.append(
             (
-                seq,
                 message_id,
                 sender,
                 mailbox_key(sender),
@@ -150,20 +147,27 @@ class DeliveryOperations(SqliteState):
         )
         tags = header_tags(raw)
         if tags:
-            new.tagged.append((seq, tags))
-        return MessageRecord(message_id, seq, sender, recipients, len(raw), received, internal_date)
+            new.tagged.append((len(new.records), tags))
+        new.records.append(
+            MessageRecord(message_id, 0, sender, recipients, len(raw), received, internal_date)
+        )
 
-    def _store_messages(self, db: sqlite3.Connection, new: NewMessages) -> None:
-        """Write the messages queued in ``new`` (a few statements), and their X-Tags."""
-        insert_rows(
+    def _store_messages(self, db: sqlite3.Connection, new: NewMessages) -> list[MessageRecord]:
+        """Write the messages queued in ``new`` (a few statements) and their X-Tags; their
+        records, numbered."""
+        last = insert_rows(
             db,
-            "INSERT INTO messages (seq, id, mail_from, sender_key, rcpt_tos, rcpt_keys, size,"
+            "INSERT INTO messages (id, mail_from, sender_key, rcpt_tos, rcpt_keys, size,"
             " received, internal_date, raw, transcript, unseen, plain) VALUES",
             new.rows,
         )
-        for seq, tags in new.tagged:
-            self._give_tags(db, seq, tags)
-        new.rows, new.tagged = [], []
+        # One transaction's rows get consecutive rowids: each the largest so far plus one.
+        first = last - len(new.rows) + 1
+        records = [r._replace(seq=first + n) for n, r in enumerate(new.records)]
+        for n, tags in new.tagged:
+            self._give_tags(db, first + n, tags)
+        new.rows, new.records, new.tagged = [], [], []
+        return records
 
     def _deliver_grouped(
         self,
@@ -196,12 +200,13 @@ class DeliveryOperations(SqliteState):
 
         def work(db: sqlite3.Connection, out: list[StoreEvent]) -> None:
             inboxes: dict[str, Folder] = {}  # looked up once per transaction
-            new = NewMessages(db)
-            for item in group:
-                self._insert_delivery(db, out, item, inboxes, new)
+            new = NewMessages()
+            boxes = [self._stage_delivery(db, item, inboxes, new) for item in group]
             # Written together: a statement lets go of the GIL and takes it back, and under load
             # each of those waits for another thread.
-            self._store_messages(db, new)
+            records = self._store_messages(db, new)
+            for item, record, its_boxes in zip(group, records, boxes, strict=True):
+                self._link_delivery(db, out, item, record, its_boxes)
             self._store_links(db, inboxes.values())
             self._prune(db, out)
 

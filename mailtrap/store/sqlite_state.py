@@ -75,21 +75,22 @@ def entries_of(rows: Iterable[Sequence[Any]]) -> list[Entry]:
 ROWS_A_STATEMENT = 32
 
 
-def insert_rows(db: sqlite3.Connection, insert: str, rows: Sequence[Sequence[Any]]) -> None:
-    """Run ``insert`` (``INSERT INTO t (a, b) VALUES``) for every row, a few rows a statement.
+def insert_rows(db: sqlite3.Connection, insert: str, rows: Sequence[Sequence[Any]]) -> int:
+    """Run ``insert`` (``INSERT INTO t (a, b) VALUES``) for every row, a few rows a statement;
+    the rowid of the last row (0 when there are none).
 
     ``executemany`` lets go of the GIL for each row and has to take it back each time, behind
     the busy event loop; a statement of many rows lets go once. Sizes are powers of two, so
     the connection's statement cache holds a few statements, not one for every count."""
-    if not rows:
-        return
-    one = f"({', '.join('?' * len(rows[0]))})"
-    at = 0
+    one = f"({', '.join('?' * len(rows[0]))})" if rows else ""
+    at = last = 0
     while at < len(rows):
         size = min(ROWS_A_STATEMENT, 1 << (len(rows) - at).bit_length() - 1)
         chunk = rows[at : at + size]
-        db.execute(f"{insert} {', '.join([one] * size)}", list(chain.from_iterable(chunk)))
+        params = list(chain.from_iterable(chunk))
+        last = db.execute(f"{insert} {', '.join([one] * size)}", params).lastrowid or 0
         at += size
+    return last
 
 
 def flags_of(text: str) -> frozenset[str]:

@@ -38,9 +38,9 @@ class WriteOperations(DeliveryOperations):
         def work(db: sqlite3.Connection, events: list[StoreEvent]) -> Entry:
             box = self._selectable(db, mailbox)
             when = now if internal_date is None else internal_date
-            new = NewMessages(db)
-            record = self._new_message(new, "", (), raw, now, when, None)
-            self._store_messages(db, new)
+            new = NewMessages()
+            self._new_message(new, "", (), raw, now, when, None)
+            [record] = self._store_messages(db, new)
             uid = self._link(db, record.seq, box, flags)
             events.append(Delivered(self._event_seq(), record, (box.id,), (uid,), flags))
             self._prune(db, events)

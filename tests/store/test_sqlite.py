@@ -279,6 +279,29 @@ def test_a_batch_of_deliveries_is_stored_whole_or_not_at_all(tmp_path):
         store.close()
 
 
+def test_a_batchs_records_are_numbered_as_sqlite_numbered_its_rows(tmp_path):
+    store = SqliteStore(tmp_path / "mail.db")
+    try:
+        first = store.deliver("a@x.org", ["b@x.org"], b"Subject: one\r\nX-Tags: t1\r\n\r\n1\r\n")
+        newest = store.deliver("a@x.org", ["b@x.org"], RAW)
+        store.delete([newest.id])  # its seq is free again: SQLite gives it to the next row
+        batch = [
+            Delivery("a@x.org", ["b@x.org", "c@x.org"], b"Subject: n\r\nX-Tags: t%d\r\n\r\nn" % n)
+            for n in range(40)  # more rows than one statement writes
+        ]
+        store.deliver_all(batch)
+        records = [first] + [d.record for d in batch]
+        assert store.messages() == records and len({r.seq for r in records}) == 41
+        for n, delivery in enumerate(batch):  # each message's tags and links found by its seq
+            assert store.tags_of(delivery.record.id) == (f"t{n}",)
+            assert store.raw(delivery.record.id).endswith(b"n")
+        for box in ("b@x.org", "c@x.org"):
+            entries = store.snapshot(box).entries
+            assert [e.message for e in entries][-40:] == records[1:]
+    finally:
+        store.close()
+
+
 def test_the_log_stays_short_under_a_steady_flood_with_no_checkpoint_in_a_commit(tmp_path):
     # Commits never checkpoint (that held a commit up to 200 ms); the store's checkpointer
     # keeps the log from growing with what is written, even when mail never stops coming.

@@ -1,5 +1,6 @@
-"""The SQLite backend's multi-row INSERT: every row written, in order, by statements whose sizes
-are powers of two (so the connection caches a few of them)."""
+"""The SQLite backend's multi-row INSERT: every row written, in order (numbered consecutively:
+deliveries work out their messages' ``seq`` from the last), by statements whose sizes are
+powers of two (so the connection caches a few of them)."""
 
 from __future__ import annotations
 
@@ -19,8 +20,9 @@ def test_insert_rows_writes_every_row_in_order(count):
         statements: list[str] = []
         db.set_trace_callback(statements.append)
         rows = [(n, f"row {n}", bytes([n % 256]) * n) for n in range(count)]
-        insert_rows(db, "INSERT INTO t (a, b, c) VALUES", rows)
+        last = insert_rows(db, "INSERT INTO t (a, b, c) VALUES", rows)
         db.set_trace_callback(None)
+        assert last == count  # the last row's rowid: rows are numbered from 1, in order
         assert db.execute("SELECT a, b, c FROM t ORDER BY rowid").fetchall() == rows
         sizes = [len(re.findall(r"'row \d+'", s)) for s in statements]  # values filled in
         assert sum(sizes) == count
