@@ -113,3 +113,22 @@ def test_close_stores_what_was_handed_over_and_then_refuses(store):
             await committer.deliver(Delivery("a@x.org", ["b@x.org"], RAW))
 
     asyncio.run(main())
+
+
+def test_under_load_a_batch_fills_and_a_lone_message_still_goes(store):
+    async def main() -> None:
+        committer = Committer(store)
+        blocker = _hold_the_write_lock(store)
+        first = _send(committer)
+        await _until_a_batch_waits(store)
+        rest = [_send(committer, f"u{n}@x.org") for n in range(3)]
+        await asyncio.sleep(0.05)
+        _let_go(blocker)
+        await asyncio.wait_for(asyncio.gather(first, *rest), 10)
+        # The last batch had 3: the next waits a moment for as many, then goes with what came.
+        lone = await asyncio.wait_for(committer.deliver(Delivery("a@x.org", ["b@x.org"], RAW)), 5)
+        committer.close()
+        assert store.batches == [1, 3, 1]
+        assert store.messages()[-1].id == lone.id
+
+    asyncio.run(main())
