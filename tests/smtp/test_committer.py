@@ -47,6 +47,17 @@ def _send(committer: Committer, to: object = "b@x.org") -> asyncio.Task:
     return asyncio.create_task(committer.deliver(Delivery("a@x.org", [to], RAW)))  # type: ignore[list-item]
 
 
+async def _first_batch_held(
+    store: WatchedStore,
+) -> tuple[Committer, sqlite3.Connection, asyncio.Task]:
+    """A committer whose first batch (one message) waits on another connection's write lock."""
+    committer = Committer(store)
+    blocker = _hold_the_write_lock(store)
+    first = _send(committer)
+    await _until_a_batch_waits(store)
+    return committer, blocker, first
+
+
 @pytest.fixture
 def store(tmp_path):
     made = WatchedStore(tmp_path / "mail.db")
@@ -56,10 +67,7 @@ def store(tmp_path):
 
 def test_messages_arriving_during_a_commit_share_the_next_one(store):
     async def main() -> None:
-        committer = Committer(store)
-        blocker = _hold_the_write_lock(store)  # the first batch waits on it
-        first = _send(committer)
-        await _until_a_batch_waits(store)
+        committer, blocker, first = await _first_batch_held(store)
         rest = [_send(committer, f"u{n}@x.org") for n in range(9)]
         await asyncio.sleep(0.2)
         assert not first.done() and not any(t.done() for t in rest)  # nothing answered yet
@@ -75,10 +83,7 @@ def test_messages_arriving_during_a_commit_share_the_next_one(store):
 
 def test_an_error_reaches_every_message_of_its_batch(store):
     async def main() -> None:
-        committer = Committer(store)
-        blocker = _hold_the_write_lock(store)
-        first = _send(committer)
-        await _until_a_batch_waits(store)
+        committer, blocker, first = await _first_batch_held(store)
         good, bad = _send(committer, "c@x.org"), _send(committer, 42)  # 42 fails its batch
         await asyncio.sleep(0.05)
         _let_go(blocker)
@@ -117,10 +122,7 @@ def test_close_stores_what_was_handed_over_and_then_refuses(store):
 
 def test_under_load_a_batch_fills_and_a_lone_message_still_goes(store):
     async def main() -> None:
-        committer = Committer(store)
-        blocker = _hold_the_write_lock(store)
-        first = _send(committer)
-        await _until_a_batch_waits(store)
+        committer, blocker, first = await _first_batch_held(store)
         rest = [_send(committer, f"u{n}@x.org") for n in range(3)]
         await asyncio.sleep(0.05)
         _let_go(blocker)
