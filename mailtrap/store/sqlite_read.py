@@ -246,15 +246,9 @@ class ReadOperations(FolderOperations):
             if box is None or box.noselect or uidvalidity not in (None, box.uidvalidity):
                 return {}
             where, params = _among(box.rowid, wanted)
-            rows = db.execute(f"SELECT e.uid, e.flags FROM entries e WHERE {where}", params)
-            sets: dict[str, frozenset[str]] = {}
-            found = {}
-            for uid, text in rows:
-                flags = sets.get(text)
-                if flags is None:
-                    flags = sets[text] = flags_of(text)
-                found[uid] = flags
-            return found
+            texts = dict(db.execute(f"SELECT e.uid, e.flags FROM entries e WHERE {where}", params))
+            sets = {text: flags_of(text) for text in set(texts.values())}  # a few distinct
+            return {uid: sets[text] for uid, text in texts.items()}
 
         return self._read(work)
 

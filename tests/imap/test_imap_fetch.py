@@ -198,3 +198,32 @@ def test_bare_lf_and_nul_are_sent_as_crlf_and_0x80(client, deliver):
 def test_header_field_names_from_the_client_are_quoted(session):
     data = fetch(session, 'BODY.PEEK[HEADER.FIELDS ("a b" {3+}\r\nc\r\n)]')
     assert data == b'BODY[HEADER.FIELDS ("a b" {3}\r\nc\r\n)] ' + literal(b"\r\n")
+
+
+def test_a_fetch_of_uid_and_flags_alone_answers_as_the_full_renderer_does(client, deliver):
+    # The flags-only path (what clients poll a mailbox with) against the general renderer,
+    # which RFC822.SIZE takes: the same UID and FLAGS for each message, in the order asked.
+    for n in range(5):
+        deliver(subject=f"m{n}")
+    setter = client().select()
+    setter.ok("s STORE 2 +FLAGS (\\Seen)")
+    setter.ok("t STORE 3 +FLAGS (\\Flagged $Label)")
+    setter.ok("u STORE 5 +FLAGS (\\Deleted)")
+    session = client().select()  # later: no \Recent; one more message, recent to it
+    deliver(subject="m5")
+    session.ok("n NOOP")
+
+    def answers(items: str) -> list[bytes]:
+        return session.ok(f"f FETCH 1:* ({items})")
+
+    full = answers("UID FLAGS RFC822.SIZE")
+    expected = [re.sub(rb" RFC822\.SIZE \d+\)$", b")", line) for line in full]
+    assert answers("UID FLAGS") == expected
+    assert len(expected) == 6 and b"\\Recent" in expected[5] and b"\\Recent" not in expected[0]
+    assert b"FLAGS (\\Flagged $Label)" in expected[2]
+    swapped = [
+        re.sub(rb"\(UID (\d+) (FLAGS \(.*\))\)$", rb"(\2 UID \1)", line) for line in expected
+    ]
+    assert answers("FLAGS UID") == swapped
+    assert answers("UID") == [re.sub(rb" FLAGS .*\)$", b")", line) for line in expected]
+    assert answers("FLAGS") == [re.sub(rb"UID \d+ ", b"", line) for line in expected]

@@ -43,7 +43,7 @@ def rfc822_size(raw: bytes) -> int:
 
 
 def _flags(view: SelectedMailbox, _index: int, entry: Entry) -> bytes:
-    return _light(view, _FLAGS, entry.uid, entry.flags)
+    return b"FLAGS " + view.flags_of(entry.uid, entry.flags)
 
 
 def _uid(_view: SelectedMailbox, _index: int, entry: Entry) -> bytes:
@@ -53,12 +53,39 @@ def _uid(_view: SelectedMailbox, _index: int, entry: Entry) -> bytes:
 _UID, _FLAGS = FetchAttr("UID"), FetchAttr("FLAGS")
 #: Items a message's UID and flags answer: a FETCH of only these reads no message records.
 _LIGHT = frozenset({_UID, _FLAGS})
+#: Messages between two looks at the clock in a FETCH of UID and FLAGS only.
+_LIGHT_CLOCK = 64
 
 
-def _light(view: SelectedMailbox, item: FetchItem, uid: int, flags: frozenset[str]) -> bytes:
-    if item == _UID:
-        return b"UID %d" % uid
-    return b"FLAGS " + view.flags_of(uid, flags)
+def _light_responses(
+    view: SelectedMailbox, found: Sequence[int], items: Sequence[FetchItem]
+) -> Generator[bytes, None, bool]:
+    """The responses of a FETCH of UID and FLAGS only (what clients poll a whole mailbox
+    with): every line from one format, each distinct flag list made once."""
+    line = b"* %d FETCH (" + b" ".join(b"UID %d" if i == _UID else b"FLAGS %s" for i in items)
+    line += b")\r\n"
+    order = tuple(item == _UID for item in items)  # each value: the UID, or the flag list
+    flags_only = order == (False,)
+    uids, recent = view.uids, view.recent
+    lists: dict[tuple[frozenset[str], bool], bytes] = {}
+    complete = True
+    slices = Slices()
+    for count, (index, flags) in enumerate(view.flags_at(found)):
+        if not count % _LIGHT_CLOCK and slices.due():
+            yield PAUSE
+        if flags is None:
+            complete = False
+            continue
+        uid = uids[index]
+        key = (flags, uid in recent)
+        listed = lists.get(key)
+        if listed is None:
+            listed = lists[key] = view.flags_of(uid, flags)
+        if flags_only:
+            yield line % (index + 1, listed)
+        else:
+            yield line % (index + 1, *[uid if is_uid else listed for is_uid in order])
+    return complete
 
 
 def _internaldate(_view: SelectedMailbox, _index: int, entry: Entry) -> bytes:
@@ -157,19 +184,10 @@ def fetch_responses(
     items = list(dict.fromkeys(items))
     if uid and _UID not in items:  # RFC 3501 6.4.8: UID FETCH always reports UID
         items.insert(0, FetchAttr("UID"))
+    if _LIGHT.issuperset(items):  # nothing sets \Seen: the flags alone, a batch at a time
+        return (yield from _light_responses(view, found, items))
     complete = True
     slices = Slices()
-    if _LIGHT.issuperset(items):  # nothing sets \Seen: the flags alone, a batch at a time
-        for index, flags in view.flags_at(found):
-            if slices.due():
-                yield PAUSE
-            if flags is None:
-                complete = False
-                continue
-            uid = view.uids[index]
-            parts = [_light(view, item, uid, flags) for item in items]
-            yield b"* %d FETCH (" % (index + 1) + b" ".join(parts) + b")\r\n"
-        return complete
     renderers = [_renderer(item) for item in items]
     sets_seen = not view.readonly and any(_sets_seen(item) for item in items)
     report_flags = sets_seen and _FLAGS not in items
