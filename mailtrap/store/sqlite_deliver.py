@@ -9,7 +9,8 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from ..ids import MessageIds
@@ -44,6 +45,23 @@ class DeliveryOperations(SqliteState):
         super().__init__(*args, **kwargs)
         self._queue: list[Delivery] = []
         self._queue_lock = threading.Lock()
+        #: Deliveries waiting for the write lock: the indexer's transaction ends for them.
+        self.deliveries_waiting = 0
+
+    @contextmanager
+    def _delivery_write_lock(self) -> Iterator[None]:
+        """The write lock, taken for a delivery (counted in :attr:`deliveries_waiting`)."""
+        with self._queue_lock:
+            self.deliveries_waiting += 1
+        try:
+            self._wlock.acquire()
+        finally:
+            with self._queue_lock:
+                self.deliveries_waiting -= 1
+        try:
+            yield
+        finally:
+            self._wlock.release()
 
     def deliver(
         self,
@@ -64,7 +82,7 @@ class DeliveryOperations(SqliteState):
             for d in deliveries
         ]
         events: list[StoreEvent] = []
-        with self._wlock:
+        with self._delivery_write_lock():
             self._commit_group(group, events)
         self._emit(events)
         for delivery, item in zip(deliveries, group, strict=True):
@@ -183,7 +201,7 @@ class DeliveryOperations(SqliteState):
         with self._queue_lock:
             self._queue.append(pending)
         events: list[StoreEvent] = []
-        with self._wlock:
+        with self._delivery_write_lock():
             if pending.record is None and pending.error is None:
                 with self._queue_lock:
                     group, self._queue = self._queue, []

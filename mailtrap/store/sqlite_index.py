@@ -40,6 +40,8 @@ WRITE_SLICE = 0.01
 class IndexOperations(ReadOperations):
     """The indexer over the SQLite backend's state."""
 
+    deliveries_waiting: int
+
     def _start_indexer(self) -> None:
         self._pool = DocPool()
         self._wake = threading.Event()
@@ -132,11 +134,12 @@ class IndexOperations(ReadOperations):
                             doc.complete,
                         ),
                     )
-                if time.perf_counter() > deadline:
-                    break
+                if self.deliveries_waiting or time.perf_counter() > deadline:
+                    break  # ingest first: a delivery waits for one message's index at most
 
         # Each transaction holds the write lock for about WRITE_SLICE (a trigram index insert
-        # is costly): deliveries wait at most that long for the index, never a whole batch.
+        # is costly), and ends sooner when a delivery waits for the lock: deliveries wait for
+        # one message's index, never a whole batch.
         while done < len(batch) and not self._closed:
             self._write(work)
             if done < len(batch):
