@@ -23,7 +23,7 @@ Each SMTP server owns a :class:`Templates` table. A text seen a second time beco
 holds templates weakly, so a template goes with the last message that uses it, and it is
 bounded (:data:`TABLE_LIMIT` templates, and as many texts remembered by their hash alone), so a
 client sending new lines every time grows nothing beyond its own messages: theirs are kept
-self-contained (:func:`standalone`; the SQLite store keeps every message's so). Each
+self-contained and compressed (as the SQLite store keeps every message's). Each
 connection has a :class:`Connection`: its opening, and the template its last message used. A
 template keeps the lists its text was recorded from, so a message recorded alike (the same
 lists, after the same opening) gets the template of the connection's last message, or of the
@@ -277,11 +277,6 @@ class Connection:
             gap |= 1
         size = (gap.bit_length() + 7) >> 3
         return b"%s%c%s%s" % (prefix, size, gap.to_bytes(size, "little"), deltas)
-
-
-def standalone(encoded: Encoded | None) -> bytes | None:
-    """The self-contained form of a transcript, compressed."""
-    return compressed(uncompressed(encoded))
 
 
 def uncompressed(encoded: Encoded | None) -> bytes | None:

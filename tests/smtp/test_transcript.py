@@ -13,7 +13,7 @@ from datetime import datetime
 from smtpwire import Wire
 
 from mailtrap.transcript import PART_LIMIT, decode
-from mailtrap.transcript_shared import Template, standalone
+from mailtrap.transcript_shared import Template, compressed, uncompressed
 
 BODY = b"Subject: hush\r\n\r\nthe body is never in a transcript\r\n"
 
@@ -148,7 +148,7 @@ def test_messages_alike_share_a_template_and_answer_as_before(mailtrap):
     assert kept[1][0] is kept[2][0] is kept[3][0]
     for message, encoded in zip(messages, kept, strict=True):
         data = transcript(mailtrap, message.id)
-        whole = decode(standalone(encoded), message.id)
+        whole = decode(compressed(uncompressed(encoded)), message.id)
         assert data["Client"] == whole.client and data["Omitted"] == whole.omitted == 0
         assert dialogue(data) == [(line.direction, line.text) for line in whole.lines]
         assert dialogue(data)[-1] == ("out", f"250 OK: queued as {message.id}")
@@ -205,7 +205,7 @@ def test_cut_at_8_kb_and_bounded_whatever_the_client_sends(mailtrap):
     assert data["Omitted"] > 3000
     # The end of the message is always there.
     assert dialogue(data)[-2:] == [("in", "."), ("out", f"250 OK: queued as {msg.id}")]
-    assert len(standalone(mailtrap.store.transcript(msg.id))) < 2000  # compressed
+    assert len(compressed(uncompressed(mailtrap.store.transcript(msg.id)))) < 2000  # compressed
 
 
 def test_over_long_command_keeps_its_start(mailtrap):

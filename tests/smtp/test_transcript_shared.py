@@ -18,7 +18,6 @@ from mailtrap.transcript_shared import (
     Template,
     Templates,
     compressed,
-    standalone,
     text_of,
     uncompressed,
 )
@@ -139,7 +138,7 @@ def test_both_forms_decode_alike_to_the_microsecond(clock):
         recorder.server("250 OK: queued as x")
     first, data, shared = encodings
     assert isinstance(first, bytes) and isinstance(data, bytes) and isinstance(shared, tuple)
-    alone = standalone(shared)
+    alone = compressed(uncompressed(shared))
     assert isinstance(alone, bytes) and decode(alone, "m") == decode(shared, "m")
     assert text_of(alone) == text_of(shared)
     # the SQLite store's form while mail arrives: the text itself, compressed later
@@ -173,7 +172,7 @@ def test_pauses_of_more_than_a_second(clock):
     # 14 s and 12 µs since its opening, across its first message and the other's two
     assert deltas_of(encodings[3]) == ([0] * 4, [14_000_012, *[2 * 10**6] * 5, 0, 0])
     for encoded in encodings[1:]:
-        assert decode(encoded, "m") == decode(standalone(encoded), "m")
+        assert decode(encoded, "m") == decode(compressed(uncompressed(encoded)), "m")
 
 
 def test_a_text_seen_once_stays_self_contained_and_the_table_bounded():
@@ -251,7 +250,7 @@ def test_the_cut_at_8_kb_and_masked_secrets_hold_in_both_forms():
         assert sum(len(line.text) + 1 for line in dialogue.lines[:-2]) <= 2 * PART_LIMIT
         assert dialogue.omitted > 1000
     assert isinstance(encodings[1], tuple)
-    assert decode(encodings[1], "m") == decode(standalone(encodings[1]), "m")
+    assert decode(encodings[1], "m") == decode(compressed(uncompressed(encodings[1])), "m")
 
 
 # -- the limits, applied late, against the line-by-line rules they replace ---------------------
