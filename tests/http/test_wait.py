@@ -4,24 +4,15 @@ from __future__ import annotations
 
 import http.client
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlencode
 
 import pytest
+from polling import until
 
 
 def _waiting(api) -> int:
     return api.ok_json("/api/v1/info")["RuntimeStats"]["Waiting"]
-
-
-def _until(condition, timeout: float = 5.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.01)
-    return True
 
 
 def test_an_existing_match_answers_at_once(api, deliver, build):
@@ -35,7 +26,7 @@ def test_an_existing_match_answers_at_once(api, deliver, build):
 
 def test_waits_for_a_message_delivered_later(api, smtp, build):
     def later():
-        _until(lambda: _waiting(api) == 1)
+        until(lambda: _waiting(api) == 1)
         smtp("app@example.com", ["carol@example.com"], build(subject="Welcome Carol"))
 
     sender = threading.Thread(target=later)
@@ -97,7 +88,7 @@ def test_fifty_waiters_and_the_list_stays_fast(api, mailtrap, deliver, build):
 
     with ThreadPoolExecutor(50) as pool:
         replies = [pool.submit(wait, n) for n in range(50)]
-        assert _until(lambda: _waiting(api) == 50, timeout=10)
+        assert until(lambda: _waiting(api) == 50, timeout=10)
         for _ in range(20):
             assert api.get("/api/v1/messages").status == 200
         # Served while all 50 still wait: waiting holds no worker thread (bench/ times it).
@@ -111,9 +102,9 @@ def test_fifty_waiters_and_the_list_stays_fast(api, mailtrap, deliver, build):
 def test_a_client_that_hangs_up_loses_its_waiter(api, mailtrap):
     connection = http.client.HTTPConnection("127.0.0.1", mailtrap.port("http"), timeout=5)
     connection.request("GET", "/api/v1/wait?" + urlencode({"query": "never", "timeout": 60}))
-    assert _until(lambda: _waiting(api) == 1)
+    assert until(lambda: _waiting(api) == 1)
     connection.close()
-    assert _until(lambda: _waiting(api) == 0, timeout=1.0)
+    assert until(lambda: _waiting(api) == 0, timeout=1.0)
 
 
 def test_stopping_the_server_answers_waiters(mailtrap_factory, api_for):
@@ -121,7 +112,7 @@ def test_stopping_the_server_answers_waiters(mailtrap_factory, api_for):
     api = api_for(trap)
     with ThreadPoolExecutor(1) as pool:
         pending = pool.submit(api.get, "/api/v1/wait", query="never", timeout=60)
-        assert _until(lambda: _waiting(api) == 1)
+        assert until(lambda: _waiting(api) == 1)
         trap.stop()
         reply = pending.result(timeout=5)
     assert reply.status == 503 and reply.json()["Error"]

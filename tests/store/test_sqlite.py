@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+from polling import until
 from storecases import RAW, shared_transcript
 
 from mailtrap import MailTrap
@@ -99,10 +100,7 @@ def test_the_indexer_compresses_the_transcripts_delivery_left_uncompressed(tmp_p
         encoded = shared_transcript()
         message = store.deliver("a@x.org", [BOB], RAW, transcript=encoded)
         whole = text_of(encoded)
-        deadline = time.monotonic() + 5
-        while not store.indexed():
-            assert time.monotonic() < deadline, "not indexed"
-            time.sleep(0.01)
+        assert until(store.indexed), "not indexed"
         kept = store.transcript(message.id)
         assert kept is not None and kept[:1] == FORMAT and len(kept) < len(whole)
         assert text_of(kept) == whole

@@ -4,16 +4,10 @@ the indexer's transaction then ends after the message it is on."""
 from __future__ import annotations
 
 import threading
-import time
+
+from polling import until
 
 from mailtrap.store import SqliteStore
-
-
-def _until(condition, seconds: float = 5.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.005)
 
 
 def test_a_delivery_waiting_for_the_write_lock_is_counted(tmp_path):
@@ -24,7 +18,7 @@ def test_a_delivery_waiting_for_the_write_lock_is_counted(tmp_path):
                 target=store.deliver, args=("a@x.org", ["b@x.org"], b"Subject: s\r\n\r\nb\r\n")
             )
             delivering.start()
-            _until(lambda: store.deliveries_waiting == 1)
+            assert until(lambda: store.deliveries_waiting == 1)
         delivering.join(5)
         assert store.deliveries_waiting == 0 and store.count() == 1
     finally:
@@ -39,7 +33,7 @@ def test_the_indexer_commits_after_each_message_while_a_delivery_waits(tmp_path)
         store.deliveries_waiting = 1  # as while a delivery waits: held for the whole test
         for n in range(6):
             store.deliver("a@x.org", ["b@x.org"], b"Subject: m%d\r\n\r\nbody %d\r\n" % (n, n))
-        _until(store.indexed)
+        assert until(store.indexed)
         store._db.set_trace_callback(None)
         transactions = "\n".join(statements).split("BEGIN IMMEDIATE")
         indexed = [t.count("UPDATE messages SET indexed = 1") for t in transactions]
