@@ -4,21 +4,12 @@
 from __future__ import annotations
 
 import pytest
+from rfc3501_examples import APPENDED
 
 from mailtrap.store import MailboxId
 
 USER = "bob@example.com"
-DRAFT = (
-    b"Date: Mon, 7 Feb 1994 21:52:25 -0800 (PST)\r\n"
-    b"From: Fred Foobar <foobar@Blurdybloop.COM>\r\n"
-    b"Subject: afternoon meeting\r\n"
-    b"To: mooch@owatagu.siam.edu\r\n"
-    b"Message-Id: <B27397-0100000@Blurdybloop.COM>\r\n"
-    b"MIME-Version: 1.0\r\n"
-    b"Content-Type: TEXT/PLAIN; CHARSET=US-ASCII\r\n"
-    b"\r\n"
-    b"Hello Joe, do you think we can meet at 3:30 tomorrow?\r\n"
-)
+DRAFT = APPENDED  # RFC 3501 6.3.11's example message
 
 
 def uidvalidity(store, folder: str) -> int:

@@ -6,7 +6,7 @@ tests/support/rfc3501_examples.py.
 from __future__ import annotations
 
 from imap_replay import replay
-from rfc3501_examples import USER, claim, fill, own_folders, validity
+from rfc3501_examples import APPENDED, USER, claim, fill, own_folders, validity
 
 from mailtrap.store import MailboxId
 
@@ -276,19 +276,6 @@ def test_6_3_10_status(client, store):
         S: A042 OK STATUS completed
         """,
     )
-
-
-APPENDED = (
-    b"Date: Mon, 7 Feb 1994 21:52:25 -0800 (PST)\r\n"
-    b"From: Fred Foobar <foobar@Blurdybloop.COM>\r\n"
-    b"Subject: afternoon meeting\r\n"
-    b"To: mooch@owatagu.siam.edu\r\n"
-    b"Message-Id: <B27397-0100000@Blurdybloop.COM>\r\n"
-    b"MIME-Version: 1.0\r\n"
-    b"Content-Type: TEXT/PLAIN; CHARSET=US-ASCII\r\n"
-    b"\r\n"
-    b"Hello Joe, do you think we can meet at 3:30 tomorrow?\r\n"
-)
 
 
 def test_6_3_11_append(client, store):

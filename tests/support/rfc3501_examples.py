@@ -18,6 +18,18 @@ from mailtrap.store import MailboxId, MemoryStore
 
 USER = "bob@example.com"
 OWN = {b"INBOX", b"Archive", b"Drafts", b"Junk", b"Sent", b"Trash"}
+#: The message of RFC 3501 6.3.11's APPEND example, with CRLF line ends.
+APPENDED = (
+    b"Date: Mon, 7 Feb 1994 21:52:25 -0800 (PST)\r\n"
+    b"From: Fred Foobar <foobar@Blurdybloop.COM>\r\n"
+    b"Subject: afternoon meeting\r\n"
+    b"To: mooch@owatagu.siam.edu\r\n"
+    b"Message-Id: <B27397-0100000@Blurdybloop.COM>\r\n"
+    b"MIME-Version: 1.0\r\n"
+    b"Content-Type: TEXT/PLAIN; CHARSET=US-ASCII\r\n"
+    b"\r\n"
+    b"Hello Joe, do you think we can meet at 3:30 tomorrow?\r\n"
+)
 
 
 def own_folders(response: bytes) -> bool:
