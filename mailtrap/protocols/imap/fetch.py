@@ -61,13 +61,12 @@ def _light_responses(
     view: SelectedMailbox, found: Sequence[int], items: Sequence[FetchItem]
 ) -> Generator[bytes, None, bool]:
     """The responses of a FETCH of UID and FLAGS only (what clients poll a whole mailbox
-    with): every line from one format, each distinct flag list made once."""
+    with): every line from one format."""
     line = b"* %d FETCH (" + b" ".join(b"UID %d" if i == _UID else b"FLAGS %s" for i in items)
     line += b")\r\n"
     order = tuple(item == _UID for item in items)  # each value: the UID, or the flag list
     flags_only = order == (False,)
-    uids, recent = view.uids, view.recent
-    lists: dict[tuple[frozenset[str], bool], bytes] = {}
+    uids = view.uids
     complete = True
     slices = Slices()
     for count, (index, flags) in enumerate(view.flags_at(found)):
@@ -77,10 +76,7 @@ def _light_responses(
             complete = False
             continue
         uid = uids[index]
-        key = (flags, uid in recent)
-        listed = lists.get(key)
-        if listed is None:
-            listed = lists[key] = view.flags_of(uid, flags)
+        listed = view.flags_of(uid, flags)  # made once per distinct set (flag_list's cache)
         if flags_only:
             yield line % (index + 1, listed)
         else:
