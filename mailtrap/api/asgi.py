@@ -89,7 +89,9 @@ class HttpServer:
         )
         self.state.inboxes = self.access.authenticator.inboxes
         self.state.relay = self.relay
-        self.bridge = WsgiBridge(create_app(self.state), max_body(self.max_size))
+        self.bridge = WsgiBridge(
+            create_app(self.state), max_body(self.max_size), writes_first=self.store.writes_first
+        )
         self._config = uvicorn.Config(
             self._route,
             http="h11",

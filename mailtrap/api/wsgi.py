@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from ..priority import WritesFirst
 from .access import LOGIN_KEY
 from .errors import ApiError, error_answer, send_whole
 
@@ -70,8 +71,16 @@ def environ(scope: Scope, body: bytes) -> dict[str, Any]:
 class WsgiBridge:
     """An ASGI app that runs a WSGI app in a small thread pool."""
 
-    def __init__(self, app: Callable[..., Iterable[bytes]], max_body: int, workers: int = 8):
+    def __init__(
+        self,
+        app: Callable[..., Iterable[bytes]],
+        max_body: int,
+        workers: int = 8,
+        writes_first: WritesFirst | None = None,
+    ):
         self.app = app
+        #: A database's deliveries in flight: a request waits for them before its worker hop.
+        self.writes_first = writes_first
         self.max_body = max_body
         self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="mailtrap-http")
 
@@ -83,6 +92,8 @@ class WsgiBridge:
         if body is None:
             await error_answer(ApiError(413, f"request body over {self.max_body} bytes")).send(send)
             return
+        if self.writes_first is not None:  # mail being stored goes first
+            await self.writes_first.give_way_async()
         loop = asyncio.get_running_loop()
         status, headers, first, rest = await loop.run_in_executor(
             self.pool, self._start, environ(scope, body)

@@ -7,7 +7,9 @@ a batch at once, after that commit, so each ``250`` follows its own message's co
 rather than a pool: a pool's threads contend for the GIL and the store's write lock, and each of
 its results wakes the loop once. Messages go over in a :class:`queue.SimpleQueue`, whose
 ``put`` is a single C call: the loop hands a message over without running Python lock code.
-Under load the thread lets a batch fill (up to :data:`GATHER`) before committing it.
+Under load the thread lets a batch fill (up to :data:`GATHER`) before committing it. From the
+hand-over to the reply, a message counts as in flight for the store's readers, which give way
+to it (:mod:`mailtrap.priority`).
 """
 
 from __future__ import annotations
@@ -54,6 +56,7 @@ class Committer:
     async def deliver(self, delivery: Delivery) -> MessageRecord:
         """Store ``delivery``; returns once its transaction has committed."""
         future: asyncio.Future[MessageRecord] = asyncio.get_running_loop().create_future()
+        in_flight = self._store.writes_first
         with self._lock:
             if self._closed:
                 raise Stopping("the server is stopping")
@@ -62,8 +65,14 @@ class Committer:
                     target=self._run, name="mailtrap-deliver", daemon=True
                 )
                 self._thread.start()
+            if in_flight is not None:
+                in_flight.begin()
             self._queue.put((delivery, future))
-        return await future
+        try:
+            return await future
+        finally:  # after this step, which writes the reply
+            if in_flight is not None:
+                asyncio.get_running_loop().call_soon(in_flight.end)
 
     def _run(self) -> None:
         waiting = self._queue

@@ -48,6 +48,7 @@ class ImapServer(StreamServer):
             starttls=starttls,
             implicit_tls=implicit_tls,
             authenticator=authenticator,
+            writes_first=store.writes_first,
         )
         self.store = store
         self.hostname = hostname

@@ -43,6 +43,7 @@ class Pop3Server(StreamServer):
             starttls=starttls,
             implicit_tls=implicit_tls,
             authenticator=authenticator,
+            writes_first=store.writes_first,
         )
         self.store = store
         # Shared by the POP3 and POP3S listeners of one runtime (RFC 1939 section 8).

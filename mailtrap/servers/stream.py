@@ -16,6 +16,7 @@ import ssl
 from .. import logins
 from ..auth import Authenticator
 from ..logins import peer_host
+from ..priority import WritesFirst
 from ..protocols import Connection
 
 log = logging.getLogger("mailtrap.servers")
@@ -50,6 +51,7 @@ class StreamServer:
         starttls: ssl.SSLContext | None,
         implicit_tls: ssl.SSLContext | None,
         authenticator: Authenticator | None = None,
+        writes_first: WritesFirst | None = None,
     ) -> None:
         #: Who may log in (the runtime's; any password by default).
         self.authenticator = authenticator if authenticator is not None else Authenticator()
@@ -60,6 +62,8 @@ class StreamServer:
         self._server: asyncio.Server | None = None
         #: live sessions: task -> its client (so stop can abort the transport).
         self.clients: dict[asyncio.Task[None], Client] = {}
+        #: A database's deliveries in flight: long answers and reads off the loop wait for them.
+        self.writes_first = writes_first
 
     async def start(self, sock: socket.socket) -> None:
         self._server = await asyncio.start_server(
@@ -128,6 +132,8 @@ class StreamServer:
                 # drain() returns at once while the socket takes everything: give the other
                 # clients their turn between chunks and slices of a long answer.
                 await asyncio.sleep(0)
+                if self.writes_first is not None:  # and mail being stored goes first
+                    await self.writes_first.give_way_async()
             if connection.closed:
                 return
             if connection.wants_tls:
@@ -141,6 +147,8 @@ class StreamServer:
                 continue
             load = connection.pending_load
             if load is not None:  # a read that grows with a mailbox, on a database: off the loop
+                if self.writes_first is not None:
+                    await self.writes_first.give_way_async()
                 connection.loaded(await asyncio.get_running_loop().run_in_executor(None, load))
                 continue
             client.reading = True

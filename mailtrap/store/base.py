@@ -48,6 +48,7 @@ from .searchdoc import SearchDoc
 
 if TYPE_CHECKING:
     from ..mime import ParsedMessage
+    from ..priority import WritesFirst
     from ..transcript_shared import Encoded
 
 FlagMode = Literal["add", "remove", "replace"]
@@ -66,6 +67,9 @@ class MessageStore(ABC):
     max_age: float | None
     #: Values derived from messages' bytes, keyed by message ID; forgets deleted mail.
     cache: DerivedCache
+    #: The deliveries in flight, which readers give way to (a store with blocking writes has
+    #: it: see :mod:`mailtrap.priority`).
+    writes_first: WritesFirst | None = None
 
     # -- writing -----------------------------------------------------------------------------
 

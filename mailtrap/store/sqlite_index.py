@@ -21,6 +21,7 @@ from .sqlite_schema import DOC_COLUMNS
 from .sqlite_state import RECORD_COLUMNS, record_of
 
 if TYPE_CHECKING:
+    from ..priority import WritesFirst
     from .events import StoreEvent
     from .model import Delivery
 
@@ -41,6 +42,7 @@ class IndexOperations(ReadOperations):
     """The indexer over the SQLite backend's state."""
 
     deliveries_waiting: int
+    writes_first: WritesFirst
 
     def _start_indexer(self) -> None:
         self._pool = DocPool()
@@ -141,6 +143,7 @@ class IndexOperations(ReadOperations):
         # is costly), and ends sooner when a delivery waits for the lock: deliveries wait for
         # one message's index, never a whole batch.
         while done < len(batch) and not self._closed:
+            self.writes_first.give_way()  # a delivery handed over, not at the lock yet
             self._write(work)
             if done < len(batch):
                 self._wait_for_a_gap()

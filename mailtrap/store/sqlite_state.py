@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from ..message import mailbox_key, normalize_address
+from ..priority import WritesFirst
 from .base import MessageStore
 from .cache import DerivedCache
 from .events import EventQueue, StoreEvent
@@ -177,6 +178,7 @@ class SqliteState(MessageStore):
         self.max_messages = max_messages
         self.max_age = max_age
         self.cache = cache if cache is not None else DerivedCache()
+        self.writes_first = WritesFirst()
         self._db = connect(self.path, sync=sync)
         self._wlock = threading.Lock()
         self._events = EventQueue()

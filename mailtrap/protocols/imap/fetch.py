@@ -68,7 +68,7 @@ def _light_responses(
     flags_only = order == (False,)
     uids = view.uids
     complete = True
-    slices = Slices()
+    slices = Slices(view.store.writes_first)
     for count, (index, flags) in enumerate(view.flags_at(found)):
         if not count % _LIGHT_CLOCK and slices.due():
             yield PAUSE
@@ -183,7 +183,7 @@ def fetch_responses(
     if _LIGHT.issuperset(items):  # nothing sets \Seen: the flags alone, a batch at a time
         return (yield from _light_responses(view, found, items))
     complete = True
-    slices = Slices()
+    slices = Slices(view.store.writes_first)
     renderers = [_renderer(item) for item in items]
     sets_seen = not view.readonly and any(_sets_seen(item) for item in items)
     report_flags = sets_seen and _FLAGS not in items

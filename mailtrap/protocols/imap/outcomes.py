@@ -12,10 +12,13 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from ...auth import Check, Login
 from .format import Value
+
+if TYPE_CHECKING:
+    from ...priority import WritesFirst
 
 #: Yielded by a handler between slices of long work: nothing to send, the rest comes later.
 PAUSE = b""
@@ -24,14 +27,18 @@ SLICE = 0.005
 
 
 class Slices:
-    """Tells a long loop when its slice of time is up: ``if slices.due(): yield PAUSE``."""
+    """Tells a long loop when its slice of time is up: ``if slices.due(): yield PAUSE``; with
+    ``writes_first`` (a database's), also as soon as a delivery is in flight, which the server
+    then lets go first (:mod:`mailtrap.priority`)."""
 
-    def __init__(self) -> None:
+    def __init__(self, writes_first: WritesFirst | None = None) -> None:
         self._deadline = time.monotonic() + SLICE
+        self._writes_first = writes_first
 
     def due(self) -> bool:
         now = time.monotonic()
-        if now < self._deadline:
+        first = self._writes_first
+        if now < self._deadline and (first is None or not first.busy):
             return False
         self._deadline = now + SLICE
         return True
