@@ -13,6 +13,7 @@ from collections.abc import Iterable
 
 from ..tags import clean_tag, clean_tags, sort_tags, tag_key
 from .events import StoreEvent, TagsChanged
+from .sqlite_state import insert_rows
 from .sqlite_write import WriteOperations
 
 
@@ -101,10 +102,8 @@ class TagOperations(WriteOperations):
             [(seq, key) for key in held - wanted.keys()],
         )
         added = [(key, name) for key, name in wanted.items() if key not in held]
-        db.executemany("INSERT OR IGNORE INTO tag_names (key, name) VALUES (?, ?)", added)
-        db.executemany(
-            "INSERT INTO message_tags (seq, key) VALUES (?, ?)", [(seq, key) for key, _ in added]
-        )
+        insert_rows(db, "INSERT OR IGNORE INTO tag_names (key, name) VALUES", added)
+        insert_rows(db, "INSERT INTO message_tags (seq, key) VALUES", [(seq, k) for k, _ in added])
         return True
 
     @staticmethod
