@@ -1,4 +1,4 @@
-"""The store interface every backend implements (memory now, SQLite later).
+"""The store interface every backend implements (memory and SQLite).
 
 Model: accounts own folders; a mailbox is ``(owner, folder)`` (:class:`~.model.MailboxId`).
 Semantics every backend keeps (tests/store is the conformance suite):
@@ -59,16 +59,14 @@ class MessageStore(ABC):
     """Where captured mail lives; thread-safe; knows no front-end."""
 
     max_messages: int | None
-    #: True when a write waits on a disk: front-ends on the event loop then call the store from
-    #: a worker thread (so other connections are served while a commit waits), SMTP through
-    #: ``deliver_all`` (concurrent messages share a commit).
+    #: True when a write waits on a disk: front-ends on the loop call the store from a worker
+    #: thread (others are served meanwhile), SMTP through ``deliver_all`` (one commit for many).
     blocking_writes: bool = False
     #: seconds after which a message is pruned, or None
     max_age: float | None
     #: Values derived from messages' bytes, keyed by message ID; forgets deleted mail.
     cache: DerivedCache
-    #: The deliveries in flight, which readers give way to (a store with blocking writes has
-    #: it: see :mod:`mailtrap.priority`).
+    #: A database's deliveries in flight, which readers give way to (:mod:`mailtrap.priority`).
     writes_first: WritesFirst | None = None
 
     # -- writing -----------------------------------------------------------------------------
@@ -367,10 +365,8 @@ class MessageStore(ABC):
     def derived(
         self, kind: str, message_id: str, build: Callable[[bytes], T], cost: Callable[[T], int]
     ) -> T | None:
-        """``build(raw)`` for a stored message, kept in :attr:`cache` by (kind, ID).
-
-        None when the message is not stored.
-        """
+        """``build(raw)`` for a stored message, kept in :attr:`cache` by (kind, ID); None when
+        the message is not stored."""
         raw = self.raw(message_id)
         if raw is None:
             return None
