@@ -9,20 +9,16 @@ built image are removed at the end, pass or fail; the base image and the build c
 
 from __future__ import annotations
 
-import imaplib
 import json
 import os
-import poplib
 import smtplib
 import subprocess
 import time
-import urllib.parse
-import urllib.request
 import uuid
-from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
+from container_readback import READ_BACK, get_json, mail, send
 
 from mailtrap.config import SERVICE_NAMES
 
@@ -177,73 +173,6 @@ def sink(built) -> Container:
     return built.shared
 
 
-def mail(to: str, subject: str, size: int = 0) -> EmailMessage:
-    message = EmailMessage()
-    message["From"] = "ci@example.com"
-    message["To"] = to
-    message["Subject"] = subject
-    message.set_content("Hello from the container test.\n" + "x" * size)
-    return message
-
-
-def send(port: int, message: EmailMessage) -> None:
-    with smtplib.SMTP("127.0.0.1", port, timeout=10) as smtp:
-        smtp.send_message(message)
-
-
-def get_json(url: str) -> dict:
-    with urllib.request.urlopen(url, timeout=15) as response:
-        assert response.status == 200
-        return json.load(response)
-
-
-def subjects_over_http(sink: Container, address: str) -> list[str]:
-    base = f"http://127.0.0.1:{sink.port(PORTS['http'])}/api/v1"
-    # The README's CI step first: the long-poll finds the message (already there: at once).
-    query = urllib.parse.urlencode({"query": f"to:{address} subject:Welcome", "timeout": "10"})
-    assert get_json(f"{base}/wait?{query}")["Subject"].startswith("Welcome")
-    listing = get_json(f"{base}/messages")
-    return [
-        summary["Subject"]
-        for summary in listing["messages"]
-        if address in [person["Address"] for person in summary["To"]]
-    ]
-
-
-def subjects_over_pop3(sink: Container, address: str) -> list[str]:
-    pop = poplib.POP3("127.0.0.1", sink.port(PORTS["pop3"]), timeout=10)
-    try:
-        pop.user(address)
-        pop.pass_("any password")
-        count, _size = pop.stat()
-        headers = [pop.top(number, 0)[1] for number in range(1, count + 1)]
-    finally:
-        pop.quit()
-    return [
-        line.decode().removeprefix("Subject: ")
-        for lines in headers
-        for line in lines
-        if line.startswith(b"Subject: ")
-    ]
-
-
-def subjects_over_imap(sink: Container, address: str) -> list[str]:
-    with imaplib.IMAP4("127.0.0.1", sink.port(PORTS["imap"]), timeout=10) as imap:
-        imap.login(address, "any password")
-        imap.select("INBOX", readonly=True)
-        _, [numbers] = imap.search(None, "ALL")
-        subjects = []
-        for number in numbers.split():
-            _, data = imap.fetch(number, "(BODY.PEEK[HEADER.FIELDS (SUBJECT)])")
-            header = data[0][1].decode().strip()
-            subjects.append(header.removeprefix("Subject: "))
-        imap.logout()
-    return subjects
-
-
-READ_BACK = {"http": subjects_over_http, "pop3": subjects_over_pop3, "imap": subjects_over_imap}
-
-
 def test_image_metadata(built):
     [image] = json.loads(podman("image", "inspect", built.build()).stdout)
     config = image["Config"]
@@ -273,7 +202,7 @@ def test_mail_sent_over_smtp_is_read_back(sink, reader):
     address = f"{reader}-{uuid.uuid4().hex[:8]}@example.com"
     subject = f"Welcome over {reader}"
     send(sink.port(PORTS["smtp"]), mail(address, subject))
-    assert READ_BACK[reader](sink, address) == [subject]
+    assert READ_BACK[reader](sink.port(PORTS[reader]), address) == [subject]
 
 
 def test_sendmail_is_on_the_path(sink):
@@ -289,7 +218,7 @@ def test_sendmail_is_on_the_path(sink):
             timeout=60,
         )
         assert result.returncode == 0, result.stderr
-    assert READ_BACK["http"](sink, address) == [  # newest first
+    assert READ_BACK["http"](sink.port(PORTS["http"]), address) == [  # newest first
         "Welcome via /usr/sbin/sendmail",
         "Welcome via sendmail",
     ]
