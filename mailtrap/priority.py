@@ -56,6 +56,11 @@ class WritesFirst:
                 waiter.get_loop().call_soon_threadsafe(_wake, waiter)
 
     @property
+    def in_flight(self) -> int:
+        """How many deliveries are between their hand-over and their reply."""
+        return self._count
+
+    @property
     def busy(self) -> bool:
         """True while readers should wait: deliveries in flight, for PATIENCE at most."""
         return self._count > 0 and time.monotonic() < self._until

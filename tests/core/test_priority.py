@@ -25,11 +25,11 @@ def test_busy_while_deliveries_are_in_flight():
     assert not first.busy
     first.begin()
     first.begin()
-    assert first.busy
+    assert first.busy and first.in_flight == 2
     first.end()
     assert first.busy  # one is still in flight
     first.end()
-    assert not first.busy
+    assert not first.busy and first.in_flight == 0
 
 
 def test_a_spell_longer_than_the_patience_stops_making_readers_wait(monkeypatch):
@@ -39,7 +39,7 @@ def test_a_spell_longer_than_the_patience_stops_making_readers_wait(monkeypatch)
     assert first.busy
     time.sleep(0.1)
     first.begin()  # another one while the spell lasts: the spell goes on
-    assert not first.busy
+    assert not first.busy and first.in_flight == 2
     started = time.monotonic()
     first.give_way()
     asyncio.run(first.give_way_async())

@@ -39,7 +39,7 @@ def _a_delivery_in_flight(trap: MailTrap) -> Iterator[list[object]]:
 
     sender, replied = _in_thread(send)
     try:
-        assert until(lambda: trap.store.writes_first.busy, timeout=10)
+        assert until(lambda: trap.store.writes_first.in_flight, timeout=10)
         yield replied
     finally:
         blocker.rollback()
