@@ -337,6 +337,10 @@ class Runtime:
             raise
         if config.max_age is not None:
             self._pruning = asyncio.create_task(self._prune(config.max_age))
+        if self._smtp_loop is not None and self.store.blocking_writes:
+            from .priority import lower_this_thread  # readers' threads: SMTP's get the cores first
+
+            lower_this_thread()
 
     async def _on_its_loop(self, name: str, coroutine: Coroutine[Any, Any, None]) -> None:
         """Run a server's start or stop where the server runs: SMTP's own loop when eager."""

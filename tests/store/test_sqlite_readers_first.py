@@ -1,20 +1,27 @@
 """On a database, readers give way to mail being stored: an API request and an IMAP FETCH that
-come while a message is being committed wait for its reply, and a commit that takes longer
-than the patience (mailtrap.priority) no longer holds them up."""
+come while a message is being committed wait for its reply, a commit that takes longer than
+the patience (mailtrap.priority) no longer holds them up, and a server process runs its readers'
+threads at a lower priority than SMTP's."""
 
 from __future__ import annotations
 
 import imaplib
+import os
 import smtplib
 import sqlite3
+import sys
 import threading
 import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+import pytest
 from polling import until
 
 from mailtrap import MailTrap, priority
+from mailtrap.config import Config
+from mailtrap.store import MemoryStore, SqliteStore
+from mailtrap.threaded import ThreadedRuntime
 
 USER = "reader@example.org"
 
@@ -93,3 +100,41 @@ def test_a_commit_longer_than_the_patience_holds_no_reader_up(tmp_path, monkeypa
         fetch.join(10)
         assert b"there before" in api_done[0] and b"stored first" not in api_done[0]  # type: ignore[operator]
         assert fetch_done[0] == ("OK", [rb"1 (FLAGS (\Recent))"])
+
+
+def _nice(name: str, earlier: set[int | None]) -> list[int]:
+    """The priorities of the threads called ``name`` (or ``name_N``) not among ``earlier``."""
+    return [
+        os.getpriority(os.PRIO_PROCESS, thread.native_id)
+        for thread in threading.enumerate()
+        if (thread.name == name or thread.name.startswith(name + "_"))
+        and thread.ident not in earlier
+        and thread.native_id is not None
+    ]
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="a thread's own priority is Linux's")
+@pytest.mark.parametrize(("database", "lazy"), [(True, False), (False, False), (True, True)])
+def test_a_server_on_a_database_runs_its_readers_threads_lower(tmp_path, database, lazy):
+    # As the command line runs (eager, SMTP on its own loop) on a database: the runtime's thread
+    # and the HTTP workers it starts are READER_NICE lower; SMTP's loop and its committer are not.
+    base = os.getpriority(os.PRIO_PROCESS, 0)
+    lowered = min(base + priority.READER_NICE, 19) if database and not lazy else base
+    store = SqliteStore(tmp_path / "mail.db") if database else MemoryStore()
+    earlier = {thread.ident for thread in threading.enumerate()}  # other tests' may linger
+    threaded = ThreadedRuntime(Config(), store, lazy=lazy)
+    threaded.start()
+    try:
+        addresses = threaded.runtime.addresses
+        with smtplib.SMTP("127.0.0.1", addresses["smtp"].port, timeout=10) as smtp:
+            smtp.sendmail("a@x.org", [USER], b"Subject: first\r\n\r\nx\r\n")
+        url = f"http://127.0.0.1:{addresses['http'].port}/api/v1/messages"
+        with urllib.request.urlopen(url, timeout=30) as answer:
+            assert b"first" in answer.read()
+        assert _nice("mailtrap", earlier) == [lowered]
+        assert set(_nice("mailtrap-http", earlier)) == {lowered}
+        assert _nice("mailtrap-smtp", earlier) == ([] if lazy else [base])
+        assert _nice("mailtrap-deliver", earlier) == ([base] if database else [])
+    finally:
+        threaded.stop()
+        store.close()
