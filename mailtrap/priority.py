@@ -97,6 +97,8 @@ class WritesFirst:
 
     async def give_way_async(self) -> None:
         """On a loop: wait while :attr:`busy`, letting the loop serve others meanwhile."""
+        if not self._count:  # the usual case, after every chunk of every answer: no lock
+            return
         with self._lock:
             left = self._until - time.monotonic()
             if not self._count or left <= 0:
