@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import math
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -24,7 +25,7 @@ from ..auth import Login
 from ..handoff import hand_off
 from ..message import EMPTY_SUMMARY
 from ..store import Delivered, MailboxId, MessageRecord, MessageStore, StoreEvent
-from ..store.query import Filter, Received, needs_doc
+from ..store.query import Filter, Page, Received, needs_doc
 from . import search, serialize
 from .access import chosen_mailbox, login_of, may_see
 from .errors import Answer, ApiError, error_answer, json_answer
@@ -33,6 +34,10 @@ DEFAULT_TIMEOUT = 30.0
 MAX_TIMEOUT = 300.0
 #: A long-poll's answer is about this moment: never cached.
 NO_STORE = (("Cache-Control", "no-store"),)
+#: After each query over stored mail the scanner rests this many times as long as the query
+#: took: a flood of new waiters gets a third of the interpreter and the loop, which serves every
+#: client, the rest. A waiter that comes alone is not held up.
+SCAN_REST = 2.0
 
 
 @dataclass(eq=False)
@@ -62,6 +67,7 @@ class WaitHub:
         #: New waiters' queries over stored mail run here, one at a time: hundreds of them at
         #: once queue up rather than crowd the interpreter lock the loop needs too.
         self._scanner = ThreadPoolExecutor(1, thread_name_prefix="mailtrap-wait")
+        self._rested_at = 0.0  # when the scanner may run its next query (its thread only)
         self._loop = asyncio.get_running_loop()
         self._loop_thread = threading.get_ident()
         self._unsubscribe: Callable[[], None] = store.subscribe(self._on_event)
@@ -147,13 +153,21 @@ class WaitHub:
             terms = (*terms, Received(after=math.nextafter(waiter.after_time, math.inf)))
         question = Filter(terms, waiter.mailbox, waiter.after_seq)
         try:
-            found = await self._loop.run_in_executor(
-                self._scanner, self.store.query, question, 0, 1
-            )
+            found = await self._loop.run_in_executor(self._scanner, self._scan, question)
         except RuntimeError:  # the hub closed while this waiter was queued
             return
         if found.messages and not waiter.found.done():
             waiter.found.set_result(found.messages[0])
+
+    def _scan(self, question: Filter) -> Page:
+        """One new waiter's query, in the scanner's thread, after the rest the last one earned."""
+        time.sleep(max(0.0, self._rested_at - time.monotonic()))
+        started = time.monotonic()
+        try:
+            return self.store.query(question, 0, 1)
+        finally:
+            ended = time.monotonic()
+            self._rested_at = ended + (ended - started) * SCAN_REST
 
     def _waiter(self, args: dict[str, list[str]], login: Login | None) -> tuple[Waiter, float]:
         def arg(name: str) -> str:

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import http.client
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlencode
 
 import pytest
 from polling import until
+
+from mailtrap.api import search
+from mailtrap.api.wait import WaitHub
+from mailtrap.store import MemoryStore
+from mailtrap.store.query import Filter
 
 
 def _waiting(api) -> int:
@@ -116,3 +123,31 @@ def test_stopping_the_server_answers_waiters(mailtrap_factory, api_for):
         trap.stop()
         reply = pending.result(timeout=5)
     assert reply.status == 503 and reply.json()["Error"]
+
+
+def test_a_flood_of_new_waiters_leaves_the_loop_two_thirds():
+    # Each new waiter's query over stored mail runs in the hub's scanner thread; one right after
+    # another first rests twice as long as the last took (issue 17, finding 9).
+    store = MemoryStore()
+    for n in range(20_000):
+        store.deliver("a@example.com", ["bulk@example.com"], b"Subject: %d\r\n\r\nx" % n)
+    question = Filter(search.parse("subject:absent").terms, None, 0)
+
+    async def two_scans() -> list[float]:
+        hub, loop = WaitHub(store), asyncio.get_running_loop()
+
+        def timed() -> float:
+            started = time.monotonic()
+            assert hub._scan(question).total == 0
+            return time.monotonic() - started
+
+        try:
+            return [await loop.run_in_executor(hub._scanner, timed) for _ in range(2)]
+        finally:
+            hub.close()
+
+    try:
+        alone, next_one = asyncio.run(two_scans())
+    finally:
+        store.close()
+    assert next_one >= 1.5 * alone, (alone, next_one)
