@@ -67,7 +67,7 @@ class WaitHub:
         #: New waiters' queries over stored mail run here, one at a time: hundreds of them at
         #: once queue up rather than crowd the interpreter lock the loop needs too.
         self._scanner = ThreadPoolExecutor(1, thread_name_prefix="mailtrap-wait")
-        self._rested_at = 0.0  # when the scanner may run its next query (its thread only)
+        self._next_scan_at = 0.0  # when the scanner may run its next query (its thread only)
         self._loop = asyncio.get_running_loop()
         self._loop_thread = threading.get_ident()
         self._unsubscribe: Callable[[], None] = store.subscribe(self._on_event)
@@ -161,13 +161,13 @@ class WaitHub:
 
     def _scan(self, question: Filter) -> Page:
         """One new waiter's query, in the scanner's thread, after the rest the last one earned."""
-        time.sleep(max(0.0, self._rested_at - time.monotonic()))
+        time.sleep(max(0.0, self._next_scan_at - time.monotonic()))
         started = time.monotonic()
         try:
             return self.store.query(question, 0, 1)
         finally:
             ended = time.monotonic()
-            self._rested_at = ended + (ended - started) * SCAN_REST
+            self._next_scan_at = ended + (ended - started) * SCAN_REST
 
     def _waiter(self, args: dict[str, list[str]], login: Login | None) -> tuple[Waiter, float]:
         def arg(name: str) -> str:
