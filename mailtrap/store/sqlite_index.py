@@ -2,7 +2,8 @@
 messages (in a low-priority worker process when there are many, see :mod:`.docpool`), writes
 them in transactions that hold the write lock only briefly, compresses the transcripts delivery
 left uncompressed, and gives freed pages back to the file system a few at a time. Ingest comes
-first: while mail arrives, the indexer waits.
+first: while mail arrives, the indexer waits (a quarter second at most, so that mail which never
+pauses cannot keep the index from catching up).
 """
 
 from __future__ import annotations
@@ -28,8 +29,13 @@ if TYPE_CHECKING:
 #: With this many messages waiting, the indexer hands them to its worker process in batches.
 POOL_BACKLOG = 512
 BATCH = 128
-#: While mail arrived this recently (seconds), the indexer waits.
+#: While mail arrived this recently (seconds), the indexer waits...
 BUSY_GAP = 0.01
+#: ... but this long at most (seconds): mail that never pauses (100/s and more) must not keep
+#: the index from ever catching up. Each transaction it then writes ends after the message it
+#: is on once a delivery waits, so that costs a delivery one message's index a few times a
+#: second.
+MAX_DEFER = 0.25
 #: Pages given back per step of the incremental vacuum.
 VACUUM_PAGES = 512
 #: Pages of full-text index segments merged per step (a merge holds the write lock).
@@ -150,8 +156,13 @@ class IndexOperations(ReadOperations):
         return True
 
     def _wait_for_a_gap(self) -> None:
-        """Ingest first: while mail arrives, the index waits (its writes would hold up commits)."""
-        while time.monotonic() - self._last_write < BUSY_GAP and not self._closed:
+        """Ingest first: while mail arrives, the index waits (its writes would hold up commits),
+        for :data:`MAX_DEFER` at most."""
+        deadline = time.monotonic() + MAX_DEFER
+        while not self._closed:
+            now = time.monotonic()
+            if now - self._last_write >= BUSY_GAP or now >= deadline:
+                return
             time.sleep(BUSY_GAP)
 
     def _vacuum_some(self) -> bool:
