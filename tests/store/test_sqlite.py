@@ -117,6 +117,14 @@ def test_the_python_api_keeps_mail_across_runs(tmp_path):
         assert message.subject == "kept" and trap.mailbox(BOB).uidnext == 2
 
 
+@pytest.mark.parametrize(("option", "synchronous"), [({}, 1), ({"db_sync": "full"}, 2)])
+def test_db_sync_is_sqlites_synchronous_setting(tmp_path, option, synchronous):
+    # --db-sync normal (the default) survives a crash of the process; full also losing power.
+    with MailTrap(db=tmp_path / "mail.db", **option) as trap:
+        assert trap.store._db.execute("PRAGMA synchronous").fetchone()[0] == synchronous
+        assert trap.store._db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
 @pytest.mark.parametrize(
     ("contents", "why"),
     [
