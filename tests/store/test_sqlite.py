@@ -391,3 +391,39 @@ def test_the_sql_pre_test_rules_out_what_the_python_one_does(tmp_path):
         assert len({row[0] for row in db.execute("SELECT plain FROM messages")}) == 2
     finally:
         store.close()
+
+
+@pytest.mark.parametrize(
+    ("field", "needle", "subject"),
+    [
+        (Field.SUBJECT, "quarterly", "Quarterly numbers"),
+        (Field.FROM, "finance@", "Quarterly numbers"),
+        (Field.BODY, "spreadsheet", "Quarterly numbers"),
+        (Field.TEXT, "lunch", "Lunch on friday"),
+    ],
+)
+def test_indexed_mail_is_searched_through_the_full_text_index(tmp_path, field, needle, subject):
+    """Words of three characters and more are looked up in FTS5 (the query engine every
+    front-end uses: API search, IMAP SEARCH SUBJECT/FROM/BODY/TEXT), never by reading mail."""
+    store = SqliteStore(tmp_path / "mail.db")
+    try:
+        store.deliver(
+            "finance@x.org",
+            [BOB],
+            b"From: Finance <finance@x.org>\r\nSubject: Quarterly numbers\r\n\r\n"
+            b"The spreadsheet is attached.\r\n",
+        )
+        store.deliver("amy@x.org", [BOB], b"Subject: Lunch on friday\r\n\r\nNoon?\r\n")
+        assert until(store.indexed)
+        statements: list[str] = []
+        db = store._reader()  # this thread's: the query runs here
+        db.set_trace_callback(statements.append)
+        page = store.query(Filter((Contains(field, needle),)))
+        db.set_trace_callback(None)
+        assert [store.summary(m.id).subject for m in page.messages] == [subject]
+        # Over indexed mail: the index, never a scan (the rest, none here, is pre-tested in SQL).
+        indexed_part = [sql for sql in statements if "m.indexed = 1" in sql]
+        assert indexed_part, statements
+        assert all("docs_fts MATCH" in sql and "instr(" not in sql for sql in indexed_part)
+    finally:
+        store.close()
