@@ -10,10 +10,10 @@ import smtplib
 import socket
 import subprocess
 import sys
-import time
 import urllib.request
 
 import pytest
+from cliserver import Server, service_names
 
 from mailtrap import MailTrap
 from mailtrap.cli import parse_address
@@ -28,43 +28,6 @@ def run(*args, env=None, timeout=15):
         timeout=timeout,
         env={**os.environ, **(env or {})},
     )
-
-
-class Server:
-    """`mailtrap` started as a process with every service on an ephemeral port."""
-
-    def __init__(self, *args, env=None):
-        everything_ephemeral = {f"MAILTRAP_{name.upper()}": "0" for name in _service_names()}
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "mailtrap", *args],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env={**os.environ, **everything_ephemeral, **(env or {})},
-        )
-        self.addresses = {}
-        self.header = header = self.proc.stdout.readline()
-        assert "is catching mail" in header, header + self.proc.stderr.read()
-        while (line := self.proc.stdout.readline()) and not line.startswith("Ctrl-C"):
-            name, address = line.split()
-            self.addresses[name.lower()] = address
-
-    def port(self, name):
-        return int(self.addresses[name].rpartition(":")[2])
-
-    def stop(self, sig=signal.SIGTERM):
-        started = time.monotonic()
-        self.proc.send_signal(sig)
-        code = self.proc.wait(10)
-        self.proc.stdout.close()
-        self.proc.stderr.close()
-        return code, time.monotonic() - started
-
-
-def _service_names():
-    from mailtrap.config import SERVICE_NAMES
-
-    return SERVICE_NAMES
 
 
 @pytest.mark.parametrize(
@@ -126,7 +89,7 @@ def test_busy_port_is_one_line_and_exit_2():
         busy.listen()
         port = busy.getsockname()[1]
         result = run(
-            "--smtp", str(port), env={f"MAILTRAP_{n.upper()}": "0" for n in _service_names()}
+            "--smtp", str(port), env={f"MAILTRAP_{n.upper()}": "0" for n in service_names()}
         )
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
@@ -184,7 +147,7 @@ def test_command_line_defaults_and_max_messages(monkeypatch):
     def config(*args):
         return config_from_args(_build_parser("mailtrap", health=False).parse_args(list(args)))
 
-    for name in _service_names():
+    for name in service_names():
         monkeypatch.delenv(f"MAILTRAP_{name.upper()}", raising=False)
     monkeypatch.delenv("MAILTRAP_MAX_MESSAGES", raising=False)
     default = config()
@@ -298,7 +261,7 @@ def test_the_server_process_hands_the_gil_over_sooner_and_the_fixture_leaves_it(
         "sys.argv = ['mailtrap']\n"
         "runpy.run_module('mailtrap', run_name='__main__')\n"
     )
-    everything_ephemeral = {f"MAILTRAP_{name.upper()}": "0" for name in _service_names()}
+    everything_ephemeral = {f"MAILTRAP_{name.upper()}": "0" for name in service_names()}
     proc = subprocess.Popen(
         [sys.executable, "-c", probe],
         stdout=subprocess.PIPE,

@@ -4,42 +4,26 @@
 from __future__ import annotations
 
 import bisect
-import os
 import re
 import signal
 import smtplib
 import sqlite3
-import subprocess
-import sys
 import threading
 import time
 
 import pytest
+from cliserver import Server
 
 from mailtrap.store import SqliteStore
-
-
-def start_server(path, *options):
-    process = subprocess.Popen(
-        [sys.executable, "-m", "mailtrap", "--db", str(path), "--smtp", "0", "--http", "off",
-         "--pop3", "off", "--imap", "off", *options],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )  # fmt: skip
-    assert process.stdout is not None
-    for line in process.stdout:
-        found = re.search(r"SMTP\s+127\.0\.0\.1:(\d+)", line)
-        if found:
-            return process, int(found.group(1))
-    process.kill()
-    raise AssertionError(f"the server did not start: {process.stderr.read()}")
 
 
 def message(name: str, body_size: int) -> bytes:
     body = (b"y" * 76 + b"\r\n") * (body_size // 78)
     return f"Subject: {name}\r\nX-Flood: {name}\r\nX-Tags: flood\r\n\r\n".encode() + body
 
+
+#: Only SMTP: the flood needs nothing else.
+OFF = ("--http", "off", "--pop3", "off", "--imap", "off")
 
 SCENARIOS = {
     # killed while 8 connections keep committing small messages
@@ -57,7 +41,8 @@ SCENARIOS = {
 def test_sigkill_mid_flood_loses_nothing_that_got_250(tmp_path, scenario, moment):
     setup = SCENARIOS[scenario]
     path = tmp_path / "mail.db"
-    process, port = start_server(path, *setup["options"])
+    server = Server("--db", str(path), *OFF, *setup["options"])
+    port = server.port("smtp")
     acknowledged: list[str] = []
     sent: dict[str, bytes] = {}
     began: dict[str, float] = {}  # when each message's sendmail began
@@ -86,8 +71,7 @@ def test_sigkill_mid_flood_loses_nothing_that_got_250(tmp_path, scenario, moment
     while not acknowledged and time.monotonic() < first:
         time.sleep(0.01)
     time.sleep(moment)  # after the first 250: the kill lands mid-flood, at different moments
-    os.kill(process.pid, signal.SIGKILL)
-    process.wait(10)
+    server.stop(signal.SIGKILL)
     stop.set()
     for sender in senders:
         sender.join(30)
