@@ -11,6 +11,8 @@ fixture and a bare session-scoped aiosmtpd server (the floor):
 3. the ``mailtrap`` fixture's own overhead per test (clearing the store and handing it over).
 
     python bench/pytest_fixture.py [--rounds 20] [--no-smtpdfix]
+    python bench/pytest_fixture.py --instructions   # 2. in instructions (valgrind), for ours
+                                                    # and the floor: the same on every run
 
 How each pytest process is run, and smtpdfix installed for the run only: ``pytest_runs.py``.
 Prints figures; asserts nothing.
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import statistics
 import subprocess
 import sys
@@ -212,31 +215,41 @@ SMTPDFIX = "smtpdfix `smtpd` fixture"
 OURS = "mailtrap fixture"
 
 
+Variants = dict[str, tuple[dict[str, str], str | None, dict[str, str]]]
+
+
+def variants_in(work: Path, with_smtpdfix: bool) -> Variants:
+    """Each variant's files, the plugin it loads, and its environment (smtpdfix installed into
+    ``work`` for the run; left out when it cannot be)."""
+    smtpdfix_path = install_smtpdfix(work / "smtpdfix") if with_smtpdfix else None
+    plain = environment()
+    variants: Variants = {
+        NO_MAIL: ({"test_plain.py": NO_MAIL_TESTS}, None, plain),
+        FLOOR: (
+            {"conftest.py": FLOOR_CONFTEST, "sendhelp.py": SEND, "test_floor.py": FLOOR_TESTS},
+            None,
+            plain,
+        ),
+        OURS: (
+            {"sendhelp.py": SEND, "test_mailtrap.py": MAILTRAP_TESTS},
+            "mailtrap_pytest.plugin",
+            plain,
+        ),
+    }
+    if smtpdfix_path:
+        variants[SMTPDFIX] = (
+            {"sendhelp.py": SEND, "test_smtpdfix.py": SMTPDFIX_TESTS},
+            "smtpdfix.fixture",
+            environment(smtpdfix_path),
+        )
+    return variants
+
+
 def whole_processes(rounds: int, with_smtpdfix: bool) -> None:
     sizes = (5, 200)
     with tempfile.TemporaryDirectory(prefix="mailtrap-bench-") as tmp:
         work = Path(tmp)
-        smtpdfix_path = install_smtpdfix(work / "smtpdfix") if with_smtpdfix else None
-        plain, with_smtpdfix_env = environment(), environment(smtpdfix_path)
-        variants: dict[str, tuple[dict[str, str], str | None, dict[str, str]]] = {
-            NO_MAIL: ({"test_plain.py": NO_MAIL_TESTS}, None, plain),
-            FLOOR: (
-                {"conftest.py": FLOOR_CONFTEST, "sendhelp.py": SEND, "test_floor.py": FLOOR_TESTS},
-                None,
-                plain,
-            ),
-            OURS: (
-                {"sendhelp.py": SEND, "test_mailtrap.py": MAILTRAP_TESTS},
-                "mailtrap_pytest.plugin",
-                plain,
-            ),
-        }
-        if smtpdfix_path:
-            variants[SMTPDFIX] = (
-                {"sendhelp.py": SEND, "test_smtpdfix.py": SMTPDFIX_TESTS},
-                "smtpdfix.fixture",
-                with_smtpdfix_env,
-            )
+        variants = variants_in(work, with_smtpdfix)
         suites = {
             (name, size): Suite(work / f"{size}-{n}", files, size, plugin)
             for size in sizes
@@ -276,6 +289,29 @@ def whole_processes(rounds: int, with_smtpdfix: bool) -> None:
                 theirs = statistics.median(costs[SMTPDFIX][i])
                 line += f"; mailtrap / smtpdfix {ours / theirs:.2f}x (target: 0.5x at most)"
             print(line)
+
+
+def instructions(tests: int = 5) -> None:
+    """The floor's and our suites' mail counted in instructions (valgrind's callgrind, every
+    thread): the same on every run, so a change of a few milliseconds shows where times cannot.
+    Not smtpdfix's: it polls while its servers start, and under valgrind, fifty times slower,
+    the polls run many more times (645 M and 1,236 M instructions in two runs)."""
+    if shutil.which("valgrind") is None:
+        print("\nInstructions: valgrind is not installed (Debian package valgrind); skipped.")
+        return
+    with tempfile.TemporaryDirectory(prefix="mailtrap-bench-") as tmp:
+        work = Path(tmp)
+        variants = variants_in(work, with_smtpdfix=False)
+        counts = {}
+        for n, (name, (files, plugin, env)) in enumerate(variants.items()):
+            suite = Suite(work / f"i-{n}", files, tests, plugin)
+            suite.run(env)  # fills the bytecode cache
+            counts[name] = suite.instructions(env)
+    base = counts.pop(NO_MAIL)
+    print(f"\nInstructions of whole pytest processes, {tests} send-and-wait tests, minus no mail:")
+    for name, count in counts.items():
+        print(f"  {name:30} {(count - base) / 1e6:8.1f} M")
+    print(f"  mailtrap / floor {(counts[OURS] - base) / (counts[FLOOR] - base):.2f}x")
 
 
 # -- 3. the fixture's own overhead per test -----------------------------------------------------
@@ -374,7 +410,15 @@ def main() -> None:
     parser.add_argument(
         "--first-runs", type=int, default=10, help="fresh interpreters of each (default 10)"
     )
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="only count the 5-test suites' instructions (needs valgrind; about a minute)",
+    )
     args = parser.parse_args()
+    if args.instructions:
+        instructions()
+        return
     first_message(args.first_runs)
     whole_processes(args.rounds, not args.no_smtpdfix)
     fixture_overhead()
