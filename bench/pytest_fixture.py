@@ -14,7 +14,8 @@ fixture and a bare session-scoped aiosmtpd server (the floor):
     python bench/pytest_fixture.py --instructions   # 2. in instructions (valgrind), for ours
                                                     # and the floor: the same on every run
 
-How each pytest process is run, and smtpdfix installed for the run only: ``pytest_runs.py``.
+How each pytest process is run, and smtpdfix installed for the run only: ``pytest_runs.py``;
+the suites themselves: ``pytest_suites.py``.
 Prints figures; asserts nothing.
 """
 
@@ -29,7 +30,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from pytest_runs import Suite, environment, install_smtpdfix
+from pytest_runs import Suite, environment
+from pytest_suites import FLOOR, NO_MAIL, OURS, SMTPDFIX, variants_in
 
 
 def quartiles(values: list[float]) -> tuple[float, float, float]:
@@ -117,132 +119,6 @@ def first_message(runs: int = 10) -> None:
 
 
 # -- 2. whole pytest processes ------------------------------------------------------------------
-
-SEND = """
-import smtplib
-
-RAW = b"From: app@example.com\\r\\nTo: alice@example.com\\r\\nSubject: Welcome\\r\\n\\r\\nHi!\\r\\n"
-
-
-def send(host, port, to="alice@example.com"):
-    with smtplib.SMTP(host, port) as smtp:
-        smtp.sendmail("app@example.com", [to], RAW)
-"""
-
-NO_MAIL_TESTS = """
-import pytest
-
-
-@pytest.mark.parametrize("n", range(TESTS))
-def test_send(n):
-    assert n >= 0
-"""
-
-MAILTRAP_TESTS = """
-import pytest
-from sendhelp import send
-
-
-@pytest.mark.parametrize("n", range(TESTS))
-def test_send(mailtrap, n):
-    send(mailtrap.smtp_host, mailtrap.smtp_port)
-    [msg] = mailtrap.wait_for(to="alice@example.com", timeout=5)
-    assert msg.subject == "Welcome"
-"""
-
-SMTPDFIX_TESTS = """
-import pytest
-from sendhelp import send
-
-
-@pytest.mark.parametrize("n", range(TESTS))
-def test_send(smtpd, n):
-    send(smtpd.hostname, smtpd.port)
-    [msg] = smtpd.messages
-    assert msg["Subject"] == "Welcome"
-"""
-
-FLOOR_CONFTEST = """
-import socket
-
-import pytest
-from aiosmtpd.controller import Controller
-
-
-class Handler:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(envelope)
-        return "250 OK"
-
-
-@pytest.fixture(scope="session")
-def bare_server():
-    with socket.socket() as probe:  # Controller cannot listen on port 0 (aiosmtpd issue #276)
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    handler = Handler()
-    controller = Controller(handler, hostname="127.0.0.1", port=port, server_hostname="localhost")
-    controller.start()
-    yield controller, handler
-    controller.stop()
-
-
-@pytest.fixture
-def bare(bare_server):
-    bare_server[1].messages.clear()
-    return bare_server
-"""
-
-FLOOR_TESTS = """
-import pytest
-from sendhelp import send
-
-
-@pytest.mark.parametrize("n", range(TESTS))
-def test_send(bare, n):
-    controller, handler = bare
-    send(controller.hostname, controller.port)
-    [envelope] = handler.messages
-    assert b"Subject: Welcome" in envelope.content
-"""
-
-NO_MAIL = "the same suite without mail"
-FLOOR = "floor: bare session aiosmtpd"
-SMTPDFIX = "smtpdfix `smtpd` fixture"
-OURS = "mailtrap fixture"
-
-
-Variants = dict[str, tuple[dict[str, str], str | None, dict[str, str]]]
-
-
-def variants_in(work: Path, with_smtpdfix: bool) -> Variants:
-    """Each variant's files, the plugin it loads, and its environment (smtpdfix installed into
-    ``work`` for the run; left out when it cannot be)."""
-    smtpdfix_path = install_smtpdfix(work / "smtpdfix") if with_smtpdfix else None
-    plain = environment()
-    variants: Variants = {
-        NO_MAIL: ({"test_plain.py": NO_MAIL_TESTS}, None, plain),
-        FLOOR: (
-            {"conftest.py": FLOOR_CONFTEST, "sendhelp.py": SEND, "test_floor.py": FLOOR_TESTS},
-            None,
-            plain,
-        ),
-        OURS: (
-            {"sendhelp.py": SEND, "test_mailtrap.py": MAILTRAP_TESTS},
-            "mailtrap_pytest.plugin",
-            plain,
-        ),
-    }
-    if smtpdfix_path:
-        variants[SMTPDFIX] = (
-            {"sendhelp.py": SEND, "test_smtpdfix.py": SMTPDFIX_TESTS},
-            "smtpdfix.fixture",
-            environment(smtpdfix_path),
-        )
-    return variants
 
 
 def whole_processes(rounds: int, with_smtpdfix: bool) -> None:
