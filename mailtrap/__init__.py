@@ -1,6 +1,8 @@
 """mailtrap: a mail sink for tests and development.
 
 ``from mailtrap import MailTrap`` runs every server in-process; see the README for a tour.
+
+PYTEST_DONT_REWRITE
 """
 
 from typing import TYPE_CHECKING

@@ -1,4 +1,7 @@
-"""``python -m mailtrap``: the command line."""
+"""``python -m mailtrap``: the command line.
+
+PYTEST_DONT_REWRITE
+"""
 
 from .cli import main
 

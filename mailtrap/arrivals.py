@@ -1,6 +1,8 @@
 """What a failed wait reports: the messages that did arrive, closest to what was asked first.
 
 Loaded only when ``wait_for`` gives up, so a passing test never pays for it.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

@@ -5,6 +5,8 @@
 Every flag is also an environment variable, ``MAILTRAP_`` + the flag upper-cased with ``-`` as
 ``_``; a flag beats its variable. Errors (a bad option, a busy port) are one line on stderr and
 exit status 2, never a traceback. This module is the only reader of ``sys.argv``.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

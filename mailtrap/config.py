@@ -3,6 +3,8 @@
 A record (``mailtrap.record``) rather than a frozen dataclass or a named tuple: defining a
 30-field dataclass costs about 1 ms at import, a fifth of what a test suite that only sends mail
 pays for the package, and a named tuple a third of that.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

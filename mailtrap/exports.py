@@ -3,6 +3,8 @@
 Start-up is what a test run pays for every module it imports: a package lists here what it
 exports from modules that a sink taking mail never needs (SQLite, fault rules, logins), and
 ``from package import name`` still works for all of them.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

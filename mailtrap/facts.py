@@ -6,6 +6,8 @@ standard library's ``binascii``, decoded as ``email`` would decode it. Anything 
 attachments, unusual encodings) goes through :func:`mailtrap.mime.parse`. Both give the same
 facts; tests/core/test_facts.py compares them. The store's
 :class:`~mailtrap.message.Summary` covers everything the header block alone gives.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

@@ -1,4 +1,7 @@
-"""Handing store events to an event loop from whichever thread wrote to the store."""
+"""Handing store events to an event loop from whichever thread wrote to the store.
+
+PYTEST_DONT_REWRITE
+"""
 
 from __future__ import annotations
 

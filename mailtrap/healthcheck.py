@@ -1,6 +1,9 @@
 """``mailtrap healthcheck``: is every configured server answering? HTTP's ``/readyz`` must
 answer 200; SMTP, POP3 and IMAP (plain or implicit TLS) must greet as they should. For the
-container's HEALTHCHECK and for scripts: one line per problem, exit status 1 when any."""
+container's HEALTHCHECK and for scripts: one line per problem, exit status 1 when any.
+
+PYTEST_DONT_REWRITE
+"""
 
 from __future__ import annotations
 

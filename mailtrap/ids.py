@@ -4,6 +4,8 @@ Each store owns one :class:`MessageIds`: a random prefix drawn once (one ``os.ur
 store, not one per message) followed by a counter, as 16 hex digits, like the random IDs they
 replace (a store that outlives 2**32 messages gets longer IDs, still unique). IDs from two stores
 differ by their prefixes, so an ID from a restarted server does not name a new message by chance.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

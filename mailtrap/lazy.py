@@ -7,6 +7,8 @@ server's modules are imported and its app built in a worker thread while the loo
 everyone else, and the real server then accepts that connection and every later one. A front-end
 that fails to build logs the cause once and answers each of its clients with its protocol's own
 error, so the other front-ends keep working.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

@@ -1,7 +1,10 @@
 """Checking a login on the event loop, for every front-end (SMTP, POP3, IMAP, HTTP): the
 authenticator's verdict, in a worker thread when a hash is to be checked, and the failure delay
 waited out before the front-end answers a failure (the protocol engines only say what to check
-and how to answer)."""
+and how to answer).
+
+PYTEST_DONT_REWRITE
+"""
 
 from __future__ import annotations
 

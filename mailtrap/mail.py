@@ -4,6 +4,8 @@ folders' view).
 A :class:`Message` is a message record plus the store it came from: the bytes are read through
 the store by ID when a field first needs them, and kept on the message with what was derived
 from them, so a message a test has read from stays readable after the store forgets it.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

@@ -1,5 +1,8 @@
 """The public view of one folder of captured mail: :class:`Mailbox` (loaded with the first
-``trap.mailbox(...)``, not with ``import mailtrap``)."""
+``trap.mailbox(...)``, not with ``import mailtrap``).
+
+PYTEST_DONT_REWRITE
+"""
 
 from __future__ import annotations
 

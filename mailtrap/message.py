@@ -15,6 +15,8 @@ characters of any other field (a longer Subject is cut there). A value the addre
 cannot take (it recurses: 600 nested comments, ``a:a:a:...`` groups) is kept as raw text, the
 name of an address-less :class:`Address`. Values longer than :data:`MEMO_LIMIT` are decoded
 each time rather than memoised, so the memo caches stay small.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

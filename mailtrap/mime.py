@@ -16,6 +16,8 @@ the cap are shown as one opaque ``application/octet-stream`` attachment (see :da
 Content-* field is parsed up to :data:`FIELD_LIMIT` characters, and the header list is decoded
 as :func:`mailtrap.message.header_text` bounds it (the standard library's structured header
 parser is quadratic).
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

@@ -3,6 +3,8 @@
 Works on offsets into the wire bytes (every line ending is CRLF there), so callers can cut the
 original field lines, folding and all, without the ``email`` package re-folding them. Used by
 the MIME walk (:mod:`mailtrap.mimetree`) and IMAP's ENVELOPE and HEADER.FIELDS.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

@@ -13,6 +13,8 @@ a part's bytes as received. The ``email`` package interprets each part's Content
 scan of the bytes, because ``email`` keeps no offsets. Broken input never raises: it degrades to
 text/plain. The work is bounded: past :data:`MAX_DEPTH` levels or :data:`MAX_PARTS` parts,
 parts are not split further (``MessageStructure.cut`` says where splitting stopped).
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

@@ -5,6 +5,8 @@ otherwise (``echo secret | mailtrap passwd``). With an address, the whole line i
 (``alice@example.com:$2b$12$...``), ready to append to the file. bcrypt by default;
 ``--scheme sha512-crypt`` for SHA-512-crypt. A bad option or an empty or mismatched password:
 one line on standard error, exit status 2.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

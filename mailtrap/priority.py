@@ -14,6 +14,8 @@ The command line and the container (an eager runtime, SMTP on a loop of its own)
 further on a database: the thread that serves readers runs at a lower OS priority
 (:func:`lower_this_thread`; the threads it starts, HTTP workers and reads off the loop, inherit
 it), so when the cores are busy the SMTP loop and the committer run first.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

@@ -15,6 +15,8 @@ does, and offers the same ``_fields``, ``_field_defaults``, ``_make``, ``_replac
 
 The inherited constructor takes fields by position or by name and fills in defaults. A record
 built on a hot path writes its own ``__new__`` (``tuple.__new__(cls, (host, port))``).
+
+PYTEST_DONT_REWRITE
 """
 
 from operator import itemgetter

@@ -12,6 +12,8 @@ Sending is :func:`mailtrap.smtp_client.submit` (smtplib): release runs in the ca
 on the event loop. Failures carry the upstream's reply: release raises :class:`RelayError`,
 automatic relay logs it as a warning. The upstream's certificate is verified against the
 system's CAs (OpenSSL's ``SSL_CERT_FILE`` / ``SSL_CERT_DIR`` name others).
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

@@ -3,6 +3,8 @@
 For the places that hand a captured or submitted message on (``mailtrap sendmail``, release and
 relay), which must change a few header fields without re-serialising — and so re-folding or
 re-encoding — the rest of the message.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

@@ -10,6 +10,8 @@ fails the start, and SMTP runs on a loop of its own (:class:`OwnLoop`). Lazy (in
 is built at start; HTTP, POP3 and IMAP are imported and built on their first connection (see
 :mod:`.lazy`), so a test that only sends and waits never loads Flask, uvicorn or a protocol
 engine. Server modules are only ever imported by a builder.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

@@ -14,6 +14,8 @@ dot (otherwise such a line ends the message); ``-f``/``-r`` set the envelope sen
 ``$USER@hostname``); ``-F`` names the sender in the From field added when the message has none.
 Options that only matter to a real MTA (``-o...``, ``-B``, ``-N``, ``-R``, ``-V``, ``-v``, ...)
 are accepted and ignored.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

@@ -3,6 +3,8 @@
 Shared by ``mailtrap sendmail`` and the relay (release, automatic relay); never called on the
 event loop. Every failure is one :class:`SubmitError` that carries the server's own reply, so
 callers can report it rather than a stack trace.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

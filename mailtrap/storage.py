@@ -1,4 +1,7 @@
-"""Which store a configuration asks for: memory, or an SQLite database file."""
+"""Which store a configuration asks for: memory, or an SQLite database file.
+
+PYTEST_DONT_REWRITE
+"""
 
 from __future__ import annotations
 

@@ -6,6 +6,8 @@ cleans to nothing is dropped. Tags compare case-insensitively: the store keeps e
 spelling it first saw. :func:`header_tags` reads a new message's ``X-Tags`` header (comma
 separated); it runs on the SMTP path for every message, so a message without the header costs a
 couple of byte searches over its header block and nothing more.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

@@ -2,6 +2,8 @@
 
 Usable with or without pytest (it never imports pytest). Waiting is driven by the store's events,
 never by a sleep loop.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

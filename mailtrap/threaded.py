@@ -2,6 +2,8 @@
 
 ``start()`` returns once every server listens, or re-raises the start-up error in the caller.
 ``stop()`` is idempotent and bounded, and joins the thread.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

@@ -4,6 +4,8 @@ A generated certificate comes from a private CA (made with ``trustme``) and name
 ``127.0.0.1``, ``::1`` and the configured hostname; the CA is written to a file and offered as a
 ready client :class:`ssl.SSLContext`, so tests verify the connection instead of switching
 verification off.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

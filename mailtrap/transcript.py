@@ -14,6 +14,8 @@ shared templates and the message keeps a reference to one and a few bytes of its
 and client port), or, the first time a text is seen, a self-contained compressed form: see
 :mod:`mailtrap.transcript_shared`, which also describes the text. :func:`decode` turns either
 back into :class:`Line` records for the HTTP API.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

@@ -40,6 +40,8 @@ what the SQLite store writes while mail arrives; its indexer compresses it later
     <µs since the line before, comma-separated>
     <the client's lines, each ending in a line feed>
     <the server's lines, each ending in a line feed>
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

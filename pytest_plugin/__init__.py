@@ -2,6 +2,8 @@
 
 ``from mailtrap_pytest import PytestMailTrap`` names the type the fixtures return (for type
 hints); it is loaded on first use, so importing this package stays free.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

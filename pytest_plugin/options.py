@@ -3,6 +3,8 @@
 Every option is read the same way: the command-line flag, else its environment variable (the flag
 upper-cased with ``-`` as ``_``, as for the ``mailtrap`` command), else the ini key, else the
 default. This module imports nothing from ``mailtrap``, so registering the options costs nothing.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

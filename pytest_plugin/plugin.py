@@ -4,6 +4,8 @@ Registered through the ``pytest11`` entry point ``mailtrap``. Loading it imports
 ``mailtrap`` (and aiosmtpd) are imported inside the fixtures, so a run that uses no mail fixture
 pays nothing. Also here: the ``--mailtrap-*`` options (see ``options.py``), the "Captured mail"
 section of failure reports, and keeping the server alive after the session.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

@@ -5,6 +5,8 @@ recipient of the test's own, so tests can share one server) and a hint when a bl
 ``wait_for`` times out inside a running event loop. Also here: the text the plugin prints about
 any ``MailTrap`` (the "Captured mail" report section, where the servers listen). Imported only
 once a fixture is used, since it loads ``mailtrap`` and, through it, aiosmtpd.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

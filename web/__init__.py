@@ -1,4 +1,7 @@
-"""The browser viewer's static files (installed as ``mailtrap_web``); served by the HTTP port."""
+"""The browser viewer's static files (installed as ``mailtrap_web``); served by the HTTP port.
+
+PYTEST_DONT_REWRITE
+"""
 
 from importlib.resources import files
 

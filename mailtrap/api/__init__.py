@@ -4,6 +4,8 @@ Named ``api`` (not ``http``) so it never shadows the standard library. It reads 
 the MIME view only; it never imports ``servers`` (and ``servers`` never imports it). Importing
 this package loads nothing: Flask and uvicorn come with :mod:`.asgi`, which the runtime imports
 when the HTTP server is first needed.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

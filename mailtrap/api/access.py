@@ -14,6 +14,8 @@ The ASGI router asks :meth:`Access.admit` once per request and websocket, before
   then those origins get ``Access-Control-Allow-Origin`` (and, being explicit, credentials) on
   every answer, and preflight ``OPTIONS`` requests are answered. The websocket keeps its own
   same-origin check (:mod:`.live`).
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

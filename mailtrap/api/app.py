@@ -4,6 +4,8 @@ No module globals: everything the routes need lives in the :class:`~.respond.Api
 by the app. Every error, including Flask's own 404/405/413 and unexpected exceptions, is
 answered by the one JSON error writer (:func:`~.errors.error_answer`); an unexpected exception
 is logged, and its details never reach the client.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

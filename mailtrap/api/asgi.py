@@ -13,6 +13,8 @@ tests have run against. Stopping: long-polls get 503 and websockets a close fram
 uvicorn closes the listener and idle keep-alive connections, lets requests in flight finish
 for up to :data:`GRACE` seconds and cancels the rest. (On the main thread, ``serve`` catches
 SIGINT/SIGTERM while it runs and raises them again once it has stopped.)
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

@@ -5,6 +5,8 @@ Every error the HTTP server sends is an :class:`ApiError` written by :func:`erro
 the long-poll's 400/408/503, the router's 405/426. An :class:`Answer` is a whole response
 (status, headers, body) that either side can send: Flask wraps it in a ``Response``, an ASGI
 handler calls :meth:`Answer.send`.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

@@ -11,6 +11,8 @@ public, and the connection goes to that vetted address (so a second resolution c
 elsewhere); each redirect is vetted the same way. Refused: loopback, private, shared, link-local,
 multicast, reserved and unspecified addresses, and IPv6 that can carry an IPv4 address inside
 (IPv4-mapped and -compatible, 6to4, Teredo, NAT64) — unless ``--allow-internal-http-requests``.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

@@ -13,6 +13,8 @@ gets ``new`` and ``delete`` frames only for its own mailboxes, ``update`` frames
 state in its own mailbox or the new tags of its own messages, a ``prune`` only when some of
 the messages it concerns are its own, and ``stats`` of its own INBOX; the others get every
 frame.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

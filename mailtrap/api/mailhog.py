@@ -6,6 +6,8 @@ Headers keep the names as written and their raw values, unfolded (MailHog's clie
 encoded words and transfer encodings themselves); a header that occurs more than once lists
 every value (MailHog kept the last). Bodies are the raw text after the header block. Parts are
 the core's one MIME walk (:mod:`mailtrap.mimetree`), as downloads and IMAP see them.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

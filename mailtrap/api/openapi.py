@@ -3,6 +3,8 @@
 This module holds the pieces an operation is described with (parameters, bodies, responses)
 and the component schemas; each route's own operation sits beside it in :mod:`.routes`, so a
 route cannot exist undocumented, nor be documented without existing.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

@@ -6,6 +6,8 @@ are the core's one MIME walk (:mod:`mailtrap.mimetree`: IMAP part numbers, RFC 3
 message/rfc822 is a leaf), so a PartID names the part IMAP and :func:`mailtrap.mime.parse` name
 by it; this module reads a leaf's header block and decodes its transfer encoding chunk by chunk,
 from the raw bytes as received.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

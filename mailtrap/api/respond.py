@@ -2,6 +2,8 @@
 
 Bad input raises :class:`~.errors.ApiError`; the app turns it (and every other error) into a
 JSON body ``{"Error": "..."}`` with its status, so no route ever answers with HTML or a 500 page.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

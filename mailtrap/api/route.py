@@ -2,6 +2,8 @@
 
 The route table (:mod:`.routes`) lists them; the modules of an API surface that is not
 Mailpit's (fault injection, MailHog's) list theirs beside their views.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

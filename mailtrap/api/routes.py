@@ -8,6 +8,8 @@ so the three cannot disagree. Paths are OpenAPI templates (``{ID}``); async rout
 paths. To add a route: write its view, then add one line here with its operation. The two API
 surfaces that are not Mailpit's, fault injection and MailHog's, list their routes beside their
 views (``routes_faults.ROUTES``, ``routes_mailhog.ROUTES``), joined in here in order.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

@@ -4,6 +4,8 @@ Their paths and methods are in the route table, :mod:`.routes`.
 
 The viewer's files come from ``mailtrap_web`` (or any folder given to the app); only known
 static file types are served, each under a strict CSP and ``nosniff``.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

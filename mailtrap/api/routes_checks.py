@@ -5,6 +5,8 @@ Their paths and methods are in the route table, :mod:`.routes`. The checks run i
 thread of the request (never on the event loop), each bounded in time; the link check refuses
 internal addresses unless ``--allow-internal-http-requests`` (see :mod:`.linkcheck`). Mailpit's
 HTML check is not offered: its route answers a JSON 404.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

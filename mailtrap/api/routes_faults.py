@@ -6,6 +6,8 @@
 chaos API, mapped onto rules. The rules themselves live in :mod:`mailtrap.faults`.
 
 Their routes are at the end (``ROUTES``), joined into the route table, :mod:`.routes`.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

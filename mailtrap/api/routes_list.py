@@ -5,6 +5,8 @@ Their paths and methods are in the route table, :mod:`.routes`.
 Without ``mailbox=`` an ID names the stored message everywhere: Read means \\Seen in every
 mailbox holding it, and PUT/DELETE act in all of them. With ``mailbox=`` they act in that
 mailbox only (DESIGN.md, "Store semantics seen from outside").
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

@@ -20,6 +20,8 @@ With accounts, these routes act as Mailpit's do without ``mailbox=``: a login co
 account (``own``/``users`` mode) lists, searches, reads, deletes and releases in its own INBOX
 only (another account's message is a 404, totals count its own), and Jim, who changes the SMTP
 server for everyone, is for those who see everything (the route table marks him ``admin``).
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

@@ -7,6 +7,8 @@ Their paths and methods are in the route table, :mod:`.routes`.
 found by the core's MIME walk (kept in the store's cache as kind ``"mime-tree"``, shared with
 IMAP), streamed in chunks straight from the raw bytes (see :mod:`.parts`) and always served as
 downloads; ``/view/{ID}.html`` runs under a CSP that allows no script at all.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

@@ -9,6 +9,8 @@ A login confined to its account (``own``/``users`` mode) lists only the tags on 
 messages; setting tags on a message it may not see is a 404 like an unknown ID (nothing is
 changed); renaming or deleting a tag, which acts on every message, is for those who see
 everything (the route table marks those routes ``admin``: 403 to the others).
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

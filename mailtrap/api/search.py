@@ -8,6 +8,8 @@ a leading ``-`` or ``!`` negates a term; every term must hold. Supported terms: 
 (``10kb``, ``1.5m``), and free text (subject, addresses, body text and attachment names).
 Values compare as case-insensitive substrings, as Mailpit's SQL ``LIKE`` does. Unlike Mailpit,
 a malformed term is an error (HTTP 400) rather than silently ignored.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

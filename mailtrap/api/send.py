@@ -3,6 +3,8 @@
 Bcc recipients go to the envelope only (as a real MTA delivers them), so they show up as Bcc
 in summaries through the envelope rule and never appear in the stored headers. Every problem
 is an :class:`~.errors.ApiError` (400) naming the field.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

@@ -2,6 +2,8 @@
 
 Message fields are PascalCase and list envelopes lower-case, as Mailpit writes them; address
 lists are ``[]``, never null. Times are RFC 3339 (``Z`` for UTC, as Go writes them).
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

@@ -5,6 +5,8 @@ One ``REPORT`` request of the spamc protocol (SPAMC/1.5, the protocol of SpamAss
 and :func:`check` moves the bytes, bounded in time and size, in the worker thread of the HTTP
 request that asked. The answer is Mailpit's ``{"Error", "IsSpam", "Score", "Rules"}``: a spamd
 that cannot be reached or answers oddly is an ``Error``, not an HTTP failure, as in Mailpit.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

@@ -7,6 +7,8 @@ thumbnail, as in Mailpit. Only common image formats are opened, and an image of 
 :data:`MAX_PIXELS` pixels is refused before it is decoded (a decompression bomb is a 4xx, not a
 worker stuck decoding gigabytes); JPEGs are decoded at a reduced scale when that suffices.
 Pillow is imported on first use.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

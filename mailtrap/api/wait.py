@@ -6,6 +6,8 @@ removed at once. One store subscription serves every waiter; the subscriber only
 ``Delivered`` events to the loop. Answers: 200 with the message (as ``GET /message/{ID}``
 would give it, without marking it read), 408 with a JSON error when nothing matched in time,
 400/404 for bad input, 503 when the server stops.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

@@ -7,6 +7,8 @@ reached about 1,900-3,800. Small answers are collected in the worker and sent at
 a larger or streamed body (a 15 MB attachment) continues one chunk per hop, each awaited, so
 memory stays bounded by the chunk size and the transport's flow control. Request bodies over
 ``max_body`` are refused with 413 before they are read.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

@@ -4,6 +4,8 @@ Pure logic, no I/O: :mod:`.credentials` (the rules for names and passwords), :mo
 (PLAIN, LOGIN and CRAM-MD5 as step-wise exchanges), :mod:`.hashes` (stored passwords),
 :mod:`.users` (the users file, the inline form, htpasswd), :mod:`.authenticator` (modes and
 checking), :mod:`.throttle` (the failure-delay policy).
+
+PYTEST_DONT_REWRITE
 """
 
 from typing import TYPE_CHECKING

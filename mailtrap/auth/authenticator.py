@@ -22,6 +22,8 @@ callers on an event loop run it in a worker thread when :attr:`Authenticator.cos
 
 The mechanisms, hashes and users' table load with the first login or account, not with the
 servers: a sink that only takes mail never needs them.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

@@ -12,6 +12,8 @@ digest of a challenge. The rules, the same for every protocol:
 
 Breaking a rule is refused like a wrong password (:class:`Refusal`), so a client learns nothing
 from the difference. The records never show a password or digest in their ``repr``.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

@@ -5,6 +5,8 @@ A users file takes bcrypt (``$2b$``, ``$2y$``, ``$2a$``), SHA-512-crypt (``$6$``
 accepted in front of a hash. An htpasswd file (``--ui-auth``) takes apr1, which ``htpasswd``
 writes by default, and bcrypt from ``htpasswd -B``. Plain secrets are compared in constant time;
 hashes are checked by libpass and cost what their cost factor says (run them off the event loop).
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

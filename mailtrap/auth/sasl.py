@@ -15,6 +15,8 @@ raises :class:`Cancelled`.
 
 SCRAM is left out: it needs the plain password or keys derived for it on the server, and every
 client that can do SCRAM also does PLAIN over TLS.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

@@ -5,6 +5,8 @@ further failure up to 5 s. A success, or :data:`FORGET` seconds without a failur
 peer afresh. Pure logic with an injectable clock: the front-ends do the waiting. Off unless
 asked for in-process (tests share one loopback peer); on for the command line and container.
 At most :data:`MAX_PEERS` peers are remembered, the longest quiet forgotten first.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

@@ -13,6 +13,8 @@ address to plain password, and :meth:`Users.add` adds one more while the servers
 An htpasswd file (``--ui-auth FILE``, :func:`read_htpasswd`) has ``name:hash`` lines, apr1 or
 bcrypt, names compared exactly as Apache does; account addresses are compared as the store
 compares them (:func:`~mailtrap.message.mailbox_key`).
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

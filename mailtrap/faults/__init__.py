@@ -4,6 +4,8 @@ Pure logic, no I/O: :mod:`.spec` checks what a rule says, :mod:`.rules` holds a 
 and decides at each stage, :mod:`.replies` words the reply, :mod:`.refused` keeps the bounded
 log of what was refused, :mod:`.schema` speaks JSON (and Mailpit's chaos). The SMTP layer
 (``servers/faults.py``) carries the decisions out.
+
+PYTEST_DONT_REWRITE
 """
 
 from typing import TYPE_CHECKING

@@ -6,6 +6,8 @@ hangs up at EHLO/HELO, MAIL, RCPT or DATA, ``RejectSenderChance``, ``RejectRecip
 and ``RejectAuthChance`` refuse MAIL (550), RCPT (550) and AUTH (535). Jim is on while its
 connection rule exists. ``LinkSpeed*`` (Jim's bandwidth throttling) are accepted and shown but
 not applied: rules delay replies, they do not slow a transfer down.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

@@ -3,6 +3,8 @@
 Each entry is a frozen record holding only copies of short strings (client strings cut to a
 few hundred characters, at most :data:`MAX_RECIPIENTS` recipients), and the log keeps the
 newest :data:`LIMIT` entries, so neither a chatty client nor a long run can make it grow.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

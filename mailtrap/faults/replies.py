@@ -3,6 +3,8 @@
 Defaults depend on the stage: a temporary failure (so apps exercise their retries) everywhere
 but AUTH, whose failure is ``535`` as RFC 4954 4 has it; a rate limit answers ``421`` where the
 session cannot go on without the refused step and ``451`` / ``454`` where it can.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

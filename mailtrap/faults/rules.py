@@ -6,6 +6,8 @@ generators and rate windows. A check is pure logic (no I/O, no sleeping): it ret
 :class:`Verdict` that the SMTP layer carries out. With no rules, the SMTP layer never calls
 in: :attr:`Faults.active` is its one-attribute fast path, and the rest of the package (what a
 rule says, the words of a reply, the refused-mail log) loads with the first rule.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

@@ -9,6 +9,8 @@ back in, so a listing saved to a file is a valid rules file.
 Mailpit's ``/api/v1/chaos`` has three triggers, each ``{"ErrorCode", "Probability"}`` (a
 percentage): ``Sender`` fails MAIL FROM, ``Recipient`` fails RCPT TO, ``Authentication`` fails
 AUTH. Each trigger in use is one rule with a fixed ID (``chaos-sender``, ...).
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

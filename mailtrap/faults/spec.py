@@ -4,6 +4,8 @@ A rule names an SMTP stage and optionally narrows it to senders, recipients or a
 action is a reply (code and text), a delay, a dropped connection or a rate limit, limited by
 ``times`` or a seeded ``probability``. Every check happens here, so a bad rule is refused with
 a :class:`RuleError` naming the field before it can reach a server. Pure data: no I/O.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

@@ -19,6 +19,8 @@ Modelled on h2's: the engine buffers what the client sent and what to answer; th
 
 Answers are produced only from :meth:`Connection.data_to_send`, at most about ``limit`` octets
 of them a call, so a client that pipelines commands and never reads holds a bounded amount.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

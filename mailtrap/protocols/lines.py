@@ -6,6 +6,8 @@ arrived of it is dropped as it comes, and the framer reports it once, as :class:
 it ends (so the answer follows the command, and a client can tell which command it refused).
 IMAP literals are raw octets inside a command: :meth:`LineFramer.take` and
 :meth:`LineFramer.skip` hand them over or drop them without looking for line ends.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

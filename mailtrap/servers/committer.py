@@ -10,6 +10,8 @@ its results wakes the loop once. Messages go over in a :class:`queue.SimpleQueue
 Under load the thread lets a batch fill (up to :data:`GATHER`) before committing it. From the
 hand-over to the reply, a message counts as in flight for the store's readers, which give way
 to it (:mod:`mailtrap.priority`).
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

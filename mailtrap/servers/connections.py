@@ -1,4 +1,7 @@
-"""Live connections of one listening server: a count limit, and closing them all on stop."""
+"""Live connections of one listening server: a count limit, and closing them all on stop.
+
+PYTEST_DONT_REWRITE
+"""
 
 from __future__ import annotations
 

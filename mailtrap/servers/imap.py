@@ -4,6 +4,8 @@ Everything protocol-related is in :mod:`mailtrap.protocols.imap`; this adapter a
 I/O: STARTTLS and implicit TLS (IMAPS), the autologout timer (RFC 3501 5.4: at least 30 minutes,
 IDLE included, RFC 2177), a connection limit, store events handed from the writer's thread to
 the loop (so IDLE hears of new mail at once), and stop.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

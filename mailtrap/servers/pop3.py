@@ -4,6 +4,8 @@ Everything protocol-related is in :mod:`mailtrap.protocols.pop3`, everything abo
 :mod:`.stream`; this adds the maildrop locks every POP3 listener over a store shares, and the idle
 timeout's length (RFC 1939 section 3: a session idle that long is closed without entering UPDATE,
 so nothing is deleted).
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

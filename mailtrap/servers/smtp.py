@@ -16,6 +16,8 @@ Differences from aiosmtpd's defaults, each deliberate:
   :mod:`.smtp_chunking`; their EHLO keywords added by our ``smtp_EHLO`` (no ``handle_EHLO``
   hook: aiosmtpd would inspect its signature on every connection);
 - each delivered message keeps the dialogue that delivered it, in :mod:`.smtp_transcript`.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

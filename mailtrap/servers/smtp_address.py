@@ -9,6 +9,8 @@ recognises exactly that form and returns what aiosmtpd's parser returns for it; 
 (the null path ``<>``, quoted or non-ASCII local parts, address literals, source routes,
 comments, a missing bracket) returns ``None`` and goes through aiosmtpd's own parser, so every
 answer stays aiosmtpd's. tests/core/test_smtp_address.py holds the two side by side.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

@@ -12,6 +12,8 @@ unknown name, a broken rule); a response that is not base64 is ``501 5.5.2``, ``
 ``--smtp-auth``: ``optional`` (the default) offers AUTH and takes mail without it; ``required``
 answers ``530 5.7.0`` to MAIL before a successful AUTH (aiosmtpd's ``auth_required``), as a
 submission server does; ``off`` offers no mechanism at all.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

@@ -19,6 +19,8 @@ the chunks from aiosmtpd's stream reader. The rules it keeps:
 aiosmtpd members used beyond its public interface (allowed for this issue, pinned in
 pyproject.toml, and checked by tests/smtp/test_aiosmtpd_members.py): ``_reader`` (and the
 stream reader's ``_limit``), ``_create_envelope``, ``_getparams``, ``_set_post_data_state``.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

@@ -8,6 +8,8 @@ complete command line is already waiting, and written together with the next rep
 held — at the latest when the input buffer runs dry. Every other reply (greetings, EHLO, DATA's
 354, AUTH challenges, STARTTLS, QUIT, the reply to a message) is written at once, with anything
 held before it, so nothing is ever left behind when the client waits or the connection closes.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

@@ -7,6 +7,8 @@ reads the unwrapped reader, and BDAT chunks are read with ``readexactly``/``read
 never reaches the transcript. Replies are recorded as ``push`` writes them (its ``replied``
 hook); AUTH arguments are masked with aiosmtpd's own ``sanitize``. See
 :mod:`mailtrap.transcript` for what is kept and how.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

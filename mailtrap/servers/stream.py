@@ -4,6 +4,8 @@ contract of :mod:`mailtrap.protocols.contract`), checking logins (the authentica
 loop when a hash is involved, the failure delay: :mod:`mailtrap.logins`), the idle timeout,
 sessions that end quietly when the client goes away, STARTTLS without a plaintext-injection
 hole, closing that flushes and then aborts, and a stop that ends every session at once.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

@@ -1,5 +1,8 @@
 """The single source of truth for captured mail: interface, events, the memory backend, and
-the SQLite backend (loaded on first use, so ``import mailtrap`` never imports ``sqlite3``)."""
+the SQLite backend (loaded on first use, so ``import mailtrap`` never imports ``sqlite3``).
+
+PYTEST_DONT_REWRITE
+"""
 
 from ..exports import later
 from .base import FlagMode, MessageStore

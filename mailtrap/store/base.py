@@ -20,6 +20,8 @@ Semantics every backend keeps (tests/store is the conformance suite):
   cleaned and compared case-insensitively, and a tag exists while a message carries it.
 - Addresses are compared through :func:`mailtrap.message.mailbox_key`, ``INBOX`` in any case;
   an unknown mailbox reads as empty and never raises.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

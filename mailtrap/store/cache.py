@@ -4,6 +4,8 @@ Keyed by (kind, message ID), never by object; bounded in entries and in bytes (e
 with an estimate of what it holds); the store makes it forget a message when the message's
 last link goes, and everything on ``clear()``. Values are built outside the cache's lock, so
 two threads asking for the same new value may both build it (the work is idempotent).
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

@@ -10,6 +10,8 @@ batches on its standard input and writing their documents on its standard output
 ``multiprocessing``, whose start methods either fork a threaded server or re-import the host
 program's ``__main__``). It starts on first use and ends with the store; when it cannot start
 or fails, the caller builds the batch itself.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

@@ -1,4 +1,7 @@
-"""The indexing worker process: ``python -m mailtrap.store.docworker`` (see :mod:`.docpool`)."""
+"""The indexing worker process: ``python -m mailtrap.store.docworker`` (see :mod:`.docpool`).
+
+PYTEST_DONT_REWRITE
+"""
 
 from mailtrap.store.docpool import serve
 

@@ -9,6 +9,8 @@ return); one that raises is logged and skipped, and can never fail a write.
 
 Events are records (``mailtrap.record``): every write builds one, and a frozen dataclass costs
 several times more to build (and to define, at import).
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

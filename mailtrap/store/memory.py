@@ -5,6 +5,8 @@ One lock guards the state; events are queued under it and emitted after it is re
 :mod:`.memory_folders`, queries and the indexer in :mod:`.memory_query`; the state they share
 is in :mod:`.memory_state`. Readers get immutable
 records, entries and snapshots.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

@@ -5,6 +5,8 @@ Folder names are paths split by :data:`~.model.DELIMITER`; the rules follow RFC 
 (missing parents are created, a deleted parent with children stays as ``noselect``, a rename
 carries the children along, renaming INBOX moves its mail). Names arrive validated by
 :func:`.model.check_name`.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

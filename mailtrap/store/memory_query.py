@@ -10,6 +10,8 @@ SMTP path and the event loop. It starts with the first query that reads document
 never parses a body. It steps aside while mail is arriving or a query runs (both need the
 interpreter more than it does) and catches up when they pause; a query that finds messages not
 indexed yet builds their documents itself, after a cheap pre-test on their bytes.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

@@ -1,6 +1,8 @@
 """The memory backend's state: held messages, folders and accounts, and how names find them.
 
 Only the memory backend's modules use this; everything is guarded by the store's lock.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

@@ -4,6 +4,8 @@ A tag is known by its case-folded key; the store keeps the spelling it first saw
 stored messages carry it, so listing tags (every page of the HTTP API shows them) costs nothing
 per message. A tag no message carries is forgotten. Changes are announced as
 :class:`~.events.TagsChanged`.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

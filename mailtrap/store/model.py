@@ -10,6 +10,8 @@ may build a fresh record for every read, so records and entries compare by value
 identity. Records, entries, snapshots and listings are records (``mailtrap.record``): tuples
 with named fields, cheap to define and to build (a snapshot of 100,000 messages builds 100,000
 of them).
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

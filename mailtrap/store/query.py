@@ -8,6 +8,8 @@ The Python API's ``to=``/``sender=``/``subject=``, the HTTP API's search syntax 
 IMAP SEARCH that are about a message's content all become these terms; the backend runs them
 (``store.query``). :func:`compile_terms` turns terms into one test per message, cheap terms
 first; a backend supplies how to reach a message's record and search document.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

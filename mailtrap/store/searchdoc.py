@@ -6,6 +6,8 @@ off the SMTP path and the event loop, or on first need) and forgets it with the 
 
 :func:`may_contain` is the cheap test a search uses on messages not indexed yet: for a plain
 ASCII message it says for sure when a needle is absent, without building the document.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

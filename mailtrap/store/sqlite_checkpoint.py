@@ -7,6 +7,8 @@ of its own, which writers do not wait for. A passive checkpoint alone never catc
 steady writer, so the log would grow without end: once the log is long, the thread completes
 the checkpoint under the write lock, which only has the pages written meanwhile left to copy,
 and the next transaction starts the log over.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

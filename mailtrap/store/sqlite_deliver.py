@@ -2,7 +2,10 @@
 INBOXes (the tags of its ``X-Tags``, its transcript kept whole: uncompressed until the indexer
 compresses it), in groups: one transaction for
 the messages that arrived while the previous one committed, each caller answered once its own
-message is committed (connections and transactions: :mod:`.sqlite_state`)."""
+message is committed (connections and transactions: :mod:`.sqlite_state`).
+
+PYTEST_DONT_REWRITE
+"""
 
 from __future__ import annotations
 

@@ -2,6 +2,8 @@
 
 The same rules as the memory backend (RFC 3501 6.3.3-6.3.7; see :mod:`.memory_folders`, whose
 name checks this module shares), each operation one transaction.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

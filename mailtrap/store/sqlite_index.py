@@ -4,6 +4,8 @@ them in transactions that hold the write lock only briefly, compresses the trans
 left uncompressed, and gives freed pages back to the file system a few at a time. Ingest comes
 first: while mail arrives, the indexer waits (a quarter second at most, so that mail which never
 pauses cannot keep the index from catching up).
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

@@ -7,6 +7,8 @@ stored fields), the others the message columns. Messages not indexed yet are tes
 with the same compiled terms as the memory backend, and the two answers are merged.
 
 Search documents are written by the indexer (:mod:`.sqlite_index`).
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

@@ -3,6 +3,8 @@ entries by UID and links.
 
 Each read runs in one snapshot of the database on the calling thread's own connection, so
 readers never wait for the writer.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

@@ -5,6 +5,8 @@ application_id`` and ``user_version``). Opening one checks both: a file that is 
 database, one from a newer mailtrap, or one SQLite cannot read is refused with a
 :class:`DatabaseError` whose message is one line for the command line; an older schema is
 migrated in place, step by step, each step in its own transaction.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

@@ -4,6 +4,8 @@ One connection writes, under a lock; every other thread reads through a connecti
 (WAL: readers never wait for the writer, nor it for them). A write runs in one transaction and
 its events are emitted after the commit, in order. Deliveries are committed in groups
 (:mod:`.sqlite_deliver`).
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

@@ -4,6 +4,8 @@ A tag is a row of ``tag_names`` (its key, the case-folded name, and the spelling
 and one ``message_tags`` row per message carrying it; triggers keep the counts and forget a tag
 no message carries (:mod:`.sqlite_schema`). Changes are announced as
 :class:`~.events.TagsChanged`, as the memory backend announces them.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

@@ -1,6 +1,9 @@
 """The SQLite backend's writes to messages other than delivery (:mod:`.sqlite_deliver`):
 append, copy, move, flags, expunge, delete, clear and pruning. Each is one transaction (see
-:mod:`.sqlite_state`)."""
+:mod:`.sqlite_state`).
+
+PYTEST_DONT_REWRITE
+"""
 
 from __future__ import annotations
 

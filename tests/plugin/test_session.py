@@ -1,4 +1,5 @@
-"""The plugin's cost and the session's ends: lazy imports, and keeping the server alive."""
+"""The plugin's cost and the session's ends: lazy imports, no assertion rewriting of ours, and
+keeping the server alive."""
 
 from __future__ import annotations
 
@@ -52,6 +53,48 @@ def test_loading_the_plugin_imports_no_server_code(
     assert at_collection == ["mailtrap_pytest", "mailtrap_pytest.options", "mailtrap_pytest.plugin"]
     at_finish = json.loads((pytester.path / "at_finish.json").read_text())
     assert {"mailtrap", "aiosmtpd", "mailtrap_pytest.trap"} <= set(at_finish)  # the probe works
+
+
+REWRITE_PROBE = """
+import json
+import sys
+
+import pytest
+
+# What installing mailtrap-sink from a wheel does: pytest marks every package of a distribution
+# with a pytest11 entry point for assertion rewriting (an editable install marks less).
+pytest.register_assert_rewrite("mailtrap")
+
+def pytest_sessionfinish(session):
+    ours = [m for name, m in sys.modules.items() if name.split(".")[0] == "mailtrap"]
+    with open("rewrites.json", "w") as f:
+        json.dump(
+            {
+                "through pytest's loader": sum(
+                    type(m.__loader__).__name__ == "AssertionRewritingHook" for m in ours
+                ),
+                "rewritten": sorted(m.__name__ for m in ours if "@py_builtins" in vars(m)),
+            },
+            f,
+        )
+"""
+
+
+def test_pytest_parses_our_modules_but_never_rewrites_them(pytester: pytest.Pytester):
+    # A rewritten module gets pytest's helpers (@py_builtins) among its globals; ours say
+    # PYTEST_DONT_REWRITE in their docstrings (tests/test_packaging.py checks that every one does).
+    pytester.makeconftest(REWRITE_PROBE)
+    pytester.makepyfile(
+        """
+        def test_mail(mailtrap):
+            assert mailtrap.smtp_port
+        """
+    )
+    result = pytester.runpytest_subprocess(timeout=60)  # the plugin from its entry point
+    result.assert_outcomes(passed=1)
+    found = json.loads((pytester.path / "rewrites.json").read_text())
+    assert found["through pytest's loader"] >= 20  # the probe sees the marked modules
+    assert found["rewritten"] == []
 
 
 def keep_alive_run(pytester: pytest.Pytester, *args: str) -> subprocess.Popen[str]:

@@ -1,4 +1,7 @@
-"""Handlers of the commands valid in any state, and of ID, ENABLE and STARTTLS (RFC 3501 6.1)."""
+"""Handlers of the commands valid in any state, and of ID, ENABLE and STARTTLS (RFC 3501 6.1).
+
+PYTEST_DONT_REWRITE
+"""
 
 from __future__ import annotations
 

@@ -6,6 +6,8 @@ the loop when a hash is involved, after the failure delay) and hands back the ve
 failure is ``NO [AUTHENTICATIONFAILED]`` (RFC 5530), whatever the reason, so a client cannot
 tell a wrong password from an unknown account; a response that is not base64 is ``BAD``, and
 ``*`` cancels with ``BAD`` (RFC 3501 6.2.2).
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

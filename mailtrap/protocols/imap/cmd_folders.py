@@ -3,6 +3,8 @@ RFC 6154 5.3 CREATE-SPECIAL-USE), SUBSCRIBE and UNSUBSCRIBE (6.3.6-6.3.7).
 
 Names are decoded from modified UTF-7 (RFC 3501 5.1.3); the store does the work and says why
 it refused (:class:`~mailtrap.store.FolderError` carries the RFC 5530 response code).
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

@@ -1,6 +1,8 @@
 """Handlers of SELECT, EXAMINE and STATUS (RFC 3501 6.3.1, 6.3.2, 6.3.10) and NAMESPACE (RFC
 2342). Folder management is in :mod:`.cmd_folders`, LIST and LSUB in :mod:`.listing` (patterns
 matched by :mod:`.wildcards`).
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

@@ -1,6 +1,8 @@
 """Handlers of the selected-state commands (RFC 3501 6.4) and IDLE (RFC 2177).
 
 FETCH and SEARCH do their work in :mod:`.fetch` and :mod:`.search`.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

@@ -3,6 +3,8 @@ MULTIAPPEND), COPY (6.4.7) and MOVE (RFC 6851), with UIDPLUS's response codes (R
 
 Appended messages are full store messages (no envelope); copies and moves link the stored
 message into the target folder. A target that does not exist answers ``NO [TRYCREATE]``.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

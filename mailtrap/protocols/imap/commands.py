@@ -1,4 +1,7 @@
-"""Typed IMAP commands: one frozen dataclass per command the parser can produce (RFC 3501 6)."""
+"""Typed IMAP commands: one frozen dataclass per command the parser can produce (RFC 3501 6).
+
+PYTEST_DONT_REWRITE
+"""
 
 from __future__ import annotations
 

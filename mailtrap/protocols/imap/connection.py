@@ -4,6 +4,8 @@ It glues the lexer, the parser and the session, and keeps the connection contrac
 keeps too (:class:`mailtrap.protocols.Connection`, driven by ``servers/stream.py``): long answers
 such as ``FETCH 1:* BODY[]`` are produced a chunk at a time and long searches a slice at a time,
 so one client cannot hold the event loop. Store events go to :meth:`notify`.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

@@ -3,6 +3,8 @@
 every value goes out through :mod:`.format`. A message whose bytes another session expunged
 meanwhile gets no response, and the command ends ``NO [EXPUNGEISSUED]`` (RFC 5530 3).
 A FETCH of only UID and FLAGS (what clients poll with) reads the flags alone, no records.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

@@ -7,6 +7,8 @@ and 8-bit octets never go out inside a quoted string; free-form response text is
 The value convention (shared with the structure module): ``str``/``bytes`` are IMAP strings,
 ``None`` is NIL, ``int`` a number, a ``list``/``tuple`` a parenthesised list. :class:`Atom`
 marks text the server itself composed (keywords, flags, item names) and is checked, not trusted.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

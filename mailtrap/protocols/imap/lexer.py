@@ -15,6 +15,8 @@ APPENDLIMIT), and do not count against the command's. A command over a limit is 
 what was buffered of it is dropped at once, the rest is dropped as it arrives (an over-size
 synchronising literal is refused before the client sends it), and the refusal is reported when
 the command ends, so the session goes on.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

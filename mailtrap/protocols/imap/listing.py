@@ -6,6 +6,8 @@ Names are matched in their IMAP form (modified UTF-7) against the reference join
 pattern, through :class:`~.wildcards.ListPattern`; INBOX matches in any case. Every
 folder of the account exists as a name, so the levels ``%`` stops at are listed as folders
 (a deleted parent as ``\\Noselect``).
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

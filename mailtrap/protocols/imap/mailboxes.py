@@ -6,6 +6,8 @@ the account's folder paths in modified UTF-7 (RFC 3501 5.1.3), ``INBOX`` in any 
 across the sessions of one server (one instance per runtime, used on one event loop only):
 which UIDs a session has already claimed as \\Recent (RFC 3501 2.3.2: a message is recent in
 exactly one session). Subscriptions are the store's.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

@@ -5,6 +5,8 @@ Handlers are generators that yield untagged response bytes and return a :class:`
 for a plain ``OK``); they raise :class:`No` or :class:`Bad` for failures. The session maps these
 to the tagged response in one place. A handler whose work grows with the mailbox yields
 :data:`PAUSE` when :class:`Slices` says so, so the server can serve other clients before it goes on.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

@@ -1,4 +1,7 @@
-"""FETCH data items: ``fetch-att``, ``section`` and ``<partial>`` (RFC 3501 6.4.5, 9)."""
+"""FETCH data items: ``fetch-att``, ``section`` and ``<partial>`` (RFC 3501 6.4.5, 9).
+
+PYTEST_DONT_REWRITE
+"""
 
 from __future__ import annotations
 

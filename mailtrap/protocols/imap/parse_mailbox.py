@@ -1,6 +1,8 @@
 """Arguments of the mailbox commands that have grown extensions: CREATE's special uses (RFC
 6154 5.3), LIST's and LSUB's options (RFC 5258 LIST-EXTENDED, RFC 5819 LIST-STATUS, RFC 6154),
 STATUS's items and APPEND's messages (RFC 3501 6.3.11, RFC 3502 MULTIAPPEND).
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

@@ -1,4 +1,7 @@
-"""SEARCH arguments: ``[CHARSET astring] 1*search-key`` (RFC 3501 6.4.4, 9)."""
+"""SEARCH arguments: ``[CHARSET astring] 1*search-key`` (RFC 3501 6.4.4, 9).
+
+PYTEST_DONT_REWRITE
+"""
 
 from __future__ import annotations
 

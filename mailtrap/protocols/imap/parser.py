@@ -2,6 +2,8 @@
 
 One small function per command's argument grammar; FETCH items and SEARCH keys have their own
 modules. Syntax errors raise :class:`CommandError`, carrying the tag when one was readable.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

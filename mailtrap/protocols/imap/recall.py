@@ -1,5 +1,8 @@
 """What a selected view remembers about its messages, bounded whatever the mailbox's size: the
-entries it read lately (by UID) and the UIDs it holds as \\Recent (as ranges)."""
+entries it read lately (by UID) and the UIDs it holds as \\Recent (as ranges).
+
+PYTEST_DONT_REWRITE
+"""
 
 from __future__ import annotations
 

@@ -6,6 +6,8 @@ sets, sizes, dates, HEADER and the header half of TEXT) is decided here, per mes
 match case-insensitively as substrings of decoded text. A message another session expunged
 meanwhile (its bytes gone) matches no text key, nor any flag when the view never read it.
 Dates compare on the day alone (the internal date in UTC; the Date: field in its own zone).
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

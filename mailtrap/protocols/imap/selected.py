@@ -5,6 +5,8 @@ Message sequence numbers change only when this session tells its client (RFC 350
 until an EXPUNGE may be sent, never while answering FETCH, STORE or SEARCH. Store events only
 mark what may have changed; :meth:`SelectedMailbox.updates` then reads those entries (and what
 arrived) and reports the differences. The view's state and reads are :mod:`.view`'s.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

@@ -1,4 +1,7 @@
-"""Sequence sets (RFC 3501 9 ``sequence-set``): parsing, and resolving against MSNs or UIDs."""
+"""Sequence sets (RFC 3501 9 ``sequence-set``): parsing, and resolving against MSNs or UIDs.
+
+PYTEST_DONT_REWRITE
+"""
 
 from __future__ import annotations
 

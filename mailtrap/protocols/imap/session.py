@@ -2,6 +2,8 @@
 
 This is the one place where OK/NO/BAD are produced, the state table is applied, and the
 selected mailbox's pending updates are sent (before the tagged response, RFC 3501 7.4.1).
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

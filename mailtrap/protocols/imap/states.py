@@ -1,5 +1,7 @@
 """The IMAP session state machine (RFC 3501 3): states, which commands each handler accepts, and
 the transitions, as data. Nothing else changes the state.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

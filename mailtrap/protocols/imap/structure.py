@@ -6,6 +6,8 @@ one MIME walk (:mod:`mailtrap.mimetree`, shared with the HTTP API and the MIME v
 is in ``structure_envelope``, BODY/BODYSTRUCTURE in ``structure_body``; this module adds
 section extraction and re-exports them all. (Parsed structures are kept in the store's cache,
 by message ID, as kind ``"mime-tree"``: see ``selected.SelectedMailbox``.)
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

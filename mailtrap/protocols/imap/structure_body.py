@@ -3,6 +3,8 @@
 ``str``/``bytes`` are IMAP strings, ``None`` is NIL, ``int`` a number, ``list`` a parenthesized
 list, :class:`~.format.Joined` values written side by side; the formatter decides how each
 string goes on the wire.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

@@ -3,6 +3,8 @@
 Values keep their RFC 2047 encoded words (clients decode them); only folding is removed. Address
 lists are split by a small, lenient RFC 5322 3.4 tokenizer that never raises: whatever it cannot
 make sense of still comes out as some address rather than an error.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

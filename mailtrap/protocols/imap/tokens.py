@@ -4,6 +4,8 @@
 ``{n}`` marker at the end of a segment yields the literal that followed it and moves on to the
 next segment (RFC 3501 4.3). Every rule raises :class:`ParseError` on a mismatch; the parser
 turns that into a tagged BAD.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

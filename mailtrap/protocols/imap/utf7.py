@@ -2,6 +2,8 @@
 
 Printable US-ASCII stands for itself except ``&``, written ``&-``; any other run of characters
 is UTF-16BE in base64 (``,`` for ``/``, no padding) between ``&`` and ``-``.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

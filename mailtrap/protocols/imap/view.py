@@ -3,6 +3,8 @@ messages. Commands read the entries they touch from the store a batch at a time
 (:meth:`MailboxView.entries_at`, or :meth:`MailboxView.flags_at` for flags alone); the view
 keeps the latest few and what is left of messages expunged by others (:mod:`.recall`), so
 selecting a million messages builds no object per message.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

@@ -6,6 +6,8 @@ Shift-And simulation of its automaton): one step per octet of the name, each a f
 operations on a pattern-long bit set, so a match costs O(len(name) * len(pattern) / 64)
 whatever the wildcards are. A regular expression translated from the pattern backtracks:
 ``%*%*%*...`` against a long name took seconds.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

@@ -3,6 +3,8 @@
 :class:`Pop3Connection` takes the bytes a client sent and gives what to send back, under the
 connection contract of :mod:`mailtrap.protocols.contract`; one :class:`MaildropLocks` is shared
 by every connection over the same store.
+
+PYTEST_DONT_REWRITE
 """
 
 from .connection import MAX_LINE, Pop3Connection

@@ -4,6 +4,8 @@ Grammar: a case-insensitive keyword, then arguments separated by spaces (RFC 193
 RFC 2449 section 3). Arguments are decoded as UTF-8 (bad bytes become U+FFFD, which matches no
 mailbox). :func:`parse_command` raises :class:`CommandError` carrying the ``-ERR`` text for a
 line it cannot accept; that text never contains anything the client sent.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

@@ -4,6 +4,8 @@ It keeps the connection contract of :mod:`mailtrap.protocols.contract` (the one 
 driver in ``servers/stream.py`` serves both). One command is answered per
 :meth:`Pop3Connection.data_to_send`, so a client that pipelines (RFC 2449 section 6.6) is
 answered in order and the driver waits for each answer to drain before the next is made.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

@@ -3,6 +3,8 @@
 The maildrop is a snapshot of one recipient's mailbox taken at login (RFC 1939 section 4):
 mail delivered later appears in the next session only. Messages are numbered from 1 in
 arrival order, and deletion marks live here, in the session, until QUIT applies them.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

@@ -2,6 +2,8 @@
 
 This is the only place reply bytes are made. Status text is ours; anything that came from the
 client goes through :func:`quote` first, so it can never end a line or forge another reply.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

@@ -5,6 +5,8 @@ States and transitions follow RFC 1939 sections 3-6 and live in two tables
 state.
 Every ``-ERR`` produced for a command comes from :class:`Refused`, raised by a handler and
 turned into a reply in one place, :meth:`Session.handle`.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

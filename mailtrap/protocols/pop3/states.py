@@ -1,5 +1,8 @@
 """The POP3 state machine as data: its states, the events that move it, which commands each
-state takes and where each event leads (RFC 1939 sections 3-6, RFC 2449 section 5)."""
+state takes and where each event leads (RFC 1939 sections 3-6, RFC 2449 section 5).
+
+PYTEST_DONT_REWRITE
+"""
 
 from __future__ import annotations
 
