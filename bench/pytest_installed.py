@@ -5,8 +5,9 @@ assertion-rewrite cache empty) and a later one.
 pytest rewrites the asserts of every package in a distribution that declares a ``pytest11``
 entry point (its ``_mark_plugins_for_rewrite``), caching the rewritten bytecode in its own
 ``.pyc`` files, which no installer writes. mailtrap-sink declares one, so the first pytest run
-after ``pip install mailtrap-sink`` parses, rewrites and compiles every mailtrap module the
-fixture imports; a CI job that installs afresh pays that on every run, in every xdist worker.
+after ``pip install mailtrap-sink`` parses and compiles every mailtrap module the fixture
+imports (rewriting none: each says ``PYTEST_DONT_REWRITE``); a CI job that installs afresh pays
+that on every run, in every xdist worker, and later runs load them through pytest's hook.
 smtpdfix's distribution is rewritten the same way; the floor (aiosmtpd in a conftest) is not.
 ``pytest_fixture.py`` measures an editable install with ``-p``, where none of this happens.
 
@@ -34,30 +35,13 @@ import venv
 from pathlib import Path
 
 from pytest_runs import Suite
-from pytest_suites import (
-    FLOOR,
-    FLOOR_CONFTEST,
-    FLOOR_TESTS,
-    MAILTRAP_TESTS,
-    NO_MAIL,
-    NO_MAIL_TESTS,
-    OURS,
-    SEND,
-    SMTPDFIX,
-    SMTPDFIX_TESTS,
-)
+from pytest_suites import FILES, FLOOR, NO_MAIL, OURS, SMTPDFIX
 
 ROOT = Path(__file__).resolve().parent.parent
 TESTS = 5
 SPLIT = "mailtrap, plugin split out"
-#: Each suite's files; every suite runs with every installed plugin (autoloading), none named.
-SUITES = {
-    NO_MAIL: {"test_plain.py": NO_MAIL_TESTS},
-    FLOOR: {"conftest.py": FLOOR_CONFTEST, "sendhelp.py": SEND, "test_floor.py": FLOOR_TESTS},
-    SMTPDFIX: {"sendhelp.py": SEND, "test_smtpdfix.py": SMTPDFIX_TESTS},
-    OURS: {"sendhelp.py": SEND, "test_mailtrap.py": MAILTRAP_TESTS},
-}
-SUITES[SPLIT] = SUITES[OURS]
+#: Each suite's files: every suite runs with the plugins its environment has, none named.
+SUITES = {**FILES, SPLIT: FILES[OURS]}
 
 
 def environment_with(work: Path, name: str, packages: list[str]) -> Path:

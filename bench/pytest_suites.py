@@ -106,6 +106,14 @@ SMTPDFIX = "smtpdfix `smtpd` fixture"
 OURS = "mailtrap fixture"
 
 
+#: Each suite's files.
+FILES = {
+    NO_MAIL: {"test_plain.py": NO_MAIL_TESTS},
+    FLOOR: {"conftest.py": FLOOR_CONFTEST, "sendhelp.py": SEND, "test_floor.py": FLOOR_TESTS},
+    OURS: {"sendhelp.py": SEND, "test_mailtrap.py": MAILTRAP_TESTS},
+    SMTPDFIX: {"sendhelp.py": SEND, "test_smtpdfix.py": SMTPDFIX_TESTS},
+}
+
 Variants = dict[str, tuple[dict[str, str], str | None, dict[str, str]]]
 
 
@@ -115,22 +123,10 @@ def variants_in(work: Path, with_smtpdfix: bool) -> Variants:
     smtpdfix_path = install_smtpdfix(work / "smtpdfix") if with_smtpdfix else None
     plain = environment()
     variants: Variants = {
-        NO_MAIL: ({"test_plain.py": NO_MAIL_TESTS}, None, plain),
-        FLOOR: (
-            {"conftest.py": FLOOR_CONFTEST, "sendhelp.py": SEND, "test_floor.py": FLOOR_TESTS},
-            None,
-            plain,
-        ),
-        OURS: (
-            {"sendhelp.py": SEND, "test_mailtrap.py": MAILTRAP_TESTS},
-            "mailtrap_pytest.plugin",
-            plain,
-        ),
+        NO_MAIL: (FILES[NO_MAIL], None, plain),
+        FLOOR: (FILES[FLOOR], None, plain),
+        OURS: (FILES[OURS], "mailtrap_pytest.plugin", plain),
     }
     if smtpdfix_path:
-        variants[SMTPDFIX] = (
-            {"sendhelp.py": SEND, "test_smtpdfix.py": SMTPDFIX_TESTS},
-            "smtpdfix.fixture",
-            environment(smtpdfix_path),
-        )
+        variants[SMTPDFIX] = (FILES[SMTPDFIX], "smtpdfix.fixture", environment(smtpdfix_path))
     return variants
