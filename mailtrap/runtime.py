@@ -26,7 +26,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ._version import __version__
-from .auth import Authenticator, Throttle
+from .auth import Authenticator
 from .config import SERVICES, Config, Listen, Service
 from .faults import Faults
 from .lazy import LazyServer, Refusal
@@ -255,12 +255,14 @@ class Runtime:
         self.faults = Faults()
         if config.rules:
             self.faults.add_all(config.rules)
+        throttle = None
+        if config.auth_delays:  # else the authenticator makes a disabled one if ever asked
+            from .auth import Throttle
+
+            throttle = Throttle()
         #: who may log in, for every front-end here
         self.authenticator = Authenticator(
-            config.auth,
-            config.users,
-            viewers=config.ui_auth,
-            throttle=Throttle(enabled=config.auth_delays),
+            config.auth, config.users, viewers=config.ui_auth, throttle=throttle
         )
         self.tls: TlsMaterial | None = None
         #: service name -> the address it really listens on (ports resolved).

@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING
 
 from ..exports import later
 from .authenticator import Authenticator, Login, Mode
-from .throttle import Throttle
 
 if TYPE_CHECKING:
     from .credentials import Check, Digest, Password, Refusal, basic_credentials
     from .sasl import Cancelled, Challenge, Malformed, Mechanism
+    from .throttle import Throttle
     from .users import Htpasswd, Users, UsersError, read_htpasswd
 
 #: Loaded with the first login or account, not with the servers.
@@ -25,6 +25,7 @@ __getattr__ = later(
     {
         ".credentials": ("Check", "Digest", "Password", "Refusal", "basic_credentials"),
         ".sasl": ("Cancelled", "Challenge", "Malformed", "Mechanism"),
+        ".throttle": ("Throttle",),
         ".users": ("Htpasswd", "Users", "UsersError", "read_htpasswd"),
     },
 )

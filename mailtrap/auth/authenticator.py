@@ -37,12 +37,12 @@ from typing import TYPE_CHECKING
 
 from ..message import mailbox_key, normalize_address
 from ..record import Record
-from .throttle import Throttle
 
 if TYPE_CHECKING:
     from .credentials import Credentials, Digest, Password
     from .hashes import Secret
     from .sasl import Mechanism
+    from .throttle import Throttle
     from .users import Htpasswd, Users
 
 #: How many verified hashed logins are remembered.
@@ -84,11 +84,20 @@ class Authenticator:
         self.mode = Mode(mode)
         self._users = users
         self.viewers = viewers
-        #: The failure-delay policy shared by every protocol of this runtime.
-        self.throttle = throttle if throttle is not None else Throttle(enabled=False)
+        self._throttle = throttle
         self._key = os.urandom(32)  # secrets.token_bytes
         self._lock = threading.Lock()
         self._remembered: OrderedDict[bytes, int] = OrderedDict()  # HMAC -> table version
+
+    @property
+    def throttle(self) -> Throttle:
+        """The failure-delay policy shared by every protocol of this runtime (off unless one was
+        given: made with the first failed login)."""
+        if self._throttle is None:
+            from .throttle import Throttle
+
+            self._throttle = Throttle(enabled=False)
+        return self._throttle
 
     @property
     def users(self) -> Users:

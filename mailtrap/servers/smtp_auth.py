@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING, Any
 from aiosmtpd.smtp import AuthResult
 
 from ..auth.authenticator import MECHANISMS
-from ..logins import check, peer_host
 
 if TYPE_CHECKING:
     from ..auth import Authenticator
@@ -72,6 +71,7 @@ class AuthMixin:
     async def _sasl(self, name: str, args: list[str]) -> AuthResult:
         from ..auth import Cancelled, Challenge, Malformed, Refusal
         from ..auth.sasl import MAX_LINE, decode
+        from ..logins import check, peer_host
 
         exchange = self.authenticator.exchange(name, self.hostname)
         if exchange is None:  # offered when the connection began, but no longer

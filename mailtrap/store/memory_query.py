@@ -21,7 +21,6 @@ import time
 from itertools import islice
 from operator import attrgetter
 
-from .docpool import build
 from .memory_state import Held, MemoryState
 from .model import SEEN, MailboxRef, MessageRecord
 from .query import YIELD_EVERY, Filter, Page, compile_terms, needs_doc
@@ -186,6 +185,8 @@ class QueryOperations(MemoryState):
     def _doc(self, held: Held) -> SearchDoc:
         doc = held.doc
         if doc is None:
+            from .docpool import build  # with the first search that reads documents
+
             summary, doc = build(held.record, held.raw)
             if held.summary is None:
                 held.summary = summary
@@ -255,7 +256,12 @@ class QueryOperations(MemoryState):
     def _index_elsewhere(self, batch: list[str]) -> None:
         """A bulk of messages indexed by the worker process (see :mod:`.docpool`)."""
         helds = [h for i in batch if (h := self._messages.get(i)) is not None and h.doc is None]
-        built = self._pool.build([(held.record, held.raw) for held in helds])
+        pool = self._pool
+        if pool is None:  # only the indexer's thread gets here
+            from .docpool import DocPool
+
+            pool = self._pool = DocPool()
+        built = pool.build([(held.record, held.raw) for held in helds])
         for held, doc in zip(helds, built, strict=True):
             held.doc = doc
 
@@ -277,4 +283,5 @@ class QueryOperations(MemoryState):
             self._wake.set()
         if indexer is not None and indexer is not threading.current_thread():
             indexer.join(5)
-        self._pool.close()
+        if self._pool is not None:
+            self._pool.close()

@@ -20,7 +20,6 @@ from ..ids import MessageIds
 from ..message import Summary, mailbox_key, normalize_address
 from .base import MessageStore
 from .cache import DerivedCache
-from .docpool import DocPool
 from .events import EventQueue
 from .model import (
     INBOX,
@@ -42,6 +41,7 @@ from .searchdoc import SearchDoc
 
 if TYPE_CHECKING:
     from ..transcript_shared import Encoded
+    from .docpool import DocPool
 
 NO_FLAGS: frozenset[str] = frozenset()
 
@@ -218,7 +218,7 @@ class MemoryState(MessageStore):
         self._closed = False
         self._last_write = 0.0
         self._queries = 0
-        self._pool = DocPool()
+        self._pool: DocPool | None = None  # the indexer's worker process, on first bulk
         #: message IDs: a random prefix per store and a counter (no system call per message)
         self._ids = MessageIds()
 

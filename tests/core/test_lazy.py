@@ -39,13 +39,17 @@ HEAVY = (
     "mailtrap.servers.imap",
 )
 
-#: What a started server that takes mail and is waited on by address never needs: logins,
-#: fault rules, the MIME walk (the indexer waits for a search that reads documents).
+#: What a started server that takes mail and is waited on by address never needs: logins and
+#: their failure delays, fault rules, the MIME walk and the indexer's worker (the indexer waits
+#: for a search that reads documents).
 UNASKED = (
     "mailtrap.auth.credentials",
     "mailtrap.auth.hashes",
     "mailtrap.auth.sasl",
     "mailtrap.auth.users",
+    "mailtrap.auth.throttle",
+    "mailtrap.logins",
+    "mailtrap.store.docpool",
     "mailtrap.faults.refused",
     "mailtrap.faults.replies",
     "mailtrap.faults.spec",
