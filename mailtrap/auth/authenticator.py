@@ -91,8 +91,8 @@ class Authenticator:
 
     @property
     def throttle(self) -> Throttle:
-        """The failure-delay policy shared by every protocol of this runtime (off unless one was
-        given: made with the first failed login)."""
+        """The failure-delay policy shared by every protocol of this runtime (unless one was
+        given, a disabled one, made when first asked for: after the first login)."""
         if self._throttle is None:
             from .throttle import Throttle
 
