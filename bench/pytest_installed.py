@@ -91,53 +91,57 @@ def forget_rewrites(python: Path) -> None:
         pyc.unlink()
 
 
-def suites_in(work: Path) -> dict[tuple[str, Path], Suite]:
-    """Each suite, run by the python of the environment it belongs to."""
+def suites_in(work: Path) -> dict[str, tuple[Path, Suite]]:
+    """Each suite, and the python of the environment it runs in."""
     # As users have them: pytest alone (and aiosmtpd, for the floor), or with mailtrap-sink, or
     # with smtpdfix. Every cost counts against pytest alone: a plugin that imports its server
     # when pytest loads it pays that in every run, mail or not.
     bare = environment_with(work, "bare", ["aiosmtpd"])
     ours = environment_with(work, "with-mailtrap", [mailtrap_wheel(work)])
     theirs = environment_with(work, "with-smtpdfix", ["smtpdfix"])
-    runs = [(NO_MAIL, bare), (FLOOR, bare), (OURS, ours), (SPLIT, split_plugin_out(ours))]
-    runs.append((SMTPDFIX, theirs))
+    runs = {
+        NO_MAIL: bare,
+        FLOOR: bare,
+        OURS: ours,
+        SPLIT: split_plugin_out(ours),
+        SMTPDFIX: theirs,
+    }
     suites = {}
-    for n, (name, python) in enumerate(runs):
+    for n, (name, python) in enumerate(runs.items()):
         suite = Suite(work / f"suite-{n}", SUITES[name], TESTS, None)
         suite.args = [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider"]
-        suites[name, python] = suite
+        suites[name] = (python, suite)
     return suites
 
 
-def timed(suites: dict[tuple[str, Path], Suite], env: dict[str, str], rounds: int) -> None:
-    times = {(key, cold): [] for key in suites for cold in (False, True)}
+def timed(suites: dict[str, tuple[Path, Suite]], env: dict[str, str], rounds: int) -> None:
+    times = {(name, cold): [] for name in suites for cold in (False, True)}
     for round_ in range(rounds + 1):  # round 0 fills the caches, not counted
-        for (name, python), suite in suites.items():
+        for name, (python, suite) in suites.items():
             for cold in (True, False):  # the first run after the install, then a later one
                 if cold:
                     forget_rewrites(python)
                 took = suite.run(env)
                 if round_:
-                    times[(name, python), cold].append(took)
+                    times[name, cold].append(took)
     print(
         f"\n{TESTS} send-and-wait tests, installed from wheels, plugin autoloading on "
         f"({rounds} interleaved rounds;\nseconds of the whole pytest process minus the same "
         "suite without mail and without a plugin, median of each round's difference;\n"
         "wall-clock, then CPU):"
     )
-    [base_key] = [key for key in suites if key[0] == NO_MAIL]
     for cold in (False, True):
         print("  the first run after the install" if cold else "  later runs")
         cost = {}
-        base = times[base_key, cold]
-        for key in suites:
-            if key == base_key:
+        base = times[NO_MAIL, cold]
+        for name in suites:
+            if name == NO_MAIL:
                 continue
-            cost[key[0]] = [
-                statistics.median(t[i] - b[i] for t, b in zip(times[key, cold], base, strict=True))
+            cost[name] = [
+                statistics.median(t[i] - b[i] for t, b in zip(times[name, cold], base, strict=True))
                 for i in (0, 1)
             ]
-            print(f"    {key[0]:30} {cost[key[0]][0]:6.3f}   {cost[key[0]][1]:6.3f}")
+            print(f"    {name:30} {cost[name][0]:6.3f}   {cost[name][1]:6.3f}")
         for i, kind in enumerate(("wall", "CPU")):
             for name in (OURS, SPLIT):
                 print(
@@ -146,11 +150,11 @@ def timed(suites: dict[tuple[str, Path], Suite], env: dict[str, str], rounds: in
                 )
 
 
-def counted(suites: dict[tuple[str, Path], Suite], env: dict[str, str]) -> None:
+def counted(suites: dict[str, tuple[Path, Suite]], env: dict[str, str]) -> None:
     """Instructions (valgrind's callgrind) of each run but smtpdfix's, whose polling for its
     servers runs more often the slower the machine."""
     counts = {}
-    for (name, python), suite in suites.items():
+    for name, (python, suite) in suites.items():
         if name == SMTPDFIX:
             continue
         suite.run(env)  # fills the caches
