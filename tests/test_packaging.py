@@ -70,7 +70,7 @@ def test_every_module_opts_out_of_assertion_rewriting():
     # pytest rewrites the asserts of every package of a distribution that declares a pytest11
     # entry point: on the first run after an install it parses, rewrites and compiles each module
     # the fixture imports. PYTEST_DONT_REWRITE in a module's docstring skips the rewriting, about
-    # a third of that cost (bench/README.md, "For pytest").
+    # a fifth of that cost (bench/README.md, "For pytest").
     for folder in ("mailtrap", "pytest_plugin", "web"):
         for path in (ROOT / folder).rglob("*.py"):
             docstring = ast.get_docstring(ast.parse(path.read_text())) or ""
