@@ -2,7 +2,7 @@
 // with 10,000 messages), unread state, attachment markers, a keyboard cursor and paging.
 
 import * as api from "./api.js";
-import { h, replace } from "./dom.js";
+import { h } from "./dom.js";
 import { addressList, count, longTime, shortAddress, shortTime } from "./format.js";
 import { icon } from "./icons.js";
 
@@ -34,6 +34,7 @@ export class MessageList {
     this.loading = 0;
     this.loaded = false;
     this.problem = null;
+    this.shown = new WeakMap(); // row -> the summary it shows, as JSON
   }
 
   /** Show the first page for a mailbox and search (or the page at `start`). */
@@ -160,10 +161,7 @@ export class MessageList {
 
   render() {
     const focusedId = document.activeElement?.closest?.("#message-list li")?.dataset.id;
-    replace(
-      this.el.list,
-      this.items.map((m, i) => this.renderRow(m, i)),
-    );
+    this.placeRows();
     this.el.empty.hidden = this.items.length > 0 || !this.loaded;
     this.el.empty.textContent =
       this.problem || (this.filter.query ? "No messages match this search." : "No messages yet.");
@@ -173,6 +171,25 @@ export class MessageList {
     this.setActive(this.activeId);
     if (focusedId)
       this.row(focusedId)?.querySelector(".message-link").focus({ preventScroll: true });
+  }
+
+  /**
+   * Put a row for each item in the list, keeping the row of every message whose summary has not
+   * changed where it is: a live refresh that changes nothing (or adds mail above) must not swap
+   * the node under a click between its mousedown and its mouseup, which loses the click.
+   */
+  placeRows() {
+    const kept = new Map();
+    for (const row of this.el.list.children) kept.set(row.dataset.id, row);
+    const rows = this.items.map((m, i) => {
+      const row = kept.get(m.ID);
+      return row && this.shown.get(row) === this.summary(m) ? row : this.renderRow(m, i);
+    });
+    const list = this.el.list;
+    rows.forEach((row, i) => {
+      if (list.children[i] !== row) list.insertBefore(row, list.children[i] || null);
+    });
+    while (list.children.length > rows.length) list.lastElementChild.remove();
   }
 
   renderHeading() {
@@ -206,11 +223,16 @@ export class MessageList {
     if (scroll) row.scrollIntoView({ block: "nearest" });
   }
 
+  /** What a row shows of message `m`, as a string: its summary and where its link goes. */
+  summary(m) {
+    return JSON.stringify([this.router.link({ message: m.ID }), m]);
+  }
+
   renderRow(m, index) {
     const target = { message: m.ID };
     const recipients = addressList([...(m.To || []), ...(m.Cc || [])], true);
     const attachments = Number(m.Attachments) || 0;
-    return h(
+    const row = h(
       "li",
       {
         class: ["message", m.Read ? "read" : "unread", index === this.cursor ? "cursor" : ""]
@@ -225,7 +247,7 @@ export class MessageList {
           href: this.router.link(target),
           onclick: (event) => this.router.follow(event, target),
           onfocus: () => {
-            this.cursor = this.items.indexOf(m);
+            this.cursor = this.items.findIndex((item) => item.ID === m.ID);
             this.renderCursor(false, false);
           },
         },
@@ -262,5 +284,7 @@ export class MessageList {
         h("span", { class: "snippet", text: m.Snippet || "" }),
       ),
     );
+    this.shown.set(row, this.summary(m));
+    return row;
   }
 }

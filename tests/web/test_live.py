@@ -4,8 +4,10 @@ a dropped websocket is shown and reconnected with back-off."""
 from __future__ import annotations
 
 import itertools
+import json
 import re
 import time
+import urllib.request
 
 import pytest
 from playwright.sync_api import expect
@@ -144,3 +146,51 @@ def test_retry_now_reconnects_at_once(mailtrap, page, page_errors):
     page.locator("#retry-now").click()
     expect(page.locator("body")).to_have_attribute("data-live", "live", timeout=2_000)
     assert len(attempts) == 5 and attempts[4] - clicked < 2.0
+
+
+def test_live_refreshes_keep_the_rows_that_did_not_change(mailtrap, page, viewer, send_mail):
+    send_mail(mailtrap, to=["alice@example.com"], subject="Older")
+    send_mail(mailtrap, to=["alice@example.com"], subject="Newer")
+    viewer(page, mailtrap)
+    expect(page.locator(f"{ROWS} .subject")).to_have_text(["Newer", "Older"])
+    page.evaluate("window.kept = [...document.querySelectorAll('#message-list li.message')]")
+
+    send_mail(mailtrap, to=["bob@example.com"], subject="Newest")
+    expect(page.locator(f"{ROWS} .subject")).to_have_text(["Newest", "Newer", "Older"])
+    # the new row went above the two that were there; those are the same nodes as before
+    assert page.evaluate(
+        "[...document.querySelectorAll('#message-list li.message')].slice(1)"
+        ".every((row, i) => row === window.kept[i])"
+    )
+
+    # another client marks "Older" read: its row is drawn again, the others stay
+    older = next(m for m in mailtrap.messages() if m.subject == "Older")
+    request = urllib.request.Request(
+        f"{mailtrap.http_url}/api/v1/messages",
+        data=json.dumps({"IDs": [older.id], "Read": True}).encode(),
+        headers={"Content-Type": "application/json"},
+        method="PUT",
+    )
+    urllib.request.urlopen(request, timeout=5).close()
+    expect(page.locator(ROWS, has_text="Older")).to_have_class(re.compile(r"\bread\b"))
+    assert page.evaluate("[window.kept[0].isConnected, window.kept[1].isConnected]") == [
+        True,
+        False,
+    ]
+
+
+def test_a_click_across_a_refresh_that_changes_nothing_still_opens_the_message(
+    mailtrap, page, viewer, send_mail
+):
+    send_mail(mailtrap, to=["alice@example.com"], subject="Click me")
+    viewer(page, mailtrap, "#mailbox=alice%40example.com")
+    row = page.locator(ROWS, has_text="Click me")
+    row.hover()
+    page.mouse.down()
+    # mail for another mailbox: the live feed makes the viewer reload alice's list, unchanged
+    with page.expect_response(re.compile(r"/api/v1/messages\?.*alice")) as reload:
+        send_mail(mailtrap, to=["bob@example.com"], subject="Elsewhere")
+    reload.value.finished()
+    page.evaluate("new Promise((done) => setTimeout(done, 50))")  # the list has drawn what came
+    page.mouse.up()
+    expect(page.locator("#view-subject")).to_have_text("Click me")
