@@ -8,6 +8,8 @@ complete command line is already waiting, and written together with the next rep
 held — at the latest when the input buffer runs dry. Every other reply (greetings, EHLO, DATA's
 354, AUTH challenges, STARTTLS, QUIT, the reply to a message) is written at once, with anything
 held before it, so nothing is ever left behind when the client waits or the connection closes.
+The lines of a multi-line reply (EHLO's) are held until its last line, so the whole reply is one
+write, not one a line.
 
 PYTEST_DONT_REWRITE
 """
@@ -74,7 +76,8 @@ class PipeliningMixin:
         self.replied(status)
         line = (status.encode() if isinstance(status, str) else status) + b"\r\n"
         held = self._held
-        if self._may_hold():
+        # RFC 5321 4.2.1: a multi-line reply's lines ("250-...") go out with its last line.
+        if line[3:4] == b"-" or self._may_hold():
             if held is None:
                 self._held = [line]
             else:

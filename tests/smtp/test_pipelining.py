@@ -21,6 +21,19 @@ def test_ehlo_advertises_pipelining_and_aiosmtplib_sees_it(mailtrap):
     assert mailtrap.wait_for(subject="aio")
 
 
+def test_a_multiline_reply_goes_out_in_one_write(mailtrap):
+    # EHLO's nine lines as one write (one segment on loopback), so a client reading them wakes
+    # once, not nine times (one write a line cost each send-and-wait test about 0.3 ms).
+    with Wire(mailtrap.smtp_host, mailtrap.smtp_port, ehlo=False) as wire:
+        wire.send(b"EHLO client.example\r\n")
+        first = wire.sock.recv(65536)
+        lines = first.split(b"\r\n")
+        assert lines[-1] == b"", first
+        assert [line[:4] for line in lines[:-2]] == [b"250-"] * (len(lines) - 2), first
+        assert lines[-2].startswith(b"250 "), first
+        assert len(lines) > 5, first
+
+
 def test_a_pipelined_group_with_a_refused_recipient(mailtrap):
     with Wire(mailtrap.smtp_host, mailtrap.smtp_port) as wire:
         assert "PIPELINING" in wire.ehlo_reply.lines
