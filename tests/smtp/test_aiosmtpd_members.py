@@ -24,15 +24,17 @@ from mailtrap.servers import (
     smtp_pipelining,
     smtp_transcript,
 )
-from mailtrap.servers.smtp import CaptureSMTP, StoreHandler
+from mailtrap.servers.smtp import CaptureSMTP, DataReader, StoreHandler
 from mailtrap.servers.smtp_transcript import RecordingReader
 
 #: member -> its signature in the aiosmtpd versions we support.
 SIGNATURES = {
-    # servers/smtp.py: limits, connection tracking, the EHLO keywords
+    # servers/smtp.py: limits, connection tracking, the EHLO keywords, DATA's reader (which
+    # also uses _set_post_data_state and check_auth_needed, below)
     "connection_made": "(self, transport: asyncio.transports.BaseTransport) -> None",
     "connection_lost": "(self, error: Optional[Exception]) -> None",
     "smtp_DATA": "(self, arg: str) -> None",
+    "check_helo_needed": "(self, helo: str = 'HELO') -> bool",
     "push": "(self, status: ~AnyStr)",
     "smtp_EHLO": "(self, hostname: str)",
     # servers/smtp_address.py
@@ -103,10 +105,23 @@ def test_what_the_ehlo_keywords_rely_on():
 
 def test_where_aiosmtpd_reads_what():
     # Transcripts record what aiosmtpd reads with readuntil() (commands) and readline() (AUTH
-    # responses) through its reader, and swap the reader out while DATA reads message lines.
+    # responses) through its reader, and swap the reader out while DATA reads the message:
+    # our DataReader, in place of aiosmtpd's DATA, which it answers as (its checks, its replies).
     assert "await self._reader.readuntil()" in inspect.getsource(SMTP._handle_client)
     assert "await self._reader.readline()" in inspect.getsource(SMTP.challenge_auth)
-    assert "await self._reader.readuntil(b'\\r\\n')" in inspect.getsource(SMTP.smtp_DATA)
+    mro = CaptureSMTP.__mro__
+    assert mro[mro.index(SMTP) - 1] is DataReader
+    theirs = inspect.getsource(SMTP.smtp_DATA)
+    for step in (
+        "if await self.check_helo_needed():",
+        'if await self.check_auth_needed("DATA"):',
+        "await self.push('503 Error: need RCPT command')",
+        "await self.push('501 Syntax: DATA')",
+        "await self.push('354 End data with <CR><LF>.<CR><LF>')",
+        "await self.push('552 Error: Too much mail data')",
+        "self._set_post_data_state()",
+    ):
+        assert step in theirs, step
 
 
 def test_reader_attributes():
