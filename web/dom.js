@@ -39,6 +39,33 @@ export function replace(el, ...children) {
   return append(el, children);
 }
 
+const SHOWN = Symbol("the key and the text of what a kept node shows");
+
+/**
+ * Make `el`'s children one node for each of `parts` ({key, shows, build}), keeping in place each
+ * child built for the same key that shows the same (`shows`: a string of all its node displays
+ * and links to); `build()` makes a new one. A live refresh that changes nothing then touches no
+ * node, and one that adds a row moves none: a node replaced under the pointer between a click's
+ * mousedown and mouseup loses the click.
+ */
+export function keep(el, parts) {
+  const built = new Map();
+  for (const child of el.children) if (child[SHOWN]) built.set(child[SHOWN].key, child);
+  const nodes = parts.map(({ key, shows, build }) => {
+    const node = built.get(key);
+    if (node && node[SHOWN].shows === shows) return node;
+    const fresh = build();
+    fresh[SHOWN] = { key, shows };
+    return fresh;
+  });
+  const wanted = new Set(nodes);
+  for (const child of [...el.children]) if (!wanted.has(child)) child.remove();
+  // (with the others gone first, a kept node is only moved if the order changed)
+  nodes.forEach((node, i) => {
+    if (el.children[i] !== node) el.insertBefore(node, el.children[i] || null);
+  });
+}
+
 /** True when keyboard input is going to a form field (so single-key shortcuts stay off). */
 export function isTyping(target) {
   if (!(target instanceof Element)) return false;

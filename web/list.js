@@ -2,7 +2,7 @@
 // with 10,000 messages), unread state, attachment markers, a keyboard cursor and paging.
 
 import * as api from "./api.js";
-import { h } from "./dom.js";
+import { h, keep } from "./dom.js";
 import { addressList, count, longTime, shortAddress, shortTime } from "./format.js";
 import { icon } from "./icons.js";
 
@@ -34,7 +34,6 @@ export class MessageList {
     this.loading = 0;
     this.loaded = false;
     this.problem = null;
-    this.shown = new WeakMap(); // row -> the summary it shows, as JSON
   }
 
   /** Show the first page for a mailbox and search (or the page at `start`). */
@@ -142,8 +141,7 @@ export class MessageList {
     const item = this.items.find((m) => m.ID === id);
     if (!item || item.Read === read) return;
     item.Read = read;
-    const row = this.row(id);
-    if (row) row.replaceWith(this.renderRow(item, this.items.indexOf(item)));
+    this.render();
   }
 
   remove(id) {
@@ -161,7 +159,14 @@ export class MessageList {
 
   render() {
     const focusedId = document.activeElement?.closest?.("#message-list li")?.dataset.id;
-    this.placeRows();
+    keep(
+      this.el.list,
+      this.items.map((m, i) => ({
+        key: m.ID,
+        shows: JSON.stringify([this.router.link({ message: m.ID }), m]),
+        build: () => this.renderRow(m, i),
+      })),
+    );
     this.el.empty.hidden = this.items.length > 0 || !this.loaded;
     this.el.empty.textContent =
       this.problem || (this.filter.query ? "No messages match this search." : "No messages yet.");
@@ -171,25 +176,6 @@ export class MessageList {
     this.setActive(this.activeId);
     if (focusedId)
       this.row(focusedId)?.querySelector(".message-link").focus({ preventScroll: true });
-  }
-
-  /**
-   * Put a row for each item in the list, keeping the row of every message whose summary has not
-   * changed where it is: a live refresh that changes nothing (or adds mail above) must not swap
-   * the node under a click between its mousedown and its mouseup, which loses the click.
-   */
-  placeRows() {
-    const kept = new Map();
-    for (const row of this.el.list.children) kept.set(row.dataset.id, row);
-    const rows = this.items.map((m, i) => {
-      const row = kept.get(m.ID);
-      return row && this.shown.get(row) === this.summary(m) ? row : this.renderRow(m, i);
-    });
-    const list = this.el.list;
-    rows.forEach((row, i) => {
-      if (list.children[i] !== row) list.insertBefore(row, list.children[i] || null);
-    });
-    while (list.children.length > rows.length) list.lastElementChild.remove();
   }
 
   renderHeading() {
@@ -223,16 +209,11 @@ export class MessageList {
     if (scroll) row.scrollIntoView({ block: "nearest" });
   }
 
-  /** What a row shows of message `m`, as a string: its summary and where its link goes. */
-  summary(m) {
-    return JSON.stringify([this.router.link({ message: m.ID }), m]);
-  }
-
   renderRow(m, index) {
     const target = { message: m.ID };
     const recipients = addressList([...(m.To || []), ...(m.Cc || [])], true);
     const attachments = Number(m.Attachments) || 0;
-    const row = h(
+    return h(
       "li",
       {
         class: ["message", m.Read ? "read" : "unread", index === this.cursor ? "cursor" : ""]
@@ -284,7 +265,5 @@ export class MessageList {
         h("span", { class: "snippet", text: m.Snippet || "" }),
       ),
     );
-    this.shown.set(row, this.summary(m));
-    return row;
   }
 }

@@ -3,7 +3,7 @@
 // list to that recipient's INBOX, or to the folder chosen.
 
 import * as api from "./api.js";
-import { h, replace } from "./dom.js";
+import { h, keep } from "./dom.js";
 import { allTotal, folderList } from "./folders.js";
 import { count } from "./format.js";
 
@@ -72,33 +72,45 @@ export class MailboxList {
     if (this.selected && !this.find(this.selected)) {
       entries.push({ address: this.selected, label: this.selected, total: 0, unread: 0 });
     }
-    replace(
-      this.root,
-      entries.map((entry) => this.item(entry)),
-      this.available ? null : h("li", { class: "mailbox-note", text: "Mailbox list unavailable" }),
-    );
+    const parts = entries.map((entry) => this.item(entry));
+    if (!this.available) {
+      const note = () => h("li", { class: "mailbox-note", text: "Mailbox list unavailable" });
+      parts.push({ key: "\0note", shows: "", build: note });
+    }
+    keep(this.root, parts);
     this.onRender?.();
   }
 
+  /** The entry's part for keep(): its key, what it shows, and how to build it. */
   item(entry) {
     const account = entry.address !== null && sameAddress(entry.address, this.selected);
     const selected =
       entry.address === null
         ? this.selected === null || this.selected === undefined
         : account && !this.folder;
+    const folder = account ? this.folder : null;
     const target = {
       mailbox: entry.address,
       folder: null,
       message: null,
       query: this.router.current.query,
     };
+    const href = this.router.link(target);
+    return {
+      key: entry.address ?? "",
+      shows: JSON.stringify([entry, selected, folder, href]),
+      build: () => this.build(entry, { selected, folder, target, href }),
+    };
+  }
+
+  build(entry, { selected, folder, target, href }) {
     return h(
       "li",
       { class: entry.address === null ? "mailbox mailbox-all" : "mailbox" },
       h(
         "a",
         {
-          href: this.router.link(target),
+          href,
           class: entry.total === 0 ? "mailbox-link empty" : "mailbox-link",
           "aria-current": selected ? "page" : null,
           title: `${count(entry.total, "message")}, ${entry.unread.toLocaleString()} unread`,
@@ -114,9 +126,7 @@ export class MailboxList {
             })
           : null,
       ),
-      entry.folders
-        ? folderList(entry, { selected: account ? this.folder : null, router: this.router })
-        : null,
+      entry.folders ? folderList(entry, { selected: folder, router: this.router }) : null,
     );
   }
 }

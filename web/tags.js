@@ -3,7 +3,7 @@
 // tag:NAME, so filtering by tag is a search like any other (and a shareable URL).
 
 import * as api from "./api.js";
-import { h, replace } from "./dom.js";
+import { h, keep, replace } from "./dom.js";
 import { count, tagQuery } from "./format.js";
 
 /** Links to the search of each tag, for a list row or the message header. */
@@ -47,29 +47,39 @@ export class TagList {
     const names = Object.keys(this.counts);
     this.root.hidden = this.heading.hidden = names.length === 0;
     const current = this.router.current.query;
-    replace(
+    keep(
       this.root,
       names.map((name) => {
         const target = { query: tagQuery(name), message: null, view: null };
         const total = Number(this.counts[name]) || 0;
-        return h(
-          "li",
-          { class: "mailbox" },
-          h(
-            "a",
-            {
-              class: "mailbox-link",
-              href: this.router.link(target),
-              "aria-current": current === target.query ? "page" : null,
-              title: count(total, "message"),
-              dataset: { tag: name },
-              onclick: (event) => this.router.follow(event, target),
-            },
-            h("span", { class: "mailbox-name", text: name }),
-            h("span", { class: "tag-count", text: total.toLocaleString() }),
-          ),
-        );
+        const href = this.router.link(target);
+        const shown = current === target.query;
+        return {
+          key: name,
+          shows: JSON.stringify([total, href, shown]),
+          build: () => this.build(name, { target, total, href, shown }),
+        };
       }),
+    );
+  }
+
+  build(name, { target, total, href, shown }) {
+    return h(
+      "li",
+      { class: "mailbox" },
+      h(
+        "a",
+        {
+          class: "mailbox-link",
+          href,
+          "aria-current": shown ? "page" : null,
+          title: count(total, "message"),
+          dataset: { tag: name },
+          onclick: (event) => this.router.follow(event, target),
+        },
+        h("span", { class: "mailbox-name", text: name }),
+        h("span", { class: "tag-count", text: total.toLocaleString() }),
+      ),
     );
   }
 }

@@ -205,3 +205,22 @@ def test_a_click_across_a_refresh_that_changes_nothing_still_opens_the_message(
     page.evaluate("new Promise((done) => setTimeout(done, 50))")  # the list has drawn what came
     page.mouse.up()
     expect(page.locator("#view-subject")).to_have_text("Click me")
+
+
+def test_a_click_on_a_mailbox_across_a_refresh_still_selects_it(mailtrap, page, viewer, send_mail):
+    send_mail(mailtrap, to=["alice@example.com"], subject="For Alice")
+    send_mail(mailtrap, to=["bob@example.com"], subject="For Bob")
+    viewer(page, mailtrap)
+    alice = page.locator("#mailbox-list a[data-mailbox='alice@example.com']")
+    expect(alice).to_be_visible()
+    alice.hover()
+    page.mouse.down()
+    # Bob's count and the total change: their entries are drawn again, Alice's stays
+    with page.expect_response(re.compile(r"/api/v1/mailboxes")) as reload:
+        send_mail(mailtrap, to=["bob@example.com"], subject="Another for Bob")
+    reload.value.finished()
+    page.evaluate("new Promise((done) => setTimeout(done, 50))")  # the column has drawn it
+    page.mouse.up()
+    expect(page.locator(f"{ROWS} .subject")).to_have_text(["For Alice"])
+    bob = page.locator("#mailbox-list a[data-mailbox='bob@example.com'] .badge")
+    expect(bob).to_have_text("2")
