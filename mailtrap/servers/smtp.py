@@ -255,8 +255,9 @@ class CaptureSMTP(
             **auth_options(authenticator, smtp_auth),
             **kwargs,
         )
-        # aiosmtpd built its reader with the command-line limit; DATA's reads and BDAT's chunks
-        # may be as long as the size limit allows (DataReader, ChunkingMixin raise it to this).
+        # aiosmtpd built its reader with the command-line limit; a BDAT chunk may be as long as
+        # the size limit allows (ChunkingMixin raises the reader's limit to this while it reads
+        # one; DataReader reads DATA in pieces of its own size).
         self.line_length_limit = max_size + 3
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
