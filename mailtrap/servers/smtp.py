@@ -180,10 +180,9 @@ class DataReader:
                     kept.clear()  # dropped as it comes: memory stays bounded
                 else:
                     # RFC 5321 4.5.2: a line's first dot goes (a line may start in `before`)
-                    joined = before + data
-                    kept.append(
-                        joined.replace(b"\r\n.", b"\r\n")[2:] if b"\r\n." in joined else data
-                    )
+                    if b"\r\n." in data or b"\r\n." in before + data[:2]:
+                        data = (before + data).replace(b"\r\n.", b"\r\n")[2:]
+                    kept.append(data)
                 if last:
                     break
                 before = (before + piece[-2:])[-2:]
