@@ -72,6 +72,13 @@ def _size(value: str) -> int:
     return int(value)
 
 
+def _message_size(value: str) -> int:
+    size = _size(value)
+    if size < 1:  # SMTP, IMAP and the API would each read 0 differently
+        raise ValueError(f"a message can be no smaller than 1 byte, got {value!r}")
+    return size
+
+
 def _build_parser(prog: str, health: bool) -> _Parser:
     """One parser for serving and for the health check, so both read the same variables."""
     parser = _Parser(
@@ -218,7 +225,9 @@ def config_from_args(args: argparse.Namespace) -> Config:
             hosts[service.name] = host
     options: dict = {"host": listen, "ports": ports, "hosts": hosts}
     options["hostname"] = _option(args, "hostname") or "localhost"
-    options["max_size"] = _parsed(args, "max-size", _size, Config._field_defaults["max_size"])
+    options["max_size"] = _parsed(
+        args, "max-size", _message_size, Config._field_defaults["max_size"]
+    )
     max_messages = _parsed(args, "max-messages", _size, DEFAULT_MAX_MESSAGES)
     options["max_messages"] = max_messages or None
     options["tls"] = _parsed(args, "tls-self-signed", _flag_bool, False)

@@ -136,6 +136,8 @@ class Config(Record):
     def __new__(cls, *args: Any, **fields: Any) -> Config:
         self = super().__new__(cls, *args, **fields)
         Mode(self.auth)  # ValueError naming the bad value
+        if not self.max_size >= 1:
+            raise ValueError(f"max_size must be at least 1 byte, got {self.max_size!r}")
         if self.smtp_auth not in SMTP_AUTH_MODES:
             raise ValueError(f"smtp_auth must be one of {', '.join(SMTP_AUTH_MODES)}")
         if self.users is not None and self.auth != "users":

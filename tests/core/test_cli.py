@@ -103,6 +103,7 @@ def test_busy_port_is_one_line_and_exit_2():
         (["--no-such-flag"], {}, "unrecognized arguments: --no-such-flag"),
         (["--smtp", "nonsense"], {}, "--smtp / MAILTRAP_SMTP: bad address"),
         ([], {"MAILTRAP_MAX_SIZE": "lots"}, "--max-size / MAILTRAP_MAX_SIZE"),
+        (["--max-size", "0"], {}, "--max-size / MAILTRAP_MAX_SIZE: a message can be no smaller"),
         ([], {"MAILTRAP_DB_SYNC": "sometimes"}, "--db-sync / MAILTRAP_DB_SYNC: expected normal"),
         ([], {"MAILTRAP_TLS_SELF_SIGNED": "maybe"}, "MAILTRAP_TLS_SELF_SIGNED"),
         (["--tls-cert", "/nonexistent.pem"], {}, "--tls-cert and --tls-key go together"),

@@ -197,6 +197,12 @@ def test_unknown_option_is_a_type_error():
         MailTrap(smtp_prot=25)
 
 
+@pytest.mark.parametrize("size", [0, -1])
+def test_a_size_limit_below_one_byte_is_refused(size):
+    with pytest.raises(ValueError, match="max_size must be at least 1 byte"):
+        MailTrap(max_size=size)
+
+
 def test_services_can_be_turned_off():
     with MailTrap(smtp_port=None) as trap:
         assert "smtp" not in trap.addresses
