@@ -7,7 +7,10 @@ process; each server under test runs in a child process of its own, so the three
 core's worth of Python. Every ingest scenario runs against mailtrap and, in the same run, against
 a bare aiosmtpd server whose handler only answers 250, and prints both and their ratio, with
 the CPU time each server spent per message (the steadier figure on a machine shared with other
-work: the rate depends on how much of the machine the three processes get).
+work: the rate depends on how much of the machine the three processes get). Each scenario runs
+``--rounds`` times against each server, alternating which goes first; the figures are medians,
+the ratio is the median of each round's, with the lowest and highest in brackets (on a shared
+2-core machine one server's run can take half again the CPU per message of its others).
 """
 
 from __future__ import annotations
@@ -295,6 +298,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--serve", choices=["mailtrap", "bare"], help=argparse.SUPPRESS)
     parser.add_argument("--quick", action="store_true", help="a tenth of the load, for a smoke run")
+    parser.add_argument("--rounds", type=int, default=5, help="runs of each scenario per server")
     options = parser.parse_args()
     if options.serve:
         serve(options.serve)
@@ -303,17 +307,27 @@ def main() -> None:
         raise SystemExit("smtp-source is missing: apt-get install postfix (only the tool is used)")
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     scale = 10 if options.quick else 1
-    print(f"mailtrap SMTP ingest benchmark ({os.cpu_count()} cores)")
+    print(f"mailtrap SMTP ingest benchmark ({os.cpu_count()} cores, {options.rounds} rounds each)")
     print(
-        f"{'scenario':34} {'mailtrap/s':>11} {'aiosmtpd/s':>11} {'ratio':>6}"
-        f"   server CPU us/msg: {'mailtrap':>8} {'aiosmtpd':>8} {'ratio':>6}"
+        f"{'scenario':34} {'mailtrap/s':>11} {'aiosmtpd/s':>11} {'ratio':>6} {'[range]':12}"
+        f"   server CPU us/msg: {'mailtrap':>8} {'aiosmtpd':>8} {'ratio':>6} [range]"
     )
     for name, args, messages in SCENARIOS:
-        ours, our_cpu = ingest("mailtrap", args, messages // scale)
-        bare, bare_cpu = ingest("bare", args, messages // scale)
+        rounds = []
+        for number in range(options.rounds):
+            kinds = ("mailtrap", "bare") if number % 2 == 0 else ("bare", "mailtrap")
+            results = {kind: ingest(kind, args, messages // scale) for kind in kinds}
+            rounds.append((*results["mailtrap"], *results["bare"]))
+        ours, our_cpu, bare, bare_cpu = (
+            statistics.median(column) for column in zip(*rounds, strict=True)
+        )
+        rates = sorted(o / b for o, _, b, _ in rounds)
+        cpus = sorted(bc / oc for _, oc, _, bc in rounds)
         print(
-            f"{name:34} {ours:11.0f} {bare:11.0f} {ours / bare:6.2f}"
-            f"   {'':18} {our_cpu:8.0f} {bare_cpu:8.0f} {bare_cpu / our_cpu:6.2f}",
+            f"{name:34} {ours:11.0f} {bare:11.0f} {statistics.median(rates):6.2f}"
+            f" [{rates[0]:.2f}..{rates[-1]:.2f}]"
+            f"   {our_cpu:8.0f} {bare_cpu:8.0f} {statistics.median(cpus):6.2f}"
+            f" [{cpus[0]:.2f}..{cpus[-1]:.2f}]",
             flush=True,
         )
     median, p99 = latency(300 // scale)
