@@ -13,25 +13,21 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import signal
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
+from . import cli_values as values
 from ._version import __version__
-from .auth import Htpasswd, Users, UsersError, read_htpasswd
 from .config import SERVICES, SMTP_AUTH_MODES, Config, names, parse_duration
-from .faults import RuleError, RuleSpec
 from .relay import RelaySettings, RelaySettingsError
 from .runtime import BindError, Runtime, tune_server_process
 from .storage import open_store
 from .store import DatabaseError
 
 DEFAULT_MAX_MESSAGES = 10_000
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off", ""}
 
 
 class UsageError(Exception):
@@ -45,38 +41,6 @@ def env_name(flag: str) -> str:
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         raise UsageError(message)
-
-
-def parse_address(value: str) -> tuple[str | None, int] | None:
-    """``HOST:PORT``, ``[V6]:PORT``, ``PORT`` or ``off`` -> (host or None, port) or None."""
-    value = value.strip()
-    if value.lower() == "off":
-        return None
-    host: str | None = None
-    port_text = value
-    if value.startswith("["):
-        end = value.find("]")
-        if end < 0 or value[end + 1 : end + 2] != ":":
-            raise ValueError(f"bad address {value!r}: expected [IPv6]:PORT")
-        host, port_text = value[1:end], value[end + 2 :]
-    elif ":" in value:
-        host, _, port_text = value.rpartition(":")
-    if not port_text.isdigit() or not 0 <= int(port_text) <= 65535:
-        raise ValueError(f"bad address {value!r}: expected HOST:PORT, PORT or off")
-    return host or None, int(port_text)
-
-
-def _size(value: str) -> int:
-    if not value.isdigit():
-        raise ValueError(f"expected a number of bytes, got {value!r}")
-    return int(value)
-
-
-def _message_size(value: str) -> int:
-    size = _size(value)
-    if size < 1:  # SMTP, IMAP and the API would each read 0 differently
-        raise ValueError(f"a message can be no smaller than 1 byte, got {value!r}")
-    return size
 
 
 def _build_parser(prog: str, health: bool) -> _Parser:
@@ -202,21 +166,13 @@ def _parsed(args: argparse.Namespace, flag: str, convert, default=None):  # noqa
         raise UsageError(f"--{flag} / {env_name(flag)}: {error}") from None
 
 
-def _flag_bool(value: str) -> bool:
-    if value.lower() in _TRUE:
-        return True
-    if value.lower() in _FALSE:
-        return False
-    raise ValueError(f"expected true or false, got {value!r}")
-
-
 def config_from_args(args: argparse.Namespace) -> Config:
     """Turn parsed flags plus ``MAILTRAP_*`` variables into a :class:`Config`."""
     listen = _option(args, "listen") or "127.0.0.1"
     ports: dict[str, int | None] = {}
     hosts: dict[str, str] = {}
     for service in SERVICES:
-        address = _parsed(args, service.name, parse_address, (None, service.default_port))
+        address = _parsed(args, service.name, values.parse_address, (None, service.default_port))
         if address is None:
             ports[service.name] = None
             continue
@@ -226,11 +182,11 @@ def config_from_args(args: argparse.Namespace) -> Config:
     options: dict = {"host": listen, "ports": ports, "hosts": hosts}
     options["hostname"] = _option(args, "hostname") or "localhost"
     options["max_size"] = _parsed(
-        args, "max-size", _message_size, Config._field_defaults["max_size"]
+        args, "max-size", values.message_size, Config._field_defaults["max_size"]
     )
-    max_messages = _parsed(args, "max-messages", _size, DEFAULT_MAX_MESSAGES)
+    max_messages = _parsed(args, "max-messages", values.size, DEFAULT_MAX_MESSAGES)
     options["max_messages"] = max_messages or None
-    options["tls"] = _parsed(args, "tls-self-signed", _flag_bool, False)
+    options["tls"] = _parsed(args, "tls-self-signed", values.flag_bool, False)
     options["tls_cert"] = _option(args, "tls-cert")
     options["tls_key"] = _option(args, "tls-key")
     if bool(options["tls_cert"]) != bool(options["tls_key"]):
@@ -239,9 +195,9 @@ def config_from_args(args: argparse.Namespace) -> Config:
         path = options[flag.replace("-", "_")]
         if path and not os.path.isfile(path):
             raise UsageError(f"--{flag} / {env_name(flag)}: no such file: {path}")
-    options["rules"] = _parsed(args, "rules", _rules, ())
+    options["rules"] = _parsed(args, "rules", values.rules, ())
     options["db"] = _option(args, "db") or None
-    options["db_sync"] = _parsed(args, "db-sync", _db_sync, "normal")
+    options["db_sync"] = _parsed(args, "db-sync", values.db_sync, "normal")
     options["max_age"] = _parsed(args, "max-age", parse_duration, None)
     relay = {f: _option(args, f) for f in ("relay", "relay-tls", "relay-auth", "relay-match")}
     try:
@@ -249,9 +205,9 @@ def config_from_args(args: argparse.Namespace) -> Config:
     except RelaySettingsError as error:
         raise UsageError(f"--{error.flag} / {env_name(error.flag)}: {error}") from None
     options.update((flag.replace("-", "_"), value) for flag, value in relay.items())
-    options["spamassassin"] = _parsed(args, "spamassassin", _spamd)
+    options["spamassassin"] = _parsed(args, "spamassassin", values.spamd)
     options["allow_internal_http_requests"] = _parsed(
-        args, "allow-internal-http-requests", _flag_bool, False
+        args, "allow-internal-http-requests", values.flag_bool, False
     )
     options.update(_accounts(args))
     try:
@@ -272,7 +228,7 @@ def _accounts(args: argparse.Namespace) -> dict:
             f"--smtp-auth / {env_name('smtp-auth')}: expected off, optional or required, "
             f"got {smtp_auth!r}"
         )
-    users = _parsed(args, "users", _users)
+    users = _parsed(args, "users", values.users)
     if (users is None) != (auth != "users"):
         raise UsageError(
             "--auth users needs --users FILE (or MAILTRAP_USERS)"
@@ -280,59 +236,11 @@ def _accounts(args: argparse.Namespace) -> dict:
             else "--users is for --auth users"
         )
     options = {"auth": auth, "users": users, "smtp_auth": smtp_auth, "auth_delays": True}
-    options["ui_auth"] = _parsed(args, "ui-auth", _htpasswd)
+    options["ui_auth"] = _parsed(args, "ui-auth", values.htpasswd)
     hosts = _option(args, "http-allowed-hosts")
     options["http_allowed_hosts"] = names(hosts) if hosts is not None else None
     options["api_cors"] = names(_option(args, "api-cors") or "")
     return options
-
-
-def _htpasswd(path: str) -> Htpasswd:
-    try:
-        return read_htpasswd(path)
-    except UsersError as error:
-        raise ValueError(str(error)) from None
-
-
-def _users(value: str) -> Users:
-    """A users file, or the inline form (``address:password`` entries) when no such file."""
-    try:
-        if os.path.isfile(value) or ":" not in value:
-            return Users.read(value)
-        return Users.inline(value)
-    except UsersError as error:
-        raise ValueError(str(error)) from None
-
-
-def _db_sync(value: str) -> str:
-    if value.lower() not in ("normal", "full"):
-        raise ValueError(f"expected normal or full, got {value!r}")
-    return value.lower()
-
-
-def _spamd(value: str) -> str:
-    address = parse_address(value)
-    if address is None or address[1] == 0:
-        raise ValueError(f"expected HOST:PORT of a spamd, got {value!r}")
-    host, port = address
-    host = host or "127.0.0.1"
-    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
-
-
-def _rules(path: str) -> tuple[RuleSpec, ...]:
-    from .faults.schema import specs_from_json
-
-    try:
-        with open(path, "rb") as file:
-            data = json.load(file)
-    except OSError as error:
-        raise ValueError(f"cannot read {path}: {error.strerror}") from None
-    except (ValueError, RecursionError) as error:
-        raise ValueError(f"{path} is not valid JSON: {error}") from None
-    try:
-        return tuple(specs_from_json(data))
-    except RuleError as error:
-        raise ValueError(f"{path}: {error}") from None
 
 
 async def serve(config: Config) -> None:

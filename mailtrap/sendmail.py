@@ -81,7 +81,7 @@ def _parser() -> _Parser:
 
 def server_address(value: str | None) -> tuple[str, int]:
     """Where to submit: ``--smtp`` / ``MAILTRAP_SMTP`` as the server reads it, seen as a client."""
-    from .cli import parse_address
+    from .cli_values import parse_address
 
     if value is None:
         return DEFAULT_SERVER

@@ -12,7 +12,7 @@ PACKAGE = ROOT / "mailtrap"
 
 IO_MODULES = {"asyncio", "socket", "ssl", "selectors", "threading", "socketserver"}
 FRAMEWORKS = {"flask", "werkzeug", "aiosmtpd", "uvicorn", "a2wsgi", "websockets"}
-ABOVE_PROTOCOLS = {"servers", "api", "runtime", "threaded", "testing", "cli", "mail"}
+ABOVE_PROTOCOLS = {"servers", "api", "runtime", "threaded", "testing", "cli", "cli_values", "mail"}
 ABOVE_STORE = ABOVE_PROTOCOLS | {"protocols"}
 
 

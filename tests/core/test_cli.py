@@ -16,7 +16,7 @@ import pytest
 from cliserver import Server, service_names
 
 from mailtrap import MailTrap
-from mailtrap.cli import parse_address
+from mailtrap.cli_values import parse_address
 from mailtrap.runtime import SERVER_SWITCH_INTERVAL
 
 
