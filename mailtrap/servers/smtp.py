@@ -124,6 +124,7 @@ class DataReader:
     envelope: Any
     session: Any
     event_handler: Any
+    push: Any
     data_size_limit: int | None
     #: DATA is read in pieces of at most about this many octets: no step holds the loop long.
     data_piece = 64 * 1024
@@ -189,8 +190,6 @@ class DataReader:
         finally:
             reader._limit = _COMMAND_LINE_LIMIT
         return None if limit and size > limit else b"".join(kept)
-
-    push: Any
 
 
 class CaptureSMTP(
